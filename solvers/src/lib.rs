@@ -1,0 +1,37 @@
+//! # mrdmft-solvers: the numerics of multiregion DMFT
+//!
+//! Pure numerics (no file I/O, CLI or plotting) for the dynamical mean-field theory of
+//! multiregion recurrent networks (Clark & Beiran, arXiv 2402.12188). Equation numbers
+//! (E1)-(E18) refer to the project's SPEC.md.
+//!
+//! | module | equations |
+//! |---|---|
+//! | [`closed_forms`] | E3, E6, E9, E11-E13: erf closed forms |
+//! | [`nonlinearity`] | E3, E6, E9: $\phi$ and its Gaussian averages |
+//! | [`spec`] | E2, E4: the validated problem |
+//! | [`tensors`] | E15, E16: $T$ builders, $\hat T$ |
+//! | [`two_time`] | E6-E9, section 2.2: deterministic two-time integrator |
+//!
+//! ## Glossary (paper ↔ Rust ↔ authors' `numerics.py`)
+//! | paper | Rust | numerics.py |
+//! |---|---|---|
+//! | $R$ regions | `spec.regions()` | `P` |
+//! | $g_m$ | `spec.g[m]` | `g_vals[m]` |
+//! | $T^{mnr}$ | `spec.t.get(m,n,r)` | `T[m,n,r]` |
+//! | $U^{mnr}$ | `spec.u.get(m,n,r)` | `U[m,n,r]` |
+//! | $S^{mn}(t)$ | `sol.s_at(j,m,n)` | `S[j,m,n]` |
+//! | $\psi^m(t)$ | `sol.psi[j*R+m]` | `psi[j,m]` |
+//! | $\Delta^m(t,t')$ | `sol.rows`, `sol.full` | `Delta[i,j,m]` |
+#![warn(missing_docs)]
+#![deny(clippy::float_cmp)]
+// Index loops mirror the equations (m, n, r over regions; i, j over time steps).
+#![allow(clippy::needless_range_loop)]
+
+pub mod closed_forms;
+pub mod error;
+pub mod nonlinearity;
+pub mod spec;
+pub mod tensors;
+pub mod two_time;
+
+pub use error::SolverError;

@@ -1,0 +1,242 @@
+//! The mathematical problem handed to the solvers: region count, disorder scales, the
+//! effective-interaction tensor $T$, the overlap tensor $U$ and the nonlinearity.
+//!
+//! [`MeanFieldSpec::new`] validates once (SPEC E2, E4); every solver can then trust it.
+
+use serde::{Deserialize, Serialize};
+
+use crate::error::SolverError;
+use crate::nonlinearity::Nonlinearity;
+
+/// A dense $R\times R\times R$ tensor stored row-major: `data[(m*R + n)*R + r] = X^{mnr}`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Tensor3 {
+    r: usize,
+    data: Vec<f64>,
+}
+
+impl Tensor3 {
+    /// Zero tensor of size `r`.
+    pub fn zeros(r: usize) -> Self {
+        Tensor3 {
+            r,
+            data: vec![0.0; r * r * r],
+        }
+    }
+
+    /// $U^{mnr} = \delta_{nr}$ for every region: the identity overlap of every paper figure.
+    pub fn identity_overlaps(r: usize) -> Self {
+        let mut t = Self::zeros(r);
+        for m in 0..r {
+            for n in 0..r {
+                t.set(m, n, n, 1.0);
+            }
+        }
+        t
+    }
+
+    /// Build from nested vectors `x[m][n][r]`, checking the shape. `field` names the input
+    /// in error messages.
+    pub fn from_nested(x: &[Vec<Vec<f64>>], field: &str) -> Result<Self, SolverError> {
+        let r = x.len();
+        if r == 0 {
+            return Err(SolverError::invalid(
+                field,
+                "is empty; give an R x R x R array",
+            ));
+        }
+        let mut data = Vec::with_capacity(r * r * r);
+        for (m, xm) in x.iter().enumerate() {
+            if xm.len() != r {
+                return Err(SolverError::invalid(
+                    format!("{field}[{m}]"),
+                    format!(
+                        "has {} rows, expected {r} (the tensor must be R x R x R with R = {r})",
+                        xm.len()
+                    ),
+                ));
+            }
+            for (n, xmn) in xm.iter().enumerate() {
+                if xmn.len() != r {
+                    return Err(SolverError::invalid(
+                        format!("{field}[{m}][{n}]"),
+                        format!("has {} entries, expected {r} (the tensor must be R x R x R with R = {r})", xmn.len()),
+                    ));
+                }
+                for (k, &v) in xmn.iter().enumerate() {
+                    if !v.is_finite() {
+                        return Err(SolverError::invalid(
+                            format!("{field}[{m}][{n}][{k}]"),
+                            "is not a finite number; give a finite value",
+                        ));
+                    }
+                }
+                data.extend_from_slice(xmn);
+            }
+        }
+        Ok(Tensor3 { r, data })
+    }
+
+    /// Nested-vector form `x[m][n][r]` (for JSON).
+    pub fn to_nested(&self) -> Vec<Vec<Vec<f64>>> {
+        (0..self.r)
+            .map(|m| {
+                (0..self.r)
+                    .map(|n| (0..self.r).map(|k| self.get(m, n, k)).collect())
+                    .collect()
+            })
+            .collect()
+    }
+
+    /// Size $R$.
+    #[inline]
+    pub fn dim(&self) -> usize {
+        self.r
+    }
+
+    /// $X^{mnr}$.
+    #[inline]
+    pub fn get(&self, m: usize, n: usize, r: usize) -> f64 {
+        self.data[(m * self.r + n) * self.r + r]
+    }
+
+    /// Set $X^{mnr}$.
+    #[inline]
+    pub fn set(&mut self, m: usize, n: usize, r: usize, v: f64) {
+        self.data[(m * self.r + n) * self.r + r] = v;
+    }
+
+    /// Flat row-major data.
+    pub fn as_slice(&self) -> &[f64] {
+        &self.data
+    }
+
+    /// Largest absolute entry.
+    pub fn max_abs(&self) -> f64 {
+        self.data.iter().fold(0.0f64, |a, &b| a.max(b.abs()))
+    }
+}
+
+/// The validated mean-field problem (SPEC E2-E9).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct MeanFieldSpec {
+    /// Disorder scale $g_m$ of each region.
+    pub g: Vec<f64>,
+    /// Effective interactions $T^{mnr} = \langle n^{mn} m^{nr}\rangle$ (E4).
+    pub t: Tensor3,
+    /// Overlaps $U^{mnr} = \langle m^{mn} m^{mr}\rangle$ (E4); each $U^{m\cdot\cdot}$ symmetric positive definite.
+    pub u: Tensor3,
+    /// Nonlinearity $\phi$.
+    pub phi: Nonlinearity,
+}
+
+impl MeanFieldSpec {
+    /// Validate and build: `g.len() == R`, all finite, `g >= 0`, `T` and `U` R x R x R,
+    /// each `U[m]` symmetric (to 1e-10 relative) and positive definite (Cholesky).
+    pub fn new(
+        g: Vec<f64>,
+        t: Tensor3,
+        u: Tensor3,
+        phi: Nonlinearity,
+    ) -> Result<Self, SolverError> {
+        let r = t.dim();
+        if g.len() != r {
+            return Err(SolverError::invalid(
+                "model.g",
+                format!(
+                    "has {} entries but T describes R = {r} regions; give one g per region",
+                    g.len()
+                ),
+            ));
+        }
+        for (m, &gm) in g.iter().enumerate() {
+            if !gm.is_finite() || gm < 0.0 {
+                return Err(SolverError::invalid(
+                    format!("model.g[{m}]"),
+                    format!("is {gm}; the disorder scale must be a finite number >= 0"),
+                ));
+            }
+        }
+        if u.dim() != r {
+            return Err(SolverError::invalid(
+                "model.U",
+                format!(
+                    "is {0} x {0} x {0} but T is {r} x {r} x {r}; give U with the same R",
+                    u.dim()
+                ),
+            ));
+        }
+        for m in 0..r {
+            check_spd(&u, m)?;
+        }
+        Ok(MeanFieldSpec { g, t, u, phi })
+    }
+
+    /// Number of regions $R$.
+    #[inline]
+    pub fn regions(&self) -> usize {
+        self.t.dim()
+    }
+}
+
+/// Check that the slice `U[m]` is symmetric and positive definite (Cholesky without pivoting).
+fn check_spd(u: &Tensor3, m: usize) -> Result<(), SolverError> {
+    let r = u.dim();
+    let scale = (0..r)
+        .map(|n| u.get(m, n, n).abs())
+        .fold(0.0f64, f64::max)
+        .max(1e-300);
+    for n in 0..r {
+        for k in 0..n {
+            let (a, b) = (u.get(m, n, k), u.get(m, k, n));
+            if (a - b).abs() > 1e-10 * scale {
+                return Err(SolverError::invalid(
+                    format!("model.U[{m}]"),
+                    format!("is not symmetric: U[{m}][{n}][{k}] = {a} but U[{m}][{k}][{n}] = {b}; make each U[m] symmetric"),
+                ));
+            }
+        }
+    }
+    let mut l = vec![0.0; r * r];
+    for i in 0..r {
+        for j in 0..=i {
+            let mut s = u.get(m, i, j);
+            for k in 0..j {
+                s -= l[i * r + k] * l[j * r + k];
+            }
+            if i == j {
+                if s <= 1e-14 * scale {
+                    return Err(SolverError::invalid(
+                        format!("model.U[{m}]"),
+                        "is not positive definite; each U[m] is a covariance of loadings and must be symmetric positive definite (use \"identity\" for the paper's choice)",
+                    ));
+                }
+                l[i * r + i] = s.sqrt();
+            } else {
+                l[i * r + j] = s / l[j * r + j];
+            }
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rejects_bad_inputs() {
+        let t = Tensor3::zeros(2);
+        let u = Tensor3::identity_overlaps(2);
+        assert!(MeanFieldSpec::new(vec![1.0], t.clone(), u.clone(), Nonlinearity::Erf).is_err());
+        assert!(
+            MeanFieldSpec::new(vec![1.0, -0.1], t.clone(), u.clone(), Nonlinearity::Erf).is_err()
+        );
+        let mut bad = u.clone();
+        bad.set(1, 0, 1, 2.0);
+        bad.set(1, 1, 0, 2.0);
+        let e = MeanFieldSpec::new(vec![1.0, 1.0], t.clone(), bad, Nonlinearity::Erf).unwrap_err();
+        assert!(e.to_string().contains("model.U[1]"), "{e}");
+        assert!(MeanFieldSpec::new(vec![1.0, 0.0], t, u, Nonlinearity::Erf).is_ok());
+    }
+}

@@ -1,0 +1,562 @@
+//! Deterministic two-time DMFT integrator (SPEC E6-E9, section 2.2).
+//!
+//! The currents obey (E7) $(1+\partial_t)S^{mn} = H^{mn}$, $H^{mn} = \psi^n\sum_r T^{mnr}S^{nr}$, and the
+//! two-time function obeys (E8) $(1+\partial_t)(1+\partial_{t'})\Delta^m(t,t') = g_m^2 C^m(t,t') +
+//! \sum_{nr}U^{mnr}H^{mn}(t)H^{mr}(t')$, integrated on $t = j\,dt$ with the auxiliary
+//! $\Gamma(t,t') = (1+\partial_{t'})\Delta(t,t')$, column by column in $t'$.
+//!
+//! Only the previous column of $\Delta$ and $\Gamma$ is needed to compute the next one, so the
+//! working memory is $O(N_t R)$ whatever the storage chosen for the *outputs*: the full upper
+//! triangle is kept only when asked for (`store_full`), and requested rows
+//! $\Delta(t_i, t_i+\tau)$ are collected as the columns pass.
+//!
+//! Schemes:
+//! - [`Scheme::Reference`]: the authors' Euler scheme exactly (REFERENCE-CODE 1.4: one-step lags
+//!   between $\psi$, $H$ and $S$; sources at row $i$; provisional diagonal; $\Gamma(0,\cdot) = 0$;
+//!   optional band $b$ with the Gamma recursion restarted at the band edge).
+//! - [`Scheme::ReferenceSingle`]: the single-region SCS function `run_ns_dmft` (REFERENCE-CODE 1.5)
+//!   with its own diagonal rule $\Delta(j,j) = \Gamma(j-1,j-1)$ and explicit sources.
+//!
+//! # References
+//! SPEC.md E6-E9 and section 2.2; REFERENCE-CODE.md sections 1.3-1.5 and 4.
+
+use rayon::prelude::*;
+use serde::{Deserialize, Serialize};
+
+use crate::error::SolverError;
+use crate::spec::MeanFieldSpec;
+
+/// Discretisation scheme of the two-time equations.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum Scheme {
+    /// The authors' Euler scheme, reproduced to rounding (O(dt) biased).
+    #[default]
+    Reference,
+    /// The authors' single-region SCS function (`run_ns_dmft`): R = 1, T = 0 only.
+    ReferenceSingle,
+}
+
+impl Scheme {
+    /// Every accepted name, for error messages.
+    pub const NAMES: &'static [&'static str] = &["reference", "reference_single"];
+}
+
+/// Initial variance $\Delta^m(0,0)$.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum InitialVariance {
+    /// The reference code's choice: $g_1^2$ for *every* region (REFERENCE-CODE 4.1).
+    /// For [`Scheme::ReferenceSingle`] this is the reference default $\Delta(0,0) = 1$.
+    #[default]
+    Reference,
+    /// The "fixed initial condition": each region's own $g_m^2$.
+    OwnG,
+    /// Explicit values, one per region.
+    Given(Vec<f64>),
+}
+
+/// Run controls of the integrator (kept apart from the problem, [`MeanFieldSpec`]).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TwoTimeSettings {
+    /// Scheme.
+    pub scheme: Scheme,
+    /// Time step, in (0, 1).
+    pub dt: f64,
+    /// Number of grid points $N_t$ (times $0, dt, \dots, (N_t-1)dt$), >= 2.
+    pub steps: usize,
+    /// Band width $b$: lags beyond $b+1$ steps are dropped (reference semantics). `None` = full.
+    pub band: Option<usize>,
+    /// Initial variance rule.
+    pub initial_variance: InitialVariance,
+    /// Rows $i$ for which $\Delta(t_i, t_i + k\,dt)$, $k = 0..N_t-1-i$, is returned.
+    pub delta_rows: Vec<usize>,
+    /// Keep the full upper triangle $\Delta(t_i, t_j)$, $i \le j$ (memory $N_t^2 R$ floats).
+    pub store_full: bool,
+    /// Use rayon across regions (numbers are identical either way).
+    pub parallel: bool,
+}
+
+impl TwoTimeSettings {
+    /// Reference scheme, full storage, no rows.
+    pub fn new(dt: f64, steps: usize) -> Self {
+        TwoTimeSettings {
+            scheme: Scheme::Reference,
+            dt,
+            steps,
+            band: None,
+            initial_variance: InitialVariance::Reference,
+            delta_rows: Vec::new(),
+            store_full: false,
+            parallel: true,
+        }
+    }
+
+    /// Validate against a problem with `r` regions.
+    pub fn check(&self, r: usize) -> Result<(), SolverError> {
+        if !(self.dt.is_finite() && self.dt > 0.0 && self.dt < 1.0) {
+            return Err(SolverError::invalid(
+                "dmft.dt",
+                format!(
+                    "is {}; the time step must lie in (0, 1) (0.05 is the paper's value)",
+                    self.dt
+                ),
+            ));
+        }
+        if self.steps < 2 {
+            return Err(SolverError::invalid(
+                "dmft.steps",
+                format!("is {}; give at least 2 time points", self.steps),
+            ));
+        }
+        if self.band == Some(0) {
+            return Err(SolverError::invalid(
+                "dmft.band",
+                "is 0; give a band width >= 1, or omit it for full storage",
+            ));
+        }
+        for (k, &row) in self.delta_rows.iter().enumerate() {
+            if row >= self.steps {
+                return Err(SolverError::invalid(
+                    format!("dmft.delta_rows[{k}]"),
+                    format!("is {row} but the run has steps = {} (rows 0..{}); pick a row inside the run", self.steps, self.steps - 1),
+                ));
+            }
+        }
+        if let InitialVariance::Given(v) = &self.initial_variance {
+            if v.len() != r {
+                return Err(SolverError::invalid(
+                    "dmft.initial_variance",
+                    format!(
+                        "has {} values for R = {r} regions; give one per region",
+                        v.len()
+                    ),
+                ));
+            }
+            if let Some((m, x)) = v
+                .iter()
+                .enumerate()
+                .find(|(_, x)| !x.is_finite() || **x < 0.0)
+            {
+                return Err(SolverError::invalid(
+                    format!("dmft.initial_variance[{m}]"),
+                    format!("is {x}; a variance must be finite and >= 0"),
+                ));
+            }
+        }
+        Ok(())
+    }
+}
+
+/// One requested row $\Delta^m(t_i, t_i + k\,dt)$.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DeltaRow {
+    /// Row index $i$.
+    pub row: usize,
+    /// `values[k * R + m]` $= \Delta^m(t_i, t_{i+k})$, $k = 0..N_t-1-i$.
+    pub values: Vec<f64>,
+}
+
+/// Output of a two-time run. Every array is indexed by step $j$ ($t = j\,dt$), exactly as the
+/// reference arrays; multi-index arrays are flat row-major.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TwoTimeSolution {
+    /// Number of regions.
+    pub regions: usize,
+    /// Time step.
+    pub dt: f64,
+    /// Number of steps $N_t$.
+    pub steps: usize,
+    /// `s[(j*R + m)*R + n]` $= S^{mn}(t_j)$.
+    pub s: Vec<f64>,
+    /// `h[(j*R + m)*R + n]` $= H^{mn}(t_j)$.
+    pub h: Vec<f64>,
+    /// `psi[j*R + m]` $= \psi^m(t_j)$ (reference lag: $\psi(t_j)$ uses $\Delta(t_{j-1},t_{j-1})$).
+    pub psi: Vec<f64>,
+    /// `delta_diag[j*R + m]` $= \Delta^m(t_j, t_j)$.
+    pub delta_diag: Vec<f64>,
+    /// Requested rows.
+    pub rows: Vec<DeltaRow>,
+    /// Full upper triangle, `full[(i*N_t + j)*R + m]` $= \Delta^m(t_i,t_j)$ for $i \le j$ (0 below), if stored.
+    pub full: Option<Vec<f64>>,
+}
+
+impl TwoTimeSolution {
+    /// $S^{mn}(t_j)$.
+    pub fn s_at(&self, j: usize, m: usize, n: usize) -> f64 {
+        let r = self.regions;
+        self.s[(j * r + m) * r + n]
+    }
+
+    /// Requested row `row` as normalised correlation
+    /// $\Delta^m(t_i,t_{i+k})/\sqrt{\Delta^m(t_i,t_i)\Delta^m(t_{i+k},t_{i+k})}$ (the reference's `get_slices`),
+    /// `out[k*R + m]`; `None` if the row was not requested.
+    pub fn normalised_row(&self, row: usize) -> Option<Vec<f64>> {
+        let r = self.regions;
+        let dr = self.rows.iter().find(|d| d.row == row)?;
+        let n = dr.values.len() / r;
+        let mut out = vec![0.0; n * r];
+        for k in 0..n {
+            for m in 0..r {
+                let den =
+                    (self.delta_diag[row * r + m] * self.delta_diag[(row + k) * r + m]).sqrt();
+                out[k * r + m] = dr.values[k * r + m] / den;
+            }
+        }
+        Some(out)
+    }
+}
+
+/// The integrator, in a stepping form: [`TwoTimeDmft::new`], [`TwoTimeDmft::step`] until it returns
+/// `false`, then [`TwoTimeDmft::finish`]; or [`TwoTimeDmft::run`] / [`integrate`] for all at once.
+pub struct TwoTimeDmft<'a> {
+    spec: &'a MeanFieldSpec,
+    set: TwoTimeSettings,
+    r: usize,
+    nt: usize,
+    /// Next column to compute.
+    j: usize,
+    /// Previous and next columns, region-major: `dcol[m*nt + i]`.
+    dcol: Vec<f64>,
+    gcol: Vec<f64>,
+    dnew: Vec<f64>,
+    gnew: Vec<f64>,
+    /// `diag[m*nt + j]` (region-major for the inner loops).
+    diag: Vec<f64>,
+    s: Vec<f64>,
+    h: Vec<f64>,
+    psi: Vec<f64>,
+    rows: Vec<DeltaRow>,
+    full: Option<Vec<f64>>,
+    g2: Vec<f64>,
+}
+
+impl<'a> TwoTimeDmft<'a> {
+    /// Set up a run from initial currents `s0` (row-major $R\times R$).
+    ///
+    /// # Errors
+    /// Invalid settings (see [`TwoTimeSettings::check`]), `s0` of the wrong length or non-finite,
+    /// [`Scheme::ReferenceSingle`] with $R \ne 1$ or $T \ne 0$.
+    pub fn new(
+        spec: &'a MeanFieldSpec,
+        s0: &[f64],
+        set: TwoTimeSettings,
+    ) -> Result<Self, SolverError> {
+        let r = spec.regions();
+        set.check(r)?;
+        if s0.len() != r * r {
+            return Err(SolverError::invalid(
+                "dmft.S0",
+                format!(
+                    "has {} entries; give an R x R matrix with R = {r}",
+                    s0.len()
+                ),
+            ));
+        }
+        if let Some(k) = s0.iter().position(|x| !x.is_finite()) {
+            return Err(SolverError::invalid(
+                format!("dmft.S0[{}][{}]", k / r, k % r),
+                "is not finite",
+            ));
+        }
+        if set.scheme == Scheme::ReferenceSingle && (r != 1 || spec.t.max_abs() > 0.0) {
+            return Err(SolverError::invalid(
+                "dmft.scheme",
+                "\"reference_single\" is the single-region SCS function: it needs R = 1 and T = 0; use \"reference\" otherwise",
+            ));
+        }
+        let nt = set.steps;
+        let init: Vec<f64> = match (&set.initial_variance, set.scheme) {
+            (InitialVariance::Reference, Scheme::ReferenceSingle) => vec![1.0],
+            (InitialVariance::Reference, _) => vec![spec.g[0] * spec.g[0]; r],
+            (InitialVariance::OwnG, _) => spec.g.iter().map(|g| g * g).collect(),
+            (InitialVariance::Given(v), _) => v.clone(),
+        };
+        let mut dcol = vec![0.0; r * nt];
+        let mut diag = vec![0.0; r * nt];
+        for m in 0..r {
+            dcol[m * nt] = init[m];
+            diag[m * nt] = init[m];
+        }
+        let mut s = vec![0.0; nt * r * r];
+        s[..r * r].copy_from_slice(s0);
+        let mut rows: Vec<DeltaRow> = set
+            .delta_rows
+            .iter()
+            .map(|&row| DeltaRow {
+                row,
+                values: vec![0.0; (nt - row) * r],
+            })
+            .collect();
+        let mut full = set.store_full.then(|| vec![0.0; nt * nt * r]);
+        for d in rows.iter_mut().filter(|d| d.row == 0) {
+            d.values[..r].copy_from_slice(&init);
+        }
+        if let Some(f) = full.as_mut() {
+            f[..r].copy_from_slice(&init);
+        }
+        let g2 = spec.g.iter().map(|g| g * g).collect();
+        Ok(TwoTimeDmft {
+            spec,
+            r,
+            nt,
+            j: 1,
+            gcol: vec![0.0; r * nt],
+            dnew: vec![0.0; r * nt],
+            gnew: vec![0.0; r * nt],
+            dcol,
+            diag,
+            s,
+            h: vec![0.0; nt * r * r],
+            psi: vec![0.0; nt * r],
+            rows,
+            full,
+            g2,
+            set,
+        })
+    }
+
+    /// Integrate to the end and return the solution.
+    pub fn run(mut self) -> Result<TwoTimeSolution, SolverError> {
+        while self.step()? {}
+        Ok(self.finish())
+    }
+
+    /// Index of the next column (the number of time points computed so far).
+    pub fn current_step(&self) -> usize {
+        self.j
+    }
+
+    /// Compute the next column. Returns `Ok(false)` once all `steps` points are done.
+    ///
+    /// # Errors
+    /// [`SolverError::NonFinite`] if the run diverged.
+    pub fn step(&mut self) -> Result<bool, SolverError> {
+        if self.j >= self.nt {
+            return Ok(false);
+        }
+        match self.set.scheme {
+            Scheme::Reference => self.step_reference(),
+            Scheme::ReferenceSingle => self.step_reference_single(),
+        }
+        let j = self.j;
+        let (r, nt) = (self.r, self.nt);
+        for m in 0..r {
+            let d = self.diag[m * nt + j];
+            if !d.is_finite() {
+                return Err(SolverError::NonFinite {
+                    step: j,
+                    field: format!("Delta[{m}](t,t)"),
+                });
+            }
+        }
+        if self.s[j * r * r..(j + 1) * r * r]
+            .iter()
+            .any(|x| !x.is_finite())
+        {
+            return Err(SolverError::NonFinite {
+                step: j,
+                field: "S".into(),
+            });
+        }
+        self.record_column();
+        std::mem::swap(&mut self.dcol, &mut self.dnew);
+        std::mem::swap(&mut self.gcol, &mut self.gnew);
+        self.j += 1;
+        Ok(self.j < self.nt)
+    }
+
+    /// Copy the freshly computed column `j` (in `dnew`) into the requested outputs.
+    fn record_column(&mut self) {
+        let (r, nt, j) = (self.r, self.nt, self.j);
+        let lo = self.band_start(j);
+        for d in self.rows.iter_mut() {
+            if d.row <= j && d.row >= lo {
+                let k = j - d.row;
+                for m in 0..r {
+                    d.values[k * r + m] = self.dnew[m * nt + d.row];
+                }
+            }
+        }
+        if let Some(f) = self.full.as_mut() {
+            for i in lo..=j {
+                for m in 0..r {
+                    f[(i * nt + j) * r + m] = self.dnew[m * nt + i];
+                }
+            }
+        }
+    }
+
+    /// First row of column `j` that holds a value: $\max(0, j - b - 1)$ (reference band).
+    fn band_start(&self, j: usize) -> usize {
+        match (self.set.band, self.set.scheme) {
+            (Some(b), Scheme::Reference) => j.saturating_sub(b + 1),
+            _ => 0,
+        }
+    }
+
+    /// (E6, E7) Currents with the reference lags: $\psi_j = \psi(\Delta_{j-1,j-1})$,
+    /// $H_j = T\psi_{j-1}S_{j-1}$, $S_j = (1-dt)S_{j-1} + dt\,H_{j-1}$.
+    fn step_currents(&mut self) {
+        let (r, nt, j, dt) = (self.r, self.nt, self.j, self.set.dt);
+        let t = &self.spec.t;
+        let rr = r * r;
+        for m in 0..r {
+            self.psi[j * r + m] = self.spec.phi.gain(self.diag[m * nt + j - 1]);
+        }
+        for m in 0..r {
+            for n in 0..r {
+                let mut acc = 0.0;
+                for k in 0..r {
+                    acc += t.get(m, n, k) * self.s[(j - 1) * rr + n * r + k];
+                }
+                self.h[j * rr + m * r + n] = self.psi[(j - 1) * r + n] * acc;
+            }
+        }
+        for q in 0..rr {
+            self.s[j * rr + q] =
+                (1.0 - dt) * self.s[(j - 1) * rr + q] + dt * self.h[(j - 1) * rr + q];
+        }
+    }
+
+    /// One column of the authors' multi-region scheme (REFERENCE-CODE 1.4 steps 1-7):
+    /// $\Delta_{ij} = (1-dt)\Delta_{i,j-1} + dt\,\Gamma_{i,j-1}$; provisional $\Delta_{jj} = \Delta_{j-1,j-1}$;
+    /// $\Gamma_{ij} = (1-dt)\Gamma_{i-1,j} + dt\,[g^2 C(\Delta_{ii},\Delta_{jj},\Delta_{ij}) + \sum_{nr}U^{mnr}H^{mn}_iH^{mr}_j]$ (E8, E9);
+    /// $\Delta_{jj} = (1-dt)\Delta_{j-1,j} + dt\,\Gamma_{j-1,j}$.
+    fn step_reference(&mut self) {
+        self.step_currents();
+        let (r, nt, j, dt) = (self.r, self.nt, self.j, self.set.dt);
+        let st = self.band_start(j);
+        let i0 = j.saturating_sub(self.set.band.unwrap_or(nt)).max(1);
+        let rr = r * r;
+        // v[m][n] = sum_r U[m,n,r] H_j[m,r]: reduces the structured source to O(R^2) per entry.
+        let mut v = vec![0.0; rr];
+        for m in 0..r {
+            for n in 0..r {
+                let mut acc = 0.0;
+                for k in 0..r {
+                    acc += self.spec.u.get(m, n, k) * self.h[j * rr + m * r + k];
+                }
+                v[m * r + n] = acc;
+            }
+        }
+        let h = &self.h;
+        let phi = self.spec.phi;
+        let g2 = &self.g2;
+        let (dcol, gcol, diag) = (&self.dcol, &self.gcol, &self.diag);
+        let work = |m: usize, dn: &mut [f64], gn: &mut [f64]| {
+            let dc = &dcol[m * nt..(m + 1) * nt];
+            let gc = &gcol[m * nt..(m + 1) * nt];
+            let dg = &diag[m * nt..(m + 1) * nt];
+            for i in st..j {
+                dn[i] = (1.0 - dt) * dc[i] + dt * gc[i];
+            }
+            let prov = dg[j - 1];
+            dn[j] = prov;
+            let vm = &v[m * r..(m + 1) * r];
+            let g2m = g2[m];
+            gn[st] = 0.0;
+            let mut gprev = 0.0;
+            for i in i0..=j {
+                let dii = if i < j { dg[i] } else { prov };
+                let mut src = 0.0;
+                if g2m > 0.0 {
+                    src = g2m * phi.corr(dii, prov, dn[i]);
+                }
+                let hi = &h[i * rr + m * r..i * rr + (m + 1) * r];
+                let mut a = 0.0;
+                for n in 0..r {
+                    a += hi[n] * vm[n];
+                }
+                gprev = (1.0 - dt) * gprev + dt * src + dt * a;
+                gn[i] = gprev;
+            }
+            (1.0 - dt) * dn[j - 1] + dt * gn[j - 1]
+        };
+        let new_diag: Vec<f64> = if self.set.parallel && r > 1 && j > 64 {
+            self.dnew
+                .par_chunks_mut(nt)
+                .zip(self.gnew.par_chunks_mut(nt))
+                .enumerate()
+                .map(|(m, (dn, gn))| work(m, dn, gn))
+                .collect()
+        } else {
+            self.dnew
+                .chunks_mut(nt)
+                .zip(self.gnew.chunks_mut(nt))
+                .enumerate()
+                .map(|(m, (dn, gn))| work(m, dn, gn))
+                .collect()
+        };
+        for (m, d) in new_diag.into_iter().enumerate() {
+            self.diag[m * nt + j] = d;
+            self.dnew[m * nt + j] = d;
+        }
+    }
+
+    /// One column of the single-region SCS function `run_ns_dmft` (REFERENCE-CODE 1.5):
+    /// $\Delta_{ij} = (1-dt)\Delta_{i,j-1} + dt\,\Gamma_{i,j-1}$ ($i<j$), $\Delta_{jj} = \Gamma_{j-1,j-1}$,
+    /// $\Gamma_{ij} = (1-dt)\Gamma_{i-1,j} + dt\,g^2 C(\Delta_{i-1,i-1},\Delta_{jj},\Delta_{i-1,j})$ (E8, E9 with explicit sources).
+    fn step_reference_single(&mut self) {
+        let (nt, j, dt) = (self.nt, self.j, self.set.dt);
+        let b = self.set.band.unwrap_or(nt);
+        let phi = self.spec.phi;
+        let g2 = self.g2[0];
+        for i in 0..j {
+            self.dnew[i] = (1.0 - dt) * self.dcol[i] + dt * self.gcol[i];
+        }
+        let djj = self.gcol[j - 1];
+        self.dnew[j] = djj;
+        self.diag[j] = djj;
+        self.psi[j] = phi.gain(djj);
+        let i0 = j.saturating_sub(b).max(1);
+        for x in self.gnew[..i0].iter_mut() {
+            *x = 0.0;
+        }
+        for i in i0..=j {
+            let c = phi.corr(self.diag[i - 1], djj, self.dnew[i - 1]);
+            self.gnew[i] = (1.0 - dt) * self.gnew[i - 1] + dt * g2 * c;
+        }
+    }
+
+    /// Assemble the solution (diagonal and arrays in step-major order).
+    pub fn finish(self) -> TwoTimeSolution {
+        let (r, nt) = (self.r, self.nt);
+        let mut delta_diag = vec![0.0; nt * r];
+        for m in 0..r {
+            for j in 0..nt {
+                delta_diag[j * r + m] = self.diag[m * nt + j];
+            }
+        }
+        TwoTimeSolution {
+            regions: r,
+            dt: self.set.dt,
+            steps: nt,
+            s: self.s,
+            h: self.h,
+            psi: self.psi,
+            delta_diag,
+            rows: self.rows,
+            full: self.full,
+        }
+    }
+}
+
+/// Integrate E6-E9 from initial currents `s0` (row-major $R\times R$) with the given settings.
+///
+/// # Example
+/// ```
+/// use mrdmft_solvers::{spec::{MeanFieldSpec, Tensor3}, nonlinearity::Nonlinearity,
+///     tensors::make_t, two_time::{integrate, TwoTimeSettings}};
+/// let t = make_t(&[2.0, 2.0], &[2.5, 2.5]).unwrap();
+/// let spec = MeanFieldSpec::new(vec![0.0, 0.0], t, Tensor3::identity_overlaps(2), Nonlinearity::Erf).unwrap();
+/// let sol = integrate(&spec, &[0.3, 0.1, 0.2, 0.4], TwoTimeSettings::new(0.05, 400)).unwrap();
+/// assert_eq!(sol.psi.len(), 400 * 2);
+/// ```
+pub fn integrate(
+    spec: &MeanFieldSpec,
+    s0: &[f64],
+    settings: TwoTimeSettings,
+) -> Result<TwoTimeSolution, SolverError> {
+    TwoTimeDmft::new(spec, s0, settings)?.run()
+}

@@ -1,0 +1,40 @@
+//! `mrdmft plot RESULT.json`: draw any result file (dispatch on its `kind`).
+
+use std::path::Path;
+
+use serde_json::Value;
+
+use crate::error::{Error, Result};
+use crate::io;
+use crate::results::DmftResult;
+
+/// The command.
+pub fn run(result: &Path, out: Option<&Path>) -> Result<()> {
+    let v: Value = io::read_json(result)?;
+    let stem = out
+        .map(Path::to_path_buf)
+        .unwrap_or_else(|| result.with_extension(""));
+    let kind = v
+        .get("kind")
+        .and_then(Value::as_str)
+        .unwrap_or("")
+        .to_string();
+    let json_err = |source| Error::Json {
+        path: result.into(),
+        source,
+    };
+    let (png, svg) = match kind.as_str() {
+        "dmft" => {
+            let r: DmftResult = serde_json::from_value(v).map_err(json_err)?;
+            crate::plot::dmft::plot_dmft(&r, &stem)?
+        }
+        other => {
+            return Err(Error::config(
+                result,
+                format!("result kind \"{other}\" has no plot; is this a file written by mrdmft?"),
+            ))
+        }
+    };
+    eprintln!("plot: {} and {}", png.display(), svg.display());
+    Ok(())
+}

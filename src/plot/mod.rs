@@ -1,0 +1,287 @@
+//! Plot primitives (plotters): multi-panel line figures written as PNG and SVG.
+//!
+//! Figures read result data only. Text is drawn with the DejaVu Sans font shipped in
+//! `assets/fonts/` (registered once, no system font libraries needed).
+
+use std::path::{Path, PathBuf};
+use std::sync::Once;
+
+pub mod dmft;
+
+use plotters::coord::Shift;
+use plotters::prelude::*;
+use plotters::style::{register_font, FontStyle};
+
+use crate::error::{Error, Result};
+
+static FONT: &[u8] = include_bytes!("../../assets/fonts/DejaVuSans.ttf");
+static REGISTER: Once = Once::new();
+
+/// Register the embedded font under the family "sans-serif" (idempotent).
+pub fn ensure_font() {
+    REGISTER.call_once(|| {
+        // The font is a valid TTF shipped with the crate; failure would be a packaging bug.
+        if register_font("sans-serif", FontStyle::Normal, FONT).is_err() {
+            eprintln!("warning: could not register the embedded font; text may be missing");
+        }
+    });
+}
+
+/// A qualitative palette (colour-blind friendly, Okabe-Ito order).
+pub const PALETTE: [RGBColor; 9] = [
+    RGBColor(0, 114, 178),
+    RGBColor(213, 94, 0),
+    RGBColor(0, 158, 115),
+    RGBColor(204, 121, 167),
+    RGBColor(230, 159, 0),
+    RGBColor(86, 180, 233),
+    RGBColor(120, 120, 120),
+    RGBColor(240, 228, 66),
+    RGBColor(0, 0, 0),
+];
+
+/// Colour number `i` of [`PALETTE`] (cycling).
+pub fn color(i: usize) -> RGBColor {
+    PALETTE[i % PALETTE.len()]
+}
+
+/// How a series is drawn.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Style {
+    /// Solid line.
+    Line,
+    /// Dashed line.
+    Dashed,
+    /// Filled circles.
+    Points,
+}
+
+/// One series of a line panel.
+#[derive(Debug, Clone)]
+pub struct Series {
+    /// Legend label (empty: no legend entry).
+    pub label: String,
+    /// Points (x, y); non-finite points are skipped.
+    pub points: Vec<(f64, f64)>,
+    /// Colour.
+    pub color: RGBColor,
+    /// Drawing style.
+    pub style: Style,
+}
+
+impl Series {
+    /// A solid line.
+    pub fn line(label: impl Into<String>, points: Vec<(f64, f64)>, color: RGBColor) -> Self {
+        Series {
+            label: label.into(),
+            points,
+            color,
+            style: Style::Line,
+        }
+    }
+    /// With another style.
+    pub fn with_style(mut self, style: Style) -> Self {
+        self.style = style;
+        self
+    }
+}
+
+/// A panel with axes, labels and series.
+#[derive(Debug, Clone, Default)]
+pub struct LinePanel {
+    /// Title above the panel.
+    pub title: String,
+    /// x-axis label (with units).
+    pub x_label: String,
+    /// y-axis label.
+    pub y_label: String,
+    /// Series.
+    pub series: Vec<Series>,
+    /// Fixed x range (default: data range).
+    pub x_range: Option<(f64, f64)>,
+    /// Fixed y range (default: data range with a margin).
+    pub y_range: Option<(f64, f64)>,
+    /// Draw the legend.
+    pub legend: bool,
+}
+
+fn data_range(series: &[Series], pick: impl Fn(&(f64, f64)) -> f64) -> (f64, f64) {
+    let mut lo = f64::INFINITY;
+    let mut hi = f64::NEG_INFINITY;
+    for s in series {
+        for p in &s.points {
+            let v = pick(p);
+            if v.is_finite() {
+                lo = lo.min(v);
+                hi = hi.max(v);
+            }
+        }
+    }
+    if !lo.is_finite() {
+        return (0.0, 1.0);
+    }
+    if hi - lo < 1e-12 {
+        let pad = 0.5 * lo.abs().max(1e-3);
+        return (lo - pad, hi + pad);
+    }
+    (lo, hi)
+}
+
+fn plot_err(path: &Path, e: impl std::fmt::Display) -> Error {
+    Error::Plot {
+        path: path.into(),
+        msg: e.to_string(),
+    }
+}
+
+impl LinePanel {
+    /// Draw into an area.
+    pub fn draw<DB: DrawingBackend>(
+        &self,
+        area: &DrawingArea<DB, Shift>,
+        path: &Path,
+    ) -> Result<()> {
+        let (x0, x1) = self
+            .x_range
+            .unwrap_or_else(|| data_range(&self.series, |p| p.0));
+        let (y0, y1) = self.y_range.unwrap_or_else(|| {
+            let (a, b) = data_range(&self.series, |p| p.1);
+            let pad = 0.05 * (b - a);
+            (a - pad, b + pad)
+        });
+        let mut chart = ChartBuilder::on(area)
+            .caption(&self.title, ("sans-serif", 16))
+            .margin(8)
+            .x_label_area_size(34)
+            .y_label_area_size(52)
+            .build_cartesian_2d(x0..x1, y0..y1)
+            .map_err(|e| plot_err(path, e))?;
+        chart
+            .configure_mesh()
+            .x_desc(&self.x_label)
+            .y_desc(&self.y_label)
+            .label_style(("sans-serif", 12))
+            .axis_desc_style(("sans-serif", 13))
+            .light_line_style(RGBColor(235, 235, 235))
+            .draw()
+            .map_err(|e| plot_err(path, e))?;
+        for s in &self.series {
+            let pts: Vec<(f64, f64)> = s
+                .points
+                .iter()
+                .copied()
+                .filter(|(x, y)| x.is_finite() && y.is_finite())
+                .collect();
+            let c = s.color;
+            let anno = match s.style {
+                Style::Line => chart
+                    .draw_series(LineSeries::new(pts, c.stroke_width(2)))
+                    .map_err(|e| plot_err(path, e))?,
+                Style::Dashed => chart
+                    .draw_series(DashedLineSeries::new(pts, 6, 4, c.stroke_width(2)))
+                    .map_err(|e| plot_err(path, e))?,
+                Style::Points => chart
+                    .draw_series(pts.into_iter().map(|p| Circle::new(p, 3, c.filled())))
+                    .map_err(|e| plot_err(path, e))?,
+            };
+            if !s.label.is_empty() {
+                anno.label(s.label.clone()).legend(move |(x, y)| {
+                    PathElement::new(vec![(x, y), (x + 16, y)], c.stroke_width(2))
+                });
+            }
+        }
+        if self.legend && self.series.iter().any(|s| !s.label.is_empty()) {
+            chart
+                .configure_series_labels()
+                .background_style(WHITE.mix(0.85))
+                .border_style(RGBColor(200, 200, 200))
+                .label_font(("sans-serif", 11))
+                .position(SeriesLabelPosition::UpperRight)
+                .draw()
+                .map_err(|e| plot_err(path, e))?;
+        }
+        Ok(())
+    }
+}
+
+/// A figure: a title and a grid of panels.
+#[derive(Debug, Clone)]
+pub struct Figure {
+    /// Overall title (parameters go here).
+    pub title: String,
+    /// Panels, row-major.
+    pub panels: Vec<LinePanel>,
+    /// Columns of the grid.
+    pub cols: usize,
+    /// Size of one panel in pixels.
+    pub panel_size: (u32, u32),
+}
+
+impl Figure {
+    fn draw_on<DB: DrawingBackend>(&self, root: DrawingArea<DB, Shift>, path: &Path) -> Result<()> {
+        root.fill(&WHITE).map_err(|e| plot_err(path, e))?;
+        let body = if self.title.is_empty() {
+            root
+        } else {
+            let (top, rest) = root.split_vertically(30);
+            top.titled(&self.title, ("sans-serif", 18))
+                .map_err(|e| plot_err(path, e))?;
+            rest
+        };
+        let rows = self.panels.len().div_ceil(self.cols);
+        let areas = body.split_evenly((rows, self.cols));
+        for (p, a) in self.panels.iter().zip(areas.iter()) {
+            p.draw(a, path)?;
+        }
+        body.present().map_err(|e| plot_err(path, e))?;
+        Ok(())
+    }
+
+    /// Pixel size of the whole figure.
+    pub fn size(&self) -> (u32, u32) {
+        let rows = self.panels.len().div_ceil(self.cols) as u32;
+        let extra = if self.title.is_empty() { 0 } else { 30 };
+        (
+            self.cols as u32 * self.panel_size.0,
+            rows * self.panel_size.1 + extra,
+        )
+    }
+
+    /// Write `<stem>.png` and `<stem>.svg` (each atomically); returns both paths.
+    pub fn save(&self, stem: &Path) -> Result<(PathBuf, PathBuf)> {
+        ensure_font();
+        let png = stem.with_extension("png");
+        let svg = stem.with_extension("svg");
+        if let Some(dir) = stem.parent().filter(|d| !d.as_os_str().is_empty()) {
+            std::fs::create_dir_all(dir).map_err(|source| Error::Io {
+                path: dir.into(),
+                source,
+            })?;
+        }
+        let size = self.size();
+        let tmp_png = tmp_sibling(&png);
+        {
+            let root = BitMapBackend::new(&tmp_png, size).into_drawing_area();
+            self.draw_on(root, &png)?;
+        }
+        std::fs::rename(&tmp_png, &png).map_err(|source| Error::Io {
+            path: png.clone(),
+            source,
+        })?;
+        let mut text = String::new();
+        {
+            let root = SVGBackend::with_string(&mut text, size).into_drawing_area();
+            self.draw_on(root, &svg)?;
+        }
+        crate::io::write_atomic(&svg, text.as_bytes())?;
+        Ok((png, svg))
+    }
+}
+
+fn tmp_sibling(path: &Path) -> PathBuf {
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    path.with_file_name(format!(".tmp{}-{name}", std::process::id()))
+}

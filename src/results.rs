@@ -1,0 +1,134 @@
+//! Result files: one documented struct per command, serialised to JSON. Every result echoes
+//! its config, the crate version and the wall time, so it can reproduce itself.
+
+use serde::{Deserialize, Serialize};
+
+use crate::config::DmftRunConfig;
+use mrdmft_solvers::two_time::TwoTimeSolution;
+
+/// Crate version written into every result.
+pub const VERSION: &str = env!("CARGO_PKG_VERSION");
+
+/// One requested row $\Delta^m(t_i, t_i + k\,dt)$: `values[k][m]`.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct DeltaRowOut {
+    /// Row index i (time t_i = i dt).
+    pub row: usize,
+    /// `values[k][m]` = Delta^m(t_i, t_{i+k}), k = 0..steps-1-i.
+    pub values: Vec<Vec<f64>>,
+    /// Normalised `Delta/sqrt(Delta(t_i,t_i) Delta(t_{i+k},t_{i+k}))`, same indexing.
+    pub normalised: Vec<Vec<f64>>,
+}
+
+/// Result of `mrdmft dmft`. Array index j is step j (t = j dt) when `record_every` = 1;
+/// otherwise entry q is step `q * record_every` (`t` lists the times).
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct DmftResult {
+    /// Schema version.
+    pub schema_version: u32,
+    /// mrdmft version that wrote the file.
+    pub mrdmft_version: String,
+    /// Always "dmft".
+    pub kind: String,
+    /// The config, echoed.
+    pub config: DmftRunConfig,
+    /// Time step.
+    pub dt: f64,
+    /// Number of time points.
+    pub steps: usize,
+    /// Recording stride.
+    pub record_every: usize,
+    /// Times of the recorded entries.
+    pub t: Vec<f64>,
+    /// Initial currents actually used (from S0 or from the seed).
+    #[serde(rename = "S0")]
+    pub s0: Vec<Vec<f64>>,
+    /// `S[q][m][n]` = S^{mn}.
+    #[serde(rename = "S")]
+    pub s: Vec<Vec<Vec<f64>>>,
+    /// `psi[q][m]`.
+    pub psi: Vec<Vec<f64>>,
+    /// `H[q][m][n]`.
+    #[serde(rename = "H")]
+    pub h: Vec<Vec<Vec<f64>>>,
+    /// `delta_diag[q][m]` = Delta^m(t, t).
+    pub delta_diag: Vec<Vec<f64>>,
+    /// Requested rows.
+    pub delta_rows: Vec<DeltaRowOut>,
+    /// Full upper triangle `[i][j][m]` (0 below the diagonal), when `store_full` is set.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub delta_full: Option<Vec<Vec<Vec<f64>>>>,
+    /// Wall-clock seconds of the integration.
+    pub wall_seconds: f64,
+}
+
+fn chunk2(v: &[f64], r: usize, idx: &[usize]) -> Vec<Vec<f64>> {
+    idx.iter()
+        .map(|&j| v[j * r..(j + 1) * r].to_vec())
+        .collect()
+}
+
+fn chunk3(v: &[f64], r: usize, idx: &[usize]) -> Vec<Vec<Vec<f64>>> {
+    idx.iter()
+        .map(|&j| {
+            (0..r)
+                .map(|m| v[(j * r + m) * r..(j * r + m + 1) * r].to_vec())
+                .collect()
+        })
+        .collect()
+}
+
+impl DmftResult {
+    /// Assemble from a solution.
+    pub fn new(
+        config: DmftRunConfig,
+        s0: &[f64],
+        sol: &TwoTimeSolution,
+        record_every: usize,
+        wall_seconds: f64,
+    ) -> Self {
+        let r = sol.regions;
+        let idx: Vec<usize> = (0..sol.steps).step_by(record_every).collect();
+        let delta_rows = sol
+            .rows
+            .iter()
+            .map(|d| {
+                let norm = sol.normalised_row(d.row).expect("row exists");
+                DeltaRowOut {
+                    row: d.row,
+                    values: d.values.chunks(r).map(<[f64]>::to_vec).collect(),
+                    normalised: norm.chunks(r).map(<[f64]>::to_vec).collect(),
+                }
+            })
+            .collect();
+        let nt = sol.steps;
+        let delta_full = sol.full.as_ref().map(|f| {
+            (0..nt)
+                .map(|i| {
+                    (0..nt)
+                        .map(|j| f[(i * nt + j) * r..(i * nt + j + 1) * r].to_vec())
+                        .collect()
+                })
+                .collect()
+        });
+        DmftResult {
+            schema_version: crate::config::SCHEMA_VERSION,
+            mrdmft_version: VERSION.into(),
+            kind: "dmft".into(),
+            config,
+            dt: sol.dt,
+            steps: sol.steps,
+            record_every,
+            t: idx.iter().map(|&j| j as f64 * sol.dt).collect(),
+            s0: s0.chunks(r).map(<[f64]>::to_vec).collect(),
+            s: chunk3(&sol.s, r, &idx),
+            psi: chunk2(&sol.psi, r, &idx),
+            h: chunk3(&sol.h, r, &idx),
+            delta_diag: chunk2(&sol.delta_diag, r, &idx),
+            delta_rows,
+            delta_full,
+            wall_seconds,
+        }
+    }
+}
