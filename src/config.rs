@@ -15,6 +15,9 @@ use mrdmft_solvers::tensors;
 use mrdmft_solvers::two_time::{InitialVariance, Scheme, TwoTimeSettings};
 use mrdmft_solvers::SolverError;
 
+/// Largest full two-time matrix a config may request, in GB.
+pub const MAX_FULL_GB: f64 = 8.0;
+
 /// The schema version this build reads and writes.
 pub const SCHEMA_VERSION: u32 = 1;
 
@@ -335,7 +338,26 @@ impl DmftRunConfig {
     pub fn check(&self) -> Result<(MeanFieldSpec, TwoTimeSettings, Vec<f64>), SolverError> {
         check_schema(self.schema_version)?;
         let spec = self.model.check()?;
-        let (set, s0) = self.dmft.check(spec.regions())?;
+        let r = spec.regions();
+        let (set, s0) = self.dmft.check(r)?;
+        if set.scheme == Scheme::ReferenceSingle && (r != 1 || spec.t.max_abs() > 0.0) {
+            return Err(SolverError::invalid(
+                "dmft.scheme",
+                "\"reference_single\" is the authors' single-region SCS function: it needs R = 1 and T = 0; use \"reference\" otherwise",
+            ));
+        }
+        if set.store_full {
+            let gb = (set.steps as f64).powi(2) * r as f64 * 8.0 / 1e9;
+            if gb > MAX_FULL_GB {
+                return Err(SolverError::invalid(
+                    "dmft.store_full",
+                    format!(
+                        "would keep {gb:.1} GB (steps^2 x R doubles), more than the {MAX_FULL_GB} GB limit; \
+                         request the rows you need with delta_rows instead"
+                    ),
+                ));
+            }
+        }
         Ok((spec, set, s0))
     }
 }

@@ -23,7 +23,8 @@ pub fn run(path: &Path) -> Result<()> {
     let v: Value = io::read_json(path)?;
     match kind_of(&v) {
         Some("dmft") => {
-            let cfg: DmftRunConfig = serde_json::from_value(v).map_err(|source| Error::Json { path: path.into(), source })?;
+            // Parse again from the text so that errors carry line and column.
+            let cfg: DmftRunConfig = io::read_json(path)?;
             cfg.check().map_err(|e| Error::config(path, e.to_string()))?;
             eprintln!("{}: valid dmft config", path.display());
             Ok(())
