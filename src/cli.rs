@@ -44,6 +44,17 @@ pub enum Command {
         #[arg(long)]
         plot: bool,
     },
+    /// Regenerate a figure of the paper (data JSON, PNG and SVG).
+    Figure {
+        /// Figure id (fig6, ...).
+        id: String,
+        /// Size preset.
+        #[arg(long, value_enum, default_value = "quick")]
+        preset: crate::figures::Preset,
+        /// Output directory.
+        #[arg(short, long, default_value = "figures/output")]
+        out: PathBuf,
+    },
     /// Check a config file without running it.
     Validate {
         /// Config file.
@@ -82,6 +93,7 @@ pub fn run(cli: Cli) -> Result<()> {
             }
             Ok(())
         }
+        Command::Figure { id, preset, out } => crate::figures::run(&id, preset, &out, progress),
         Command::Validate { config } => crate::commands::validate::run(&config),
         Command::Plot { result, out } => crate::commands::plot::run(&result, out.as_deref()),
     }

@@ -20,6 +20,7 @@ pub mod cli;
 pub mod commands;
 pub mod config;
 pub mod error;
+pub mod figures;
 pub mod io;
 pub mod plot;
 pub mod progress;

@@ -13,6 +13,8 @@ pub fn kind_of(v: &Value) -> Option<&'static str> {
     let o = v.as_object()?;
     if o.contains_key("dmft") {
         Some("dmft")
+    } else if o.contains_key("figure") {
+        Some("figure")
     } else {
         None
     }
@@ -27,6 +29,18 @@ pub fn run(path: &Path) -> Result<()> {
             let cfg: DmftRunConfig = io::read_json(path)?;
             cfg.check().map_err(|e| Error::config(path, e.to_string()))?;
             eprintln!("{}: valid dmft config", path.display());
+            Ok(())
+        }
+        Some("figure") => {
+            let id = v["figure"].as_str().unwrap_or("");
+            match id {
+                "fig6" => {
+                    let cfg: crate::figures::fig6::Fig6Config = io::read_json(path)?;
+                    crate::config::check_schema(cfg.schema_version).map_err(|e| Error::config(path, e.to_string()))?;
+                }
+                other => return Err(Error::config(path, format!("figure \"{other}\" has no config schema"))),
+            }
+            eprintln!("{}: valid figure config", path.display());
             Ok(())
         }
         _ => Err(Error::config(
