@@ -40,7 +40,7 @@ pub enum Command {
         /// Also write the arrays as .npy files into this directory.
         #[arg(long)]
         npy: Option<PathBuf>,
-        /// Also draw the result to <OUT stem>.png/.svg.
+        /// Also draw the result to `<OUT stem>.png` and `.svg`.
         #[arg(long)]
         plot: bool,
     },
