@@ -35,11 +35,14 @@ pub enum Scheme {
     Reference,
     /// The authors' single-region SCS function (`run_ns_dmft`): R = 1, T = 0 only.
     ReferenceSingle,
+    /// Second-order scheme (exponential trapezoid in both times, no lags, consistent initial
+    /// conditions, structured part of $\Delta$ exact); see the module documentation.
+    Accurate,
 }
 
 impl Scheme {
     /// Every accepted name, for error messages.
-    pub const NAMES: &'static [&'static str] = &["reference", "reference_single"];
+    pub const NAMES: &'static [&'static str] = &["reference", "reference_single", "accurate"];
 }
 
 /// Initial variance $\Delta^m(0,0)$.
@@ -229,6 +232,15 @@ pub struct TwoTimeDmft<'a> {
     rows: Vec<DeltaRow>,
     full: Option<Vec<f64>>,
     g2: Vec<f64>,
+    /// [`Scheme::Accurate`]: disorder part $\Delta_\eta$ of the previous / next column (region-major).
+    rcol: Vec<f64>,
+    rnew: Vec<f64>,
+    /// [`Scheme::Accurate`]: source $g_m^2 C^m(t_{j-1}, t_{j-1})$ on the previous diagonal point.
+    fdiag: Vec<f64>,
+    /// Region-major copy of the currents, `sreg[(m*nt + i)*R + n]` $= S^{mn}(t_i)$.
+    sreg: Vec<f64>,
+    /// Exponential-trapezoid weights $(e^{-dt}, w_0, w_1)$ of [`Scheme::Accurate`].
+    w: (f64, f64, f64),
 }
 
 impl<'a> TwoTimeDmft<'a> {
@@ -266,11 +278,24 @@ impl<'a> TwoTimeDmft<'a> {
             ));
         }
         let nt = set.steps;
-        let init: Vec<f64> = match (&set.initial_variance, set.scheme) {
+        let accurate = set.scheme == Scheme::Accurate;
+        // Disorder part of the initial variance.
+        let v0: Vec<f64> = match (&set.initial_variance, set.scheme) {
             (InitialVariance::Reference, Scheme::ReferenceSingle) => vec![1.0],
-            (InitialVariance::Reference, _) => vec![spec.g[0] * spec.g[0]; r],
-            (InitialVariance::OwnG, _) => spec.g.iter().map(|g| g * g).collect(),
+            (InitialVariance::Reference, Scheme::Reference) => vec![spec.g[0] * spec.g[0]; r],
+            (InitialVariance::Reference | InitialVariance::OwnG, _) => {
+                spec.g.iter().map(|g| g * g).collect()
+            }
             (InitialVariance::Given(v), _) => v.clone(),
+        };
+        let rr = r * r;
+        // Accurate: Delta(0,0) = v0 + sum_{n,r} U^{mnr} S0^{mn} S0^{mr} (E10 at t = 0).
+        let init: Vec<f64> = if accurate {
+            (0..r)
+                .map(|m| v0[m] + structured(spec, s0, s0, m))
+                .collect()
+        } else {
+            v0.clone()
         };
         let mut dcol = vec![0.0; r * nt];
         let mut diag = vec![0.0; r * nt];
@@ -295,7 +320,33 @@ impl<'a> TwoTimeDmft<'a> {
         if let Some(f) = full.as_mut() {
             f[..r].copy_from_slice(&init);
         }
-        let g2 = spec.g.iter().map(|g| g * g).collect();
+        let g2: Vec<f64> = spec.g.iter().map(|g| g * g).collect();
+        let mut h = vec![0.0; nt * rr];
+        let mut psi = vec![0.0; nt * r];
+        let mut sreg = vec![0.0; r * nt * r];
+        for m in 0..r {
+            sreg[m * nt * r..m * nt * r + r].copy_from_slice(&s0[m * r..(m + 1) * r]);
+        }
+        let (mut rcol, mut fdiag) = (Vec::new(), Vec::new());
+        if accurate {
+            // No lag: psi(0) = psi(Delta(0,0)), H(0) = psi(0) T S(0) (E6, E7).
+            for m in 0..r {
+                psi[m] = spec.phi.gain(init[m]);
+            }
+            currents_h(spec, &psi[..r], s0, &mut h[..rr]);
+            rcol = vec![0.0; r * nt];
+            for m in 0..r {
+                rcol[m * nt] = v0[m];
+            }
+            fdiag = (0..r)
+                .map(|m| g2[m] * spec.phi.corr(init[m], init[m], init[m]))
+                .collect();
+        }
+        let dt = set.dt;
+        let e = (-dt).exp();
+        // w0 = int_0^dt e^{-u} u/dt du, w1 = int_0^dt e^{-u} (1 - u/dt) du.
+        let w0 = (1.0 - e * (1.0 + dt)) / dt;
+        let w1 = (1.0 - e) - w0;
         Ok(TwoTimeDmft {
             spec,
             r,
@@ -307,11 +358,16 @@ impl<'a> TwoTimeDmft<'a> {
             dcol,
             diag,
             s,
-            h: vec![0.0; nt * r * r],
-            psi: vec![0.0; nt * r],
+            h,
+            psi,
             rows,
             full,
             g2,
+            rnew: rcol.clone(),
+            rcol,
+            fdiag,
+            sreg,
+            w: (e, w0, w1),
             set,
         })
     }
@@ -338,6 +394,7 @@ impl<'a> TwoTimeDmft<'a> {
         match self.set.scheme {
             Scheme::Reference => self.step_reference(),
             Scheme::ReferenceSingle => self.step_reference_single(),
+            Scheme::Accurate => self.step_accurate(),
         }
         let j = self.j;
         let (r, nt) = (self.r, self.nt);
@@ -362,6 +419,7 @@ impl<'a> TwoTimeDmft<'a> {
         self.record_column();
         std::mem::swap(&mut self.dcol, &mut self.dnew);
         std::mem::swap(&mut self.gcol, &mut self.gnew);
+        std::mem::swap(&mut self.rcol, &mut self.rnew);
         self.j += 1;
         Ok(self.j < self.nt)
     }
@@ -390,7 +448,7 @@ impl<'a> TwoTimeDmft<'a> {
     /// First row of column `j` that holds a value: $\max(0, j - b - 1)$ (reference band).
     fn band_start(&self, j: usize) -> usize {
         match (self.set.band, self.set.scheme) {
-            (Some(b), Scheme::Reference) => j.saturating_sub(b + 1),
+            (Some(b), Scheme::Reference | Scheme::Accurate) => j.saturating_sub(b + 1),
             _ => 0,
         }
     }
@@ -519,6 +577,152 @@ impl<'a> TwoTimeDmft<'a> {
         }
     }
 
+    /// One column of [`Scheme::Accurate`] (E6-E10, second order in $dt$).
+    ///
+    /// With $x^m = \sum_n m^{mn}S^{mn} + \eta^m$ (E10), $\Delta^m = \sum_{nr}U^{mnr}S^{mn}S^{mr} +
+    /// \Delta_\eta^m$: the structured part is evaluated from the currents directly (no
+    /// discretisation error of its own, Gram form, so it can never push a normalised correlation
+    /// above 1), and only the disorder part is integrated,
+    /// $(1+\partial_t)(1+\partial_{t'})\Delta_\eta = g^2 C(\Delta_{tt}, \Delta_{t't'}, \Delta_{tt'})$ (E8, E9),
+    /// $\Gamma_\eta = (1+\partial_{t'})\Delta_\eta$, $\Gamma_\eta(0, t') = \langle\eta(0)\xi(t')\rangle = 0$.
+    /// Every one-dimensional step $(1+\partial)y = f$ uses the exponential trapezoid
+    /// $y_j = e^{-dt}y_{j-1} + w_0 f_{j-1} + w_1 f_j$ (exact for $f$ linear in time):
+    /// 1. predict $\Delta_{jj}$ by linear extrapolation, then the currents: $H^* = \psi(\Delta^*_{jj})T S^{E}_j$
+    ///    with the Euler value $S^E_j$, and $S_j = e^{-dt}S_{j-1} + w_0H_{j-1} + w_1H^*$ (E7);
+    /// 2. predict the column $\Delta_\eta(t_i,t_j)$ by one Euler step in $t'$, evaluate the sources
+    ///    $g^2C(\Delta_{ii}, \Delta^*_{jj}, \Delta^*_{ij})$ once (E9) and integrate $\Gamma_\eta$ down the column in $t$;
+    /// 3. correct the column in $t'$ with the trapezoid, and step the diagonal along the path
+    ///    $(t_{j-1},t_{j-1}) \to (t_{j-1},t_j) \to (t_j,t_j)$ through $K = (1+\partial_t)\Delta_\eta$;
+    /// 4. $\psi_j = \psi(\Delta_{jj})$, $H_j = \psi_j T S_j$ (E6, E7: no lag).
+    fn step_accurate(&mut self) {
+        let (r, nt, j, dt) = (self.r, self.nt, self.j, self.set.dt);
+        let rr = r * r;
+        let (e, w0, w1) = self.w;
+        let spec = self.spec;
+        // 1. Diagonal predictor and currents.
+        let dstar: Vec<f64> = (0..r)
+            .map(|m| {
+                let d1 = self.diag[m * nt + j - 1];
+                let p = if j >= 2 {
+                    2.0 * d1 - self.diag[m * nt + j - 2]
+                } else {
+                    // d/dt Delta(t,t) = 2 (Gamma(t,t) - Delta(t,t)), Gamma(0,0) = sum U S0 H0.
+                    let g00 = structured(spec, &self.s[..rr], &self.h[..rr], m);
+                    d1 + 2.0 * dt * (g00 - d1)
+                };
+                p.max(0.0)
+            })
+            .collect();
+        let psi_star: Vec<f64> = dstar.iter().map(|&d| spec.phi.gain(d)).collect();
+        let (s_prev, s_next) = self.s.split_at_mut(j * rr);
+        let s_prev = &s_prev[(j - 1) * rr..];
+        let s_next = &mut s_next[..rr];
+        let h_prev = &self.h[(j - 1) * rr..j * rr];
+        let s_euler: Vec<f64> = (0..rr)
+            .map(|q| s_prev[q] + dt * (h_prev[q] - s_prev[q]))
+            .collect();
+        let mut h_star = vec![0.0; rr];
+        currents_h(spec, &psi_star, &s_euler, &mut h_star);
+        for q in 0..rr {
+            s_next[q] = e * s_prev[q] + w0 * h_prev[q] + w1 * h_star[q];
+        }
+        let s_j: Vec<f64> = s_next.to_vec();
+        for m in 0..r {
+            let o = (m * nt + j) * r;
+            self.sreg[o..o + r].copy_from_slice(&s_j[m * r..(m + 1) * r]);
+        }
+        // w[m][n] = sum_k U^{mnk} S_j^{mk}: structured part Delta_s(t_i, t_j) = sum_n S_i^{mn} w[m][n].
+        let mut wv = vec![0.0; rr];
+        for m in 0..r {
+            for n in 0..r {
+                let mut acc = 0.0;
+                for k in 0..r {
+                    acc += spec.u.get(m, n, k) * s_j[m * r + k];
+                }
+                wv[m * r + n] = acc;
+            }
+        }
+        let st = self.band_start(j);
+        let (rcol, gcol, diag, sreg, fdiag, g2) = (
+            &self.rcol,
+            &self.gcol,
+            &self.diag,
+            &self.sreg,
+            &self.fdiag,
+            &self.g2,
+        );
+        let phi = spec.phi;
+        let work = |m: usize, dn: &mut [f64], gn: &mut [f64], rn: &mut [f64]| -> f64 {
+            let rc = &rcol[m * nt..(m + 1) * nt];
+            let gc = &gcol[m * nt..(m + 1) * nt];
+            let dg = &diag[m * nt..(m + 1) * nt];
+            let sm = &sreg[m * nt * r..(m + 1) * nt * r];
+            let wm = &wv[m * r..(m + 1) * r];
+            let g2m = g2[m];
+            let ds = dstar[m];
+            let strct = |i: usize| -> f64 {
+                let si = &sm[i * r..(i + 1) * r];
+                let mut a = 0.0;
+                for n in 0..r {
+                    a += si[n] * wm[n];
+                }
+                a
+            };
+            // 2. Predicted column (Euler in t'), sources, Gamma down the column.
+            // The source buffer is `dn` (overwritten by the totals below).
+            if g2m > 0.0 {
+                for i in st..j {
+                    let pred = rc[i] + dt * (gc[i] - rc[i]) + strct(i);
+                    dn[i] = g2m * phi.corr(dg[i], ds, pred);
+                }
+                dn[j] = g2m * phi.corr(ds, ds, ds);
+            } else {
+                dn[st..=j].iter_mut().for_each(|x| *x = 0.0);
+            }
+            gn[st] = 0.0;
+            for i in st + 1..=j {
+                gn[i] = e * gn[i - 1] + w0 * dn[i - 1] + w1 * dn[i];
+            }
+            // 3. Corrector in t' and the diagonal.
+            for i in st..j {
+                rn[i] = e * rc[i] + w0 * gc[i] + w1 * gn[i];
+            }
+            let k = e * gc[j - 1] + w0 * fdiag[m] + w1 * dn[j - 1];
+            rn[j] = e * rn[j - 1] + w0 * k + w1 * gn[j];
+            for i in st..j {
+                dn[i] = rn[i] + strct(i);
+            }
+            dn[j] = rn[j] + strct(j);
+            dn[j]
+        };
+        let new_diag: Vec<f64> = if self.set.parallel && r > 1 && j > 64 {
+            self.dnew
+                .par_chunks_mut(nt)
+                .zip(self.gnew.par_chunks_mut(nt))
+                .zip(self.rnew.par_chunks_mut(nt))
+                .enumerate()
+                .map(|(m, ((dn, gn), rn))| work(m, dn, gn, rn))
+                .collect()
+        } else {
+            self.dnew
+                .chunks_mut(nt)
+                .zip(self.gnew.chunks_mut(nt))
+                .zip(self.rnew.chunks_mut(nt))
+                .enumerate()
+                .map(|(m, ((dn, gn), rn))| work(m, dn, gn, rn))
+                .collect()
+        };
+        // 4. Gains and H without lag.
+        for (m, d) in new_diag.into_iter().enumerate() {
+            self.diag[m * nt + j] = d;
+            self.fdiag[m] = self.g2[m] * phi.corr(d, d, d);
+            self.psi[j * r + m] = phi.gain(d);
+        }
+        let (h_done, h_next) = self.h.split_at_mut(j * rr);
+        let _ = h_done;
+        currents_h(spec, &self.psi[j * r..(j + 1) * r], &s_j, &mut h_next[..rr]);
+    }
+
     /// Assemble the solution (diagonal and arrays in step-major order).
     pub fn finish(self) -> TwoTimeSolution {
         let (r, nt) = (self.r, self.nt);
@@ -538,6 +742,32 @@ impl<'a> TwoTimeDmft<'a> {
             delta_diag,
             rows: self.rows,
             full: self.full,
+        }
+    }
+}
+
+/// (E10) Structured part $\sum_{n,r}U^{mnr}a^{mn}b^{mr}$ for region `m` ($a, b$ row-major $R\times R$).
+fn structured(spec: &MeanFieldSpec, a: &[f64], b: &[f64], m: usize) -> f64 {
+    let r = spec.regions();
+    let mut acc = 0.0;
+    for n in 0..r {
+        for k in 0..r {
+            acc += spec.u.get(m, n, k) * a[m * r + n] * b[m * r + k];
+        }
+    }
+    acc
+}
+
+/// (E7) $H^{mn} = \psi^n\sum_r T^{mnr}S^{nr}$ into `out` (row-major $R\times R$).
+fn currents_h(spec: &MeanFieldSpec, psi: &[f64], s: &[f64], out: &mut [f64]) {
+    let r = spec.regions();
+    for m in 0..r {
+        for n in 0..r {
+            let mut acc = 0.0;
+            for k in 0..r {
+                acc += spec.t.get(m, n, k) * s[n * r + k];
+            }
+            out[m * r + n] = psi[n] * acc;
         }
     }
 }
