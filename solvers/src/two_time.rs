@@ -387,11 +387,7 @@ impl<'a> TwoTimeDmft<'a> {
             },
             scol,
             dplus,
-            tbuf: if accurate {
-                vec![0.0; r * nt]
-            } else {
-                Vec::new()
-            },
+            tbuf: vec![0.0; r * nt],
             h,
             w: (e, w0, w1),
             set,
@@ -534,7 +530,7 @@ impl<'a> TwoTimeDmft<'a> {
         let g2 = &self.g2;
         let (dcol, gcol, dplus, hcol) = (&self.dcol, &self.gcol, &self.dplus, &self.hcol);
         let one_m = 1.0 - dt;
-        let work = |m: usize, dn: &mut [f64], gn: &mut [f64]| {
+        let work = |m: usize, dn: &mut [f64], gn: &mut [f64], tb: &mut [f64]| {
             let dc = &dcol[m * nt..(m + 1) * nt];
             let gc = &gcol[m * nt..(m + 1) * nt];
             let ap = &dplus[m * nt..(m + 1) * nt];
@@ -548,9 +544,8 @@ impl<'a> TwoTimeDmft<'a> {
             let g2m = g2[m];
             if g2m > 0.0 {
                 let c = dt * g2m;
-                for ((x, &a11), &d12) in gn[i0..j].iter_mut().zip(&ap[i0..j]).zip(&dn[i0..j]) {
-                    *x = c * corr_fast(a11 * a22, d12);
-                }
+                gn[i0..j].copy_from_slice(&dn[i0..j]);
+                sources(&mut gn[i0..j], &ap[i0..j], a22, c);
                 gn[j] = c * corr_fast(a22 * a22, prov);
             } else {
                 gn[i0..=j].iter_mut().for_each(|x| *x = 0.0);
@@ -563,22 +558,24 @@ impl<'a> TwoTimeDmft<'a> {
                 }
             }
             gn[st] = 0.0;
-            recurse(&mut gn[st..=j], one_m);
+            recurse(&mut gn[st..=j], one_m, &mut tb[st..=j]);
             one_m * dn[j - 1] + dt * gn[j - 1]
         };
         let new_diag: Vec<f64> = if self.set.parallel && r > 1 && j > 64 {
             self.dnew
                 .par_chunks_mut(nt)
                 .zip(self.gnew.par_chunks_mut(nt))
+                .zip(self.tbuf.par_chunks_mut(nt))
                 .enumerate()
-                .map(|(m, (dn, gn))| work(m, dn, gn))
+                .map(|(m, ((dn, gn), tb))| work(m, dn, gn, tb))
                 .collect()
         } else {
             self.dnew
                 .chunks_mut(nt)
                 .zip(self.gnew.chunks_mut(nt))
+                .zip(self.tbuf.chunks_mut(nt))
                 .enumerate()
-                .map(|(m, (dn, gn))| work(m, dn, gn))
+                .map(|(m, ((dn, gn), tb))| work(m, dn, gn, tb))
                 .collect()
         };
         for (m, d) in new_diag.into_iter().enumerate() {
@@ -707,24 +704,29 @@ impl<'a> TwoTimeDmft<'a> {
                 }
                 // 2. Predicted column (Euler in t'), sources into `dn`, Gamma down the column.
                 if g2m > 0.0 {
-                    for ((((x, &a11), &rci), &gci), &ti) in dn[st..j]
+                    for (((x, &rci), &gci), &ti) in dn[st..j]
                         .iter_mut()
-                        .zip(&ap[st..j])
                         .zip(&rc[st..j])
                         .zip(&gc[st..j])
                         .zip(&tb[st..j])
                     {
-                        let pred = rci + dt * (gci - rci) + ti;
-                        *x = g2m * corr_fast(a11 * a22, pred);
+                        *x = rci + dt * (gci - rci) + ti;
                     }
+                    sources(&mut dn[st..j], &ap[st..j], a22, g2m);
                     dn[j] = g2m * corr_fast(a22 * a22, ds);
                 } else {
                     dn[st..=j].iter_mut().for_each(|x| *x = 0.0);
                 }
                 gn[st] = 0.0;
-                for i in st + 1..=j {
-                    gn[i] = e * gn[i - 1] + w0 * dn[i - 1] + w1 * dn[i];
+                for ((x, &f1), &f0) in gn[st + 1..=j]
+                    .iter_mut()
+                    .zip(&dn[st + 1..=j])
+                    .zip(&dn[st..j])
+                {
+                    *x = w0 * f0 + w1 * f1;
                 }
+                // `rn` is free until the corrector below: scratch of the recursion.
+                recurse(&mut gn[st..=j], e, &mut rn[st..=j]);
                 // 3. Corrector in t' and the diagonal.
                 for (((x, &rci), &gci), &gni) in rn[st..j]
                     .iter_mut()
@@ -859,14 +861,59 @@ pub fn corr_fast(a: f64, d12: f64) -> f64 {
     (TWO_OVER_PI * (off + (z + z * w * p))).copysign(d12)
 }
 
-/// Linear recursion $y_i = c\,y_{i-1} + y_i$ in place over `y[1..]` (the $\Gamma$ recursion of E8).
+/// Linear recursion $y_i \leftarrow c\,y_{i-1} + y_i$ in place over `y[1..]` (the $\Gamma$ recursion of
+/// E8), rewritten as $y_i = c^4 y_{i-4} + p_i$ with $p_i = b_i + c\,b_{i-1} + c^2(b_{i-2} + c\,b_{i-3})$
+/// (two vectorisable passes through `tmp`), so four independent chains hide the latency of the
+/// sequential part. Equal to the plain recursion up to rounding.
 #[inline]
-fn recurse(y: &mut [f64], c: f64) {
-    let mut prev = y[0];
-    for x in y[1..].iter_mut() {
-        prev = c * prev + *x;
-        *x = prev;
+fn recurse(y: &mut [f64], c: f64, tmp: &mut [f64]) {
+    let n = y.len();
+    if n < 9 {
+        for i in 1..n {
+            y[i] += c * y[i - 1];
+        }
+        return;
     }
+    let (c2, c4) = (c * c, c * c * c * c);
+    // tmp[i] = b[i] + c b[i-1] for i >= 2.
+    for ((t, &b1), &b0) in tmp[2..n].iter_mut().zip(&y[2..n]).zip(&y[1..n - 1]) {
+        *t = b1 + c * b0;
+    }
+    // The first four values directly, then y[i] = tmp[i] + c^2 tmp[i-2] for i >= 4.
+    for i in 1..4 {
+        y[i] += c * y[i - 1];
+    }
+    for ((x, &t1), &t0) in y[4..n].iter_mut().zip(&tmp[4..n]).zip(&tmp[2..n - 2]) {
+        *x = t1 + c2 * t0;
+    }
+    for i in 4..n {
+        y[i] += c4 * y[i - 4];
+    }
+}
+
+/// In place $y_i \leftarrow c\,C$ with $C$ = [`corr_fast`]$(a_i\,a_{22}, y_i)$: the source pass of E8-E9.
+#[inline(always)]
+fn sources_kernel(y: &mut [f64], a11: &[f64], a22: f64, c: f64) {
+    for (x, &a) in y.iter_mut().zip(a11) {
+        *x = c * corr_fast(a * a22, *x);
+    }
+}
+
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2")]
+unsafe fn sources_avx2(y: &mut [f64], a11: &[f64], a22: f64, c: f64) {
+    // Same arithmetic as the portable path (no FMA contraction), four lanes wide.
+    sources_kernel(y, a11, a22, c)
+}
+
+/// [`sources_kernel`], on 256-bit vectors where the CPU has them (identical numbers either way).
+fn sources(y: &mut [f64], a11: &[f64], a22: f64, c: f64) {
+    #[cfg(target_arch = "x86_64")]
+    if std::arch::is_x86_feature_detected!("avx2") {
+        // SAFETY: the feature was detected at run time.
+        return unsafe { sources_avx2(y, a11, a22, c) };
+    }
+    sources_kernel(y, a11, a22, c)
 }
 
 /// (E10) Structured part $\sum_{n,r}U^{mnr}a^{mn}b^{mr}$ for region `m` ($a, b$ row-major $R\times R$).
