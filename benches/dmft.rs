@@ -51,7 +51,49 @@ fn cases() -> Vec<Case> {
     ]
 }
 
+/// CPU time (user + system) of the calling thread in seconds, from `/proc/thread-self/stat`
+/// (Linux; clock ticks of 10 ms). On a shared machine this is far less noisy than wall time.
+fn thread_cpu_seconds() -> Option<f64> {
+    let stat = std::fs::read_to_string("/proc/thread-self/stat").ok()?;
+    let rest = &stat[stat.rfind(')')? + 2..];
+    let f: Vec<&str> = rest.split_whitespace().collect();
+    // Fields 14 and 15 of stat(5) are utime and stime; `rest` starts at field 3.
+    let ticks: f64 = f.get(11)?.parse::<f64>().ok()? + f.get(12)?.parse::<f64>().ok()?;
+    Some(ticks / 100.0)
+}
+
+/// Single-threaded CPU time per run, printed before the criterion measurements.
+fn cpu_time_report() {
+    for case in cases() {
+        for (scheme, sname) in [
+            (Scheme::Reference, "reference"),
+            (Scheme::Accurate, "accurate"),
+        ] {
+            let mut set = TwoTimeSettings::new(0.05, case.steps);
+            set.scheme = scheme;
+            set.parallel = false;
+            let reps = 30;
+            let Some(t0) = thread_cpu_seconds() else {
+                return;
+            };
+            for _ in 0..reps {
+                black_box(integrate(&case.spec, &case.s0, set.clone()).unwrap());
+            }
+            let t1 = thread_cpu_seconds().unwrap_or(t0);
+            println!(
+                "cpu-time {}/{}/1thread: {:.1} ms per run ({reps} runs)",
+                case.name,
+                sname,
+                1e3 * (t1 - t0) / reps as f64
+            );
+        }
+    }
+}
+
 fn bench(c: &mut Criterion) {
+    if std::env::var_os("MRDMFT_BENCH_CPU").is_some() {
+        cpu_time_report();
+    }
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(2)
         .build()
