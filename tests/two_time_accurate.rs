@@ -369,3 +369,63 @@ fn outputs_band_and_threads() {
         assert!((banded.delta_diag[j * 2] - full.delta_diag[j * 2]).abs() < 1e-14);
     }
 }
+
+/// R = 5 (beyond the fused sweep, which handles R <= 4): a two-region problem embedded in five
+/// regions (T couples only regions 0 and 1) gives the two-region numbers, for both schemes.
+#[test]
+fn embedded_problem_beyond_fused_width() {
+    let t2 = random_t(2, 1.2, 3).unwrap();
+    let mut t5 = Tensor3::zeros(5);
+    for m in 0..2 {
+        for n in 0..2 {
+            for k in 0..2 {
+                t5.set(m, n, k, t2.get(m, n, k));
+            }
+        }
+    }
+    let spec2 = MeanFieldSpec::new(
+        vec![1.5, 1.2],
+        t2,
+        Tensor3::identity_overlaps(2),
+        Nonlinearity::Erf,
+    )
+    .unwrap();
+    let spec5 = MeanFieldSpec::new(
+        vec![1.5, 1.2, 0.9, 0.0, 1.1],
+        t5,
+        Tensor3::identity_overlaps(5),
+        Nonlinearity::Erf,
+    )
+    .unwrap();
+    let s2 = [0.3, -0.2, 0.1, 0.4];
+    let mut s5 = vec![0.0; 25];
+    for m in 0..2 {
+        for n in 0..2 {
+            s5[m * 5 + n] = s2[m * 2 + n];
+        }
+    }
+    for scheme in [Scheme::Reference, Scheme::Accurate] {
+        let mut set = TwoTimeSettings::new(0.05, 400);
+        set.scheme = scheme;
+        set.initial_variance = mrdmft_solvers::two_time::InitialVariance::OwnG;
+        set.delta_rows = vec![150];
+        let a = integrate(&spec2, &s2, set.clone()).unwrap();
+        let b = integrate(&spec5, &s5, set).unwrap();
+        let mut worst: f64 = 0.0;
+        for j in 0..400 {
+            for m in 0..2 {
+                worst = worst.max((a.delta_diag[j * 2 + m] - b.delta_diag[j * 5 + m]).abs());
+                for n in 0..2 {
+                    worst = worst.max((a.s_at(j, m, n) - b.s_at(j, m, n)).abs());
+                }
+            }
+        }
+        for k in 0..250 {
+            for m in 0..2 {
+                worst =
+                    worst.max((a.rows[0].values[k * 2 + m] - b.rows[0].values[k * 5 + m]).abs());
+            }
+        }
+        assert!(worst < 1e-12, "{scheme:?}: max difference {worst:e}");
+    }
+}
