@@ -13,6 +13,14 @@ pub fn kind_of(v: &Value) -> Option<&'static str> {
     let o = v.as_object()?;
     if o.contains_key("dmft") {
         Some("dmft")
+    } else if o.contains_key("stationary") {
+        Some("stationary")
+    } else if o.contains_key("fixed_points") {
+        Some("fixed_points")
+    } else if o.contains_key("spectrum") {
+        Some("spectrum")
+    } else if o.contains_key("polytope") {
+        Some("polytope")
     } else {
         None
     }
@@ -26,6 +34,16 @@ pub fn run(path: &Path) -> Result<()> {
             let cfg: DmftRunConfig = serde_json::from_value(v).map_err(|source| Error::Json { path: path.into(), source })?;
             cfg.check().map_err(|e| Error::config(path, e.to_string()))?;
             eprintln!("{}: valid dmft config", path.display());
+            Ok(())
+        }
+        Some(k @ ("stationary" | "fixed_points" | "spectrum" | "polytope")) => {
+            match k {
+                "stationary" => crate::commands::stationary::validate(v, path)?,
+                "fixed_points" => crate::commands::fixed_points::validate(v, path)?,
+                "spectrum" => crate::commands::spectrum::validate(v, path)?,
+                _ => crate::commands::polytope::validate(v, path)?,
+            }
+            eprintln!("{}: valid {k} config", path.display());
             Ok(())
         }
         _ => Err(Error::config(
