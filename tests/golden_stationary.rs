@@ -334,3 +334,74 @@ fn polytope_matches_reference() {
         assert_eq!(p.fracture, c["f_num_nz"].as_u64().unwrap() as usize);
     }
 }
+
+/// R = 7 (the largest case of the convex-geometry appendix): every vertex satisfies C x = A and
+/// x >= 0 to 1e-10, has at most R non-zero pairs, vertices are distinct, and the masks agree with
+/// the vertex list. Random draws are independent of the thread count.
+#[test]
+fn polytope_r7_is_consistent() {
+    use mrdmft_solvers::polytope::{constraint_system, random_polytopes};
+    let b = [1.1, 1.4, 1.8, 2.0, 2.3, 2.7, 2.95];
+    let p = polytope(&b).unwrap();
+    let (c, a) = constraint_system(&b).unwrap();
+    let n = 21;
+    assert!(p.vertices.len() > 1);
+    for (k, v) in p.vertices.iter().enumerate() {
+        for i in 0..7 {
+            let s: f64 = (0..n).map(|j| c[i * n + j] * v[j]).sum();
+            assert!((s - a[i]).abs() < 1e-10 * a[i].max(1.0));
+        }
+        assert!(v.iter().all(|&x| x >= 0.0));
+        assert!(v.iter().filter(|&&x| x > 0.0).count() <= 7);
+        for w in &p.vertices[..k] {
+            assert!(max_abs_diff(v, w) > 1e-8);
+        }
+    }
+    for j in 0..n {
+        assert_eq!(p.mask_nz[j], p.vertices.iter().all(|v| v[j] > 1e-6));
+    }
+    let one = rayon::ThreadPoolBuilder::new()
+        .num_threads(1)
+        .build()
+        .unwrap()
+        .install(|| random_polytopes(5, 6, 9, (1.0, 3.0)).unwrap());
+    let two = random_polytopes(5, 6, 9, (1.0, 3.0)).unwrap();
+    assert_eq!(one, two);
+}
+
+/// E14 with inputs (REFERENCE-CODE 3.5): the end state is a fixed point of
+/// dS/dt = -S + T psi S + V I with psi^n = psi(sum_r (S^{nr})^2 + I_n^2), checked independently.
+#[test]
+fn fixed_points_with_inputs_satisfy_the_equation() {
+    use mrdmft_solvers::closed_forms::psi;
+    use mrdmft_solvers::fixed_points::{find_fps, Inputs};
+    use mrdmft_solvers::tensors::make_t_from_uh;
+    let t = make_t_from_uh(&[1.5, -1.4, 1.45], &[-0.3, -0.4, -0.2]).unwrap();
+    let inp = Inputs {
+        i: vec![2.0, 0.0, 0.0],
+        v: vec![0.0, 0.0, 0.0, 0.1, 0.0, 0.0, 0.1, 0.0, 0.0],
+    };
+    let set = FpSettings {
+        batch: 3,
+        t_run: 500.0,
+        dt: 0.1,
+        init_size: 1.0,
+        seed: 1,
+        tol: None,
+    };
+    for o in find_fps(&t, &set, Some(&inp)).unwrap() {
+        let s = &o.s;
+        let gain: Vec<f64> = (0..3)
+            .map(|n| psi((0..3).map(|r| s[n * 3 + r].powi(2)).sum::<f64>() + inp.i[n].powi(2)))
+            .collect();
+        for m in 0..3 {
+            for n in 0..3 {
+                let h: f64 = (0..3)
+                    .map(|r| t.get(m, n, r) * gain[n] * s[n * 3 + r])
+                    .sum();
+                let rhs = -s[m * 3 + n] + h + inp.v[m * 3 + n] * inp.i[n];
+                assert!(rhs.abs() < 1e-9, "dS/dt = {rhs}");
+            }
+        }
+    }
+}

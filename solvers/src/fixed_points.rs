@@ -104,13 +104,23 @@ pub struct Inputs {
     pub v: Vec<f64>,
 }
 
-/// The E14 vector field, prepared once: the non-zero entries of $T$ (so structured tensors,
-/// $T^{mnr} = \delta_{mr}c_{mn}$, cost $R^2$ per step instead of $R^3$) and the inputs.
+/// Starts relaxed together in one SIMD-friendly block (structure of arrays: entry-major,
+/// start-minor). Each start's arithmetic is independent of the others in its block, so results
+/// do not depend on how starts are grouped.
+pub const LANES: usize = 8;
+
+/// The E14 vector field, prepared once: the non-zero entries of $T$ in compressed rows over
+/// the pair index $mR + n$ (so structured tensors, $T^{mnr} = \delta_{mr}c_{mn}$, cost $R^2$ per
+/// step instead of $R^3$) and the inputs.
 #[derive(Debug, Clone)]
 pub struct FpProblem {
     r: usize,
-    /// (m*R + n, n*R + r, T^{mnr}) for non-zero entries, grouped by (m, n).
-    entries: Vec<(usize, usize, f64)>,
+    /// Row pointers over mn = m*R + n (length R^2 + 1).
+    row_ptr: Vec<usize>,
+    /// Column n*R + r of each non-zero entry.
+    cols: Vec<usize>,
+    /// $T^{mnr}$ of each non-zero entry.
+    vals: Vec<f64>,
     /// $I_n^2$.
     i2: Vec<f64>,
     /// $V^{mn} I_n$.
@@ -124,15 +134,17 @@ impl FpProblem {
     /// Inputs of the wrong length or non-finite.
     pub fn new(t: &Tensor3, inputs: Option<&Inputs>) -> Result<Self, SolverError> {
         let r = t.dim();
-        let mut entries = Vec::new();
+        let (mut row_ptr, mut cols, mut vals) = (vec![0], Vec::new(), Vec::new());
         for m in 0..r {
             for n in 0..r {
                 for k in 0..r {
                     let v = t.get(m, n, k);
                     if v != 0.0 {
-                        entries.push((m * r + n, n * r + k, v));
+                        cols.push(n * r + k);
+                        vals.push(v);
                     }
                 }
+                row_ptr.push(cols.len());
             }
         }
         let (mut i2, mut drive) = (vec![0.0; r], vec![0.0; r * r]);
@@ -169,7 +181,9 @@ impl FpProblem {
         }
         Ok(FpProblem {
             r,
-            entries,
+            row_ptr,
+            cols,
+            vals,
             i2,
             drive,
         })
@@ -180,41 +194,99 @@ impl FpProblem {
         self.r
     }
 
-    /// (E14) $dS/dt$ at `s` (row-major R x R) into `out`; `gain` is scratch of length R.
-    pub fn velocity(&self, s: &[f64], gain: &mut [f64], out: &mut [f64]) {
+    /// (E14) $dS/dt$ for a block of [`LANES`] starts: `s[mn][lane]`, `out[mn][lane]`; `gain` is
+    /// scratch of length R.
+    pub fn velocity_block(
+        &self,
+        s: &[[f64; LANES]],
+        gain: &mut [[f64; LANES]],
+        out: &mut [[f64; LANES]],
+    ) {
         let r = self.r;
         for n in 0..r {
-            let row = &s[n * r..(n + 1) * r];
-            gain[n] = psi(row.iter().map(|x| x * x).sum::<f64>() + self.i2[n]);
+            let mut acc = [self.i2[n]; LANES];
+            for x in &s[n * r..(n + 1) * r] {
+                for l in 0..LANES {
+                    acc[l] += x[l] * x[l];
+                }
+            }
+            for l in 0..LANES {
+                gain[n][l] = psi(acc[l]);
+            }
         }
-        for (o, (&sv, &d)) in out.iter_mut().zip(s.iter().zip(&self.drive)) {
-            *o = d - sv;
-        }
-        for &(mn, nr, v) in &self.entries {
+        for mn in 0..r * r {
             let n = mn % r;
-            out[mn] += v * gain[n] * s[nr];
+            let mut acc = [0.0; LANES];
+            for k in self.row_ptr[mn]..self.row_ptr[mn + 1] {
+                let (v, x) = (self.vals[k], &s[self.cols[k]]);
+                for l in 0..LANES {
+                    acc[l] += v * x[l];
+                }
+            }
+            let (d, sv, g) = (self.drive[mn], &s[mn], &gain[n]);
+            for l in 0..LANES {
+                out[mn][l] = d - sv[l] + g[l] * acc[l];
+            }
         }
     }
 
-    /// Run `steps` Euler steps from `s` in place; returns (final $\max|dS/dt|$, steps taken).
-    /// With `tol`, stops as soon as $\max|dS/dt| <$ `tol`.
-    pub fn relax(&self, s: &mut [f64], dt: f64, steps: usize, tol: Option<f64>) -> (f64, usize) {
+    /// Run `steps` Euler steps on a block of starts in place; returns per start the final
+    /// $\max|dS/dt|$ and the steps taken. With `tol`, a start is frozen as soon as its
+    /// $\max|dS/dt| <$ `tol`.
+    pub fn relax_block(
+        &self,
+        s: &mut [[f64; LANES]],
+        dt: f64,
+        steps: usize,
+        tol: Option<f64>,
+    ) -> ([f64; LANES], [usize; LANES]) {
         let r = self.r;
-        let mut gain = vec![0.0; r];
-        let mut vel = vec![0.0; r * r];
+        let mut gain = vec![[0.0; LANES]; r];
+        let mut vel = vec![[0.0; LANES]; r * r];
+        let mut step_l = [dt; LANES];
+        let mut taken = [steps; LANES];
+        let max_abs = |vel: &[[f64; LANES]]| {
+            let mut m = [0.0f64; LANES];
+            for v in vel {
+                for l in 0..LANES {
+                    m[l] = m[l].max(v[l].abs());
+                }
+            }
+            m
+        };
         for k in 0..steps {
-            self.velocity(s, &mut gain, &mut vel);
+            self.velocity_block(s, &mut gain, &mut vel);
             if let Some(t) = tol {
-                if vel.iter().fold(0.0f64, |a, v| a.max(v.abs())) < t {
-                    return (vel.iter().fold(0.0f64, |a, v| a.max(v.abs())), k);
+                let m = max_abs(&vel);
+                for l in 0..LANES {
+                    if taken[l] == steps && m[l] < t {
+                        taken[l] = k;
+                        step_l[l] = 0.0;
+                    }
+                }
+                if taken.iter().all(|&x| x < steps) {
+                    break;
                 }
             }
             for (x, v) in s.iter_mut().zip(&vel) {
-                *x += dt * v;
+                for l in 0..LANES {
+                    x[l] += step_l[l] * v[l];
+                }
             }
         }
-        self.velocity(s, &mut gain, &mut vel);
-        (vel.iter().fold(0.0f64, |a, v| a.max(v.abs())), steps)
+        self.velocity_block(s, &mut gain, &mut vel);
+        (max_abs(&vel), taken)
+    }
+
+    /// Relax one start (row-major R x R) in place: [`FpProblem::relax_block`] with the start in
+    /// every lane; returns (final $\max|dS/dt|$, steps taken).
+    pub fn relax(&self, s: &mut [f64], dt: f64, steps: usize, tol: Option<f64>) -> (f64, usize) {
+        let mut block: Vec<[f64; LANES]> = s.iter().map(|&x| [x; LANES]).collect();
+        let (res, taken) = self.relax_block(&mut block, dt, steps, tol);
+        for (x, b) in s.iter_mut().zip(&block) {
+            *x = b[0];
+        }
+        (res[0], taken[0])
     }
 }
 
@@ -272,19 +344,34 @@ pub fn find_fps_from(
         }
     }
     let steps = set.steps();
-    Ok(starts
-        .par_iter()
-        .map(|s0| {
-            let mut s = s0.clone();
-            let (residual, taken) = prob.relax(&mut s, set.dt, steps, set.tol);
-            FpOutcome {
-                s_init: s0.clone(),
-                s,
-                residual,
-                steps: taken,
-            }
+    let q = r * r;
+    let blocks: Vec<Vec<FpOutcome>> = starts
+        .par_chunks(LANES)
+        .map(|chunk| {
+            // Pad a short last block with copies of its last start (results discarded).
+            let mut block: Vec<[f64; LANES]> = (0..q)
+                .map(|e| {
+                    let mut lane = [0.0; LANES];
+                    for (l, x) in lane.iter_mut().enumerate() {
+                        *x = chunk[l.min(chunk.len() - 1)][e];
+                    }
+                    lane
+                })
+                .collect();
+            let (res, taken) = prob.relax_block(&mut block, set.dt, steps, set.tol);
+            chunk
+                .iter()
+                .enumerate()
+                .map(|(l, s0)| FpOutcome {
+                    s_init: s0.clone(),
+                    s: block.iter().map(|b| b[l]).collect(),
+                    residual: res[l],
+                    steps: taken[l],
+                })
+                .collect()
         })
-        .collect())
+        .collect();
+    Ok(blocks.into_iter().flatten().collect())
 }
 
 /// (E14) `find_fps`: relax `set.batch` random starts (uniform in `±init_size`, stream
