@@ -51,7 +51,7 @@ pub struct FixedPointsSection {
     /// Constant inputs I_n (one per region).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub inputs: Option<Vec<f64>>,
-    /// Input weights V[m][n] (R x R); input I_n drives S^{mn}.
+    /// Input weights `V[m][n]` (R x R); input `I_n` drives `S^{mn}`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub input_weights: Option<Vec<Vec<f64>>>,
     /// Also store each start's initial currents.
