@@ -135,4 +135,6 @@ fn spectral_dynamics_from_dmft_result() {
         .iter()
         .all(|e| e["re"].as_f64().unwrap().abs() < 1e-12));
     assert_eq!(sd[1]["eigenvalues"].as_array().unwrap().len(), 9);
+    mrdmft::commands::plot::run(&out, None).unwrap();
+    assert!(dir.path().join("spec.svg").exists());
 }

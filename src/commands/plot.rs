@@ -33,6 +33,11 @@ pub fn run(result: &Path, out: Option<&Path>) -> Result<()> {
                 serde_json::from_value(v).map_err(json_err)?;
             crate::commands::stationary::plot(&r, &stem)?
         }
+        "spectrum" => {
+            let r: crate::commands::spectrum::SpectrumResult =
+                serde_json::from_value(v).map_err(json_err)?;
+            crate::commands::spectrum::plot(&r, &stem)?
+        }
         other => {
             return Err(Error::config(
                 result,

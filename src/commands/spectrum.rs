@@ -348,3 +348,98 @@ pub fn run(config: &Path, out: &Path) -> Result<()> {
     );
     Ok(())
 }
+
+/// Draw a spectrum result: eigenvalues of $\hat T$ in the complex plane (and of the silenced
+/// tensor), the line Re = 1, and the spectral dynamics (eigenvalues of $T\psi(t)$ at every
+/// recorded time, early times light, the last one dark).
+pub fn plot(res: &SpectrumResult, stem: &Path) -> Result<(std::path::PathBuf, std::path::PathBuf)> {
+    use crate::plot::{color, Figure, LinePanel, Series, Style};
+    use plotters::style::RGBColor;
+    let pts = |e: &[Eig]| e.iter().map(|x| (x.re, x.im)).collect::<Vec<_>>();
+    let all = res
+        .eigenvalues
+        .iter()
+        .chain(res.silenced.iter().flat_map(|s| s.eigenvalues.iter()))
+        .chain(
+            res.spectral_dynamics
+                .iter()
+                .flat_map(|p| p.eigenvalues.iter()),
+        );
+    let lim = all.fold(1.2f64, |m, e| m.max(e.re.abs()).max(e.im.abs())) * 1.1;
+    let unit_line = |lim: f64| {
+        Series::line(
+            "Re = 1",
+            vec![(1.0, -lim), (1.0, lim)],
+            crate::plot::PALETTE[6],
+        )
+        .with_style(Style::Dashed)
+    };
+    let mut series = vec![
+        unit_line(lim),
+        Series::line("T_hat", pts(&res.eigenvalues), color(0)).with_style(Style::Points),
+    ];
+    if let Some(s) = &res.silenced {
+        series.push(
+            Series::line(
+                format!("region {} silenced", s.region),
+                pts(&s.eigenvalues),
+                color(1),
+            )
+            .with_style(Style::Points),
+        );
+    }
+    let mut panels = vec![LinePanel {
+        title: format!(
+            "eigenvalues of T_hat (leading {:.4} {:+.4}i)",
+            res.leading.re, res.leading.im
+        ),
+        x_label: "Re".into(),
+        y_label: "Im".into(),
+        series,
+        x_range: Some((-lim, lim)),
+        y_range: Some((-lim, lim)),
+        legend: true,
+    }];
+    if !res.spectral_dynamics.is_empty() {
+        let n = res.spectral_dynamics.len();
+        let mut series = vec![unit_line(lim)];
+        for (k, p) in res.spectral_dynamics.iter().enumerate() {
+            let w = 1.0 - 0.8 * k as f64 / (n.max(2) - 1) as f64;
+            let c = RGBColor(
+                (220.0 * w) as u8,
+                (220.0 * w) as u8,
+                (255.0 * w.max(0.4)) as u8,
+            );
+            let label = if k + 1 == n {
+                format!("t = {}", p.t)
+            } else {
+                String::new()
+            };
+            series.push(Series::line(label, pts(&p.eigenvalues), c).with_style(Style::Points));
+        }
+        panels.push(LinePanel {
+            title: "spectral dynamics: eigenvalues of T psi(t)".into(),
+            x_label: "Re".into(),
+            y_label: "Im".into(),
+            series,
+            x_range: Some((-lim, lim)),
+            y_range: Some((-lim, lim)),
+            legend: true,
+        });
+    }
+    let fig = Figure {
+        title: format!(
+            "spectrum, R = {}{}",
+            res.t.len(),
+            res.config
+                .name
+                .as_deref()
+                .map(|n| format!(" - {n}"))
+                .unwrap_or_default()
+        ),
+        cols: panels.len(),
+        panels,
+        panel_size: (480, 460),
+    };
+    fig.save(stem)
+}
