@@ -55,6 +55,41 @@ pub enum Command {
         #[arg(short, long, default_value = "figures/output")]
         out: PathBuf,
     },
+    /// Stationary single-region theory and routing boundaries (SPEC E11-E13, E18).
+    Stationary {
+        /// Config file.
+        config: PathBuf,
+        /// Result file.
+        #[arg(short, long)]
+        out: PathBuf,
+        /// Also draw the result to `<OUT stem>.png` and `.svg`.
+        #[arg(long)]
+        plot: bool,
+    },
+    /// Fixed points of the currents without disorder (SPEC E14).
+    FixedPoints {
+        /// Config file.
+        config: PathBuf,
+        /// Result file.
+        #[arg(short, long)]
+        out: PathBuf,
+    },
+    /// Eigenvalues of T_hat, silencing, spectral dynamics, target-eigenvalue sampler (SPEC E16).
+    Spectrum {
+        /// Config file.
+        config: PathBuf,
+        /// Result file.
+        #[arg(short, long)]
+        out: PathBuf,
+    },
+    /// Fixed-point polytope: vertices, masks, fracture number (SPEC E17).
+    Polytope {
+        /// Config file.
+        config: PathBuf,
+        /// Result file.
+        #[arg(short, long)]
+        out: PathBuf,
+    },
     /// Check a config file without running it.
     Validate {
         /// Config file.
@@ -94,6 +129,16 @@ pub fn run(cli: Cli) -> Result<()> {
             Ok(())
         }
         Command::Figure { id, preset, out } => crate::figures::run(&id, preset, &out, progress),
+        Command::Stationary { config, out, plot } => {
+            crate::commands::stationary::run(&config, &out)?;
+            if plot {
+                crate::commands::plot::run(&out, None)?;
+            }
+            Ok(())
+        }
+        Command::FixedPoints { config, out } => crate::commands::fixed_points::run(&config, &out),
+        Command::Spectrum { config, out } => crate::commands::spectrum::run(&config, &out),
+        Command::Polytope { config, out } => crate::commands::polytope::run(&config, &out),
         Command::Validate { config } => crate::commands::validate::run(&config),
         Command::Plot { result, out } => crate::commands::plot::run(&result, out.as_deref()),
     }

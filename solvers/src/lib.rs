@@ -11,6 +11,10 @@
 //! | [`spec`] | E2, E4: the validated problem |
 //! | [`tensors`] | E15, E16: $T$ builders, $\hat T$ |
 //! | [`two_time`] | E6-E9, section 2.2: deterministic two-time integrator |
+//! | [`stationary`] | E11-E13, E15, E18: stationary single-region theory, routing boundaries |
+//! | [`fixed_points`] | E14: fixed points of the currents (batched Euler search) |
+//! | [`spectrum`] | E16: eigenvalues of $\hat T$, spectral dynamics, target-eigenvalue sampler |
+//! | [`polytope`] | E17: fixed-point polytope vertices, masks, fracture number |
 //!
 //! ## Glossary (paper ↔ Rust ↔ authors' `numerics.py`)
 //! | paper | Rust | numerics.py |
@@ -29,8 +33,12 @@
 
 pub mod closed_forms;
 pub mod error;
+pub mod fixed_points;
 pub mod nonlinearity;
+pub mod polytope;
 pub mod spec;
+pub mod spectrum;
+pub mod stationary;
 pub mod tensors;
 pub mod two_time;
 

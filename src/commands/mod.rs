@@ -2,5 +2,9 @@
 
 pub mod demo;
 pub mod dmft;
+pub mod fixed_points;
 pub mod plot;
+pub mod polytope;
+pub mod spectrum;
+pub mod stationary;
 pub mod validate;

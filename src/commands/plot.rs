@@ -28,6 +28,16 @@ pub fn run(result: &Path, out: Option<&Path>) -> Result<()> {
             let r: DmftResult = serde_json::from_value(v).map_err(json_err)?;
             crate::plot::dmft::plot_dmft(&r, &stem)?
         }
+        "stationary" => {
+            let r: crate::commands::stationary::StationaryResult =
+                serde_json::from_value(v).map_err(json_err)?;
+            crate::commands::stationary::plot(&r, &stem)?
+        }
+        "spectrum" => {
+            let r: crate::commands::spectrum::SpectrumResult =
+                serde_json::from_value(v).map_err(json_err)?;
+            crate::commands::spectrum::plot(&r, &stem)?
+        }
         other => {
             return Err(Error::config(
                 result,

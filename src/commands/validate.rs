@@ -15,6 +15,14 @@ pub fn kind_of(v: &Value) -> Option<&'static str> {
         Some("dmft")
     } else if o.contains_key("figure") {
         Some("figure")
+    } else if o.contains_key("stationary") {
+        Some("stationary")
+    } else if o.contains_key("fixed_points") {
+        Some("fixed_points")
+    } else if o.contains_key("spectrum") {
+        Some("spectrum")
+    } else if o.contains_key("polytope") {
+        Some("polytope")
     } else {
         None
     }
@@ -41,6 +49,16 @@ pub fn run(path: &Path) -> Result<()> {
                 other => return Err(Error::config(path, format!("figure \"{other}\" has no config schema"))),
             }
             eprintln!("{}: valid figure config", path.display());
+            Ok(())
+        }
+        Some(k @ ("stationary" | "fixed_points" | "spectrum" | "polytope")) => {
+            match k {
+                "stationary" => crate::commands::stationary::validate(v, path)?,
+                "fixed_points" => crate::commands::fixed_points::validate(v, path)?,
+                "spectrum" => crate::commands::spectrum::validate(v, path)?,
+                _ => crate::commands::polytope::validate(v, path)?,
+            }
+            eprintln!("{}: valid {k} config", path.display());
             Ok(())
         }
         _ => Err(Error::config(

@@ -1,0 +1,140 @@
+//! Config corpus and end-to-end runs of `stationary`, `fixed-points`, `spectrum` and `polytope`:
+//! every good config of these kinds in `tests/configs/good/` validates and runs, every bad one
+//! in `tests/configs/bad/` fails with the substring in its `.expected` file.
+
+use std::path::{Path, PathBuf};
+
+use serde_json::Value;
+
+const KINDS: [&str; 4] = ["stationary", "fixed_points", "spectrum", "polytope"];
+
+fn corpus(dir: &str) -> Vec<PathBuf> {
+    let d = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/configs")
+        .join(dir);
+    let mut out: Vec<PathBuf> = std::fs::read_dir(&d)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "json"))
+        .filter(|p| {
+            let v: Value =
+                serde_json::from_str(&std::fs::read_to_string(p).unwrap()).unwrap_or(Value::Null);
+            mrdmft::commands::validate::kind_of(&v).is_some_and(|k| KINDS.contains(&k))
+        })
+        .collect();
+    out.sort();
+    out
+}
+
+#[test]
+fn good_configs_validate() {
+    let good = corpus("good");
+    assert!(good.len() >= 6, "expected the shipped example configs");
+    for p in good {
+        mrdmft::commands::validate::run(&p).unwrap_or_else(|e| panic!("{}: {e}", p.display()));
+    }
+}
+
+#[test]
+fn bad_configs_fail_with_expected_message() {
+    let bad = corpus("bad");
+    assert!(bad.len() >= 9);
+    for p in bad {
+        let want = std::fs::read_to_string(p.with_extension("expected")).unwrap();
+        let err = mrdmft::commands::validate::run(&p)
+            .expect_err(&format!("{} should fail", p.display()))
+            .to_string();
+        assert!(
+            err.contains(want.trim()),
+            "{}: got `{err}`, expected `{}`",
+            p.display(),
+            want.trim()
+        );
+    }
+}
+
+fn good(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/configs/good")
+        .join(name)
+}
+
+fn read(p: &Path) -> Value {
+    serde_json::from_str(&std::fs::read_to_string(p).unwrap()).unwrap()
+}
+
+#[test]
+fn commands_run_on_example_configs() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("st.json");
+    mrdmft::commands::stationary::run(&good("stationary_fig4.json"), &out).unwrap();
+    let v = read(&out);
+    assert_eq!(v["kind"], "stationary");
+    assert_eq!(v["g"].as_array().unwrap().len(), 2500);
+    assert_eq!(v["curves"].as_array().unwrap().len(), 3);
+    assert_eq!(v["trajectories"][2]["solution"], "scs");
+    assert!(v["config"]["stationary"]["b"].is_array());
+    mrdmft::commands::plot::run(&out, None).unwrap();
+    assert!(dir.path().join("st.png").exists());
+
+    let out = dir.path().join("fp.json");
+    mrdmft::commands::fixed_points::run(&good("fixed_points_make_t.json"), &out).unwrap();
+    let v = read(&out);
+    assert_eq!(v["kind"], "fixed_points");
+    assert_eq!(v["end_states"].as_array().unwrap().len(), 32);
+    assert!(v["max_residual"].as_f64().unwrap() < 1e-8);
+    let out = dir.path().join("fpi.json");
+    mrdmft::commands::fixed_points::run(&good("fixed_points_inputs.json"), &out).unwrap();
+
+    for name in ["spectrum_silence.json", "spectrum_draw.json"] {
+        let out = dir.path().join(name);
+        mrdmft::commands::spectrum::run(&good(name), &out).unwrap();
+        let v = read(&out);
+        assert_eq!(v["kind"], "spectrum");
+    }
+    let v = read(&dir.path().join("spectrum_draw.json"));
+    let lead = &v["leading"];
+    assert!((lead["re"].as_f64().unwrap() - 1.6).abs() < 0.01875);
+    assert!((lead["im"].as_f64().unwrap().abs() - 0.5).abs() < 0.01875);
+    assert!(v["draw"]["draws"].as_u64().unwrap() >= 1);
+
+    let out = dir.path().join("po.json");
+    mrdmft::commands::polytope::run(&good("polytope_b.json"), &out).unwrap();
+    let v = read(&out);
+    assert_eq!(v["polytopes"][0]["num_vertices"], 1);
+    assert_eq!(v["polytopes"][1]["num_vertices"], 242);
+}
+
+/// Spectral dynamics from a DMFT result: a short run, then `spectrum` with `dmft_result`.
+#[test]
+fn spectral_dynamics_from_dmft_result() {
+    let dir = tempfile::tempdir().unwrap();
+    let dmft_cfg = serde_json::json!({
+        "schema_version": 1,
+        "model": {"g": [1.5, 0.0, 0.0], "T": {"random": {"scale": 1.1547005383792517, "seed": 7}}},
+        "dmft": {"dt": 0.05, "steps": 200, "seed": 1}
+    });
+    let cpath = dir.path().join("dmft_cfg.json");
+    std::fs::write(&cpath, dmft_cfg.to_string()).unwrap();
+    mrdmft::commands::dmft::run(&cpath, &dir.path().join("run.json"), None, false).unwrap();
+    let spath = dir.path().join("spec_cfg.json");
+    std::fs::write(
+        &spath,
+        r#"{"schema_version": 1, "spectrum": {"dmft_result": "run.json", "every": 50}}"#,
+    )
+    .unwrap();
+    let out = dir.path().join("spec.json");
+    mrdmft::commands::spectrum::run(&spath, &out).unwrap();
+    let v = read(&out);
+    let sd = v["spectral_dynamics"].as_array().unwrap();
+    assert_eq!(sd.len(), 4);
+    // psi(0) = 0 in the reference scheme: the effective tensor vanishes at t = 0.
+    assert!(sd[0]["eigenvalues"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|e| e["re"].as_f64().unwrap().abs() < 1e-12));
+    assert_eq!(sd[1]["eigenvalues"].as_array().unwrap().len(), 9);
+    mrdmft::commands::plot::run(&out, None).unwrap();
+    assert!(dir.path().join("spec.svg").exists());
+}
