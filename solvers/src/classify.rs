@@ -113,9 +113,7 @@ pub fn classify_curve(curve: &[f64]) -> DynamicsClass {
     let last = c[c.len() - 1];
     if v.len() == 1 && last > 0.05 {
         DynamicsClass::FixedPointChaos
-    } else if v.len() >= 2 && v[1] > 0.98 {
-        DynamicsClass::LimitCycle
-    } else if v.len() >= 3 && v[1] > 0.97 && v[2] > 0.97 {
+    } else if (v.len() >= 2 && v[1] > 0.98) || (v.len() >= 3 && v[1] > 0.97 && v[2] > 0.97) {
         DynamicsClass::LimitCycle
     } else if v.len() == 1
         || v.len() == 2
@@ -373,7 +371,7 @@ mod tests {
         let lcc = curve(n, |t| 0.5 * t.cos() + 0.5 * (-t).exp() * (3.0 * t).cos());
         assert_eq!(classify_curve(&lcc), DynamicsClass::LimitCycleChaos);
         // All zero: invalid.
-        assert_eq!(classify_curve(&vec![0.0; 10]), DynamicsClass::Invalid);
+        assert_eq!(classify_curve(&[0.0; 10]), DynamicsClass::Invalid);
     }
 
     #[test]
