@@ -2,5 +2,8 @@
 
 pub mod demo;
 pub mod dmft;
+pub mod merge;
 pub mod plot;
+pub mod slurm;
+pub mod sweep;
 pub mod validate;
