@@ -16,10 +16,14 @@ if [ -z "$tools" ]; then
     echo "SKIP slurm_array: slurm-local tools not found (set SLURM_LOCAL_TOOLS)"; exit 0
 fi
 
-cargo build --release --locked -q
 work=$(mktemp -d /tmp/mrdmft-slurm.XXXXXX)
 bin="$work/mrdmft"
-cp "${CARGO_TARGET_DIR:-$root/target}/release/mrdmft" "$bin"
+if [ -n "${MRDMFT_BIN:-}" ]; then
+    cp "$MRDMFT_BIN" "$bin"
+else
+    cargo build --release --locked -q
+    cp "${CARGO_TARGET_DIR:-$root/target}/release/mrdmft" "$bin"
+fi
 sweep="$root/tests/configs/good/sweep_tiny.json"
 
 "$bin" --quiet sweep "$sweep" -o "$work/single.json"
