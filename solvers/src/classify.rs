@@ -210,12 +210,12 @@ pub fn draw_t_with_leading_eigenvalue<G: Rng>(
 }
 
 /// Cheap exclusion test: `true` only if no eigenvalue whose real part is within $10^{-4}$ of the
-/// largest lies within `tol` + $10^{-4}$ of the target (roots of the characteristic polynomial,
-/// accurate far below the margin). `false` (undecided) sends the draw to the full eigenvalue
+/// largest lies within `tol` + $10^{-4}$ of the target (roots of the characteristic polynomial to
+/// relative $10^{-8}$, far below the margin). `false` (undecided) sends the draw to the full eigenvalue
 /// solver, so the accepted draws are exactly those of the solver alone.
 fn surely_outside(th: &[f64], q: usize, w_re: f64, w_im: f64, tol: f64) -> bool {
     const MARGIN: f64 = 1e-4;
-    let Some(roots) = poly_roots(&char_poly(th, q)) else {
+    let Some(roots) = poly_roots(&char_poly(th, q), 1e-8) else {
         return false;
     };
     let lead = roots.iter().fold(f64::NEG_INFINITY, |a, z| a.max(z.0));

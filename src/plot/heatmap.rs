@@ -428,8 +428,14 @@ pub fn plot_sweep(res: &SweepResult, stem: &Path) -> Result<(PathBuf, PathBuf)> 
     for p in &panels {
         let (title, z, coloring) = match p.as_str() {
             "mode" => (
-                "most frequent dynamics (mode over runs and regions)".to_string(),
-                grid_of(res, |c| c.mode as f64),
+                match pc.region {
+                    Some(m) => format!("most frequent dynamics of region {} (mode over runs)", m + 1),
+                    None => "most frequent dynamics (mode over runs and regions)".to_string(),
+                },
+                grid_of(res, |c| match pc.region {
+                    Some(m) => c.mode_by_region.get(m).map_or(f64::NAN, |&x| x as f64),
+                    None => c.mode as f64,
+                }),
                 Coloring::Categorical {
                     colors: CLASS_COLORS.to_vec(),
                     labels: DynamicsClass::ALL.iter().map(|c| c.label().to_string()).collect(),

@@ -89,6 +89,8 @@ pub struct CellSummary {
     pub mode: u8,
     /// Shannon entropy of the codes (bits).
     pub entropy: f64,
+    /// Mode over runs of each region's code separately.
+    pub mode_by_region: Vec<u8>,
     /// Mean over runs of the structured variance A^m = sum_n (S^{mn})^2 at the end, per region.
     pub structured_variance: Vec<f64>,
 }
@@ -186,7 +188,14 @@ pub fn summarise(
             }
         }
         let cell = [c / n1, c % n1];
+        let mode_by_region = (0..r)
+            .map(|m| {
+                let cm: Vec<u8> = pts.iter().filter_map(|p| p.codes.get(m).copied()).collect();
+                mode_code(&cm).unwrap_or(0)
+            })
+            .collect();
         out.push(CellSummary {
+            mode_by_region,
             cell,
             coords: [axes[0].values[cell[0]], axes[1].values[cell[1]]],
             counts: code_counts(&codes),

@@ -176,6 +176,9 @@ pub struct PlotConfig {
     /// Draw the E18 boundaries $g_c(b)$ and $g^*(b)$; the value says which axis is $g$ ("x" or "y").
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub routing_boundaries: Option<String>,
+    /// Classify the mode map by this region only (0-based; default: all regions together).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub region: Option<usize>,
     /// Title override.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub title: Option<String>,
