@@ -55,7 +55,7 @@ pub struct Heatmap {
     pub x: Vec<f64>,
     /// Cell centres along y.
     pub y: Vec<f64>,
-    /// `z[i][j]` at (x[i], y[j]); NaN = no data (drawn light grey).
+    /// `z[i][j]` at (`x[i]`, `y[j]`); NaN = no data (drawn light grey).
     pub z: Vec<Vec<f64>>,
     /// Colouring.
     pub coloring: Coloring,
