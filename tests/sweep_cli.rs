@@ -78,3 +78,60 @@ fn slurm_script_covers_all_shards() {
     let (ok, _) = mrdmft(&["slurm", &tiny(), "--tasks", "0"]);
     assert!(!ok);
 }
+
+#[test]
+fn killed_sweep_resumes_to_the_uninterrupted_result() {
+    // The tiny sweep with Nt = 2500 (about 0.1 s per point) on one thread, killed (SIGKILL) once
+    // its checkpoint holds 3 points, then rerun: the result must equal an uninterrupted run.
+    let dir = tempfile::tempdir().unwrap();
+    let mut cfg: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(tiny()).unwrap()).unwrap();
+    cfg["base"]["dmft"]["steps"] = 2500.into();
+    let sweep = dir.path().join("slow.json");
+    std::fs::write(&sweep, cfg.to_string()).unwrap();
+    let s = sweep.to_str().unwrap();
+    let full = dir.path().join("full.json");
+    let (ok, err) = mrdmft(&["--quiet", "sweep", s, "-o", full.to_str().unwrap()]);
+    assert!(ok, "{err}");
+
+    let out = dir.path().join("killed.json");
+    let ck = dir.path().join("killed.json.checkpoint.jsonl");
+    let mut child = Command::new(env!("CARGO_BIN_EXE_mrdmft"))
+        .args([
+            "--quiet",
+            "--threads",
+            "1",
+            "sweep",
+            s,
+            "-o",
+            out.to_str().unwrap(),
+        ])
+        .spawn()
+        .unwrap();
+    let start = std::time::Instant::now();
+    loop {
+        let lines = std::fs::read_to_string(&ck)
+            .map(|t| t.lines().count())
+            .unwrap_or(0);
+        if lines >= 4 || start.elapsed().as_secs() > 60 {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(5));
+    }
+    child.kill().unwrap();
+    child.wait().unwrap();
+    assert!(
+        !out.exists(),
+        "the sweep finished before it could be killed"
+    );
+    assert!(ck.exists());
+    let (ok, err) = mrdmft(&["--quiet", "sweep", s, "-o", out.to_str().unwrap()]);
+    assert!(ok, "{err}");
+    let read = |p: &Path| -> serde_json::Value {
+        serde_json::from_str(&std::fs::read_to_string(p).unwrap()).unwrap()
+    };
+    let (a, b) = (read(&full), read(&out));
+    assert_eq!(a["points"], b["points"]);
+    assert_eq!(a["cells"], b["cells"]);
+    assert_eq!(b["termination"], "complete");
+}
