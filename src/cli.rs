@@ -103,6 +103,61 @@ pub enum Command {
         #[arg(short, long)]
         out: Option<PathBuf>,
     },
+    /// Parameter sweep / phase diagram: SWEEP.json -> OUT.json (checkpointed, resumable).
+    Sweep {
+        /// Sweep file (see README, "Sweeps").
+        config: PathBuf,
+        /// Result file.
+        #[arg(short, long)]
+        out: PathBuf,
+        /// Run only shard i of n (0 <= i < n).
+        #[arg(long)]
+        shard: Option<String>,
+        /// Apply a preset of the sweep file (e.g. quick, paper).
+        #[arg(long)]
+        preset: Option<String>,
+        /// Stop after this many new points (rerun to resume).
+        #[arg(long)]
+        max_points: Option<usize>,
+        /// Checkpoint file (default OUT.checkpoint.jsonl).
+        #[arg(long)]
+        checkpoint: Option<PathBuf>,
+    },
+    /// Merge shard results of one sweep.
+    Merge {
+        /// Shard result files.
+        #[arg(required = true)]
+        inputs: Vec<PathBuf>,
+        /// Merged result file.
+        #[arg(short, long)]
+        out: PathBuf,
+    },
+    /// Write a SLURM job-array script running a sweep in shards, then a merge job.
+    Slurm {
+        /// Sweep file.
+        config: PathBuf,
+        /// Number of array tasks.
+        #[arg(long)]
+        tasks: usize,
+        /// Script path (default SWEEP_STEM.sbatch).
+        #[arg(short, long)]
+        out: Option<PathBuf>,
+        /// Preset passed to every task.
+        #[arg(long)]
+        preset: Option<String>,
+        /// Directory of shard results and logs (default SWEEP_STEM_shards).
+        #[arg(long)]
+        out_dir: Option<PathBuf>,
+        /// Merged result (default SWEEP_STEM_result.json).
+        #[arg(long)]
+        merged: Option<PathBuf>,
+        /// CPUs per task.
+        #[arg(long, default_value_t = 2)]
+        cpus_per_task: usize,
+        /// Time limit per task (e.g. 06:00:00).
+        #[arg(long)]
+        time: Option<String>,
+    },
 }
 
 /// Execute a parsed command line.
@@ -141,5 +196,41 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Polytope { config, out } => crate::commands::polytope::run(&config, &out),
         Command::Validate { config } => crate::commands::validate::run(&config),
         Command::Plot { result, out } => crate::commands::plot::run(&result, out.as_deref()),
+        Command::Sweep {
+            config,
+            out,
+            shard,
+            preset,
+            max_points,
+            checkpoint,
+        } => crate::commands::sweep::run(
+            &config,
+            &out,
+            shard.as_deref(),
+            preset.as_deref(),
+            max_points,
+            checkpoint,
+            progress,
+        ),
+        Command::Merge { inputs, out } => crate::commands::merge::run(&inputs, &out),
+        Command::Slurm {
+            config,
+            tasks,
+            out,
+            preset,
+            out_dir,
+            merged,
+            cpus_per_task,
+            time,
+        } => crate::commands::slurm::run(
+            &config,
+            tasks,
+            out.as_deref(),
+            preset.as_deref(),
+            out_dir.as_deref(),
+            merged.as_deref(),
+            cpus_per_task,
+            time.as_deref(),
+        ),
     }
 }

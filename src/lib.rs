@@ -25,5 +25,6 @@ pub mod io;
 pub mod plot;
 pub mod progress;
 pub mod results;
+pub mod sweep;
 
 pub use error::{Error, Result};

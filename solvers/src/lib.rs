@@ -6,6 +6,8 @@
 //!
 //! | module | equations |
 //! |---|---|
+//! | [`classify`] | section 4, E13, E16, E18: dynamics classification, target-eigenvalue sampler, routing boundaries |
+//! | [`eig_small`] | E16: eigenvalues of small real matrices |
 //! | [`closed_forms`] | E3, E6, E9, E11-E13: erf closed forms |
 //! | [`nonlinearity`] | E3, E6, E9: $\phi$ and its Gaussian averages |
 //! | [`spec`] | E2, E4: the validated problem |
@@ -31,7 +33,9 @@
 // Index loops mirror the equations (m, n, r over regions; i, j over time steps).
 #![allow(clippy::needless_range_loop)]
 
+pub mod classify;
 pub mod closed_forms;
+pub mod eig_small;
 pub mod error;
 pub mod fixed_points;
 pub mod nonlinearity;

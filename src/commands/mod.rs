@@ -3,8 +3,11 @@
 pub mod demo;
 pub mod dmft;
 pub mod fixed_points;
+pub mod merge;
 pub mod plot;
 pub mod polytope;
+pub mod slurm;
 pub mod spectrum;
 pub mod stationary;
+pub mod sweep;
 pub mod validate;

@@ -38,6 +38,11 @@ pub fn run(result: &Path, out: Option<&Path>) -> Result<()> {
                 serde_json::from_value(v).map_err(json_err)?;
             crate::commands::spectrum::plot(&r, &stem)?
         }
+        "sweep" => {
+            let r: crate::sweep::engine::SweepResult =
+                serde_json::from_value(v).map_err(json_err)?;
+            crate::plot::heatmap::plot_sweep(&r, &stem)?
+        }
         other => {
             return Err(Error::config(
                 result,

@@ -11,7 +11,9 @@ use crate::io;
 /// Which command a config is for, from its top-level sections.
 pub fn kind_of(v: &Value) -> Option<&'static str> {
     let o = v.as_object()?;
-    if o.contains_key("dmft") {
+    if o.contains_key("axes") && o.contains_key("base") {
+        Some("sweep")
+    } else if o.contains_key("dmft") {
         Some("dmft")
     } else if o.contains_key("figure") {
         Some("figure")
@@ -59,6 +61,19 @@ pub fn run(path: &Path) -> Result<()> {
                 _ => crate::commands::polytope::validate(v, path)?,
             }
             eprintln!("{}: valid {k} config", path.display());
+            Ok(())
+        }
+        Some("sweep") => {
+            let plan = crate::sweep::Plan::from_file(path, None)?;
+            let presets: Vec<String> = v
+                .get("presets")
+                .and_then(Value::as_object)
+                .map(|o| o.keys().cloned().collect())
+                .unwrap_or_default();
+            for p in &presets {
+                crate::sweep::Plan::from_file(path, Some(p))?;
+            }
+            eprintln!("{}: valid sweep config ({} points)", path.display(), plan.points());
             Ok(())
         }
         _ => Err(Error::config(

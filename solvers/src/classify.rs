@@ -1,0 +1,464 @@
+//! Classification of DMFT dynamics (SPEC section 4, Fig. 5), the random-$T$ sampler with a target
+//! leading $\hat T$ eigenvalue (E16), and the routing-versus-chaos boundaries of E18.
+//!
+//! A run is classified per region from its normalised two-time function
+//! $\hat\Delta^m(t_0, t_0+\tau) = \Delta^m(t_0,t_0+\tau)/\sqrt{\Delta^m(t_0,t_0)\Delta^m(t_0+\tau,t_0+\tau)}$
+//! after the transient, by the reference rule (REFERENCE-CODE 3.3): codes 0..5 =
+//! invalid, chaos, fixed point + chaos, fixed point, limit cycle + chaos, limit cycle.
+//! A cell of a phase diagram collects the codes of all its runs and regions; it is summarised by
+//! their mode (smallest code on ties, as `scipy.stats.mode`) and their Shannon entropy (bits).
+//!
+//! # References
+//! SPEC.md section 4, E13, E16, E18; REFERENCE-CODE.md 1.8 (`draw_T`), 3.3 (`classify_autocov`).
+
+use rand::Rng;
+use rand_distr::{Distribution, StandardNormal};
+use serde::{Deserialize, Serialize};
+
+use crate::closed_forms::{corr_antideriv, psi_inv};
+use crate::eig_small::{char_poly, leading_eigenvalue, poly_roots};
+use crate::error::SolverError;
+use crate::spec::Tensor3;
+use crate::tensors::t_hat;
+use crate::two_time::TwoTimeSolution;
+
+/// Dynamics class of one region of one run (SPEC section 4). The discriminant is the reference code.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DynamicsClass {
+    /// No interior peak (e.g. monotone decay) or an all-zero curve; drawn in the chaos colour.
+    Invalid = 0,
+    /// Chaos: correlations decay to zero.
+    Chaos = 1,
+    /// Fixed point + chaos ("chaos about baseline"): one peak and a final value above 0.05.
+    FixedPointChaos = 2,
+    /// Fixed point: a flat normalised correlation (std < 1e-2).
+    FixedPoint = 3,
+    /// Limit cycle + chaos ("chaos about limit cycle"): peaks that neither return to 1 nor decay.
+    LimitCycleChaos = 4,
+    /// Limit cycle: the second (or second and third) peaks return to ~1.
+    LimitCycle = 5,
+}
+
+impl DynamicsClass {
+    /// Number of classes (codes `0..COUNT`).
+    pub const COUNT: usize = 6;
+    /// Every class in code order.
+    pub const ALL: [DynamicsClass; 6] = [
+        DynamicsClass::Invalid,
+        DynamicsClass::Chaos,
+        DynamicsClass::FixedPointChaos,
+        DynamicsClass::FixedPoint,
+        DynamicsClass::LimitCycleChaos,
+        DynamicsClass::LimitCycle,
+    ];
+
+    /// Integer code 0..5 (the reference's numbering).
+    pub fn code(self) -> u8 {
+        self as u8
+    }
+
+    /// Class of a code (`None` above 5).
+    pub fn from_code(c: u8) -> Option<Self> {
+        Self::ALL.get(c as usize).copied()
+    }
+
+    /// Short label for legends.
+    pub fn label(self) -> &'static str {
+        match self {
+            DynamicsClass::Invalid => "invalid",
+            DynamicsClass::Chaos => "chaos",
+            DynamicsClass::FixedPointChaos => "FP + chaos",
+            DynamicsClass::FixedPoint => "FP",
+            DynamicsClass::LimitCycleChaos => "LC + chaos",
+            DynamicsClass::LimitCycle => "LC",
+        }
+    }
+}
+
+/// The classification row for a run of `steps` points: the reference's third of six slices,
+/// `(arange(6) * Nt / 6).astype(int)[2]` $= \lfloor N_t/3\rfloor$ (833 for $N_t = 2500$).
+pub fn classification_row(steps: usize) -> usize {
+    (2 * steps) / 6
+}
+
+/// Classify one normalised correlation curve $\hat\Delta(t_0, t_0 + k\,dt)$, $k = 0, 1, \dots$
+/// (SPEC section 4; the reference `classify_autocov`, rule for rule):
+/// exact zeros are dropped; all zero → invalid; std < 1e-2 → fixed point; peaks = strict interior
+/// local maxima (none → invalid), a first peak before index 10 is moved to index 0; then one peak
+/// with final value > 0.05 → FP + chaos; second peak > 0.98, or second and third > 0.97 → limit
+/// cycle; one or two peaks, or second-to-last peak > 1.05 × last → chaos; else LC + chaos.
+pub fn classify_curve(curve: &[f64]) -> DynamicsClass {
+    let c: Vec<f64> = curve.iter().copied().filter(|&x| x != 0.0).collect();
+    if c.is_empty() {
+        return DynamicsClass::Invalid;
+    }
+    let n = c.len() as f64;
+    let mean = c.iter().sum::<f64>() / n;
+    let std = (c.iter().map(|x| (x - mean) * (x - mean)).sum::<f64>() / n).sqrt();
+    // NaN compares false everywhere: a NaN curve falls through to "invalid" below.
+    if std < 1e-2 {
+        return DynamicsClass::FixedPoint;
+    }
+    let mut peaks: Vec<usize> = (1..c.len().saturating_sub(1))
+        .filter(|&k| c[k] > c[k - 1] && c[k] > c[k + 1])
+        .collect();
+    if peaks.is_empty() {
+        return DynamicsClass::Invalid;
+    }
+    if peaks[0] < 10 {
+        peaks[0] = 0;
+    }
+    let v: Vec<f64> = peaks.iter().map(|&k| c[k]).collect();
+    let last = c[c.len() - 1];
+    if v.len() == 1 && last > 0.05 {
+        DynamicsClass::FixedPointChaos
+    } else if (v.len() >= 2 && v[1] > 0.98) || (v.len() >= 3 && v[1] > 0.97 && v[2] > 0.97) {
+        DynamicsClass::LimitCycle
+    } else if v.len() == 1
+        || v.len() == 2
+        || (v.len() >= 3 && v[v.len() - 2] > 1.05 * v[v.len() - 1])
+    {
+        DynamicsClass::Chaos
+    } else {
+        DynamicsClass::LimitCycleChaos
+    }
+}
+
+/// Classify every region of a two-time solution from its normalised row `row` (which must have
+/// been requested in `delta_rows`). Returns `None` if the row is missing.
+pub fn classify_solution(sol: &TwoTimeSolution, row: usize) -> Option<Vec<DynamicsClass>> {
+    let r = sol.regions;
+    let nr = sol.normalised_row(row)?;
+    Some(
+        (0..r)
+            .map(|m| {
+                let curve: Vec<f64> = nr.iter().skip(m).step_by(r).copied().collect();
+                classify_curve(&curve)
+            })
+            .collect(),
+    )
+}
+
+/// Counts of each code 0..5 among `codes` (codes above 5 are ignored).
+pub fn code_counts(codes: &[u8]) -> [u32; DynamicsClass::COUNT] {
+    let mut c = [0u32; DynamicsClass::COUNT];
+    for &x in codes {
+        if let Some(slot) = c.get_mut(x as usize) {
+            *slot += 1;
+        }
+    }
+    c
+}
+
+/// Mode of the codes, the smallest code on ties (as `scipy.stats.mode`); `None` if empty.
+pub fn mode_code(codes: &[u8]) -> Option<u8> {
+    let c = code_counts(codes);
+    let best = *c.iter().max()?;
+    if best == 0 {
+        return None;
+    }
+    c.iter().position(|&x| x == best).map(|i| i as u8)
+}
+
+/// Shannon entropy in bits of the code distribution, as the reference heatmap:
+/// $-\sum_c p_c\log_2(p_c + 10^{-12})$ over the six codes, rounded to 6 decimals
+/// (0 for a pure cell, $\log_2 5$ at most among the five displayed classes).
+pub fn entropy_bits(codes: &[u8]) -> f64 {
+    let c = code_counts(codes);
+    let total: u32 = c.iter().sum();
+    if total == 0 {
+        return 0.0;
+    }
+    let h: f64 = -c
+        .iter()
+        .map(|&k| {
+            let p = k as f64 / total as f64;
+            p * (p + 1e-12).log2()
+        })
+        .sum::<f64>();
+    (h * 1e6).round() / 1e6 + 0.0
+}
+
+/// Result of [`draw_t_with_leading_eigenvalue`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct TargetDraw {
+    /// The accepted tensor.
+    pub t: Tensor3,
+    /// Its leading $\hat T$ eigenvalue `(re, im)` (largest real part).
+    pub leading: (f64, f64),
+    /// Number of tensors drawn (accepted one included).
+    pub draws: u64,
+}
+
+/// (E16) Rejection sampler of the reference `draw_T`: $T = z\,|w|/\sqrt R$, $z$ i.i.d. standard
+/// normal ($R\times R\times R$, drawn in row-major order from `rng`), until the eigenvalue of
+/// $\hat T$ with the largest real part has $|\mathrm{Re} - w_{re}| < tol$ and
+/// $||\mathrm{Im}| - w_{im}| < tol$ (open intervals), $|w| = \sqrt{w_{re}^2 + w_{im}^2}$.
+///
+/// # Errors
+/// Invalid `r`, `tol` or target; no acceptance within `max_draws` draws.
+pub fn draw_t_with_leading_eigenvalue<G: Rng>(
+    r: usize,
+    w_re: f64,
+    w_im: f64,
+    tol: f64,
+    max_draws: u64,
+    rng: &mut G,
+) -> Result<TargetDraw, SolverError> {
+    draw_t_impl(r, w_re, w_im, tol, max_draws, rng, true)
+}
+
+/// Cheap exclusion test: `true` only if no eigenvalue whose real part is within $10^{-4}$ of the
+/// largest lies within `tol` + $10^{-4}$ of the target (roots of the characteristic polynomial to
+/// relative $10^{-8}$, far below the margin). `false` (undecided) sends the draw to the full eigenvalue
+/// solver, so the accepted draws are exactly those of the solver alone.
+fn surely_outside(th: &[f64], q: usize, w_re: f64, w_im: f64, tol: f64) -> bool {
+    const MARGIN: f64 = 1e-4;
+    let Some(roots) = poly_roots(&char_poly(th, q), 1e-8) else {
+        return false;
+    };
+    let lead = roots.iter().fold(f64::NEG_INFINITY, |a, z| a.max(z.0));
+    !roots.iter().any(|&(re, im)| {
+        re >= lead - MARGIN
+            && (re - w_re).abs() < tol + MARGIN
+            && (im.abs() - w_im).abs() < tol + MARGIN
+    })
+}
+
+fn draw_t_impl<G: Rng>(
+    r: usize,
+    w_re: f64,
+    w_im: f64,
+    tol: f64,
+    max_draws: u64,
+    rng: &mut G,
+    prefilter: bool,
+) -> Result<TargetDraw, SolverError> {
+    if r == 0 {
+        return Err(SolverError::invalid("model.regions", "must be >= 1"));
+    }
+    if !(tol.is_finite() && tol > 0.0) {
+        return Err(SolverError::invalid(
+            "target_eigenvalue.tol",
+            format!("is {tol}; give a positive tolerance (the paper uses 0.01875)"),
+        ));
+    }
+    if !(w_re.is_finite() && w_im.is_finite()) {
+        return Err(SolverError::invalid(
+            "target_eigenvalue",
+            "is not finite; give finite Re and Im targets",
+        ));
+    }
+    let scale = (w_re * w_re + w_im * w_im).sqrt() / (r as f64).sqrt();
+    let q = r * r;
+    let mut t = Tensor3::zeros(r);
+    for draws in 1..=max_draws {
+        for m in 0..r {
+            for n in 0..r {
+                for k in 0..r {
+                    let z: f64 = StandardNormal.sample(rng);
+                    t.set(m, n, k, z * scale);
+                }
+            }
+        }
+        let th = t_hat(&t, None);
+        if prefilter && surely_outside(&th, q, w_re, w_im, tol) {
+            continue;
+        }
+        let (re, im) = leading_eigenvalue(&th, q)?;
+        if (re - w_re).abs() < tol && (im.abs() - w_im).abs() < tol {
+            return Ok(TargetDraw {
+                t,
+                leading: (re, im),
+                draws,
+            });
+        }
+    }
+    Err(SolverError::NotConverged {
+        iters: max_draws as usize,
+        residual: f64::NAN,
+        hint: format!(
+            "no random T with leading T_hat eigenvalue within {tol} of ({w_re}, +-{w_im}) in {max_draws} draws; raise max_draws or tol, or move the target"
+        ),
+    })
+}
+
+/// (E13) Classic SCS variance $\Delta_0(g)$: the non-trivial root of
+/// $\Delta_0^2/2 + g^2(\Phi(0;\Delta_0) - \Phi(\Delta_0;\Delta_0)) = 0$, by a scan and bisection
+/// (to be unified with the stationary-theory module). `None` for $g \le 1$ (no chaos).
+pub fn scs_delta0(g: f64) -> Option<f64> {
+    if !(g.is_finite() && g > 1.0) {
+        return None;
+    }
+    let f = |d: f64| 0.5 * d * d + g * g * (corr_antideriv(d, 0.0) - corr_antideriv(d, d));
+    // f < 0 just above 0 for g > 1 and f > 0 for large d: find the first sign change.
+    let mut lo = 1e-4;
+    if f(lo) >= 0.0 {
+        return None;
+    }
+    let mut hi = lo;
+    loop {
+        let next = hi * 1.5 + 1e-3;
+        if f(next) > 0.0 {
+            lo = hi;
+            hi = next;
+            break;
+        }
+        hi = next;
+        if hi > 1e6 {
+            return None;
+        }
+    }
+    for _ in 0..200 {
+        let mid = 0.5 * (lo + hi);
+        if f(mid) < 0.0 {
+            lo = mid;
+        } else {
+            hi = mid;
+        }
+        if hi - lo <= 1e-15 * hi {
+            break;
+        }
+    }
+    Some(0.5 * (lo + hi))
+}
+
+/// (E18) Chaos onset around a gain-pinned routing fixed point: $g_c = (2b^2 - 1)^{1/4}$
+/// (`NaN` for $b \le 1$, where no pinned fixed point exists).
+pub fn g_chaos_onset(b: f64) -> f64 {
+    if b > 1.0 {
+        (2.0 * b * b - 1.0).powf(0.25)
+    } else {
+        f64::NAN
+    }
+}
+
+/// (E18) Loss of routing: $g^*$ with $\Delta_0^{SCS}(g^*) = \psi^{-1}(1/b) = 2(b^2-1)/\pi$, by
+/// bisection on [`scs_delta0`] (increasing in $g$); `NaN` for $b \le 1$.
+/// To be unified with the stationary-theory SCS solver.
+pub fn g_routing_loss(b: f64) -> f64 {
+    if b.is_nan() || b <= 1.0 {
+        return f64::NAN;
+    }
+    let target = psi_inv(1.0 / b);
+    let h = |g: f64| scs_delta0(g).unwrap_or(0.0) - target;
+    let (mut lo, mut hi) = (1.0, 2.0);
+    while h(hi) < 0.0 {
+        lo = hi;
+        hi *= 2.0;
+        if hi > 1e4 {
+            return f64::NAN;
+        }
+    }
+    for _ in 0..200 {
+        let mid = 0.5 * (lo + hi);
+        if h(mid) < 0.0 {
+            lo = mid;
+        } else {
+            hi = mid;
+        }
+        if hi - lo <= 1e-14 * hi {
+            break;
+        }
+    }
+    0.5 * (lo + hi)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn curve(n: usize, f: impl Fn(f64) -> f64) -> Vec<f64> {
+        (0..n).map(|k| f(k as f64 * 0.05)).collect()
+    }
+
+    #[test]
+    fn synthetic_classes() {
+        let n = 1667;
+        // Flat: fixed point.
+        assert_eq!(
+            classify_curve(&curve(n, |_| 1.0)),
+            DynamicsClass::FixedPoint
+        );
+        // Monotone decay to zero: no interior peak -> invalid (drawn as chaos).
+        assert_eq!(
+            classify_curve(&curve(n, |t| (-t).exp())),
+            DynamicsClass::Invalid
+        );
+        // Decay to a baseline with one early ripple (moved to index 0): FP + chaos.
+        let mut fpc = curve(n, |t| 0.4 + 0.6 * (-t).exp());
+        fpc[5] += 0.05;
+        assert_eq!(classify_curve(&fpc), DynamicsClass::FixedPointChaos);
+        // Pure cosine: limit cycle.
+        assert_eq!(
+            classify_curve(&curve(n, |t| (t).cos())),
+            DynamicsClass::LimitCycle
+        );
+        // Damped oscillation decaying to zero: chaos (decaying peak heights).
+        assert_eq!(
+            classify_curve(&curve(n, |t| (-0.1 * t).exp() * t.cos())),
+            DynamicsClass::Chaos
+        );
+        // Oscillation around a persistent cycle with partial decorrelation: LC + chaos.
+        let lcc = curve(n, |t| 0.5 * t.cos() + 0.5 * (-t).exp() * (3.0 * t).cos());
+        assert_eq!(classify_curve(&lcc), DynamicsClass::LimitCycleChaos);
+        // All zero: invalid.
+        assert_eq!(classify_curve(&[0.0; 10]), DynamicsClass::Invalid);
+    }
+
+    #[test]
+    fn mode_and_entropy() {
+        assert_eq!(mode_code(&[2, 1, 1, 2, 5]), Some(1));
+        assert_eq!(mode_code(&[]), None);
+        assert!(entropy_bits(&[3, 3, 3]).abs() < 1e-12);
+        assert!((entropy_bits(&[1, 2]) - 1.0).abs() < 1e-6);
+        assert!((entropy_bits(&[1, 2, 3, 4, 5]) - 5f64.log2()).abs() < 1e-6);
+        assert_eq!(classification_row(2500), 833);
+    }
+
+    #[test]
+    fn boundaries_match_spec_table() {
+        // SPEC E18 table: b = 1.5, 2, 2.5 -> g_c = 1.368, 1.627, 1.842 and g* = 1.479, 1.945, 2.408.
+        for (b, gc, gs) in [
+            (1.5, 1.368, 1.479),
+            (2.0, 1.627, 1.945),
+            (2.5, 1.842, 2.408),
+        ] {
+            assert!((g_chaos_onset(b) - gc).abs() < 1e-3, "g_c({b})");
+            assert!(
+                (g_routing_loss(b) - gs).abs() < 1e-3,
+                "g*({b}) = {}",
+                g_routing_loss(b)
+            );
+        }
+        assert!(scs_delta0(0.9).is_none());
+    }
+
+    #[test]
+    fn prefilter_keeps_the_exact_draws() {
+        use rand::SeedableRng;
+        for (seed, re, im) in [
+            (1u64, 1.3, 0.2),
+            (2, 2.0, 0.0),
+            (3, 1.8, 1.2),
+            (4, 1.0, 0.75),
+        ] {
+            let mut a = rand_chacha::ChaCha8Rng::seed_from_u64(seed);
+            let mut b = rand_chacha::ChaCha8Rng::seed_from_u64(seed);
+            let x = draw_t_impl(2, re, im, 0.01875, 10_000_000, &mut a, true).unwrap();
+            let y = draw_t_impl(2, re, im, 0.01875, 10_000_000, &mut b, false).unwrap();
+            assert_eq!(x, y);
+        }
+    }
+
+    #[test]
+    fn sampler_hits_target() {
+        use rand::SeedableRng;
+        let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(3);
+        let d = draw_t_with_leading_eigenvalue(2, 1.6, 0.6, 0.05, 1_000_000, &mut rng).unwrap();
+        assert!((d.leading.0 - 1.6).abs() < 0.05 && (d.leading.1.abs() - 0.6).abs() < 0.05);
+        let (re, im) = leading_eigenvalue(&t_hat(&d.t, None), 4).unwrap();
+        assert!((re - d.leading.0).abs() < 1e-12 && (im.abs() - d.leading.1.abs()).abs() < 1e-12);
+    }
+}

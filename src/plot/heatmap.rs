@@ -1,0 +1,599 @@
+//! Heatmaps with colour bars or categorical legends, boundary curves and labelled markers, and the
+//! layout of a sweep result (kind "sweep"): mode map, entropy map, structured-variance map,
+//! example traces.
+
+use std::path::{Path, PathBuf};
+
+use plotters::coord::Shift;
+use plotters::prelude::*;
+
+use super::{color, LinePanel, Series, Style};
+use crate::error::{Error, Result};
+use crate::sweep::engine::{PointResult, SweepResult};
+use mrdmft_solvers::classify::{g_chaos_onset, g_routing_loss, DynamicsClass};
+
+fn perr(path: &Path, e: impl std::fmt::Display) -> Error {
+    Error::Plot {
+        path: path.into(),
+        msg: e.to_string(),
+    }
+}
+
+/// How cell values are coloured.
+#[derive(Debug, Clone)]
+pub enum Coloring {
+    /// Integer codes; `colors[c]` and `labels[c]` for code c; codes listed in `shown` get a legend entry.
+    Categorical {
+        /// Colour per code.
+        colors: Vec<RGBColor>,
+        /// Label per code.
+        labels: Vec<String>,
+        /// Codes shown in the legend.
+        shown: Vec<usize>,
+    },
+    /// A continuous map (jet) from `lo` to `hi`, with a colour bar titled `label`.
+    Continuous {
+        /// Value at the bottom of the bar.
+        lo: f64,
+        /// Value at the top.
+        hi: f64,
+        /// Colour-bar title.
+        label: String,
+    },
+}
+
+/// A heatmap panel over a rectilinear grid of cell centres.
+#[derive(Debug, Clone)]
+pub struct Heatmap {
+    /// Title.
+    pub title: String,
+    /// x label (with units).
+    pub x_label: String,
+    /// y label.
+    pub y_label: String,
+    /// Cell centres along x.
+    pub x: Vec<f64>,
+    /// Cell centres along y.
+    pub y: Vec<f64>,
+    /// `z[i][j]` at (`x[i]`, `y[j]`); NaN = no data (drawn light grey).
+    pub z: Vec<Vec<f64>>,
+    /// Colouring.
+    pub coloring: Coloring,
+    /// Curves drawn on top (e.g. boundaries), with legend labels.
+    pub curves: Vec<Series>,
+    /// Labelled markers (x, y, label).
+    pub markers: Vec<(f64, f64, String)>,
+}
+
+/// The jet colour map at `t` in [0, 1].
+pub fn jet(t: f64) -> RGBColor {
+    let t = if t.is_finite() {
+        t.clamp(0.0, 1.0)
+    } else {
+        0.0
+    };
+    let f = |x: f64| (1.5 - (4.0 * t - x).abs()).clamp(0.0, 1.0);
+    RGBColor(
+        (255.0 * f(3.0)) as u8,
+        (255.0 * f(2.0)) as u8,
+        (255.0 * f(1.0)) as u8,
+    )
+}
+
+fn edges(c: &[f64]) -> Vec<f64> {
+    let n = c.len();
+    if n == 1 {
+        return vec![c[0] - 0.5, c[0] + 0.5];
+    }
+    let mut e = Vec::with_capacity(n + 1);
+    e.push(c[0] - 0.5 * (c[1] - c[0]));
+    for i in 0..n - 1 {
+        e.push(0.5 * (c[i] + c[i + 1]));
+    }
+    e.push(c[n - 1] + 0.5 * (c[n - 1] - c[n - 2]));
+    e
+}
+
+impl Heatmap {
+    fn cell_color(&self, v: f64) -> RGBColor {
+        if !v.is_finite() {
+            return RGBColor(220, 220, 220);
+        }
+        match &self.coloring {
+            Coloring::Categorical { colors, .. } => colors
+                .get(v.round().max(0.0) as usize)
+                .copied()
+                .unwrap_or(RGBColor(220, 220, 220)),
+            Coloring::Continuous { lo, hi, .. } => jet((v - lo) / (hi - lo)),
+        }
+    }
+
+    /// Draw into `area` (the colour bar or legend takes a strip on the right).
+    pub fn draw<DB: DrawingBackend>(
+        &self,
+        area: &DrawingArea<DB, Shift>,
+        path: &Path,
+    ) -> Result<()> {
+        let (w, _) = area.dim_in_pixel();
+        let bar_w = match self.coloring {
+            Coloring::Categorical { .. } => 110,
+            Coloring::Continuous { .. } => 90,
+        };
+        let (main, bar) = area.split_horizontally(w.saturating_sub(bar_w));
+        let xe = edges(&self.x);
+        let ye = edges(&self.y);
+        let (x0, x1) = (xe[0], xe[xe.len() - 1]);
+        let (y0, y1) = (ye[0], ye[ye.len() - 1]);
+        let mut chart = ChartBuilder::on(&main)
+            .caption(&self.title, ("sans-serif", 15))
+            .margin(8)
+            .x_label_area_size(36)
+            .y_label_area_size(48)
+            .build_cartesian_2d(x0.min(x1)..x0.max(x1), y0.min(y1)..y0.max(y1))
+            .map_err(|e| perr(path, e))?;
+        chart
+            .configure_mesh()
+            .disable_mesh()
+            .x_desc(&self.x_label)
+            .y_desc(&self.y_label)
+            .label_style(("sans-serif", 12))
+            .axis_desc_style(("sans-serif", 13))
+            .draw()
+            .map_err(|e| perr(path, e))?;
+        let mut rects = Vec::new();
+        for (i, row) in self.z.iter().enumerate() {
+            for (j, &v) in row.iter().enumerate() {
+                rects.push(Rectangle::new(
+                    [(xe[i], ye[j]), (xe[i + 1], ye[j + 1])],
+                    self.cell_color(v).filled(),
+                ));
+            }
+        }
+        chart.draw_series(rects).map_err(|e| perr(path, e))?;
+        for s in &self.curves {
+            let pts: Vec<(f64, f64)> = s
+                .points
+                .iter()
+                .copied()
+                .filter(|(x, y)| {
+                    x.is_finite()
+                        && y.is_finite()
+                        && *x >= x0.min(x1)
+                        && *x <= x0.max(x1)
+                        && *y >= y0.min(y1)
+                        && *y <= y0.max(y1)
+                })
+                .collect();
+            let c = s.color;
+            let anno = match s.style {
+                Style::Dashed => chart
+                    .draw_series(DashedLineSeries::new(pts, 6, 4, c.stroke_width(2)))
+                    .map_err(|e| perr(path, e))?,
+                Style::Points => chart
+                    .draw_series(pts.into_iter().map(|p| Circle::new(p, 3, c.filled())))
+                    .map_err(|e| perr(path, e))?,
+                Style::Line => chart
+                    .draw_series(LineSeries::new(pts, c.stroke_width(2)))
+                    .map_err(|e| perr(path, e))?,
+            };
+            if !s.label.is_empty() {
+                anno.label(s.label.clone()).legend(move |(x, y)| {
+                    PathElement::new(vec![(x, y), (x + 16, y)], c.stroke_width(2))
+                });
+            }
+        }
+        for (x, y, label) in &self.markers {
+            chart
+                .draw_series(std::iter::once(
+                    EmptyElement::at((*x, *y))
+                        + Circle::new((0, 0), 4, BLACK.filled())
+                        + Text::new(label.clone(), (5, -14), ("sans-serif", 13).into_font()),
+                ))
+                .map_err(|e| perr(path, e))?;
+        }
+        if self.curves.iter().any(|s| !s.label.is_empty()) {
+            chart
+                .configure_series_labels()
+                .background_style(WHITE.mix(0.85))
+                .border_style(RGBColor(200, 200, 200))
+                .label_font(("sans-serif", 11))
+                .position(SeriesLabelPosition::UpperLeft)
+                .draw()
+                .map_err(|e| perr(path, e))?;
+        }
+        self.draw_bar(&bar, path)
+    }
+
+    fn draw_bar<DB: DrawingBackend>(
+        &self,
+        bar: &DrawingArea<DB, Shift>,
+        path: &Path,
+    ) -> Result<()> {
+        let font = ("sans-serif", 12).into_font();
+        match &self.coloring {
+            Coloring::Categorical {
+                colors,
+                labels,
+                shown,
+            } => {
+                for (k, &c) in shown.iter().enumerate() {
+                    let y = 40 + 24 * k as i32;
+                    bar.draw(&Rectangle::new([(6, y), (24, y + 16)], colors[c].filled()))
+                        .map_err(|e| perr(path, e))?;
+                    bar.draw(&Rectangle::new(
+                        [(6, y), (24, y + 16)],
+                        BLACK.stroke_width(1),
+                    ))
+                    .map_err(|e| perr(path, e))?;
+                    bar.draw(&Text::new(labels[c].clone(), (30, y + 2), font.clone()))
+                        .map_err(|e| perr(path, e))?;
+                }
+            }
+            Coloring::Continuous { lo, hi, label } => {
+                let (_, h) = bar.dim_in_pixel();
+                let (top, bottom) = (40i32, h as i32 - 50);
+                let n = (bottom - top).max(1);
+                for k in 0..n {
+                    let t = 1.0 - k as f64 / n as f64;
+                    bar.draw(&Rectangle::new(
+                        [(10, top + k), (30, top + k + 1)],
+                        jet(t).filled(),
+                    ))
+                    .map_err(|e| perr(path, e))?;
+                }
+                bar.draw(&Rectangle::new(
+                    [(10, top), (30, bottom)],
+                    BLACK.stroke_width(1),
+                ))
+                .map_err(|e| perr(path, e))?;
+                for (t, v) in [(0.0, *lo), (0.5, 0.5 * (lo + hi)), (1.0, *hi)] {
+                    let y = bottom - (t * n as f64) as i32;
+                    bar.draw(&Text::new(format!("{v:.2}"), (34, y - 6), font.clone()))
+                        .map_err(|e| perr(path, e))?;
+                }
+                bar.draw(&Text::new(label.clone(), (4, 14), font.clone()))
+                    .map_err(|e| perr(path, e))?;
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Colours of the classes (codes 0..5; "invalid" drawn like chaos, as in the paper's map).
+pub const CLASS_COLORS: [RGBColor; 6] = [
+    RGBColor(127, 201, 127),
+    RGBColor(127, 201, 127),
+    RGBColor(190, 174, 212),
+    RGBColor(253, 192, 134),
+    RGBColor(255, 255, 153),
+    RGBColor(56, 108, 176),
+];
+
+/// Draw a figure made of `heatmaps` (top row) and `lines` (rows of `cols` below) into PNG and SVG.
+pub fn save_grid(
+    title: &str,
+    heatmaps: &[Heatmap],
+    lines: &[LinePanel],
+    cols: usize,
+    stem: &Path,
+) -> Result<(PathBuf, PathBuf)> {
+    super::ensure_font();
+    let png = stem.with_extension("png");
+    let svg = stem.with_extension("svg");
+    if let Some(dir) = stem.parent().filter(|d| !d.as_os_str().is_empty()) {
+        std::fs::create_dir_all(dir).map_err(|source| Error::Io {
+            path: dir.into(),
+            source,
+        })?;
+    }
+    let hm_h = 420u32;
+    let line_h = 230u32;
+    let line_rows = lines.len().div_ceil(cols.max(1)) as u32;
+    let width = (heatmaps.len() as u32 * 520).max(cols as u32 * 300);
+    let size = (width, 34 + hm_h + line_rows * line_h);
+    fn draw<DB: DrawingBackend>(
+        root: DrawingArea<DB, Shift>,
+        title: &str,
+        heatmaps: &[Heatmap],
+        lines: &[LinePanel],
+        cols: usize,
+        hm_h: u32,
+        path: &Path,
+    ) -> Result<()> {
+        root.fill(&WHITE).map_err(|e| perr(path, e))?;
+        let (top, rest) = root.split_vertically(34);
+        top.titled(title, ("sans-serif", 17))
+            .map_err(|e| perr(path, e))?;
+        let (hm_area, line_area) = rest.split_vertically(hm_h);
+        if !heatmaps.is_empty() {
+            let areas = hm_area.split_evenly((1, heatmaps.len()));
+            for (h, a) in heatmaps.iter().zip(areas.iter()) {
+                h.draw(a, path)?;
+            }
+        }
+        if !lines.is_empty() {
+            let rows = lines.len().div_ceil(cols);
+            let areas = line_area.split_evenly((rows, cols));
+            for (p, a) in lines.iter().zip(areas.iter()) {
+                p.draw(a, path)?;
+            }
+        }
+        root.present().map_err(|e| perr(path, e))
+    }
+    let name = png
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let tmp = png.with_file_name(format!(".tmp{}-{name}", std::process::id()));
+    draw(
+        BitMapBackend::new(&tmp, size).into_drawing_area(),
+        title,
+        heatmaps,
+        lines,
+        cols,
+        hm_h,
+        &png,
+    )?;
+    std::fs::rename(&tmp, &png).map_err(|source| Error::Io {
+        path: png.clone(),
+        source,
+    })?;
+    let mut text = String::new();
+    draw(
+        SVGBackend::with_string(&mut text, size).into_drawing_area(),
+        title,
+        heatmaps,
+        lines,
+        cols,
+        hm_h,
+        &svg,
+    )?;
+    crate::io::write_atomic(&svg, text.as_bytes())?;
+    Ok((png, svg))
+}
+
+fn grid_of(
+    res: &SweepResult,
+    f: impl Fn(&crate::sweep::engine::CellSummary) -> f64,
+) -> Vec<Vec<f64>> {
+    let mut z = vec![vec![f64::NAN; res.axes[1].values.len()]; res.axes[0].values.len()];
+    for c in &res.cells {
+        z[c.cell[0]][c.cell[1]] = f(c);
+    }
+    z
+}
+
+/// Draw a sweep result: the configured heatmap panels (default mode and entropy) with the
+/// configured overlays, and for each example cell a current trace and a normalised slice.
+pub fn plot_sweep(res: &SweepResult, stem: &Path) -> Result<(PathBuf, PathBuf)> {
+    let pc = &res.config.plot;
+    let panels: Vec<String> = if pc.panels.is_empty() {
+        vec!["mode".into(), "entropy".into()]
+    } else {
+        pc.panels.clone()
+    };
+    let x = res.axes[0].values.clone();
+    let y = res.axes[1].values.clone();
+    let x_label = res.axes[0].label.clone();
+    let y_label = if res.n_axes > 1 {
+        res.axes[1].label.clone()
+    } else {
+        "(one axis)".into()
+    };
+    let mut curves = Vec::new();
+    if let Some(rad) = pc.circle_radius {
+        let pts = (0..=400)
+            .map(|k| {
+                let th = std::f64::consts::PI * k as f64 / 400.0;
+                (rad * th.cos(), rad * th.sin())
+            })
+            .collect();
+        curves
+            .push(Series::line(format!("|lambda| = {rad}"), pts, BLACK).with_style(Style::Dashed));
+    }
+    if let Some(gaxis) = pc.routing_boundaries.as_deref() {
+        let baxis = if gaxis == "x" { &y } else { &x };
+        let (lo, hi) = (
+            baxis[0].min(baxis[baxis.len() - 1]),
+            baxis[0].max(baxis[baxis.len() - 1]),
+        );
+        let bs: Vec<f64> = (0..=120)
+            .map(|k| lo + (hi - lo) * k as f64 / 120.0)
+            .collect();
+        let pair = |g: f64, b: f64| if gaxis == "x" { (g, b) } else { (b, g) };
+        curves.push(
+            Series::line(
+                "g_c = (2b^2-1)^(1/4): chaos onset",
+                bs.iter().map(|&b| pair(g_chaos_onset(b), b)).collect(),
+                WHITE,
+            )
+            .with_style(Style::Line),
+        );
+        curves.push(
+            Series::line(
+                "g*: routing lost (SCS variance = 2(b^2-1)/pi)",
+                bs.iter().map(|&b| pair(g_routing_loss(b), b)).collect(),
+                BLACK,
+            )
+            .with_style(Style::Dashed),
+        );
+    }
+    let markers: Vec<(f64, f64, String)> = res
+        .examples
+        .iter()
+        .enumerate()
+        .map(|(k, e)| (x[e.cell[0]], y[e.cell[1]], format!("{}", k + 1)))
+        .collect();
+    let mut heatmaps = Vec::new();
+    for p in &panels {
+        let (title, z, coloring) = match p.as_str() {
+            "mode" => (
+                match pc.region {
+                    Some(m) => format!("most frequent dynamics of region {} (mode over runs)", m + 1),
+                    None => "most frequent dynamics (mode over runs and regions)".to_string(),
+                },
+                grid_of(res, |c| match pc.region {
+                    Some(m) => c.mode_by_region.get(m).map_or(f64::NAN, |&x| x as f64),
+                    None => c.mode as f64,
+                }),
+                Coloring::Categorical {
+                    colors: CLASS_COLORS.to_vec(),
+                    labels: DynamicsClass::ALL.iter().map(|c| c.label().to_string()).collect(),
+                    shown: vec![1, 2, 3, 4, 5],
+                },
+            ),
+            "entropy" => (
+                "solution entropy (bits)".to_string(),
+                grid_of(res, |c| c.entropy),
+                Coloring::Continuous {
+                    lo: 0.0,
+                    hi: 5f64.log2(),
+                    label: "entropy".into(),
+                },
+            ),
+            "structured_variance" => {
+                let z = grid_of(res, |c| c.structured_variance.first().copied().unwrap_or(f64::NAN));
+                let hi = z
+                    .iter()
+                    .flatten()
+                    .copied()
+                    .filter(|v| v.is_finite())
+                    .fold(0.0f64, f64::max)
+                    .max(1e-12);
+                (
+                    "structured variance A^1 = sum_n (S^1n)^2 at t_end (run mean)".to_string(),
+                    z,
+                    Coloring::Continuous {
+                        lo: 0.0,
+                        hi,
+                        label: "A^1".into(),
+                    },
+                )
+            }
+            other => {
+                return Err(Error::config(
+                    stem,
+                    format!("plot.panels: unknown panel \"{other}\"; use mode, entropy or structured_variance"),
+                ))
+            }
+        };
+        heatmaps.push(Heatmap {
+            title,
+            x_label: x_label.clone(),
+            y_label: y_label.clone(),
+            x: x.clone(),
+            y: y.clone(),
+            z,
+            coloring,
+            curves: curves.clone(),
+            markers: markers.clone(),
+        });
+    }
+    // Example panels: a run whose regions all have the target class (example k of five targets
+    // class k + 1, as in the paper), else the first run of the cell.
+    let mut lines = Vec::new();
+    let five = res.examples.len() == 5;
+    let mut tops = Vec::new();
+    let mut bottoms = Vec::new();
+    for (k, e) in res.examples.iter().enumerate() {
+        let runs: Vec<&PointResult> = res
+            .points
+            .iter()
+            .filter(|p| p.cell == e.cell && p.example.is_some())
+            .collect();
+        let target = (k + 1) as u8;
+        let pick = runs
+            .iter()
+            .find(|p| five && p.codes.iter().all(|&c| c == target))
+            .or_else(|| runs.first());
+        let Some(p) = pick else { continue };
+        let ex = p.example.as_ref().expect("filtered");
+        let dt = res.dt * ex.stride as f64;
+        let r = res.regions;
+        let name = p
+            .codes
+            .iter()
+            .map(|&c| DynamicsClass::from_code(c).map_or("?", |c| c.label()))
+            .collect::<Vec<_>>()
+            .join(" / ");
+        let mut s_series = Vec::new();
+        for m in 0..r {
+            for n in 0..r {
+                s_series.push(Series::line(
+                    "",
+                    ex.s.iter()
+                        .enumerate()
+                        .map(|(q, s)| (q as f64 * dt, s[m][n]))
+                        .collect(),
+                    color(m * r + n),
+                ));
+            }
+        }
+        tops.push(LinePanel {
+            title: format!(
+                "{}. ({:.3}, {:.3}): {name}",
+                k + 1,
+                x[e.cell[0]],
+                y[e.cell[1]]
+            ),
+            x_label: "t".into(),
+            y_label: "S^mn(t)".into(),
+            series: s_series,
+            ..Default::default()
+        });
+        bottoms.push(LinePanel {
+            title: format!(
+                "normalised Delta, t0 = {:.2}",
+                res.classify_row as f64 * res.dt
+            ),
+            x_label: "tau".into(),
+            y_label: "Delta_n(t0, t0+tau)".into(),
+            series: (0..r)
+                .map(|m| {
+                    Series::line(
+                        format!("region {}", m + 1),
+                        ex.slice
+                            .iter()
+                            .enumerate()
+                            .map(|(q, v)| (q as f64 * dt, v[m]))
+                            .collect(),
+                        if m == 0 {
+                            BLACK
+                        } else {
+                            RGBColor(150, 150, 150)
+                        },
+                    )
+                })
+                .collect(),
+            y_range: Some((-1.05, 1.05)),
+            legend: k == 0,
+            ..Default::default()
+        });
+    }
+    let cols = tops.len().max(1);
+    lines.extend(tops);
+    lines.extend(bottoms);
+    let title = pc.title.clone().unwrap_or_else(|| {
+        let name: String = res
+            .config
+            .name
+            .as_deref()
+            .unwrap_or("sweep")
+            .chars()
+            .take(70)
+            .collect();
+        format!(
+            "{name} | {} cells x {} runs, R = {}, dt = {}, Nt = {}{}",
+            res.cells.len(),
+            res.runs,
+            res.regions,
+            res.dt,
+            res.steps,
+            res.preset
+                .as_deref()
+                .map(|p| format!(", preset {p}"))
+                .unwrap_or_default()
+        )
+    });
+    save_grid(&title, &heatmaps, &lines, cols, stem)
+}
