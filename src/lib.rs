@@ -21,6 +21,7 @@ pub mod commands;
 pub mod config;
 pub mod error;
 pub mod io;
+pub mod network;
 pub mod plot;
 pub mod progress;
 pub mod results;
