@@ -1,6 +1,8 @@
 //! One module per CLI command: each turns a config file into a result file.
 
+pub mod compare;
 pub mod demo;
 pub mod dmft;
 pub mod plot;
+pub mod simulate;
 pub mod validate;

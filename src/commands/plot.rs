@@ -28,6 +28,11 @@ pub fn run(result: &Path, out: Option<&Path>) -> Result<()> {
             let r: DmftResult = serde_json::from_value(v).map_err(json_err)?;
             crate::plot::dmft::plot_dmft(&r, &stem)?
         }
+        "compare" => {
+            let r: crate::commands::compare::CompareResult =
+                serde_json::from_value(v).map_err(json_err)?;
+            crate::plot::compare::plot_compare(&r, &stem)?
+        }
         other => {
             return Err(Error::config(
                 result,

@@ -11,7 +11,13 @@ use crate::io;
 /// Which command a config is for, from its top-level sections.
 pub fn kind_of(v: &Value) -> Option<&'static str> {
     let o = v.as_object()?;
-    if o.contains_key("dmft") {
+    if o.contains_key("network") {
+        Some(if o.contains_key("dmft") {
+            "compare"
+        } else {
+            "simulate"
+        })
+    } else if o.contains_key("dmft") {
         Some("dmft")
     } else {
         None
@@ -26,6 +32,18 @@ pub fn run(path: &Path) -> Result<()> {
             let cfg: DmftRunConfig = serde_json::from_value(v).map_err(|source| Error::Json { path: path.into(), source })?;
             cfg.check().map_err(|e| Error::config(path, e.to_string()))?;
             eprintln!("{}: valid dmft config", path.display());
+            Ok(())
+        }
+        Some("simulate") => {
+            let cfg: crate::commands::simulate::SimulateConfig = serde_json::from_value(v).map_err(|source| Error::Json { path: path.into(), source })?;
+            cfg.check().map_err(|e| Error::config(path, e.to_string()))?;
+            eprintln!("{}: valid simulate config", path.display());
+            Ok(())
+        }
+        Some("compare") => {
+            let cfg: crate::commands::compare::CompareConfig = serde_json::from_value(v).map_err(|source| Error::Json { path: path.into(), source })?;
+            cfg.check().map_err(|e| Error::config(path, e.to_string()))?;
+            eprintln!("{}: valid compare config", path.display());
             Ok(())
         }
         _ => Err(Error::config(

@@ -474,9 +474,9 @@ impl NetworkPlan {
         let key = ((n as u64) << 16) | trial as u64;
         let load = sample_loadings(spec, n, &self.v_over, self.seed, key)?;
         for (m, &s) in load.inflation.iter().enumerate() {
-            if s > 1.0 {
+            if s > 1.0 && trial == 0 {
                 eprintln!(
-                    "warning: region {}: loading covariance not positive definite; Var(n) inflated by {:.4} (1.05^{}) as the reference sampler does (finite-N fluctuations grow, the N -> infinity theory is unchanged)",
+                    "warning: N = {n}, region {}: loading covariance not positive definite; Var(n) inflated by {:.4} (1.05^{}) as the reference sampler does (finite-N fluctuations grow, the N -> infinity theory is unchanged)",
                     m + 1,
                     s,
                     (s.ln() / 1.05f64.ln()).round()
