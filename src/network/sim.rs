@@ -9,6 +9,7 @@
 //! $x(i\,dt)$ and $S(i\,dt)$; record 0 is $x_0$ with $S(0) = P(x_0)$.
 
 use mrdmft_solvers::nonlinearity::Nonlinearity;
+use rayon::prelude::*;
 
 use super::kernel::{matmul, Vectors};
 use super::sample::{Disorder, DisorderMode, Loadings, Matrix, Precision};
@@ -85,8 +86,12 @@ pub struct Simulation<'a> {
     sfilt: Vec<f64>,
     ys: Vectors,
     prod: Vec<f64>,
+    drive: Vec<f64>,
     rec: Recording,
 }
+
+/// Neurons per parallel task in the element-wise parts of a step.
+const PAR_CHUNK: usize = 2048;
 
 impl<'a> Simulation<'a> {
     /// Start from `x0` (`x0[m*N + i]`, length R N), record 0 taken.
@@ -113,6 +118,7 @@ impl<'a> Simulation<'a> {
             sfilt: vec![0.0; r * r],
             ys: Vectors::default(),
             prod: Vec::new(),
+            drive: Vec::new(),
             rec: Recording {
                 x_from: set.keep_x_from.unwrap_or(usize::MAX),
                 ..Default::default()
@@ -138,9 +144,14 @@ impl<'a> Simulation<'a> {
     fn rates_and_projection(&mut self) {
         let (r, n) = (self.r, self.n);
         let phi = self.set.phi;
-        for (y, &x) in self.rate.iter_mut().zip(&self.x) {
-            *y = phi.phi(x);
-        }
+        self.rate
+            .par_chunks_mut(PAR_CHUNK)
+            .zip(self.x.par_chunks(PAR_CHUNK))
+            .for_each(|(y, x)| {
+                for (y, &x) in y.iter_mut().zip(x) {
+                    *y = phi.phi(x);
+                }
+            });
         let inv = 1.0 / n as f64;
         for m in 0..r {
             for k in 0..r {
@@ -224,25 +235,35 @@ impl<'a> Simulation<'a> {
         if self.i == 1 {
             self.sfilt.copy_from_slice(&self.proj);
         }
-        let mut drive = vec![0.0; r * n];
+        let mut drive = std::mem::take(&mut self.drive);
+        drive.resize(r * n, 0.0);
         self.disorder_input(&mut drive);
         let t_prev = (self.i - 1) as f64 * dt;
         let amp = self.set.inputs.at(t_prev).map(<[f64]>::to_vec);
-        for m in 0..r {
-            let xm = &mut self.x[m * n..(m + 1) * n];
-            let dm = &drive[m * n..(m + 1) * n];
-            for i in 0..n {
-                let mut lr = 0.0;
-                for k in 0..r {
-                    lr += self.load.m[(m * r + k) * n + i] * self.proj[m * r + k];
+        let (load, proj) = (self.load, &self.proj);
+        // Blocks of PAR_CHUNK neurons inside one region; every neuron's update is the same
+        // arithmetic whatever the split.
+        self.x
+            .par_chunks_mut(PAR_CHUNK)
+            .zip(drive.par_chunks(PAR_CHUNK))
+            .enumerate()
+            .for_each(|(b, (xb, db))| {
+                let start = b * PAR_CHUNK;
+                for (o, (x, d)) in xb.iter_mut().zip(db).enumerate() {
+                    let idx = start + o;
+                    let (m, i) = (idx / n, idx % n);
+                    let mut lr = 0.0;
+                    for k in 0..r {
+                        lr += load.m[(m * r + k) * n + i] * proj[m * r + k];
+                    }
+                    let mut inp = d + lr;
+                    if let Some(a) = &amp {
+                        inp += a[m] * load.v[m * n + i];
+                    }
+                    *x += dt * (-*x + inp);
                 }
-                let mut inp = dm[i] + lr;
-                if let Some(a) = &amp {
-                    inp += a[m] * self.load.v[m * n + i];
-                }
-                xm[i] += dt * (-xm[i] + inp);
-            }
-        }
+            });
+        self.drive = drive;
         for (s, &p) in self.sfilt.iter_mut().zip(&self.proj) {
             *s += dt * (-*s + p);
         }
