@@ -10,8 +10,10 @@
 //!
 //! Signs. Fixed points of the currents come in sign-symmetric families ($S \to -S$ per
 //! symmetry of $T$). Starting every trial and the DMFT from the same z selects the same branch,
-//! so no sign is flipped after the fact; trials whose final currents point away from the
-//! theory's (negative inner product) are counted in `sign_flips` so a reader can see it.
+//! so no sign is flipped after the fact. When a current starts near zero its sign is decided by
+//! finite-N noise (choose z so that every current that matters starts clearly away from 0);
+//! trials that end with a current of the opposite sign to the theory's are counted in
+//! `sign_flips` so a reader can see it.
 
 use std::path::{Path, PathBuf};
 use std::time::Instant;
@@ -200,7 +202,7 @@ pub struct SizeSummary {
     pub delta_error_mean: f64,
     /// Standard deviation over trials of the autocorrelation error.
     pub delta_error_std: f64,
-    /// Trials whose final currents have a negative inner product with the theory's.
+    /// Trials that ended on a mirror branch (see [`sign_flipped`]).
     pub sign_flips: usize,
     /// Largest Var(n) inflation factor over trials and regions.
     pub max_inflation: f64,
@@ -338,6 +340,19 @@ pub fn trial_error(tr: &TrialOut, th: &TheoryOut, burn_record: usize) -> TrialEr
     }
 }
 
+/// Whether a trial ended on the mirror branch of the theory: some current that matters
+/// (|S| above a tenth of the largest theory current) has the opposite sign at the last record.
+pub fn sign_flipped(tr: &TrialOut, th: &TheoryOut) -> bool {
+    let (Some(a), Some(b)) = (tr.s.last(), th.s.last()) else {
+        return false;
+    };
+    let big = b.iter().flatten().fold(0.0f64, |m, v| m.max(v.abs()));
+    a.iter()
+        .flatten()
+        .zip(b.iter().flatten())
+        .any(|(x, y)| y.abs() > 0.1 * big && x * y < 0.0)
+}
+
 /// Summarise the trials of one size against the theory.
 pub fn summarise(
     trials: &[TrialOut],
@@ -395,21 +410,7 @@ pub fn summarise(
         .collect();
     let (cm, cs) = mean_std(&errors.iter().map(|e| e.currents).collect::<Vec<_>>());
     let (dm, ds) = mean_std(&errors.iter().map(|e| e.delta).collect::<Vec<_>>());
-    let sign_flips = trials
-        .iter()
-        .filter(|t| {
-            let (Some(a), Some(b)) = (t.s.last(), th.s.last()) else {
-                return false;
-            };
-            let ip: f64 = a
-                .iter()
-                .flatten()
-                .zip(b.iter().flatten())
-                .map(|(x, y)| x * y)
-                .sum();
-            ip < 0.0
-        })
-        .count();
+    let sign_flips = trials.iter().filter(|t| sign_flipped(t, th)).count();
     SizeSummary {
         n: trials[0].n_neurons,
         trials: k,
