@@ -104,7 +104,7 @@ pub struct NetworkConfig {
     /// Subspace coordinates z of the initial state (default: drawn from the seed, shared by all trials).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub z0: Option<Vec<f64>>,
-    /// Explicit initial state x0[m][i] (simulate with one N only).
+    /// Explicit initial state `x0[m][i]` (simulate with one N only).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub x0: Option<Vec<Vec<f64>>>,
     /// "independent" (default) or "shared" (one chi with per-region permutations).
