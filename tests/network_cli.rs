@@ -63,6 +63,8 @@ fn simulate_is_reproducible_for_any_thread_count_and_writes_npy() {
         .iter()
         .zip(&y)
         .all(|(p, q)| (p - q).abs() <= 1e-12 * q.abs().max(1.0)));
+    mrdmft::commands::plot::run(&out, None).unwrap();
+    assert!(std::fs::metadata(dir.path().join("res.png")).unwrap().len() > 1000);
     let bytes = std::fs::read(npy.join("trial1_S.npy")).unwrap();
     assert_eq!(&bytes[..6], b"\x93NUMPY");
 }

@@ -28,6 +28,11 @@ pub fn run(result: &Path, out: Option<&Path>) -> Result<()> {
             let r: DmftResult = serde_json::from_value(v).map_err(json_err)?;
             crate::plot::dmft::plot_dmft(&r, &stem)?
         }
+        "simulate" => {
+            let r: crate::commands::simulate::SimResult =
+                serde_json::from_value(v).map_err(json_err)?;
+            crate::plot::compare::plot_simulate(&r, &stem)?
+        }
         "compare" => {
             let r: crate::commands::compare::CompareResult =
                 serde_json::from_value(v).map_err(json_err)?;

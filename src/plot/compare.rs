@@ -209,3 +209,95 @@ pub fn plot_compare(res: &CompareResult, stem: &Path) -> Result<(PathBuf, PathBu
     };
     fig.save(stem)
 }
+
+/// Draw a `simulate` result (its first trial): currents into each region, neuron traces of each
+/// region, $\Delta^m(\tau)$ and $\psi^m(t)$.
+pub fn plot_simulate(
+    res: &crate::commands::simulate::SimResult,
+    stem: &Path,
+) -> Result<(PathBuf, PathBuf)> {
+    let tr = &res.trials[0];
+    let r = tr.psi.first().map_or(0, Vec::len);
+    let mut panels = Vec::new();
+    for m in 0..r {
+        let series = (0..r)
+            .map(|n| {
+                let pts = tr.t.iter().zip(&tr.s).map(|(&t, s)| (t, s[m][n])).collect();
+                Series::line(format!("S^{}{}", m + 1, n + 1), pts, color(n))
+            })
+            .collect();
+        panels.push(LinePanel {
+            title: format!(
+                "currents into region {} (g = {})",
+                m + 1,
+                res.config.model.g[m]
+            ),
+            x_label: "t".into(),
+            y_label: format!("S^{}n(t)", m + 1),
+            series,
+            legend: true,
+            ..Default::default()
+        });
+    }
+    for m in 0..r {
+        let k = tr.traces.first().map_or(0, |q| q[m].len()).min(8);
+        let series = (0..k)
+            .map(|i| {
+                let pts =
+                    tr.t.iter()
+                        .zip(&tr.traces)
+                        .map(|(&t, x)| (t, x[m][i]))
+                        .collect();
+                Series::line("", pts, color(i))
+            })
+            .collect();
+        panels.push(LinePanel {
+            title: format!("neurons of region {}", m + 1),
+            x_label: "t".into(),
+            y_label: "x".into(),
+            series,
+            ..Default::default()
+        });
+    }
+    let per_region = |f: &dyn Fn(usize) -> Vec<(f64, f64)>| -> Vec<Series> {
+        (0..r)
+            .map(|m| Series::line(format!("region {}", m + 1), f(m), color(m)))
+            .collect()
+    };
+    panels.push(LinePanel {
+        title: "autocorrelation Delta(tau) after the burn-in".into(),
+        x_label: "tau".into(),
+        y_label: "Delta^m(tau)".into(),
+        series: per_region(&|m| {
+            tr.autocorr
+                .tau
+                .iter()
+                .zip(&tr.autocorr.delta)
+                .map(|(&t, d)| (t, d[m]))
+                .collect()
+        }),
+        legend: true,
+        ..Default::default()
+    });
+    panels.push(LinePanel {
+        title: "gain psi(t) = mean phi'(x)".into(),
+        x_label: "t".into(),
+        y_label: "psi".into(),
+        series: per_region(&|m| tr.t.iter().zip(&tr.psi).map(|(&t, p)| (t, p[m])).collect()),
+        y_range: Some((0.0, 1.05)),
+        legend: true,
+        ..Default::default()
+    });
+    let fig = Figure {
+        title: format!(
+            "network simulation, R = {r}, N = {}, trial 0 of {}, seed {}",
+            tr.n_neurons,
+            res.trials.len(),
+            res.seed
+        ),
+        panels,
+        cols: r.max(2),
+        panel_size: (480, 320),
+    };
+    fig.save(stem)
+}
