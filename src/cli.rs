@@ -90,6 +90,25 @@ pub enum Command {
         #[arg(short, long)]
         out: PathBuf,
     },
+    /// Finite-N network simulation (SPEC E1-E5): CONFIG.json -> RESULT.json.
+    Simulate {
+        /// Config file with "model" and "network" sections.
+        config: PathBuf,
+        /// Result file.
+        #[arg(short, long)]
+        out: PathBuf,
+        /// Also write each trial's arrays as .npy files into this directory.
+        #[arg(long)]
+        npy: Option<PathBuf>,
+    },
+    /// DMFT vs finite-N simulations at one or several N: result JSON and figure into DIR.
+    Compare {
+        /// Config file with "model", "network" and "dmft" sections.
+        config: PathBuf,
+        /// Output directory.
+        #[arg(short, long, default_value = "compare_out")]
+        out: PathBuf,
+    },
     /// Check a config file without running it.
     Validate {
         /// Config file.
@@ -194,6 +213,10 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::FixedPoints { config, out } => crate::commands::fixed_points::run(&config, &out),
         Command::Spectrum { config, out } => crate::commands::spectrum::run(&config, &out),
         Command::Polytope { config, out } => crate::commands::polytope::run(&config, &out),
+        Command::Simulate { config, out, npy } => {
+            crate::commands::simulate::run(&config, &out, npy.as_deref(), progress)
+        }
+        Command::Compare { config, out } => crate::commands::compare::run(&config, &out, progress),
         Command::Validate { config } => crate::commands::validate::run(&config),
         Command::Plot { result, out } => crate::commands::plot::run(&result, out.as_deref()),
         Command::Sweep {

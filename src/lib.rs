@@ -22,6 +22,7 @@ pub mod config;
 pub mod error;
 pub mod figures;
 pub mod io;
+pub mod network;
 pub mod plot;
 pub mod progress;
 pub mod results;

@@ -43,6 +43,16 @@ pub fn run(result: &Path, out: Option<&Path>) -> Result<()> {
                 serde_json::from_value(v).map_err(json_err)?;
             crate::plot::heatmap::plot_sweep(&r, &stem)?
         }
+        "simulate" => {
+            let r: crate::commands::simulate::SimResult =
+                serde_json::from_value(v).map_err(json_err)?;
+            crate::plot::compare::plot_simulate(&r, &stem)?
+        }
+        "compare" => {
+            let r: crate::commands::compare::CompareResult =
+                serde_json::from_value(v).map_err(json_err)?;
+            crate::plot::compare::plot_compare(&r, &stem)?
+        }
         other => {
             return Err(Error::config(
                 result,

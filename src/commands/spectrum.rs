@@ -399,6 +399,7 @@ pub fn plot(res: &SpectrumResult, stem: &Path) -> Result<(std::path::PathBuf, st
         x_range: Some((-lim, lim)),
         y_range: Some((-lim, lim)),
         legend: true,
+        log_axes: false,
     }];
     if !res.spectral_dynamics.is_empty() {
         let n = res.spectral_dynamics.len();
@@ -425,6 +426,7 @@ pub fn plot(res: &SpectrumResult, stem: &Path) -> Result<(std::path::PathBuf, st
             x_range: Some((-lim, lim)),
             y_range: Some((-lim, lim)),
             legend: true,
+            log_axes: false,
         });
     }
     let fig = Figure {

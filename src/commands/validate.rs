@@ -13,6 +13,12 @@ pub fn kind_of(v: &Value) -> Option<&'static str> {
     let o = v.as_object()?;
     if o.contains_key("axes") && o.contains_key("base") {
         Some("sweep")
+    } else if o.contains_key("network") {
+        Some(if o.contains_key("dmft") {
+            "compare"
+        } else {
+            "simulate"
+        })
     } else if o.contains_key("dmft") {
         Some("dmft")
     } else if o.contains_key("figure") {
@@ -74,6 +80,18 @@ pub fn run(path: &Path) -> Result<()> {
                 crate::sweep::Plan::from_file(path, Some(p))?;
             }
             eprintln!("{}: valid sweep config ({} points)", path.display(), plan.points());
+            Ok(())
+        }
+        Some("simulate") => {
+            let cfg: crate::commands::simulate::SimulateConfig = serde_json::from_value(v).map_err(|source| Error::Json { path: path.into(), source })?;
+            cfg.check().map_err(|e| Error::config(path, e.to_string()))?;
+            eprintln!("{}: valid simulate config", path.display());
+            Ok(())
+        }
+        Some("compare") => {
+            let cfg: crate::commands::compare::CompareConfig = serde_json::from_value(v).map_err(|source| Error::Json { path: path.into(), source })?;
+            cfg.check().map_err(|e| Error::config(path, e.to_string()))?;
+            eprintln!("{}: valid compare config", path.display());
             Ok(())
         }
         _ => Err(Error::config(

@@ -175,6 +175,9 @@ impl Heatmap {
                 Style::Line => chart
                     .draw_series(LineSeries::new(pts, c.stroke_width(2)))
                     .map_err(|e| perr(path, e))?,
+                Style::Band => chart
+                    .draw_series(std::iter::once(Polygon::new(pts, c.mix(0.22).filled())))
+                    .map_err(|e| perr(path, e))?,
             };
             if !s.label.is_empty() {
                 anno.label(s.label.clone()).legend(move |(x, y)| {

@@ -6,8 +6,9 @@
 use std::path::{Path, PathBuf};
 use std::sync::Once;
 
-pub mod dmft;
+pub mod compare;
 pub mod heatmap;
+pub mod dmft;
 
 use plotters::coord::Shift;
 use plotters::prelude::*;
@@ -55,6 +56,9 @@ pub enum Style {
     Dashed,
     /// Filled circles.
     Points,
+    /// A shaded band: `points` is the closed outline (lower edge forward, upper edge back),
+    /// as built by [`Series::band`].
+    Band,
 }
 
 /// One series of a line panel.
@@ -78,6 +82,23 @@ impl Series {
             points,
             color,
             style: Style::Line,
+        }
+    }
+    /// A shaded band between `lo` and `hi` over `xs` (e.g. mean +- spread).
+    pub fn band(
+        label: impl Into<String>,
+        xs: &[f64],
+        lo: &[f64],
+        hi: &[f64],
+        color: RGBColor,
+    ) -> Self {
+        let mut points: Vec<(f64, f64)> = xs.iter().copied().zip(lo.iter().copied()).collect();
+        points.extend(xs.iter().copied().zip(hi.iter().copied()).rev());
+        Series {
+            label: label.into(),
+            points,
+            color,
+            style: Style::Band,
         }
     }
     /// With another style.
@@ -104,6 +125,8 @@ pub struct LinePanel {
     pub y_range: Option<(f64, f64)>,
     /// Draw the legend.
     pub legend: bool,
+    /// Logarithmic x and y axes (non-positive points are skipped).
+    pub log_axes: bool,
 }
 
 fn data_range(series: &[Series], pick: impl Fn(&(f64, f64)) -> f64) -> (f64, f64) {
@@ -128,6 +151,13 @@ fn data_range(series: &[Series], pick: impl Fn(&(f64, f64)) -> f64) -> (f64, f64
     (lo, hi)
 }
 
+fn plot_err(path: &Path, e: impl std::fmt::Display) -> Error {
+    Error::Plot {
+        path: path.into(),
+        msg: e.to_string(),
+    }
+}
+
 /// Compact tick label: at most 4 significant digits, no trailing zeros.
 pub fn tick(v: f64) -> String {
     if v == 0.0 || !v.is_finite() {
@@ -146,11 +176,86 @@ pub fn tick(v: f64) -> String {
     }
 }
 
-fn plot_err(path: &Path, e: impl std::fmt::Display) -> Error {
-    Error::Plot {
-        path: path.into(),
-        msg: e.to_string(),
+/// Tick label of a logarithmic axis: at most 4 significant digits, no float noise.
+fn log_tick(v: &f64) -> String {
+    let s = format!("{:.4}", v);
+    let p: f64 = s.parse().unwrap_or(*v);
+    let e = p.abs().log10().floor() as i32;
+    let digits = (3 - e).max(0) as usize;
+    let t = format!("{:.*}", digits, p);
+    if t.contains('.') {
+        t.trim_end_matches('0').trim_end_matches('.').to_string()
+    } else {
+        t
     }
+}
+
+macro_rules! draw_panel_body {
+    ($self:ident, $chart:ident, $path:ident, $keep:expr, $log:expr) => {{
+        let mut mesh = $chart.configure_mesh();
+        if $log {
+            mesh.x_label_formatter(&log_tick)
+                .y_label_formatter(&log_tick);
+        } else {
+            mesh.x_labels(6)
+                .y_labels(6)
+                .x_label_formatter(&|v| tick(*v))
+                .y_label_formatter(&|v| tick(*v))
+                .bold_line_style(RGBColor(225, 225, 225));
+        }
+        let light = WHITE;
+        mesh.x_desc(&$self.x_label)
+            .y_desc(&$self.y_label)
+            .label_style(("sans-serif", 12))
+            .axis_desc_style(("sans-serif", 13))
+            .light_line_style(light)
+            .draw()
+            .map_err(|e| plot_err($path, e))?;
+        for s in &$self.series {
+            let pts: Vec<(f64, f64)> = s
+                .points
+                .iter()
+                .copied()
+                .filter(|&(x, y)| x.is_finite() && y.is_finite() && $keep(x, y))
+                .collect();
+            let c = s.color;
+            let anno = match s.style {
+                Style::Line => $chart
+                    .draw_series(LineSeries::new(pts, c.stroke_width(2)))
+                    .map_err(|e| plot_err($path, e))?,
+                Style::Dashed => $chart
+                    .draw_series(DashedLineSeries::new(pts, 6, 4, c.stroke_width(2)))
+                    .map_err(|e| plot_err($path, e))?,
+                Style::Points => $chart
+                    .draw_series(pts.into_iter().map(|p| Circle::new(p, 3, c.filled())))
+                    .map_err(|e| plot_err($path, e))?,
+                Style::Band => $chart
+                    .draw_series(std::iter::once(Polygon::new(pts, c.mix(0.22).filled())))
+                    .map_err(|e| plot_err($path, e))?,
+            };
+            if !s.label.is_empty() {
+                let band = s.style == Style::Band;
+                anno.label(s.label.clone()).legend(move |(x, y)| {
+                    if band {
+                        Rectangle::new([(x, y - 4), (x + 16, y + 4)], c.mix(0.3).filled())
+                            .into_dyn()
+                    } else {
+                        PathElement::new(vec![(x, y), (x + 16, y)], c.stroke_width(2)).into_dyn()
+                    }
+                });
+            }
+        }
+        if $self.legend && $self.series.iter().any(|s| !s.label.is_empty()) {
+            $chart
+                .configure_series_labels()
+                .background_style(WHITE.mix(0.85))
+                .border_style(RGBColor(200, 200, 200))
+                .label_font(("sans-serif", 11))
+                .position(SeriesLabelPosition::UpperRight)
+                .draw()
+                .map_err(|e| plot_err($path, e))?;
+        }
+    }};
 }
 
 impl LinePanel {
@@ -160,6 +265,9 @@ impl LinePanel {
         area: &DrawingArea<DB, Shift>,
         path: &Path,
     ) -> Result<()> {
+        if self.log_axes {
+            return self.draw_log(area, path);
+        }
         let (x0, x1) = self
             .x_range
             .unwrap_or_else(|| data_range(&self.series, |p| p.0));
@@ -175,55 +283,45 @@ impl LinePanel {
             .y_label_area_size(52)
             .build_cartesian_2d(x0..x1, y0..y1)
             .map_err(|e| plot_err(path, e))?;
-        chart
-            .configure_mesh()
-            .x_desc(&self.x_label)
-            .y_desc(&self.y_label)
-            .x_labels(6)
-            .y_labels(6)
-            .x_label_formatter(&|v| tick(*v))
-            .y_label_formatter(&|v| tick(*v))
-            .label_style(("sans-serif", 12))
-            .axis_desc_style(("sans-serif", 13))
-            .light_line_style(WHITE)
-            .bold_line_style(RGBColor(225, 225, 225))
-            .draw()
+        draw_panel_body!(self, chart, path, |_x: f64, _y: f64| true, false);
+        Ok(())
+    }
+
+    fn draw_log<DB: DrawingBackend>(
+        &self,
+        area: &DrawingArea<DB, Shift>,
+        path: &Path,
+    ) -> Result<()> {
+        let pos: Vec<Series> = self
+            .series
+            .iter()
+            .map(|s| Series {
+                points: s
+                    .points
+                    .iter()
+                    .copied()
+                    .filter(|&(x, y)| x > 0.0 && y > 0.0)
+                    .collect(),
+                ..s.clone()
+            })
+            .collect();
+        let (x0, x1) = self.x_range.unwrap_or_else(|| {
+            let (a, b) = data_range(&pos, |p| p.0);
+            (a / 1.3, b * 1.3)
+        });
+        let (y0, y1) = self.y_range.unwrap_or_else(|| {
+            let (a, b) = data_range(&pos, |p| p.1);
+            (a / 1.5, b * 1.5)
+        });
+        let (x0, y0) = (x0.max(1e-300), y0.max(1e-300));
+        let mut chart = ChartBuilder::on(area)
+            .caption(&self.title, ("sans-serif", 16))
+            .margin(8)
+            .x_label_area_size(34)
+            .y_label_area_size(52)
+            .build_cartesian_2d((x0..x1).log_scale(), (y0..y1).log_scale())
             .map_err(|e| plot_err(path, e))?;
-        for s in &self.series {
-            let pts: Vec<(f64, f64)> = s
-                .points
-                .iter()
-                .copied()
-                .filter(|(x, y)| x.is_finite() && y.is_finite())
-                .collect();
-            let c = s.color;
-            let anno = match s.style {
-                Style::Line => chart
-                    .draw_series(LineSeries::new(pts, c.stroke_width(2)))
-                    .map_err(|e| plot_err(path, e))?,
-                Style::Dashed => chart
-                    .draw_series(DashedLineSeries::new(pts, 6, 4, c.stroke_width(2)))
-                    .map_err(|e| plot_err(path, e))?,
-                Style::Points => chart
-                    .draw_series(pts.into_iter().map(|p| Circle::new(p, 3, c.filled())))
-                    .map_err(|e| plot_err(path, e))?,
-            };
-            if !s.label.is_empty() {
-                anno.label(s.label.clone()).legend(move |(x, y)| {
-                    PathElement::new(vec![(x, y), (x + 16, y)], c.stroke_width(2))
-                });
-            }
-        }
-        if self.legend && self.series.iter().any(|s| !s.label.is_empty()) {
-            chart
-                .configure_series_labels()
-                .background_style(WHITE.mix(0.85))
-                .border_style(RGBColor(200, 200, 200))
-                .label_font(("sans-serif", 11))
-                .position(SeriesLabelPosition::UpperRight)
-                .draw()
-                .map_err(|e| plot_err(path, e))?;
-        }
+        draw_panel_body!(self, chart, path, |x: f64, y: f64| x > 0.0 && y > 0.0, true);
         Ok(())
     }
 }
