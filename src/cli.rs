@@ -44,6 +44,17 @@ pub enum Command {
         #[arg(long)]
         plot: bool,
     },
+    /// Iterative sampling solver (SPEC section 2.1): CONFIG.json -> RESULT.json.
+    Sample {
+        /// Config file with "model" and "sample" sections (see README).
+        config: PathBuf,
+        /// Result file.
+        #[arg(short, long)]
+        out: PathBuf,
+        /// Also draw the result to <OUT stem>.png/.svg.
+        #[arg(long)]
+        plot: bool,
+    },
     /// Check a config file without running it.
     Validate {
         /// Config file.
@@ -77,6 +88,13 @@ pub fn run(cli: Cli) -> Result<()> {
             plot,
         } => {
             crate::commands::dmft::run(&config, &out, npy.as_deref(), progress)?;
+            if plot {
+                crate::commands::plot::run(&out, None)?;
+            }
+            Ok(())
+        }
+        Command::Sample { config, out, plot } => {
+            crate::commands::sample::run(&config, &out, progress)?;
             if plot {
                 crate::commands::plot::run(&out, None)?;
             }

@@ -8,6 +8,8 @@
 //! |---|---|
 //! | [`closed_forms`] | E3, E6, E9, E11-E13: erf closed forms |
 //! | [`nonlinearity`] | E3, E6, E9: $\phi$ and its Gaussian averages |
+//! | [`quadrature`] | E6, E9, E13: Gauss-Hermite averages, SCS condition for any $\phi$ |
+//! | [`sampling`] | E6-E10, section 2.1: iterative sampling solver |
 //! | [`spec`] | E2, E4: the validated problem |
 //! | [`tensors`] | E15, E16: $T$ builders, $\hat T$ |
 //! | [`two_time`] | E6-E9, section 2.2: deterministic two-time integrator |
@@ -30,6 +32,8 @@
 pub mod closed_forms;
 pub mod error;
 pub mod nonlinearity;
+pub mod quadrature;
+pub mod sampling;
 pub mod spec;
 pub mod tensors;
 pub mod two_time;

@@ -3,4 +3,5 @@
 pub mod demo;
 pub mod dmft;
 pub mod plot;
+pub mod sample;
 pub mod validate;

@@ -28,6 +28,11 @@ pub fn run(result: &Path, out: Option<&Path>) -> Result<()> {
             let r: DmftResult = serde_json::from_value(v).map_err(json_err)?;
             crate::plot::dmft::plot_dmft(&r, &stem)?
         }
+        "sample" => {
+            let r: crate::commands::sample::SampleResult =
+                serde_json::from_value(v).map_err(json_err)?;
+            crate::plot::sample::plot_sample(&r, &stem)?
+        }
         other => {
             return Err(Error::config(
                 result,

@@ -13,6 +13,8 @@ pub fn kind_of(v: &Value) -> Option<&'static str> {
     let o = v.as_object()?;
     if o.contains_key("dmft") {
         Some("dmft")
+    } else if o.contains_key("sample") {
+        Some("sample")
     } else {
         None
     }
@@ -26,6 +28,13 @@ pub fn run(path: &Path) -> Result<()> {
             let cfg: DmftRunConfig = serde_json::from_value(v).map_err(|source| Error::Json { path: path.into(), source })?;
             cfg.check().map_err(|e| Error::config(path, e.to_string()))?;
             eprintln!("{}: valid dmft config", path.display());
+            Ok(())
+        }
+        Some("sample") => {
+            let cfg: crate::commands::sample::SampleRunConfig = serde_json::from_value(v)
+                .map_err(|source| Error::Json { path: path.into(), source })?;
+            cfg.check().map_err(|e| Error::config(path, e.to_string()))?;
+            eprintln!("{}: valid sample config", path.display());
             Ok(())
         }
         _ => Err(Error::config(

@@ -7,6 +7,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Once;
 
 pub mod dmft;
+pub mod sample;
 
 use plotters::coord::Shift;
 use plotters::prelude::*;
