@@ -51,7 +51,7 @@ pub enum Command {
         /// Result file.
         #[arg(short, long)]
         out: PathBuf,
-        /// Also draw the result to <OUT stem>.png/.svg.
+        /// Also draw the result to `<OUT stem>.png/.svg`.
         #[arg(long)]
         plot: bool,
     },

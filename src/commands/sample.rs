@@ -271,16 +271,16 @@ pub struct SampleResult {
     pub delta0: Vec<f64>,
     /// Gains psi^m (stationary) or psi^m(t_end) (window).
     pub psi: Vec<f64>,
-    /// Currents S[m][n] (window: at t_end).
+    /// Currents `S[m][n]` (window: at t_end).
     #[serde(rename = "S")]
     pub s: Vec<Vec<f64>>,
     /// Stationary: lags tau_k = k dt.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub lags: Vec<f64>,
-    /// Stationary: C[m][k].
+    /// Stationary: `C[m][k]`.
     #[serde(rename = "C", default, skip_serializing_if = "Vec::is_empty")]
     pub c: Vec<Vec<f64>>,
-    /// Stationary: Delta[m][k].
+    /// Stationary: `Delta[m][k]`.
     #[serde(rename = "Delta", default, skip_serializing_if = "Vec::is_empty")]
     pub delta: Vec<Vec<f64>>,
     /// Stationary: structured variance A^m.
@@ -295,16 +295,16 @@ pub struct SampleResult {
     /// Window: times t_j.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub t: Vec<f64>,
-    /// Window: psi_t[j][m].
+    /// Window: `psi_t[j][m]`.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub psi_t: Vec<Vec<f64>>,
-    /// Window: S_t[j][m][n].
+    /// Window: `S_t[j][m][n]`.
     #[serde(rename = "S_t", default, skip_serializing_if = "Vec::is_empty")]
     pub s_t: Vec<Vec<Vec<f64>>>,
-    /// Window: delta_diag[j][m] = Delta^m(t_j, t_j).
+    /// Window: `delta_diag[j][m]` = Delta^m(t_j, t_j).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub delta_diag: Vec<Vec<f64>>,
-    /// Window: rows {"row": i, "values": [k][m]} of Delta^m(t_i, t_i + k dt).
+    /// Window: rows `{"row": i, "values": [k][m]}` of `Delta^m(t_i, t_i + k dt)`.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub delta_rows: Vec<crate::results::DeltaRowOut>,
     /// Window: Cholesky jitter added per region in the last iteration.
