@@ -4,7 +4,10 @@
 //!
 //! One iteration, per region $m$:
 //! 1. currents from the current gains (E7): $(1 + d/dt)S^{mn} = \psi^n(t)\sum_r T^{mnr}S^{nr}$, from
-//!    $S(0) = S_0$ (exponential Heun step, second order);
+//!    $S(0) = S_0$ (exponential Heun step, second order); within the integration the gains follow the
+//!    currents through the Gaussian gain (E6) of the changed structured variance,
+//!    $\psi = \hat\psi + G(\Delta_\eta + A[S]) - G(\Delta_\eta + A[S_{prev}])$, which equals the sampled
+//!    $\hat\psi$ at convergence and keeps the marginal current mode from drifting between iterations;
 //! 2. Cholesky factor (with jitter) of the $N_t\times N_t$ covariance $g_m^2 C^m(t_i,t_j)$; paths
 //!    $\xi = L z$;
 //! 3. $\eta(t) = e^{-t}\eta(0) + \int_0^t e^{-(t-s)}\xi(s)\,ds$ (exact for piecewise-linear $\xi$),
@@ -144,8 +147,21 @@ fn filter_weights(dt: f64) -> (f64, f64, f64) {
 /// (E7) Currents $S(t_j)$, step-major, from the gains `psi[j*R + n]` (exponential Heun).
 pub fn integrate_currents(spec: &MeanFieldSpec, s0: &[f64], psi: &[f64], dt: f64) -> Vec<f64> {
     let r = spec.regions();
+    integrate_currents_with(spec, s0, psi.len() / r, dt, &|j, _s| {
+        psi[j * r..(j + 1) * r].to_vec()
+    })
+}
+
+/// (E7) Currents with gains that may depend on the current state: `psi_of(j, S_j)`.
+fn integrate_currents_with(
+    spec: &MeanFieldSpec,
+    s0: &[f64],
+    nt: usize,
+    dt: f64,
+    psi_of: &dyn Fn(usize, &[f64]) -> Vec<f64>,
+) -> Vec<f64> {
+    let r = spec.regions();
     let rr = r * r;
-    let nt = psi.len() / r;
     let e = (-dt).exp();
     let b = 1.0 - e;
     let h = |s: &[f64], p: &[f64]| -> Vec<f64> {
@@ -165,9 +181,9 @@ pub fn integrate_currents(spec: &MeanFieldSpec, s0: &[f64], psi: &[f64], dt: f64
     s[..rr].copy_from_slice(s0);
     for j in 0..nt - 1 {
         let sj = s[j * rr..(j + 1) * rr].to_vec();
-        let h0 = h(&sj, &psi[j * r..(j + 1) * r]);
+        let h0 = h(&sj, &psi_of(j, &sj));
         let pred: Vec<f64> = sj.iter().zip(&h0).map(|(x, y)| e * x + b * y).collect();
-        let h1 = h(&pred, &psi[(j + 1) * r..(j + 2) * r]);
+        let h1 = h(&pred, &psi_of(j + 1, &pred));
         for q in 0..rr {
             s[(j + 1) * rr + q] = e * sj[q] + 0.5 * b * (h0[q] + h1[q]);
         }
@@ -265,9 +281,56 @@ pub fn solve_window(
         sx
     };
 
+    // Gains react to the currents within an iteration (the feedback that keeps the marginal
+    // current mode of E7 stable): psi(t) = psi_base(t) + G(De(t) + A[S](t)) - G(De(t) + A[S_prev](t)),
+    // G the Gaussian gain (E6), De the random part of Delta(t,t) and A the structured variance of
+    // the currents the gains were sampled with. At convergence S = S_prev and psi = psi_base.
+    let mut feedback: Option<(Vec<f64>, Vec<f64>)> = None;
+    let mut s_cur = integrate_currents(spec, s0, &psi, dt);
     for iter in 0..ctl.max_iters {
-        let s = integrate_currents(spec, s0, &psi, dt);
+        if let Some((s_prev, de)) = &feedback {
+            let psi_base = psi.clone();
+            let sxp = sx_of(s_prev);
+            let psi_of = |j: usize, sj: &[f64]| -> Vec<f64> {
+                let ej = (-(j as f64) * dt).exp();
+                (0..r)
+                    .map(|m| {
+                        let mut a_new = 0.0;
+                        let mut a_old = 0.0;
+                        for n in 0..r {
+                            for k in 0..r {
+                                let u = spec.u.get(m, n, k);
+                                let off = |q: usize| {
+                                    if set.structured_initial {
+                                        0.0
+                                    } else {
+                                        ej * s0[q]
+                                    }
+                                };
+                                a_new += u
+                                    * (sj[m * r + n] - off(m * r + n))
+                                    * (sj[m * r + k] - off(m * r + k));
+                                a_old += u * sxp[j * rr + m * r + n] * sxp[j * rr + m * r + k];
+                            }
+                        }
+                        let d = de[j * r + m];
+                        psi_base[j * r + m] + spec.phi.gain(d + a_new) - spec.phi.gain(d + a_old)
+                    })
+                    .collect()
+            };
+            s_cur = integrate_currents_with(spec, s0, nt, dt, &psi_of);
+        }
+        let s = s_cur.clone();
         let sx = sx_of(&s);
+        let mut de_diag = vec![0.0; nt * r];
+        for m in 0..r {
+            let k: Vec<f64> = c[m].iter().map(|x| g2[m] * x).collect();
+            let de = delta_eta(&k, nt, dt, d_init[m]);
+            for j in 0..nt {
+                de_diag[j * r + m] = de[j * nt + j];
+            }
+        }
+        feedback = Some((s.clone(), de_diag));
         let mut factors: Vec<Option<Vec<f64>>> = Vec::with_capacity(r);
         let mut failed = false;
         for m in 0..r {
