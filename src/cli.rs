@@ -109,6 +109,17 @@ pub enum Command {
         #[arg(short, long, default_value = "compare_out")]
         out: PathBuf,
     },
+    /// Iterative sampling solver (SPEC section 2.1): CONFIG.json -> RESULT.json.
+    Sample {
+        /// Config file with "model" and "sample" sections (see README).
+        config: PathBuf,
+        /// Result file.
+        #[arg(short, long)]
+        out: PathBuf,
+        /// Also draw the result to `<OUT stem>.png` and `.svg`.
+        #[arg(long)]
+        plot: bool,
+    },
     /// Check a config file without running it.
     Validate {
         /// Config file.
@@ -217,6 +228,13 @@ pub fn run(cli: Cli) -> Result<()> {
             crate::commands::simulate::run(&config, &out, npy.as_deref(), progress)
         }
         Command::Compare { config, out } => crate::commands::compare::run(&config, &out, progress),
+        Command::Sample { config, out, plot } => {
+            crate::commands::sample::run(&config, &out, progress)?;
+            if plot {
+                crate::commands::plot::run(&out, None)?;
+            }
+            Ok(())
+        }
         Command::Validate { config } => crate::commands::validate::run(&config),
         Command::Plot { result, out } => crate::commands::plot::run(&result, out.as_deref()),
         Command::Sweep {

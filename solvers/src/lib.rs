@@ -40,6 +40,8 @@ pub mod error;
 pub mod fixed_points;
 pub mod nonlinearity;
 pub mod polytope;
+pub mod quadrature;
+pub mod sampling;
 pub mod spec;
 pub mod spectrum;
 pub mod stationary;

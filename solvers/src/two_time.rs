@@ -278,6 +278,15 @@ impl<'a> TwoTimeDmft<'a> {
     ) -> Result<Self, SolverError> {
         let r = spec.regions();
         set.check(r)?;
+        if spec.phi != Nonlinearity::Erf {
+            return Err(SolverError::invalid(
+                "model.phi",
+                format!(
+                    "is \"{}\"; the two-time integrator uses the erf closed forms (SPEC E6, E9) in its vectorised kernel; use \"erf\", or `mrdmft sample` for other nonlinearities",
+                    spec.phi.name()
+                ),
+            ));
+        }
         if s0.len() != r * r {
             return Err(SolverError::invalid(
                 "dmft.S0",
@@ -539,7 +548,7 @@ impl<'a> TwoTimeDmft<'a> {
             }
         }
         // The vectorised kernel is the erf closed form: a new nonlinearity must get its own here.
-        let Nonlinearity::Erf = self.spec.phi;
+        debug_assert!(matches!(self.spec.phi, Nonlinearity::Erf));
         let g2 = &self.g2;
         let (dcol, gcol, dplus, hcol, diag) =
             (&self.dcol, &self.gcol, &self.dplus, &self.hcol, &self.diag);
@@ -715,7 +724,7 @@ impl<'a> TwoTimeDmft<'a> {
         }
         let st = self.band_start(j);
         // The vectorised kernel is the erf closed form: a new nonlinearity must get its own here.
-        let Nonlinearity::Erf = spec.phi;
+        debug_assert!(matches!(spec.phi, Nonlinearity::Erf));
         let (rcol, gcol, dplus, scol, fdiag, g2) = (
             &self.rcol,
             &self.gcol,

@@ -7,6 +7,7 @@ pub mod fixed_points;
 pub mod merge;
 pub mod plot;
 pub mod polytope;
+pub mod sample;
 pub mod simulate;
 pub mod slurm;
 pub mod spectrum;

@@ -43,6 +43,11 @@ pub fn run(result: &Path, out: Option<&Path>) -> Result<()> {
                 serde_json::from_value(v).map_err(json_err)?;
             crate::plot::heatmap::plot_sweep(&r, &stem)?
         }
+        "sample" => {
+            let r: crate::commands::sample::SampleResult =
+                serde_json::from_value(v).map_err(json_err)?;
+            crate::plot::sample::plot_sample(&r, &stem)?
+        }
         "simulate" => {
             let r: crate::commands::simulate::SimResult =
                 serde_json::from_value(v).map_err(json_err)?;

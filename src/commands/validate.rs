@@ -19,6 +19,8 @@ pub fn kind_of(v: &Value) -> Option<&'static str> {
         } else {
             "simulate"
         })
+    } else if o.contains_key("sample") {
+        Some("sample")
     } else if o.contains_key("dmft") {
         Some("dmft")
     } else if o.contains_key("figure") {
@@ -80,6 +82,13 @@ pub fn run(path: &Path) -> Result<()> {
                 crate::sweep::Plan::from_file(path, Some(p))?;
             }
             eprintln!("{}: valid sweep config ({} points)", path.display(), plan.points());
+            Ok(())
+        }
+        Some("sample") => {
+            let cfg: crate::commands::sample::SampleRunConfig = serde_json::from_value(v)
+                .map_err(|source| Error::Json { path: path.into(), source })?;
+            cfg.check().map_err(|e| Error::config(path, e.to_string()))?;
+            eprintln!("{}: valid sample config", path.display());
             Ok(())
         }
         Some("simulate") => {

@@ -7,8 +7,9 @@ use std::path::{Path, PathBuf};
 use std::sync::Once;
 
 pub mod compare;
-pub mod heatmap;
 pub mod dmft;
+pub mod heatmap;
+pub mod sample;
 
 use plotters::coord::Shift;
 use plotters::prelude::*;

@@ -1,0 +1,363 @@
+//! The iterative sampling solver of the DMFT (SPEC section 2.1, E6-E10).
+//!
+//! The effective single-unit process of region $m$ (E10) is
+//! $x^m(t) = \sum_n m^{mn} S^{mn}(t) + \eta^m(t)$, $(1 + d/dt)\,\eta^m = \xi^m$, with $\xi^m$ a Gaussian
+//! process of covariance $g_m^2 C^m(t,t')$ and loadings $m^{m\cdot} \sim N(0, U^{m})$. Each iteration
+//! draws $M$ paths of this process from the current kernels, evaluates $\phi$ and $\phi'$ on them,
+//! re-estimates $C^m$, $\psi^m$ and the currents (E6, E7, E9) and damps the update
+//! ($C \leftarrow (1-a)C + a\hat C$). It works for any [`crate::nonlinearity::Nonlinearity`].
+//!
+//! Two modes:
+//! - [`stationary`]: kernels $C^m(\tau)$ on a lag grid, static currents (fixed point of E7);
+//!   paths by FFT (circulant embedding, filter applied in Fourier space).
+//! - [`window`]: two-time kernels $C^m(t,t')$ on a finite window, currents $S(t)$ integrated with
+//!   the estimated $\psi(t)$; paths by a Cholesky factor of the covariance.
+//!
+//! Random numbers: one ChaCha8 stream per (iteration, region, sample block), derived from the seed,
+//! and block results reduced in a fixed order, so results do not depend on the number of threads.
+//!
+//! # References
+//! SPEC.md section 2.1 and E6-E10; Dietrich & Newsam (1997) for circulant embedding.
+
+use rand::SeedableRng;
+use rand_chacha::ChaCha8Rng;
+use serde::{Deserialize, Serialize};
+
+use crate::error::SolverError;
+
+pub mod linalg;
+pub mod stationary;
+pub mod window;
+
+/// Why an iteration stopped.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Termination {
+    /// The mean change of the kernels over the last `average` iterations fell below
+    /// `max(tol, 1.5 x its Monte Carlo standard error)`.
+    Converged,
+    /// `max_iters` iterations without convergence.
+    MaxIters,
+    /// The wall-clock limit was reached.
+    Timeout,
+    /// A kernel became non-finite or exploded (> 1e12).
+    Diverged,
+}
+
+/// A converged iteration must have a change below this multiple of its Monte Carlo standard error
+/// (when that is larger than `tol`).
+pub const MC_FACTOR: f64 = 1.5;
+
+/// Floor of the kernel scale used to make changes relative (a silent region has $C \to 0$).
+pub const SCALE_FLOOR: f64 = 1e-6;
+
+/// Run controls shared by both modes (kept apart from the problem, [`crate::spec::MeanFieldSpec`]).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SamplingControls {
+    /// Number of sample paths $M$ per region and iteration (rounded up to a multiple of the block size).
+    pub n_samples: usize,
+    /// Damping $a \in (0, 1]$: $C \leftarrow (1-a)C + a\hat C$ (also for $\psi$ and $S$).
+    pub damping: f64,
+    /// Tolerance on the relative change of the kernels (RMS over lags, relative to $C(0)$).
+    pub tol: f64,
+    /// Maximum number of iterations.
+    pub max_iters: usize,
+    /// Minimum number of iterations before convergence is declared.
+    pub min_iters: usize,
+    /// Wall-clock limit in seconds (`None`: none).
+    pub timeout_seconds: Option<f64>,
+    /// Seed of the random streams.
+    pub seed: u64,
+    /// Anderson mixing depth (0 = plain damping). Speeds up the slow modes of the stationary
+    /// iteration; not used by the window mode.
+    #[serde(default)]
+    pub anderson: usize,
+    /// Window $W$ of the convergence test and of the final average: converged when the mean of
+    /// the last $W$ changes $\hat C - C$ is below `max(tol, 1.5 se / sqrt(W))`; the returned kernels,
+    /// gains and currents are the average of the last $W$ iterates (Polyak averaging, which cuts the
+    /// Monte Carlo noise by about $\sqrt W$). 1 = the last iterate only.
+    #[serde(default = "default_average")]
+    pub average: usize,
+}
+
+fn default_average() -> usize {
+    10
+}
+
+impl SamplingControls {
+    /// Defaults: 1024 samples, damping 0.3, tol 1e-3, 200 iterations, at least 5, no timeout.
+    pub fn new(seed: u64) -> Self {
+        SamplingControls {
+            n_samples: 1024,
+            damping: 0.3,
+            tol: 1e-3,
+            max_iters: 200,
+            min_iters: 5,
+            timeout_seconds: None,
+            seed,
+            anderson: 0,
+            average: default_average(),
+        }
+    }
+
+    /// Validate (field names as in the `sample` config section).
+    pub fn check(&self) -> Result<(), SolverError> {
+        if self.n_samples < 2 {
+            return Err(SolverError::invalid(
+                "sample.n_samples",
+                format!(
+                    "is {}; give at least 2 sample paths (hundreds to thousands in practice)",
+                    self.n_samples
+                ),
+            ));
+        }
+        if !(self.damping.is_finite() && self.damping > 0.0 && self.damping <= 1.0) {
+            return Err(SolverError::invalid(
+                "sample.damping",
+                format!(
+                    "is {}; the damping must lie in (0, 1] (0.3 is a safe choice)",
+                    self.damping
+                ),
+            ));
+        }
+        if !(self.tol.is_finite() && self.tol > 0.0) {
+            return Err(SolverError::invalid(
+                "sample.tol",
+                format!("is {}; give a positive tolerance such as 1e-3", self.tol),
+            ));
+        }
+        if self.average == 0 {
+            return Err(SolverError::invalid(
+                "sample.average",
+                "is 0; give the number of final iterations to average (>= 1, 10 is a good choice)",
+            ));
+        }
+        if self.max_iters == 0 {
+            return Err(SolverError::invalid(
+                "sample.max_iters",
+                "is 0; give at least 1 iteration",
+            ));
+        }
+        if let Some(t) = self.timeout_seconds {
+            if !(t.is_finite() && t > 0.0) {
+                return Err(SolverError::invalid(
+                    "sample.timeout_seconds",
+                    format!("is {t}; give a positive number of seconds or omit it"),
+                ));
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Diagnostics of one iteration.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct IterationRecord {
+    /// Iteration index (0-based).
+    pub iter: usize,
+    /// Change before damping: max over regions of the RMS of $\hat C - C$ relative to $C(0)$, and
+    /// of the currents' (or gains') relative change.
+    pub residual: f64,
+    /// Monte Carlo standard error of that change (same norm), from the spread between sample blocks.
+    pub mc_se: f64,
+    /// Norm of the mean of the last `average` changes (the convergence test); its standard error is
+    /// about `mc_se / sqrt(average)`.
+    pub residual_avg: f64,
+    /// $\Delta^m_0$ (stationary) or $\Delta^m(t_{end}, t_{end})$ (window) after the update.
+    pub delta0: Vec<f64>,
+    /// $\psi^m$ (stationary) or $\psi^m(t_{end})$ (window) after the update.
+    pub psi: Vec<f64>,
+    /// Spectral weights clipped to 0 (stationary) or Cholesky jitter applied (window), summed over regions.
+    pub clipped: f64,
+}
+
+/// The RNG of one sample block: ChaCha8 seeded with `seed`, stream `(iter << 32) | (region << 24) | block`.
+pub(crate) fn block_rng(seed: u64, iter: usize, region: usize, block: usize) -> ChaCha8Rng {
+    let mut rng = ChaCha8Rng::seed_from_u64(seed);
+    rng.set_stream(((iter as u64) << 32) | ((region as u64) << 24) | (block as u64 & 0xFF_FFFF));
+    rng
+}
+
+/// Lower Cholesky factors of each $U^{m}$ (row-major $R\times R$), to draw loadings.
+pub(crate) fn loading_factors(spec: &crate::spec::MeanFieldSpec) -> Vec<Vec<f64>> {
+    let r = spec.regions();
+    (0..r)
+        .map(|m| {
+            let mut a: Vec<f64> = (0..r * r).map(|q| spec.u.get(m, q / r, q % r)).collect();
+            // U[m] was checked positive definite by MeanFieldSpec::new.
+            linalg::cholesky_in_place(&mut a, r).expect("U[m] is positive definite");
+            a
+        })
+        .collect()
+}
+
+/// Mean and standard error of the mean over blocks, per entry: returns (mean, se) vectors.
+pub(crate) fn block_mean_se(blocks: &[&[f64]], weights: &[f64]) -> (Vec<f64>, Vec<f64>) {
+    let n = blocks[0].len();
+    let wsum: f64 = weights.iter().sum();
+    let mut mean = vec![0.0; n];
+    for (b, &w) in blocks.iter().zip(weights) {
+        for (m, x) in mean.iter_mut().zip(b.iter()) {
+            *m += w * x;
+        }
+    }
+    for m in mean.iter_mut() {
+        *m /= wsum;
+    }
+    let nb = blocks.len();
+    let mut se = vec![0.0; n];
+    if nb > 1 {
+        for (b, &w) in blocks.iter().zip(weights) {
+            for ((s, x), m) in se.iter_mut().zip(b.iter()).zip(&mean) {
+                *s += w * (x - m) * (x - m);
+            }
+        }
+        // A block mean of w paths has variance sigma^2 / w, so sum_b w_b (x_b - mean)^2 / (nb - 1)
+        // estimates the per-path variance sigma^2; the overall mean has sigma^2 / sum_b w_b.
+        for s in se.iter_mut() {
+            *s = (*s / ((nb as f64 - 1.0) * wsum)).sqrt();
+        }
+    }
+    (mean, se)
+}
+
+/// Running window of the last `w` changes and iterates (convergence test and Polyak average).
+#[derive(Debug, Clone)]
+pub(crate) struct Window {
+    w: usize,
+    diffs: std::collections::VecDeque<Vec<f64>>,
+    iterates: std::collections::VecDeque<Vec<f64>>,
+}
+
+impl Window {
+    pub(crate) fn new(w: usize) -> Self {
+        Window {
+            w: w.max(1),
+            diffs: Default::default(),
+            iterates: Default::default(),
+        }
+    }
+    pub(crate) fn push(&mut self, diff: Vec<f64>, iterate: Vec<f64>) {
+        self.diffs.push_back(diff);
+        self.iterates.push_back(iterate);
+        if self.diffs.len() > self.w {
+            self.diffs.pop_front();
+            self.iterates.pop_front();
+        }
+    }
+    pub(crate) fn full(&self) -> bool {
+        self.diffs.len() == self.w
+    }
+    pub(crate) fn len(&self) -> usize {
+        self.diffs.len()
+    }
+    fn mean(v: &std::collections::VecDeque<Vec<f64>>) -> Vec<f64> {
+        let mut out = vec![0.0; v[0].len()];
+        for x in v {
+            for (o, y) in out.iter_mut().zip(x) {
+                *o += y;
+            }
+        }
+        let k = v.len() as f64;
+        out.iter_mut().for_each(|o| *o /= k);
+        out
+    }
+    pub(crate) fn mean_diff(&self) -> Vec<f64> {
+        Self::mean(&self.diffs)
+    }
+    pub(crate) fn mean_iterate(&self) -> Vec<f64> {
+        Self::mean(&self.iterates)
+    }
+}
+
+/// Root mean square of a slice.
+pub(crate) fn rms(x: &[f64]) -> f64 {
+    if x.is_empty() {
+        return 0.0;
+    }
+    (x.iter().map(|v| v * v).sum::<f64>() / x.len() as f64).sqrt()
+}
+
+/// Anderson mixing (type II, Tikhonov-regularised least squares) of the fixed-point iteration
+/// $x \leftarrow G(x)$ behind the damped update of section 2.1: with history depth 0 it is plain
+/// damping $x \leftarrow x + a\,(G(x) - x)$.
+#[derive(Debug, Clone)]
+pub(crate) struct Anderson {
+    depth: usize,
+    damping: f64,
+    prev: Option<(Vec<f64>, Vec<f64>)>,
+    dx: std::collections::VecDeque<Vec<f64>>,
+    df: std::collections::VecDeque<Vec<f64>>,
+}
+
+impl Anderson {
+    pub(crate) fn new(depth: usize, damping: f64) -> Self {
+        Anderson {
+            depth,
+            damping,
+            prev: None,
+            dx: Default::default(),
+            df: Default::default(),
+        }
+    }
+
+    /// Next iterate from the current `x` and its image `gx = G(x)`.
+    pub(crate) fn step(&mut self, x: &[f64], gx: &[f64]) -> Vec<f64> {
+        let a = self.damping;
+        let f: Vec<f64> = gx.iter().zip(x).map(|(g, v)| g - v).collect();
+        if self.depth == 0 {
+            return x.iter().zip(&f).map(|(v, r)| v + a * r).collect();
+        }
+        if let Some((px, pf)) = self.prev.take() {
+            self.dx
+                .push_back(x.iter().zip(&px).map(|(p, q)| p - q).collect());
+            self.df
+                .push_back(f.iter().zip(&pf).map(|(p, q)| p - q).collect());
+            if self.dx.len() > self.depth {
+                self.dx.pop_front();
+                self.df.pop_front();
+            }
+        }
+        self.prev = Some((x.to_vec(), f.clone()));
+        let k = self.df.len();
+        let mut out: Vec<f64> = x.iter().zip(&f).map(|(v, r)| v + a * r).collect();
+        if k == 0 {
+            return out;
+        }
+        // Normal equations (dF^T dF + lambda I) gamma = dF^T f.
+        let mut m = vec![0.0; k * k];
+        let mut rhs = vec![0.0; k];
+        for i in 0..k {
+            for j in 0..k {
+                m[i * k + j] = self.df[i].iter().zip(&self.df[j]).map(|(p, q)| p * q).sum();
+            }
+            rhs[i] = self.df[i].iter().zip(&f).map(|(p, q)| p * q).sum();
+        }
+        let tr = (0..k).map(|i| m[i * k + i]).sum::<f64>() / k as f64;
+        for i in 0..k {
+            m[i * k + i] += 1e-3 * tr + 1e-300;
+        }
+        if linalg::cholesky_in_place(&mut m, k).is_err() {
+            self.dx.clear();
+            self.df.clear();
+            return out;
+        }
+        // Solve L L^T gamma = rhs.
+        let mut y = vec![0.0; k];
+        for i in 0..k {
+            let s: f64 = (0..i).map(|j| m[i * k + j] * y[j]).sum();
+            y[i] = (rhs[i] - s) / m[i * k + i];
+        }
+        let mut gamma = vec![0.0; k];
+        for i in (0..k).rev() {
+            let s: f64 = (i + 1..k).map(|j| m[j * k + i] * gamma[j]).sum();
+            gamma[i] = (y[i] - s) / m[i * k + i];
+        }
+        for (i, gi) in gamma.iter().enumerate() {
+            for ((o, dx), df) in out.iter_mut().zip(&self.dx[i]).zip(&self.df[i]) {
+                *o -= gi * (dx + a * df);
+            }
+        }
+        out
+    }
+}

@@ -1,0 +1,684 @@
+//! Stationary mode of the sampling solver (SPEC section 2.1, E6-E10): kernels $C^m(\tau)$ on a
+//! lag grid $\tau_k = k\,dt$, $k = 0..L-1$, and static currents $S$ (a fixed point of E7).
+//!
+//! One iteration, per region $m$:
+//! 1. circulant embedding of $g_m^2 C^m(\tau)$ on $N \ge 4L$ points (a power of two; the kernel is
+//!    continued flat beyond the grid, so a static tail is kept), its FFT gives the spectral weights
+//!    $\lambda_k$; negative weights are clipped to 0 and counted;
+//! 2. the filter $(1 + d/dt)\eta = \xi$ acts in Fourier space: $\eta$ has weights
+//!    $\mu_k = \lambda_k / (1 + \omega_k^2)$, so $\Delta_\eta(\tau) = \mathrm{IFFT}(\mu)$ directly and paths of
+//!    $\eta$ are $\mathrm{FFT}(\sqrt{\mu_k/N}(a_k + i b_k))$ (real and imaginary parts: two independent paths);
+//! 3. $x = \sum_n m^{mn}S^{mn} + \eta$ with loadings $m^{m\cdot} \sim N(0, U^m)$ drawn per path (E10);
+//! 4. $\hat C^m(\tau)$ = circular autocorrelation of $\phi(x)$ (by FFT), averaged over paths and time;
+//!    $\hat\psi^m = \langle\phi'(x)\rangle$ (E6, E9);
+//! 5. currents: $\hat S^{mn} = \hat\psi^n\sum_r T^{mnr}S^{nr}$ (E7 at a fixed point);
+//! 6. damping $X \leftarrow (1-a)X + a\hat X$ for $C$, $\psi$, $S$.
+//!
+//! $\Delta^m(\tau) = A^m + \Delta^m_\eta(\tau)$ with the structured variance
+//! $A^m = \sum_{nr}U^{mnr}S^{mn}S^{mr}$.
+//!
+//! # References
+//! SPEC.md section 2.1, E6, E7, E9, E10.
+
+use std::sync::Arc;
+use std::time::Instant;
+
+use rand::Rng;
+use rand_chacha::ChaCha8Rng;
+use rand_distr::StandardNormal;
+use rayon::prelude::*;
+use rustfft::num_complex::Complex64;
+use rustfft::{Fft, FftPlanner};
+use serde::{Deserialize, Serialize};
+
+use super::{
+    block_mean_se, block_rng, loading_factors, rms, IterationRecord, SamplingControls, Termination,
+    MC_FACTOR, SCALE_FLOOR,
+};
+use crate::error::SolverError;
+use crate::spec::MeanFieldSpec;
+
+/// Paths per sample block (one random stream each); `n_samples` is rounded up to a multiple.
+pub const BLOCK: usize = 16;
+
+/// Settings of the stationary mode.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct StationarySettings {
+    /// Shared run controls.
+    pub controls: SamplingControls,
+    /// Lag step $dt$.
+    pub dt: f64,
+    /// Number of lags $L$ ($\tau = 0, dt, \dots, (L-1)dt$).
+    pub n_lags: usize,
+}
+
+impl StationarySettings {
+    /// Validate.
+    pub fn check(&self) -> Result<(), SolverError> {
+        self.controls.check()?;
+        if !(self.dt.is_finite() && self.dt > 0.0 && self.dt <= 1.0) {
+            return Err(SolverError::invalid(
+                "sample.dt",
+                format!(
+                    "is {}; the lag step must lie in (0, 1] (0.05 resolves the kernels well)",
+                    self.dt
+                ),
+            ));
+        }
+        if !(16..=1 << 20).contains(&self.n_lags) {
+            return Err(SolverError::invalid(
+                "sample.n_lags",
+                format!(
+                    "is {}; give between 16 and 2^20 lags, enough for C(tau) to decay (e.g. 512 at dt = 0.05)",
+                    self.n_lags
+                ),
+            ));
+        }
+        Ok(())
+    }
+
+    /// Length $N$ of the circulant embedding: the smallest power of two $\ge 4L$.
+    pub fn embedding(&self) -> usize {
+        (4 * self.n_lags).next_power_of_two()
+    }
+}
+
+/// Kernels and currents of a stationary state: an initial guess or a warm start.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct StationaryState {
+    /// Lag step of `c`.
+    pub dt: f64,
+    /// `c[m][k]` $= C^m(k\,dt)$.
+    pub c: Vec<Vec<f64>>,
+    /// Currents, row-major: `s[m*R + n]` $= S^{mn}$.
+    pub s: Vec<f64>,
+}
+
+impl StationaryState {
+    /// Default guess (E9): $C^m(\tau) = C(D, D, D)\,e^{-\tau^2/8}$ with $D = g_m^2 + A^m$ and the structured
+    /// variance $A^m$ of the currents `s0`.
+    pub fn guess(spec: &MeanFieldSpec, dt: f64, n_lags: usize, s0: &[f64]) -> Self {
+        let r = spec.regions();
+        let a = structured_variance(spec, s0);
+        let c = (0..r)
+            .map(|m| {
+                let d = spec.g[m] * spec.g[m] + a[m];
+                let c0 = spec.phi.corr(d, d, d);
+                (0..n_lags)
+                    .map(|k| {
+                        let t = k as f64 * dt;
+                        c0 * (-t * t / 8.0).exp()
+                    })
+                    .collect()
+            })
+            .collect();
+        StationaryState {
+            dt,
+            c,
+            s: s0.to_vec(),
+        }
+    }
+
+    /// The kernels on another lag grid (linear interpolation; held constant past the last lag).
+    pub fn resample(&self, dt: f64, n_lags: usize) -> Vec<Vec<f64>> {
+        self.c
+            .iter()
+            .map(|cm| {
+                (0..n_lags)
+                    .map(|k| {
+                        let p = k as f64 * dt / self.dt;
+                        let i = p.floor() as usize;
+                        if i + 1 < cm.len() {
+                            let f = p - i as f64;
+                            (1.0 - f) * cm[i] + f * cm[i + 1]
+                        } else {
+                            *cm.last().unwrap_or(&0.0)
+                        }
+                    })
+                    .collect()
+            })
+            .collect()
+    }
+
+    /// Check shapes against a problem with `r` regions.
+    pub fn check(&self, r: usize) -> Result<(), SolverError> {
+        if self.c.len() != r || self.c.iter().any(Vec::is_empty) {
+            return Err(SolverError::invalid(
+                "sample.warm_start",
+                format!("holds kernels for {} regions, but the model has R = {r}; start from a result of the same model", self.c.len()),
+            ));
+        }
+        if self.s.len() != r * r {
+            return Err(SolverError::invalid(
+                "sample.S0",
+                format!(
+                    "has {} entries; give an R x R matrix with R = {r}",
+                    self.s.len()
+                ),
+            ));
+        }
+        if !(self.dt.is_finite() && self.dt > 0.0) {
+            return Err(SolverError::invalid(
+                "sample.warm_start",
+                "has a non-positive lag step",
+            ));
+        }
+        if self
+            .s
+            .iter()
+            .chain(self.c.iter().flatten())
+            .any(|x| !x.is_finite())
+        {
+            return Err(SolverError::invalid(
+                "sample.warm_start",
+                "contains non-finite kernels or currents; start from a converged result",
+            ));
+        }
+        Ok(())
+    }
+}
+
+/// Result of the stationary mode.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct StationarySolution {
+    /// Lag step.
+    pub dt: f64,
+    /// Number of lags.
+    pub n_lags: usize,
+    /// Paths per region and iteration actually used (a multiple of [`BLOCK`]).
+    pub n_samples: usize,
+    /// Circulant embedding length $N$.
+    pub embedding: usize,
+    /// `c[m][k]` $= C^m(k\,dt)$ (E9).
+    pub c: Vec<Vec<f64>>,
+    /// `delta[m][k]` $= \Delta^m(k\,dt)$ (structured + random parts).
+    pub delta: Vec<Vec<f64>>,
+    /// $\Delta^m_0 = \Delta^m(0)$.
+    pub delta0: Vec<f64>,
+    /// Structured variance $A^m = \sum_{nr} U^{mnr} S^{mn} S^{mr}$.
+    pub structured_variance: Vec<f64>,
+    /// Gains $\psi^m$ (E6), estimated from the samples.
+    pub psi: Vec<f64>,
+    /// Currents, row-major `s[m*R + n]` $= S^{mn}$.
+    pub s: Vec<f64>,
+    /// Negative spectral weights clipped in the last iteration, per region.
+    pub clipped_weights: Vec<usize>,
+    /// Their share of the total absolute spectral weight, per region.
+    pub clipped_fraction: Vec<f64>,
+    /// Why the iteration stopped.
+    pub termination: Termination,
+    /// Iterations performed.
+    pub iterations: usize,
+    /// Per-iteration diagnostics.
+    pub history: Vec<IterationRecord>,
+}
+
+/// $A^m = \sum_{nr}U^{mnr}S^{mn}S^{mr}$ (E8 at a fixed point).
+pub fn structured_variance(spec: &MeanFieldSpec, s: &[f64]) -> Vec<f64> {
+    let r = spec.regions();
+    (0..r)
+        .map(|m| {
+            let mut a = 0.0;
+            for n in 0..r {
+                for k in 0..r {
+                    a += spec.u.get(m, n, k) * s[m * r + n] * s[m * r + k];
+                }
+            }
+            a
+        })
+        .collect()
+}
+
+struct Plans {
+    n: usize,
+    fwd: Arc<dyn Fft<f64>>,
+    inv: Arc<dyn Fft<f64>>,
+}
+
+/// Spectral weights of $\eta$ and $\Delta_\eta(\tau)$ for one region (steps 1-2 of the module doc).
+struct RegionSpectrum {
+    /// $\sqrt{\mu_k / N}$.
+    amp: Vec<f64>,
+    /// $\Delta_\eta(k\,dt)$, $k < L$.
+    delta_eta: Vec<f64>,
+    clipped: usize,
+    clipped_fraction: f64,
+}
+
+fn spectrum(c: &[f64], g2: f64, dt: f64, plans: &Plans) -> RegionSpectrum {
+    let n = plans.n;
+    let l = c.len();
+    let mut buf: Vec<Complex64> = (0..n)
+        .map(|j| {
+            let lag = j.min(n - j).min(l - 1);
+            Complex64::new(g2 * c[lag], 0.0)
+        })
+        .collect();
+    plans.fwd.process(&mut buf);
+    let mut clipped = 0;
+    let (mut neg, mut tot) = (0.0, 0.0);
+    let mut mu = vec![0.0; n];
+    for k in 0..n {
+        let lam = buf[k].re;
+        tot += lam.abs();
+        let lam = if lam < 0.0 {
+            clipped += 1;
+            neg -= lam;
+            0.0
+        } else {
+            lam
+        };
+        let ks = if k <= n / 2 {
+            k as f64
+        } else {
+            k as f64 - n as f64
+        };
+        let w = 2.0 * std::f64::consts::PI * ks / (n as f64 * dt);
+        mu[k] = lam / (1.0 + w * w);
+    }
+    let mut d: Vec<Complex64> = mu.iter().map(|&x| Complex64::new(x, 0.0)).collect();
+    plans.inv.process(&mut d);
+    let delta_eta = d[..l].iter().map(|z| z.re / n as f64).collect();
+    let amp = mu.iter().map(|&x| (x / n as f64).sqrt()).collect();
+    RegionSpectrum {
+        amp,
+        delta_eta,
+        clipped,
+        clipped_fraction: if tot > 0.0 { neg / tot } else { 0.0 },
+    }
+}
+
+/// $\sum_n m^{mn}S^{mn}$ with loadings $m^{m\cdot} = L_m z$ (E10).
+fn structured_mean(rng: &mut ChaCha8Rng, lf: &[f64], s_row: &[f64]) -> f64 {
+    let r = s_row.len();
+    let z: Vec<f64> = (0..r).map(|_| rng.sample(StandardNormal)).collect();
+    let mut acc = 0.0;
+    for n in 0..r {
+        let mut load = 0.0;
+        for k in 0..=n {
+            load += lf[n * r + k] * z[k];
+        }
+        acc += load * s_row[n];
+    }
+    acc
+}
+
+struct BlockOut {
+    c: Vec<f64>,
+    psi: f64,
+}
+
+#[allow(clippy::too_many_arguments)]
+fn sample_block(
+    spec: &MeanFieldSpec,
+    m: usize,
+    block: usize,
+    iter: usize,
+    seed: u64,
+    sp: &RegionSpectrum,
+    lf: &[f64],
+    s_row: &[f64],
+    l: usize,
+    plans: &Plans,
+) -> BlockOut {
+    let mut rng = block_rng(seed, iter, m, block);
+    let phi = spec.phi;
+    if spec.g[m] <= 0.0 {
+        // No random drive: x is static for each unit.
+        let (mut c, mut p) = (0.0, 0.0);
+        for _ in 0..BLOCK {
+            let mu = structured_mean(&mut rng, lf, s_row);
+            let f = phi.phi(mu);
+            c += f * f;
+            p += phi.phi_prime(mu);
+        }
+        return BlockOut {
+            c: vec![c / BLOCK as f64; l],
+            psi: p / BLOCK as f64,
+        };
+    }
+    let n = plans.n;
+    let mut buf = vec![Complex64::new(0.0, 0.0); n];
+    let mut scratch = vec![
+        Complex64::new(0.0, 0.0);
+        plans
+            .fwd
+            .get_inplace_scratch_len()
+            .max(plans.inv.get_inplace_scratch_len())
+    ];
+    let mut power = vec![0.0; n];
+    let mut psi_sum = 0.0;
+    for _ in 0..BLOCK / 2 {
+        for (b, &a) in buf.iter_mut().zip(&sp.amp) {
+            let x: f64 = rng.sample(StandardNormal);
+            let y: f64 = rng.sample(StandardNormal);
+            *b = Complex64::new(a * x, a * y);
+        }
+        plans.inv.process_with_scratch(&mut buf, &mut scratch);
+        let mu1 = structured_mean(&mut rng, lf, s_row);
+        let mu2 = structured_mean(&mut rng, lf, s_row);
+        for b in buf.iter_mut() {
+            let (x1, x2) = (mu1 + b.re, mu2 + b.im);
+            psi_sum += phi.phi_prime(x1) + phi.phi_prime(x2);
+            *b = Complex64::new(phi.phi(x1), phi.phi(x2));
+        }
+        plans.fwd.process_with_scratch(&mut buf, &mut scratch);
+        // |F1_k|^2 + |F2_k|^2 = (|Y_k|^2 + |Y_{N-k}|^2) / 2 for Y = FFT(phi1 + i phi2).
+        for k in 0..n {
+            let kk = (n - k) % n;
+            power[k] += 0.5 * (buf[k].norm_sqr() + buf[kk].norm_sqr());
+        }
+    }
+    for (b, &p) in buf.iter_mut().zip(&power) {
+        *b = Complex64::new(p, 0.0);
+    }
+    plans.inv.process_with_scratch(&mut buf, &mut scratch);
+    let norm = 1.0 / (n as f64 * n as f64 * BLOCK as f64);
+    BlockOut {
+        c: buf[..l].iter().map(|z| z.re * norm).collect(),
+        psi: psi_sum / (BLOCK * n) as f64,
+    }
+}
+
+/// Run the stationary sampling solver from `init` (kernels on any lag grid, currents $S$),
+/// calling `observer` after every iteration.
+///
+/// # Errors
+/// Invalid settings or an `init` of the wrong shape. Non-convergence is not an error: it is
+/// reported in [`StationarySolution::termination`].
+///
+/// # Example
+/// ```
+/// use mrdmft_solvers::{spec::{MeanFieldSpec, Tensor3}, nonlinearity::Nonlinearity};
+/// use mrdmft_solvers::sampling::{SamplingControls, stationary::*};
+/// let spec = MeanFieldSpec::new(vec![2.0], Tensor3::zeros(1), Tensor3::identity_overlaps(1),
+///     Nonlinearity::Tanh).unwrap();
+/// let mut controls = SamplingControls::new(7);
+/// controls.n_samples = 64;
+/// controls.max_iters = 5;
+/// let set = StationarySettings { controls, dt: 0.1, n_lags: 64 };
+/// let init = StationaryState::guess(&spec, 0.1, 64, &[0.0]);
+/// let sol = solve_stationary(&spec, &set, &init, &mut |_| {}).unwrap();
+/// assert_eq!(sol.c[0].len(), 64);
+/// ```
+pub fn solve_stationary(
+    spec: &MeanFieldSpec,
+    set: &StationarySettings,
+    init: &StationaryState,
+    observer: &mut dyn FnMut(&IterationRecord),
+) -> Result<StationarySolution, SolverError> {
+    set.check()?;
+    let r = spec.regions();
+    init.check(r)?;
+    let start = Instant::now();
+    let ctl = &set.controls;
+    let (dt, l) = (set.dt, set.n_lags);
+    let n = set.embedding();
+    let mut planner = FftPlanner::<f64>::new();
+    let plans = Plans {
+        n,
+        fwd: planner.plan_fft_forward(n),
+        inv: planner.plan_fft_inverse(n),
+    };
+    let nblocks = ctl.n_samples.div_ceil(BLOCK);
+    let lf = loading_factors(spec);
+    let g2: Vec<f64> = spec.g.iter().map(|g| g * g).collect();
+    let a = ctl.damping;
+    let mut mixer = super::Anderson::new(ctl.anderson, a);
+    let mut window = super::Window::new(ctl.average);
+
+    let mut c = init.resample(dt, l);
+    let mut s = init.s.clone();
+    let mut psi = vec![f64::NAN; r];
+    let mut history = Vec::new();
+    let mut termination = Termination::MaxIters;
+    let mut iterations = 0;
+    let mut clipped_weights = vec![0; r];
+    let mut clipped_fraction = vec![0.0; r];
+
+    for iter in 0..ctl.max_iters {
+        let spectra: Vec<RegionSpectrum> =
+            (0..r).map(|m| spectrum(&c[m], g2[m], dt, &plans)).collect();
+        for m in 0..r {
+            clipped_weights[m] = spectra[m].clipped;
+            clipped_fraction[m] = spectra[m].clipped_fraction;
+        }
+        let tasks: Vec<(usize, usize)> = (0..r)
+            .flat_map(|m| (0..nblocks).map(move |b| (m, b)))
+            .collect();
+        let outs: Vec<BlockOut> = tasks
+            .par_iter()
+            .map(|&(m, b)| {
+                sample_block(
+                    spec,
+                    m,
+                    b,
+                    iter,
+                    ctl.seed,
+                    &spectra[m],
+                    &lf[m],
+                    &s[m * r..(m + 1) * r],
+                    l,
+                    &plans,
+                )
+            })
+            .collect();
+        let weights = vec![1.0; nblocks];
+        let mut c_hat = Vec::with_capacity(r);
+        let (mut res_k, mut se_k) = (0.0f64, 0.0f64);
+        let mut psi_hat = vec![0.0; r];
+        let mut psi_se = vec![0.0; r];
+        let mut diverged = false;
+        let mut diff_all: Vec<f64> = Vec::with_capacity(r * l + r * r);
+        for m in 0..r {
+            let blocks = &outs[m * nblocks..(m + 1) * nblocks];
+            let cs: Vec<&[f64]> = blocks.iter().map(|b| b.c.as_slice()).collect();
+            let (mean, se) = block_mean_se(&cs, &weights);
+            let ps: Vec<[f64; 1]> = blocks.iter().map(|b| [b.psi]).collect();
+            let psr: Vec<&[f64]> = ps.iter().map(|x| x.as_slice()).collect();
+            let (pm, pse) = block_mean_se(&psr, &weights);
+            psi_hat[m] = pm[0];
+            psi_se[m] = pse[0];
+            if mean.iter().any(|x| !x.is_finite()) || mean[0].abs() > 1e12 {
+                diverged = true;
+            }
+            let scale = c[m][0].abs().max(mean[0].abs()).max(SCALE_FLOOR);
+            let diff: Vec<f64> = mean.iter().zip(&c[m]).map(|(x, y)| x - y).collect();
+            res_k = res_k.max(rms(&diff) / scale);
+            se_k = se_k.max(rms(&se) / scale);
+            diff_all.extend(diff.iter().map(|d| d / scale));
+            c_hat.push(mean);
+        }
+        // Currents (E7 at a fixed point): S*^{mn} = psi^n sum_r T^{mnr} S^{nr}.
+        let mut s_hat = vec![0.0; r * r];
+        let mut s_se = vec![0.0; r * r];
+        for m in 0..r {
+            for nn in 0..r {
+                let mut acc = 0.0;
+                for k in 0..r {
+                    acc += spec.t.get(m, nn, k) * s[nn * r + k];
+                }
+                s_hat[m * r + nn] = psi_hat[nn] * acc;
+                s_se[m * r + nn] = psi_se[nn] * acc.abs();
+            }
+        }
+        let s_scale = s.iter().fold(1.0f64, |x, v| x.max(v.abs()));
+        let res_s = s_hat
+            .iter()
+            .zip(&s)
+            .fold(0.0f64, |x, (p, q)| x.max((p - q).abs()))
+            / s_scale;
+        let se_s = s_se.iter().fold(0.0f64, |x, v| x.max(*v)) / s_scale;
+        diff_all.extend(s_hat.iter().zip(&s).map(|(p, q)| (p - q) / s_scale));
+        let residual = res_k.max(res_s);
+        let mc_se = se_k.max(se_s);
+        if diverged || !residual.is_finite() {
+            termination = Termination::Diverged;
+            iterations = iter + 1;
+            break;
+        }
+        // Stacked unknowns (kernels, then currents) through the mixer.
+        let xv: Vec<f64> = c.iter().flatten().chain(s.iter()).copied().collect();
+        let gv: Vec<f64> = c_hat
+            .iter()
+            .flatten()
+            .chain(s_hat.iter())
+            .copied()
+            .collect();
+        let next = mixer.step(&xv, &gv);
+        for m in 0..r {
+            c[m].copy_from_slice(&next[m * l..(m + 1) * l]);
+        }
+        s.copy_from_slice(&next[r * l..]);
+        for m in 0..r {
+            psi[m] = if iter == 0 {
+                psi_hat[m]
+            } else {
+                (1.0 - a) * psi[m] + a * psi_hat[m]
+            };
+        }
+        window.push(
+            diff_all,
+            c.iter().flatten().chain(&s).chain(&psi).copied().collect(),
+        );
+        let md = window.mean_diff();
+        let mut residual_avg = md[r * l..].iter().fold(0.0f64, |x, v| x.max(v.abs()));
+        for m in 0..r {
+            residual_avg = residual_avg.max(rms(&md[m * l..(m + 1) * l]));
+        }
+        let av = structured_variance(spec, &s);
+        let delta0: Vec<f64> = (0..r)
+            .map(|m| av[m] + spectrum(&c[m], g2[m], dt, &plans).delta_eta[0])
+            .collect();
+        let rec = IterationRecord {
+            iter,
+            residual,
+            mc_se,
+            residual_avg,
+            delta0,
+            psi: psi.clone(),
+            clipped: spectra.iter().map(|x| x.clipped as f64).sum(),
+        };
+        observer(&rec);
+        history.push(rec);
+        iterations = iter + 1;
+        let se_avg = mc_se / (window.len() as f64).sqrt();
+        if window.full()
+            && iterations >= ctl.min_iters
+            && residual_avg <= ctl.tol.max(MC_FACTOR * se_avg)
+        {
+            termination = Termination::Converged;
+            break;
+        }
+        if let Some(t) = ctl.timeout_seconds {
+            if start.elapsed().as_secs_f64() > t {
+                termination = Termination::Timeout;
+                break;
+            }
+        }
+    }
+    // Polyak average of the last `average` iterates.
+    if window.len() > 0 && termination != Termination::Diverged {
+        let mean = window.mean_iterate();
+        for m in 0..r {
+            c[m].copy_from_slice(&mean[m * l..(m + 1) * l]);
+        }
+        s.copy_from_slice(&mean[r * l..r * l + r * r]);
+        psi.copy_from_slice(&mean[r * l + r * r..]);
+    }
+    let av = structured_variance(spec, &s);
+    let delta: Vec<Vec<f64>> = (0..r)
+        .map(|m| {
+            spectrum(&c[m], g2[m], dt, &plans)
+                .delta_eta
+                .iter()
+                .map(|x| x + av[m])
+                .collect()
+        })
+        .collect();
+    Ok(StationarySolution {
+        dt,
+        n_lags: l,
+        n_samples: nblocks * BLOCK,
+        embedding: n,
+        delta0: delta.iter().map(|d| d[0]).collect(),
+        c,
+        delta,
+        structured_variance: av,
+        psi,
+        s,
+        clipped_weights,
+        clipped_fraction,
+        termination,
+        iterations,
+        history,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::nonlinearity::Nonlinearity;
+    use crate::spec::Tensor3;
+
+    #[test]
+    fn spectrum_of_exponential_kernel_matches_closed_form() {
+        // xi with kernel e^{-|tau|} (OU); eta = filtered: Delta_eta(tau) = (1 + tau) e^{-tau} / 2.
+        let (dt, l) = (0.02, 1024usize);
+        let n = (4 * l).next_power_of_two();
+        let mut planner = FftPlanner::<f64>::new();
+        let plans = Plans {
+            n,
+            fwd: planner.plan_fft_forward(n),
+            inv: planner.plan_fft_inverse(n),
+        };
+        let c: Vec<f64> = (0..l).map(|k| (-(k as f64) * dt).exp()).collect();
+        let sp = spectrum(&c, 1.0, dt, &plans);
+        for k in [0usize, 10, 50, 200] {
+            let t = k as f64 * dt;
+            let want = (1.0 + t) * (-t).exp() / 2.0;
+            assert!(
+                (sp.delta_eta[k] - want).abs() < 2e-3,
+                "k {k}: {} vs {want}",
+                sp.delta_eta[k]
+            );
+        }
+    }
+
+    #[test]
+    fn sampled_autocorrelation_is_unbiased_for_linear_phi_limit() {
+        // One iteration at small variance (tanh ~ identity): C_hat(tau) ~ Delta_eta(tau).
+        let spec = MeanFieldSpec::new(
+            vec![0.1],
+            Tensor3::zeros(1),
+            Tensor3::identity_overlaps(1),
+            Nonlinearity::Tanh,
+        )
+        .unwrap();
+        let mut controls = SamplingControls::new(3);
+        controls.n_samples = 256;
+        controls.max_iters = 1;
+        controls.damping = 1.0;
+        let set = StationarySettings {
+            controls,
+            dt: 0.05,
+            n_lags: 256,
+        };
+        let c0: Vec<f64> = (0..256).map(|k| (-(k as f64) * 0.05).exp()).collect();
+        let init = StationaryState {
+            dt: 0.05,
+            c: vec![c0],
+            s: vec![0.0],
+        };
+        let sol = solve_stationary(&spec, &set, &init, &mut |_| {}).unwrap();
+        // With damping 1, c = C_hat of the first iteration and delta = Delta_eta of the guess... of c.
+        // Compare C_hat(0) with the exact <tanh(x)^2>, x ~ N(0, Delta_eta(0) of the guess = 0.01 / 2).
+        let d = 0.01 * 0.5;
+        let want = Nonlinearity::Tanh.corr(d, d, d);
+        assert!(
+            (sol.c[0][0] - want).abs() < 0.05 * want,
+            "{} vs {want}",
+            sol.c[0][0]
+        );
+    }
+}
