@@ -6,7 +6,7 @@
 //! 1. currents from the current gains (E7): $(1 + d/dt)S^{mn} = \psi^n(t)\sum_r T^{mnr}S^{nr}$, from
 //!    $S(0) = S_0$ (exponential Heun step, second order); within the integration the gains follow the
 //!    currents through the Gaussian gain (E6) of the changed structured variance,
-//!    $\psi = \hat\psi + G(\Delta_\eta + A[S]) - G(\Delta_\eta + A[S_{prev}])$, which equals the sampled
+//!    $\psi = \hat\psi + G(\Delta_\eta + A(S)) - G(\Delta_\eta + A(S_{prev}))$, which equals the sampled
 //!    $\hat\psi$ at convergence and keeps the marginal current mode from drifting between iterations;
 //! 2. Cholesky factor (with jitter) of the $N_t\times N_t$ covariance $g_m^2 C^m(t_i,t_j)$; paths
 //!    $\xi = L z$;
