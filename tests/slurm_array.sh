@@ -9,7 +9,7 @@ cd "$(dirname "$0")/.."
 root=$(pwd)
 
 tools=""
-for d in "${SLURM_LOCAL_TOOLS:-}" "$root/../shared/tools/slurm-local" "/work/shared/tools/slurm-local"; do
+for d in "${SLURM_LOCAL_TOOLS:-}" "$root/../shared/tools/slurm-local"; do
     if [ -n "$d" ] && [ -f "$d/start.sh" ]; then tools=$(cd "$d" && pwd); break; fi
 done
 if [ -z "$tools" ]; then
