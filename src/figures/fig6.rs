@@ -13,12 +13,14 @@ use serde::{Deserialize, Serialize};
 
 use mrdmft_solvers::nonlinearity::Nonlinearity;
 use mrdmft_solvers::spec::{MeanFieldSpec, Tensor3};
+use mrdmft_solvers::spectrum::{leading, spectral_dynamics, t_hat_eigenvalues, Eig};
+use mrdmft_solvers::tensors::silence_region;
 use mrdmft_solvers::two_time::{integrate, TwoTimeSettings, TwoTimeSolution};
 
 use super::Preset;
 use crate::error::{Error, Result};
 use crate::io;
-use crate::plot::{color, Figure, LinePanel, Series};
+use crate::plot::{color, Figure, LinePanel, Series, Style};
 use crate::progress::Progress;
 
 /// The embedded config.
@@ -89,6 +91,23 @@ pub struct RunData {
     pub psi_strided: Vec<Vec<f64>>,
     /// Stride of `psi_strided`.
     pub psi_stride: usize,
+    /// Spectral dynamics over the trace window: eigenvalues of $\hat T$ built from
+    /// $T^{mnr}\psi^n(t)$ (E16) at every `spectral_stride`-th time of `t`.
+    #[serde(default)]
+    pub spectral_dynamics: Vec<Vec<Eig>>,
+    /// Stride (in steps) of `spectral_dynamics` within the window.
+    #[serde(default)]
+    pub spectral_stride: usize,
+}
+
+/// Spectra of one tensor (E16): $\hat T$ at $\psi = 1$, and with region 1 silenced
+/// ($T^{m1r} = 0$).
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct TensorSpectra {
+    /// Eigenvalues of $\hat T$, decreasing real part.
+    pub full: Vec<Eig>,
+    /// Eigenvalues of $\hat T$ with region 1 silenced (empty for the five-region example).
+    pub silenced: Vec<Eig>,
 }
 
 /// Everything Fig. 6 draws.
@@ -110,6 +129,12 @@ pub struct Fig6Data {
     pub runs: Vec<Vec<RunData>>,
     /// Five-region runs per g.
     pub five_region: Vec<RunData>,
+    /// Spectra of the two three-region tensors.
+    #[serde(default)]
+    pub spectra: Vec<TensorSpectra>,
+    /// Spectrum of the five-region tensor.
+    #[serde(default)]
+    pub five_region_spectrum: Vec<Eig>,
     /// Wall seconds.
     pub wall_seconds: f64,
 }
@@ -144,6 +169,13 @@ fn run_one(
     let start = steps - window;
     let norm = sol.normalised_row(row).expect("requested row");
     let stride = 20;
+    let psi_window: Vec<Vec<f64>> = (start..steps)
+        .map(|j| sol.psi[j * r..(j + 1) * r].to_vec())
+        .collect();
+    let spectral = spectral_dynamics(&spec.t, &psi_window, stride)?
+        .into_iter()
+        .map(|p| p.eigenvalues)
+        .collect();
     Ok(RunData {
         g: spec.g.clone(),
         t: (start..steps).map(|j| j as f64 * dt).collect(),
@@ -154,9 +186,7 @@ fn run_one(
                     .collect()
             })
             .collect(),
-        psi: (start..steps)
-            .map(|j| sol.psi[j * r..(j + 1) * r].to_vec())
-            .collect(),
+        psi: psi_window,
         tau: (0..lags).map(|k| k as f64 * dt).collect(),
         delta_normalised: (0..lags)
             .map(|k| norm[k * r..(k + 1) * r].to_vec())
@@ -167,6 +197,8 @@ fn run_one(
             .map(|j| sol.psi[j * r..(j + 1) * r].to_vec())
             .collect(),
         psi_stride: stride,
+        spectral_dynamics: spectral,
+        spectral_stride: stride,
     })
 }
 
@@ -218,6 +250,23 @@ pub fn compute(cfg: &Fig6Config, preset: Preset, progress: bool) -> Result<Fig6D
     bar.finish();
     let ng = cfg.g1_values.len();
     let runs = three.chunks(ng).map(<[RunData]>::to_vec).collect();
+    let spectra = cfg
+        .tensors
+        .iter()
+        .enumerate()
+        .map(|(k, t)| {
+            let t = Tensor3::from_nested(t, &format!("tensors[{k}]"))?;
+            Ok(TensorSpectra {
+                full: t_hat_eigenvalues(&t, None)?,
+                silenced: t_hat_eigenvalues(&silence_region(&t, 0)?, None)?,
+            })
+        })
+        .collect::<Result<_>>()?;
+    let five_region_spectrum = t_hat_eigenvalues(
+        &Tensor3::from_nested(&cfg.five_region.t, "five_region.T")?,
+        None,
+    )?;
+    // Both presets compute the paper's sizes (24 runs of a few hundred ms).
     let _ = preset;
     Ok(Fig6Data {
         schema_version: crate::config::SCHEMA_VERSION,
@@ -228,6 +277,8 @@ pub fn compute(cfg: &Fig6Config, preset: Preset, progress: bool) -> Result<Fig6D
         config: cfg.clone(),
         runs,
         five_region: five,
+        spectra,
+        five_region_spectrum,
         wall_seconds: start.elapsed().as_secs_f64(),
     })
 }
@@ -267,6 +318,107 @@ fn current_series(run: &RunData) -> Vec<Series> {
     out
 }
 
+/// Grey circle of radius `rad` around the origin (the disorder bulk of radius g, PAPER.md 6.4).
+fn circle(rad: f64) -> Series {
+    let pts = (0..=120)
+        .map(|k| {
+            let a = k as f64 / 120.0 * std::f64::consts::TAU;
+            (rad * a.cos(), rad * a.sin())
+        })
+        .collect();
+    Series::line("", pts, plotters::style::RGBColor(170, 170, 170))
+}
+
+/// The dashed line Re = 1 (S = 0 unstable to its right, E16).
+fn re_one(lim: f64) -> Series {
+    Series::line(
+        "Re = 1",
+        vec![(1.0, -lim), (1.0, lim)],
+        plotters::style::RGBColor(90, 90, 90),
+    )
+    .with_style(Style::Dashed)
+}
+
+fn eig_points(e: &[Eig]) -> Vec<(f64, f64)> {
+    e.iter().map(|z| (z.re, z.im)).collect()
+}
+
+/// Scatter of a spectrum in the complex plane, `[-lim, lim]^2`, with optional grey discs.
+fn spectrum_panel(title: String, e: &[Eig], lim: f64, discs: &[f64]) -> LinePanel {
+    let mut series: Vec<Series> = discs.iter().map(|&g| circle(g)).collect();
+    series.push(re_one(lim));
+    series.push(Series::line("eigenvalues", eig_points(e), color(0)).with_style(Style::Points));
+    LinePanel {
+        title,
+        x_label: "Re lambda".into(),
+        y_label: "Im lambda".into(),
+        series,
+        x_range: Some((-lim, lim)),
+        y_range: Some((-lim, lim)),
+        ..Default::default()
+    }
+}
+
+/// Spectral dynamics: eigenvalues of the psi-scaled tensor over the trace window, light
+/// (early) to dark (late).
+fn spectral_panel(run: &RunData, label: &str, lim: f64) -> LinePanel {
+    let n = run.spectral_dynamics.len().max(1);
+    let mut series = vec![re_one(lim)];
+    for (k, e) in run.spectral_dynamics.iter().enumerate() {
+        let f = k as f64 / (n.max(2) - 1) as f64;
+        let mix = |a: f64, b: f64| (a + (b - a) * f).round() as u8;
+        let c = plotters::style::RGBColor(mix(190.0, 0.0), mix(205.0, 40.0), mix(240.0, 120.0));
+        series.push(Series::line("", eig_points(e), c).with_style(Style::Points));
+    }
+    LinePanel {
+        title: format!("{label}: eig. of T psi(t)"),
+        x_label: "Re lambda".into(),
+        y_label: "Im lambda".into(),
+        series,
+        x_range: Some((-lim, lim)),
+        y_range: Some((-lim, lim)),
+        ..Default::default()
+    }
+}
+
+/// Real part of the leading eigenvalue of the psi-scaled tensor over time, one line per run.
+fn leading_panel(runs: &[(String, &RunData)], imaginary: bool) -> LinePanel {
+    let series = runs
+        .iter()
+        .enumerate()
+        .map(|(i, (label, run))| {
+            let pts = run
+                .spectral_dynamics
+                .iter()
+                .enumerate()
+                .filter_map(|(k, e)| {
+                    let l = leading(e)?;
+                    let t = *run.t.get(k * run.spectral_stride.max(1))?;
+                    Some((t, if imaginary { l.im.abs() } else { l.re }))
+                })
+                .collect();
+            Series::line(label.clone(), pts, color(i))
+        })
+        .collect();
+    LinePanel {
+        title: if imaginary {
+            "|Im| of the leading eigenvalue of T psi(t)".into()
+        } else {
+            "Re of the leading eigenvalue (1 at a fixed point)".into()
+        },
+        x_label: "t".into(),
+        y_label: if imaginary {
+            "|Im lambda_1|"
+        } else {
+            "Re lambda_1"
+        }
+        .into(),
+        series,
+        legend: true,
+        ..Default::default()
+    }
+}
+
 fn run_panels(run: &RunData, label: &str) -> Vec<LinePanel> {
     vec![
         LinePanel {
@@ -301,17 +453,31 @@ fn run_panels(run: &RunData, label: &str) -> Vec<LinePanel> {
 pub fn draw(data: &Fig6Data, dir: &Path) -> Result<()> {
     let cfg = &data.config;
     let mut panels = Vec::new();
+    for (k, sp) in data.spectra.iter().enumerate() {
+        panels.push(spectrum_panel(
+            format!("T{}: spectrum of T_hat", k + 1),
+            &sp.full,
+            2.0,
+            &[],
+        ));
+        panels.push(spectrum_panel(
+            format!("T{}: region 1 silenced", k + 1),
+            &sp.silenced,
+            2.0,
+            &[],
+        ));
+    }
     for (k, cols) in cfg.columns.iter().enumerate() {
         let per: Vec<Vec<LinePanel>> = cols
             .iter()
             .map(|&gi| {
-                run_panels(
-                    &data.runs[k][gi],
-                    &format!("T{} g1 = {:.1}", k + 1, cfg.g1_values[gi]),
-                )
+                let label = format!("T{} g1 = {:.1}", k + 1, cfg.g1_values[gi]);
+                let mut p = run_panels(&data.runs[k][gi], &label);
+                p.push(spectral_panel(&data.runs[k][gi], &label, 2.0));
+                p
             })
             .collect();
-        for row in 0..3 {
+        for row in 0..4 {
             for p in &per {
                 panels.push(p[row].clone());
             }
@@ -319,29 +485,47 @@ pub fn draw(data: &Fig6Data, dir: &Path) -> Result<()> {
     }
     let fig = Figure {
         title: format!(
-            "Fig. 6 - shaping dynamics: R = 3, g = [g1, 0, 0], dt = {}, Nt = {} (last 50 time units)",
+            "Fig. 6 - shaping dynamics: R = 3, g = [g1, 0, 0], dt = {}, Nt = {} (traces and spectral dynamics: last 50 time units, every 20 steps, light to dark)",
             cfg.dt, cfg.steps
         ),
         panels,
         cols: 4,
-        panel_size: (360, 250),
+        panel_size: (380, 280),
     };
     fig.save(&dir.join("fig6"))?;
-    let mut panels = Vec::new();
+    let g_values = &cfg.five_region.g_values;
+    let discs: Vec<f64> = g_values.iter().copied().filter(|&g| g > 0.0).collect();
+    let labelled: Vec<(String, &RunData)> = g_values
+        .iter()
+        .zip(&data.five_region)
+        .map(|(g, run)| (format!("g = {g}"), run))
+        .collect();
+    let mut panels = vec![
+        spectrum_panel(
+            "spectrum of T_hat (grey: radius g)".into(),
+            &data.five_region_spectrum,
+            4.0,
+            &discs,
+        ),
+        leading_panel(&labelled, false),
+        leading_panel(&labelled, true),
+    ];
     for (gi, run) in data.five_region.iter().enumerate() {
-        let g = cfg.five_region.g_values[gi];
-        let p = run_panels(run, &format!("g = {g}"));
+        let g = g_values[gi];
+        let label = format!("g = {g}");
+        let p = run_panels(run, &label);
         panels.push(p[1].clone());
         panels.push(p[2].clone());
+        panels.push(spectral_panel(run, &label, 4.0));
     }
     let fig = Figure {
         title: format!(
-            "Five-region example: T = randn(5,5,5) 3.5/sqrt(5), g equal in all regions, Nt = {}",
+            "Five-region example: T = randn(5,5,5) 3.5/sqrt(5), g equal in all regions, Nt = {} (last 1000 steps; spectra every 20 steps)",
             cfg.five_region.steps
         ),
         panels,
-        cols: 2,
-        panel_size: (480, 260),
+        cols: 3,
+        panel_size: (460, 300),
     };
     fig.save(&dir.join("fig6_five_region"))?;
     Ok(())
