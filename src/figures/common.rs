@@ -72,7 +72,11 @@ pub fn rdgy(t: f64) -> RGBColor {
         (135.0, 135.0, 135.0),
         (26.0, 26.0, 26.0),
     ];
-    let t = if t.is_finite() { t.clamp(0.0, 1.0) } else { 0.5 };
+    let t = if t.is_finite() {
+        t.clamp(0.0, 1.0)
+    } else {
+        0.5
+    };
     let x = t * 4.0;
     let k = (x.floor() as usize).min(3);
     let f = x - k as f64;
@@ -105,7 +109,11 @@ pub struct MatrixPanel<'a> {
 
 impl MatrixPanel<'_> {
     /// Draw into `area`.
-    pub fn draw<DB: DrawingBackend>(&self, area: &DrawingArea<DB, Shift>, path: &Path) -> Result<()> {
+    pub fn draw<DB: DrawingBackend>(
+        &self,
+        area: &DrawingArea<DB, Shift>,
+        path: &Path,
+    ) -> Result<()> {
         let (w, h) = area.dim_in_pixel();
         let (main, bar) = area.split_horizontally(w.saturating_sub(80));
         let n = self.m.len();
@@ -142,8 +150,16 @@ impl MatrixPanel<'_> {
         chart.draw_series(cells).map_err(|e| perr(path, e))?;
         for (i, row) in self.m.iter().enumerate() {
             for (j, &v) in row.iter().enumerate() {
-                let c = if v.abs() > 0.55 * self.lim { WHITE } else { BLACK };
-                let label = if v.abs() < 5e-4 { "0".to_string() } else { format!("{v:.2}") };
+                let c = if v.abs() > 0.55 * self.lim {
+                    WHITE
+                } else {
+                    BLACK
+                };
+                let label = if v.abs() < 5e-4 {
+                    "0".to_string()
+                } else {
+                    format!("{v:.2}")
+                };
                 chart
                     .draw_series(std::iter::once(Text::new(
                         label,
@@ -158,11 +174,17 @@ impl MatrixPanel<'_> {
         let steps = (bottom - top).max(1);
         for k in 0..steps {
             let t = 1.0 - k as f64 / steps as f64;
-            bar.draw(&Rectangle::new([(10, top + k), (28, top + k + 1)], rdgy(t).filled()))
-                .map_err(|e| perr(path, e))?;
-        }
-        bar.draw(&Rectangle::new([(10, top), (28, bottom)], BLACK.stroke_width(1)))
+            bar.draw(&Rectangle::new(
+                [(10, top + k), (28, top + k + 1)],
+                rdgy(t).filled(),
+            ))
             .map_err(|e| perr(path, e))?;
+        }
+        bar.draw(&Rectangle::new(
+            [(10, top), (28, bottom)],
+            BLACK.stroke_width(1),
+        ))
+        .map_err(|e| perr(path, e))?;
         for (t, v) in [(0.0, -self.lim), (0.5, 0.0), (1.0, self.lim)] {
             let y = bottom - (t * steps as f64) as i32;
             bar.draw(&Text::new(format!("{v:.1}"), (32, y - 6), font.clone()))

@@ -22,7 +22,9 @@ use serde::{Deserialize, Serialize};
 
 use mrdmft_solvers::fixed_points::{find_fps, FpSettings};
 use mrdmft_solvers::pca::pca;
-use mrdmft_solvers::polytope::{constraint_system, pairs, random_nonempty_polytopes, NonEmptyDraw, MASK_THRESHOLD};
+use mrdmft_solvers::polytope::{
+    constraint_system, pairs, random_nonempty_polytopes, NonEmptyDraw, MASK_THRESHOLD,
+};
 use mrdmft_solvers::tensors::make_t_from_uh;
 
 use super::common::{load_config, random_signs, save_render, Render};
@@ -214,36 +216,60 @@ impl ConvexConfig {
         if self.regions.is_empty() || self.regions.len() != self.counts.len() {
             return Err(Error::config(
                 path,
-                format!("regions has {} entries and counts {}; give one count per R", self.regions.len(), self.counts.len()),
+                format!(
+                    "regions has {} entries and counts {}; give one count per R",
+                    self.regions.len(),
+                    self.counts.len()
+                ),
             ));
         }
         if let Some(r) = self.regions.iter().find(|&&r| !(3..=8).contains(&r)) {
-            return Err(Error::config(path, format!("regions: R = {r} is outside 3..=8 (basis enumeration grows as C(R(R-1)/2, R))")));
+            return Err(Error::config(
+                path,
+                format!(
+                    "regions: R = {r} is outside 3..=8 (basis enumeration grows as C(R(R-1)/2, R))"
+                ),
+            ));
         }
         if self.counts.contains(&0) {
             return Err(Error::config(path, "counts: give at least 1 set per R"));
         }
         let [lo, hi] = self.range;
         if !(lo.is_finite() && hi.is_finite() && lo > 0.0 && hi > lo) {
-            return Err(Error::config(path, format!("range is [{lo}, {hi}]; give 0 < lo < hi")));
+            return Err(Error::config(
+                path,
+                format!("range is [{lo}, {hi}]; give 0 < lo < hi"),
+            ));
         }
         if self.max_attempts == 0 {
             return Err(Error::config(path, "max_attempts is 0; give at least 1"));
         }
-        for (what, r) in [("barcode_regions", self.barcode_regions), ("pca.R", self.pca.r)] {
+        for (what, r) in [
+            ("barcode_regions", self.barcode_regions),
+            ("pca.R", self.pca.r),
+        ] {
             if !self.regions.contains(&r) {
-                return Err(Error::config(path, format!("{what} = {r} is not among regions {:?}", self.regions)));
+                return Err(Error::config(
+                    path,
+                    format!("{what} = {r} is not among regions {:?}", self.regions),
+                ));
             }
         }
         let p = &self.pca;
         if p.set_number == 0 {
-            return Err(Error::config(path, "pca.set_number is 0; it is 1-based (the paper uses the 4th set)"));
+            return Err(Error::config(
+                path,
+                "pca.set_number is 0; it is 1-based (the paper uses the 4th set)",
+            ));
         }
         if p.batch < 3 {
             return Err(Error::config(path, "pca.batch: give at least 3 starts"));
         }
         if !(p.max_residual.is_finite() && p.max_residual > 0.0) {
-            return Err(Error::config(path, "pca.max_residual: give a finite number > 0"));
+            return Err(Error::config(
+                path,
+                "pca.max_residual: give a finite number > 0",
+            ));
         }
         self.fp_settings()
             .check()
@@ -328,7 +354,11 @@ fn stats_of(r: usize, draws: &[NonEmptyDraw], seconds: f64) -> RegionStats {
         r,
         count: draws.len(),
         redraws: draws.iter().map(|d| d.attempts - 1).sum(),
-        max_vertices: draws.iter().map(|d| d.polytope.vertices.len()).max().unwrap_or(0),
+        max_vertices: draws
+            .iter()
+            .map(|d| d.polytope.vertices.len())
+            .max()
+            .unwrap_or(0),
         by_fracture,
         seconds,
     }
@@ -384,7 +414,10 @@ fn pca_panel(cfg: &ConvexConfig, f: usize, sets: &[&NonEmptyDraw]) -> Result<Pca
     for (o, s) in out.iter().zip(&conv) {
         if o.residual <= pc.max_residual {
             converged += 1;
-            let x: Vec<f64> = prs.iter().map(|&(m, n)| s[m * r + n] * s[m * r + n]).collect();
+            let x: Vec<f64> = prs
+                .iter()
+                .map(|&(m, n)| s[m * r + n] * s[m * r + n])
+                .collect();
             for i in 0..r {
                 let lhs: f64 = (0..np).map(|q| c[i * np + q] * x[q]).sum();
                 max_res = max_res.max((lhs - a[i]).abs());
@@ -422,8 +455,10 @@ fn pca_panel(cfg: &ConvexConfig, f: usize, sets: &[&NonEmptyDraw]) -> Result<Pca
                 let j = (0..n)
                     .filter(|&j| j != i)
                     .min_by(|&p, &q| {
-                        let dp = (panel.scores[p][0] - si[0]).powi(2) + (panel.scores[p][1] - si[1]).powi(2);
-                        let dq = (panel.scores[q][0] - si[0]).powi(2) + (panel.scores[q][1] - si[1]).powi(2);
+                        let dp = (panel.scores[p][0] - si[0]).powi(2)
+                            + (panel.scores[p][1] - si[1]).powi(2);
+                        let dq = (panel.scores[q][0] - si[0]).powi(2)
+                            + (panel.scores[q][1] - si[1]).powi(2);
                         dp.total_cmp(&dq)
                     })
                     .expect("n >= 3");
@@ -462,30 +497,32 @@ pub fn compute(cfg: &ConvexConfig, preset: Preset, progress: bool) -> Result<Con
     let barcodes = cfg
         .barcode_f
         .iter()
-        .map(|&f| match bdraws.iter().find(|d| d.polytope.fracture == f) {
-            Some(d) => {
-                let nonzero: Vec<Vec<u8>> = d
-                    .polytope
-                    .vertices
-                    .iter()
-                    .map(|v| v.iter().map(|&x| u8::from(x > MASK_THRESHOLD)).collect())
-                    .collect();
-                Barcode {
-                    f,
-                    draw_index: Some(d.index),
-                    b: d.polytope.b.clone(),
-                    shape: [nonzero.len(), np],
-                    nonzero,
+        .map(
+            |&f| match bdraws.iter().find(|d| d.polytope.fracture == f) {
+                Some(d) => {
+                    let nonzero: Vec<Vec<u8>> = d
+                        .polytope
+                        .vertices
+                        .iter()
+                        .map(|v| v.iter().map(|&x| u8::from(x > MASK_THRESHOLD)).collect())
+                        .collect();
+                    Barcode {
+                        f,
+                        draw_index: Some(d.index),
+                        b: d.polytope.b.clone(),
+                        shape: [nonzero.len(), np],
+                        nonzero,
+                    }
                 }
-            }
-            None => Barcode {
-                f,
-                draw_index: None,
-                b: Vec::new(),
-                nonzero: Vec::new(),
-                shape: [0, np],
+                None => Barcode {
+                    f,
+                    draw_index: None,
+                    b: Vec::new(),
+                    nonzero: Vec::new(),
+                    shape: [0, np],
+                },
             },
-        })
+        )
         .collect();
     let pdraws = &all[&cfg.pca.r];
     let pca = cfg
@@ -567,19 +604,32 @@ impl ConvexFigure<'_> {
             let pts: Vec<(f64, f64, f64)> = st
                 .by_fracture
                 .iter()
-                .map(|s| (s.f as f64 + off, s.mean_log10_vertices, 2.0 * s.sd_log10_vertices))
+                .map(|s| {
+                    (
+                        s.f as f64 + off,
+                        s.mean_log10_vertices,
+                        2.0 * s.sd_log10_vertices,
+                    )
+                })
                 .collect();
             series.push(Series::line(
                 format!("R = {} ({} sets)", st.r, st.count),
                 pts.iter().map(|p| (p.0, p.1)).collect(),
                 c,
             ));
-            series.push(Series::line("", pts.iter().map(|p| (p.0, p.1)).collect(), c).with_style(Style::Points));
+            series.push(
+                Series::line("", pts.iter().map(|p| (p.0, p.1)).collect(), c)
+                    .with_style(Style::Points),
+            );
             series.extend(error_bars(&pts, c));
             if let Some(pm) = d.config.paper_log10_means.get(&st.r.to_string()) {
                 series.push(
                     Series::line(
-                        if k == 0 { "paper's printed means (dashed)".to_string() } else { String::new() },
+                        if k == 0 {
+                            "paper's printed means (dashed)".to_string()
+                        } else {
+                            String::new()
+                        },
                         pm.iter().enumerate().map(|(f, &y)| (f as f64, y)).collect(),
                         c,
                     )
@@ -659,7 +709,11 @@ impl ConvexFigure<'_> {
                 p.f,
                 p.components_hit,
                 1usize << p.f,
-                if k < self.data.config.pca.set_number { format!(", set {k} (not 4th)") } else { String::new() }
+                if k < self.data.config.pca.set_number {
+                    format!(", set {k} (not 4th)")
+                } else {
+                    String::new()
+                }
             ),
         };
         LinePanel {
@@ -673,17 +727,26 @@ impl ConvexFigure<'_> {
     }
 }
 
-fn draw_barcode<DB: DrawingBackend>(area: &DrawingArea<DB, Shift>, bc: &Barcode, r: usize, path: &Path) -> Result<()> {
+fn draw_barcode<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    bc: &Barcode,
+    r: usize,
+    path: &Path,
+) -> Result<()> {
     let perr = |e: &dyn std::fmt::Display| Error::Plot {
         path: path.into(),
         msg: e.to_string(),
     };
     let title = match bc.draw_index {
-        Some(i) => format!("barcode f = {}: {} x {} (R = {r}, set {i})", bc.f, bc.shape[0], bc.shape[1]),
+        Some(i) => format!(
+            "barcode f = {}: {} x {} (R = {r}, set {i})",
+            bc.f, bc.shape[0], bc.shape[1]
+        ),
         None => format!("barcode f = {}: no R = {r} set with this f here", bc.f),
     };
     if bc.draw_index.is_none() {
-        area.titled(&title, ("sans-serif", 15)).map_err(|e| perr(&e))?;
+        area.titled(&title, ("sans-serif", 15))
+            .map_err(|e| perr(&e))?;
         area.draw(&Text::new(
             "(more parameter sets needed: the paper preset has them)",
             (40, 120),

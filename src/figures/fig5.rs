@@ -279,7 +279,10 @@ pub fn draw(d: &Fig5Data, dir: &Path) -> Result<()> {
             grid(&|i, j| d.mode[i][j].map_or(f64::NAN, f64::from)),
             Coloring::Categorical {
                 colors: CLASS_COLORS.to_vec(),
-                labels: DynamicsClass::ALL.iter().map(|c| c.label().to_string()).collect(),
+                labels: DynamicsClass::ALL
+                    .iter()
+                    .map(|c| c.label().to_string())
+                    .collect(),
                 shown: vec![1, 2, 3, 4, 5],
             },
         ),
@@ -301,24 +304,39 @@ pub fn draw(d: &Fig5Data, dir: &Path) -> Result<()> {
         for m in 0..r {
             for n in 0..r {
                 s_series.push(Series::line(
-                    if e.number == 1 { format!("S^{}{}", m + 1, n + 1) } else { String::new() },
+                    if e.number == 1 {
+                        format!("S^{}{}", m + 1, n + 1)
+                    } else {
+                        String::new()
+                    },
                     e.t.iter().zip(&e.s).map(|(&t, s)| (t, s[m][n])).collect(),
                     color(m * r + n),
                 ));
             }
         }
-        let head = format!("{}. ({:.2}, {:.2}) {}", e.number, e.coords[0], e.coords[1], e.target_label);
+        let head = format!(
+            "{}. ({:.2}, {:.2}) {}",
+            e.number, e.coords[0], e.coords[1], e.target_label
+        );
         let (top_title, bottom_title) = match (e.chosen, e.shown) {
             (Some(c), _) => (
                 format!("{head}: run {}", c % d.runs.max(1)),
-                format!("{} of {} runs of this class", e.candidates.len(), e.runs_in_cell),
+                format!(
+                    "{} of {} runs of this class",
+                    e.candidates.len(),
+                    e.runs_in_cell
+                ),
             ),
             (None, Some(p)) => (
                 format!("{head}: no run of it"),
                 format!(
                     "showing run {}: {}",
                     p % d.runs.max(1),
-                    e.shown_codes.iter().map(|&c| label_of(c)).collect::<Vec<_>>().join(" / ")
+                    e.shown_codes
+                        .iter()
+                        .map(|&c| label_of(c))
+                        .collect::<Vec<_>>()
+                        .join(" / ")
                 ),
             ),
             (None, None) => (format!("{head}: no run stored"), String::new()),
@@ -340,9 +358,21 @@ pub fn draw(d: &Fig5Data, dir: &Path) -> Result<()> {
             series: (0..r)
                 .map(|m| {
                     Series::line(
-                        if e.number == 1 { format!("region {}", m + 1) } else { String::new() },
-                        e.tau.iter().zip(&e.slice).map(|(&t, v)| (t, v[m])).collect(),
-                        if m == 0 { BLACK } else { RGBColor(150, 150, 150) },
+                        if e.number == 1 {
+                            format!("region {}", m + 1)
+                        } else {
+                            String::new()
+                        },
+                        e.tau
+                            .iter()
+                            .zip(&e.slice)
+                            .map(|(&t, v)| (t, v[m]))
+                            .collect(),
+                        if m == 0 {
+                            BLACK
+                        } else {
+                            RGBColor(150, 150, 150)
+                        },
                     )
                 })
                 .collect(),

@@ -119,19 +119,27 @@ impl InputFlipConfig {
         if r < 2 || self.b.len() != r {
             return Err(Error::config(
                 path,
-                format!("a has {r} entries and b {}; give one a and one b per region (R >= 2)", self.b.len()),
+                format!(
+                    "a has {r} entries and b {}; give one a and one b per region (R >= 2)",
+                    self.b.len()
+                ),
             ));
         }
         if self.input_on.len() != r {
             return Err(Error::config(
                 path,
-                format!("input_on has {} entries; give one input per region (R = {r})", self.input_on.len()),
+                format!(
+                    "input_on has {} entries; give one input per region (R = {r})",
+                    self.input_on.len()
+                ),
             ));
         }
         if !self.input_weight.is_finite() {
             return Err(Error::config(path, "input_weight must be a finite number"));
         }
-        if self.b.iter().any(|&x| !(x.is_finite() && x > 0.0)) || self.a.iter().any(|x| !x.is_finite()) {
+        if self.b.iter().any(|&x| !(x.is_finite() && x > 0.0))
+            || self.a.iter().any(|x| !x.is_finite())
+        {
             return Err(Error::config(path, "a must be finite and b finite and > 0"));
         }
         self.settings()
@@ -177,7 +185,11 @@ pub fn compute(cfg: &InputFlipConfig, preset: Preset) -> Result<InputFlipData> {
     let start = Instant::now();
     let r = cfg.a.len();
     let signs = random_signs(r, cfg.sign_seed);
-    let u: Vec<f64> = signs.iter().zip(&cfg.b).map(|(s, b)| s * b.sqrt()).collect();
+    let u: Vec<f64> = signs
+        .iter()
+        .zip(&cfg.b)
+        .map(|(s, b)| s * b.sqrt())
+        .collect();
     let h: Vec<f64> = cfg.a.iter().zip(&cfg.b).map(|(a, b)| a - b).collect();
     let t = make_t_from_uh(&u, &h)?;
     let mut v = vec![vec![0.0; r]; r];
@@ -246,7 +258,10 @@ impl Render for FlipFigure<'_> {
             msg: e.to_string(),
         };
         let (top, body) = root.split_vertically(56);
-        let signs: Vec<String> = d.u.iter().map(|x| if *x > 0.0 { "+".into() } else { "-".into() }).collect();
+        let signs: Vec<String> =
+            d.u.iter()
+                .map(|x| if *x > 0.0 { "+".into() } else { "-".into() })
+                .collect();
         top.draw(&Text::new(
             format!(
                 "Input flip: R = {}, g = 0, T = make_T_from_uh(u, a - b), signs of u = ({}) (seed {}), V^m1 = {} for m >= 2",
@@ -280,10 +295,10 @@ impl Render for FlipFigure<'_> {
             "input 1 on (I^1 = {})",
             d.on.inputs.first().copied().unwrap_or(0.0)
         );
-        for (area, (title, case)) in halves
-            .iter()
-            .zip([("input 1 off (I^1 = 0)", &d.off), (title_on.as_str(), &d.on)])
-        {
+        for (area, (title, case)) in halves.iter().zip([
+            ("input 1 off (I^1 = 0)", &d.off),
+            (title_on.as_str(), &d.on),
+        ]) {
             MatrixPanel {
                 title,
                 m: &case.s,
@@ -296,15 +311,22 @@ impl Render for FlipFigure<'_> {
         let r = c.a.len();
         let xs: Vec<f64> = (1..=r).map(|m| m as f64).collect();
         let sq = |v: &[f64]| -> Vec<(f64, f64)> {
-            xs.iter().zip(v).map(|(&x, &y)| (x, y.max(0.0).sqrt())).collect()
+            xs.iter()
+                .zip(v)
+                .map(|(&x, &y)| (x, y.max(0.0).sqrt()))
+                .collect()
         };
         let panel = LinePanel {
             title: "row sums: sqrt(A^m) = sqrt(sum_n (S^mn)^2)".into(),
             x_label: "region m".into(),
             y_label: "sqrt(A^m)".into(),
             series: vec![
-                Series::line("E15: sqrt(psi_inv(1/max(a,b)))", sq(&d.predicted_row_sums), RGBColor(0, 114, 178))
-                    .with_style(Style::Dashed),
+                Series::line(
+                    "E15: sqrt(psi_inv(1/max(a,b)))",
+                    sq(&d.predicted_row_sums),
+                    RGBColor(0, 114, 178),
+                )
+                .with_style(Style::Dashed),
                 Series::line("input off", sq(&d.off.row_sums), BLACK).with_style(Style::Points),
                 Series::line(
                     "input on",
@@ -326,15 +348,35 @@ impl Render for FlipFigure<'_> {
         panel.draw(&upper, path)?;
         let font = ("sans-serif", 13).into_font();
         let lines = [
-            format!("off: |S^11| = {:.3}, region 1 cross currents max {:.1e}", d.off.s[0][0].abs(), d.off.region1_cross_max),
-            format!("on:  |S^11| = {:.3}, region 1 cross currents max {:.3}", d.on.s[0][0].abs(), d.on.region1_cross_max),
-            format!("psi^1: off {:.3} (1/a^1 = {:.3}), on {:.3}", d.off.psi[0], 1.0 / c.a[0], d.on.psi[0]),
-            format!("residual max|dS/dt|: off {:.1e}, on {:.1e}", d.off.residual, d.on.residual),
+            format!(
+                "off: |S^11| = {:.3}, region 1 cross currents max {:.1e}",
+                d.off.s[0][0].abs(),
+                d.off.region1_cross_max
+            ),
+            format!(
+                "on:  |S^11| = {:.3}, region 1 cross currents max {:.3}",
+                d.on.s[0][0].abs(),
+                d.on.region1_cross_max
+            ),
+            format!(
+                "psi^1: off {:.3} (1/a^1 = {:.3}), on {:.3}",
+                d.off.psi[0],
+                1.0 / c.a[0],
+                d.on.psi[0]
+            ),
+            format!(
+                "residual max|dS/dt|: off {:.1e}, on {:.1e}",
+                d.off.residual, d.on.residual
+            ),
             "with the input, region 1 joins the routing loop".to_string(),
         ];
         for (k, l) in lines.iter().enumerate() {
             lower
-                .draw(&Text::new(l.clone(), (14, 10 + 22 * k as i32), font.clone()))
+                .draw(&Text::new(
+                    l.clone(),
+                    (14, 10 + 22 * k as i32),
+                    font.clone(),
+                ))
                 .map_err(|e| perr(&e))?;
         }
         Ok(())
