@@ -17,6 +17,7 @@
 //! | [`fixed_points`] | E14: fixed points of the currents (batched Euler search) |
 //! | [`spectrum`] | E16: eigenvalues of $\hat T$, spectral dynamics, target-eigenvalue sampler |
 //! | [`polytope`] | E17: fixed-point polytope vertices, masks, fracture number |
+//! | [`pca`] | E14, E17: principal components of fixed-point clouds |
 //!
 //! ## Glossary (paper ↔ Rust ↔ authors' `numerics.py`)
 //! | paper | Rust | numerics.py |
@@ -39,6 +40,7 @@ pub mod eig_small;
 pub mod error;
 pub mod fixed_points;
 pub mod nonlinearity;
+pub mod pca;
 pub mod polytope;
 pub mod quadrature;
 pub mod sampling;

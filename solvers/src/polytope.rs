@@ -304,6 +304,72 @@ pub fn random_polytopes(
         .collect()
 }
 
+/// A non-empty draw of [`random_nonempty_polytopes`]: the polytope and how many $b$ were drawn
+/// for it (1 = the first was feasible).
+#[derive(Debug, Clone, PartialEq)]
+pub struct NonEmptyDraw {
+    /// Draw index.
+    pub index: usize,
+    /// Number of $b$ vectors drawn from this index's stream until one had a vertex.
+    pub attempts: usize,
+    /// The polytope (sorted $b$, vertices, masks, fracture number).
+    pub polytope: Polytope,
+}
+
+/// (E17) As the authors' `run_analysis`: `count` parameter sets, each drawn as sorted
+/// $b \sim U(lo, hi)^R$ from the ChaCha8 stream `(seed, index)` and redrawn (continuing that
+/// stream) until the polytope has at least one vertex, at most `max_attempts` times. In parallel;
+/// results do not depend on the thread count.
+///
+/// # Errors
+/// `r` outside 3..=12, an invalid range, or a draw that stays empty after `max_attempts`.
+pub fn random_nonempty_polytopes(
+    r: usize,
+    count: usize,
+    seed: u64,
+    range: (f64, f64),
+    max_attempts: usize,
+) -> Result<Vec<NonEmptyDraw>, SolverError> {
+    if !(3..=12).contains(&r) {
+        return Err(SolverError::invalid(
+            "polytope.R",
+            format!("is {r}; give 3 <= R <= 12"),
+        ));
+    }
+    let (lo, hi) = range;
+    if !(lo.is_finite() && hi.is_finite() && lo > 0.0 && hi > lo) {
+        return Err(SolverError::invalid(
+            "polytope.range",
+            format!("is [{lo}, {hi}]; give 0 < lo < hi"),
+        ));
+    }
+    (0..count)
+        .into_par_iter()
+        .map(|i| {
+            let mut rng = ChaCha8Rng::seed_from_u64(seed);
+            rng.set_stream(i as u64);
+            for attempt in 1..=max_attempts.max(1) {
+                let mut b: Vec<f64> = (0..r)
+                    .map(|_| lo + (hi - lo) * rng.random::<f64>())
+                    .collect();
+                b.sort_by(f64::total_cmp);
+                let p = polytope(&b)?;
+                if !p.vertices.is_empty() {
+                    return Ok(NonEmptyDraw {
+                        index: i,
+                        attempts: attempt,
+                        polytope: p,
+                    });
+                }
+            }
+            Err(SolverError::invalid(
+                "polytope.max_attempts",
+                format!("draw {i}: no non-empty polytope in {max_attempts} attempts; raise max_attempts or change the range"),
+            ))
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

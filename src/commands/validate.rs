@@ -56,6 +56,8 @@ pub fn run(path: &Path) -> Result<()> {
                     let cfg: crate::figures::fig6::Fig6Config = io::read_json(path)?;
                     crate::config::check_schema(cfg.schema_version).map_err(|e| Error::config(path, e.to_string()))?;
                 }
+                "input_flip" => crate::figures::input_flip::validate(path)?,
+                "convex" => crate::figures::convex::validate(path)?,
                 other => return Err(Error::config(path, format!("figure \"{other}\" has no config schema"))),
             }
             eprintln!("{}: valid figure config", path.display());

@@ -10,7 +10,11 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
 
+pub mod common;
+pub mod convex;
+pub mod fig5;
 pub mod fig6;
+pub mod input_flip;
 
 /// Size preset.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, clap::ValueEnum)]
@@ -23,12 +27,19 @@ pub enum Preset {
 }
 
 /// Figures known to `mrdmft figure`.
-pub const FIGURES: &[(&str, &str)] = &[("fig6", "shaping dynamics: disorder moves the spectrum of the gain-scaled tensor (Fig. 6 and the five-region appendix figure)")];
+pub const FIGURES: &[(&str, &str)] = &[("fig6", "shaping dynamics: disorder moves the spectrum of the gain-scaled tensor (Fig. 6 and the five-region appendix figure)"),
+    ("fig5", "limit cycles vs chaos: phase diagram over the leading T_hat eigenvalue, R = 2, g = 1.5 (Fig. 5)"),
+    ("input_flip", "an input flips an a-dominant region from isolated generator to routing hub (appendix figure)"),
+    ("convex", "convex structure of the fixed-point manifold: vertex counts, fracture numbers, barcodes, PCA (appendix figure)"),
+];
 
 /// Run figure `id`.
 pub fn run(id: &str, preset: Preset, out_dir: &Path, progress: bool) -> Result<()> {
     match id {
         "fig6" => fig6::run(preset, out_dir, progress),
+        "fig5" => fig5::run(preset, out_dir, progress),
+        "input_flip" => input_flip::run(preset, out_dir, progress),
+        "convex" => convex::run(preset, out_dir, progress),
         other => Err(Error::config(
             Path::new("<figure id>"),
             format!(

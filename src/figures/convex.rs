@@ -1,0 +1,852 @@
+//! Appendix figure "convex structure of the fixed-point manifold" (REFERENCE-CODE.md 2.3, 3.6;
+//! PAPER.md section 5.3): for `a = 0` the active fixed points form the polytope
+//! `{x >= 0 : C x = psi_inv(1/b)}` over the pair variables `x_{mn} = (S^{mn})^2` (E17).
+//!
+//! Panels: log10(number of vertices), mean +- 2 SD, against the fracture number f for R = 5, 6,
+//! 7 (the paper's printed means dashed); mean sorted b^m against m for each f (R = 7, +- 2 SEM);
+//! barcodes (vertex x pair, 1 where the pair is non-zero) of the first R = 7 set with f = 3, 4, 5;
+//! and the fixed points found by `find_fps` (E14; a = 0, random signs) for the 4th R = 7 set with
+//! f = 1..4, projected on their first two principal components (the paper uses t-SNE), coloured
+//! by the signs of the fracture pairs, i.e. by connected component of the manifold (2^f of them).
+//!
+//! Parameter sets: sorted b ~ U(1, 3)^R from the ChaCha8 stream (seed + R, index), redrawn until
+//! the polytope is non-empty (as the authors' `run_analysis`).
+
+use std::collections::BTreeMap;
+use std::path::Path;
+use std::time::Instant;
+
+use plotters::coord::Shift;
+use plotters::prelude::*;
+use serde::{Deserialize, Serialize};
+
+use mrdmft_solvers::fixed_points::{find_fps, FpSettings};
+use mrdmft_solvers::pca::pca;
+use mrdmft_solvers::polytope::{
+    constraint_system, pairs, random_nonempty_polytopes, NonEmptyDraw, MASK_THRESHOLD,
+};
+use mrdmft_solvers::tensors::make_t_from_uh;
+
+use super::common::{load_config, random_signs, save_render, Render};
+use super::Preset;
+use crate::error::{Error, Result};
+use crate::io;
+use crate::plot::{color, LinePanel, Series, Style};
+use crate::progress::Progress;
+
+/// The embedded config.
+pub const CONFIG: &str = include_str!("../../figures/configs/convex.json");
+
+/// Settings of the PCA panels.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct PcaConfig {
+    /// Regions of the parameter sets used.
+    #[serde(rename = "R")]
+    pub r: usize,
+    /// Fracture numbers shown.
+    pub f: Vec<usize>,
+    /// Use the k-th set (1-based, in draw order) with that f (the paper: 4th).
+    pub set_number: usize,
+    /// Random starts.
+    pub batch: usize,
+    /// Run time.
+    pub t_run: f64,
+    /// Euler step.
+    pub dt: f64,
+    /// Starts uniform in (-init_size, init_size).
+    pub init_size: f64,
+    /// Seed of the starts.
+    pub seed: u64,
+    /// Seed of the signs of u (per panel: sign_seed + f).
+    pub sign_seed: u64,
+    /// A start counts as a fixed point when max|dS/dt| <= this.
+    pub max_residual: f64,
+}
+
+/// Config of the convex figure (after its preset is applied).
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct ConvexConfig {
+    /// Schema version.
+    pub schema_version: u32,
+    /// Always "convex".
+    pub figure: String,
+    /// Provenance.
+    pub note: String,
+    /// Numbers of regions.
+    pub regions: Vec<usize>,
+    /// Parameter sets per R (same order as `regions`).
+    pub counts: Vec<usize>,
+    /// Master seed (R's draws use seed + R).
+    pub seed: u64,
+    /// Range of b.
+    pub range: [f64; 2],
+    /// Redraws allowed per set until the polytope is non-empty.
+    pub max_attempts: usize,
+    /// Regions of the barcode sets.
+    pub barcode_regions: usize,
+    /// Fracture numbers of the barcodes.
+    pub barcode_f: Vec<usize>,
+    /// PCA panels.
+    pub pca: PcaConfig,
+    /// The paper's printed mean log10(vertex count) per R (key) and f = 0, 1, ... (drawn dashed).
+    pub paper_log10_means: BTreeMap<String, Vec<f64>>,
+}
+
+/// Statistics of one fracture number.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct FractureStat {
+    /// Fracture number.
+    pub f: usize,
+    /// Sets with this f.
+    pub count: usize,
+    /// Mean of log10(number of vertices).
+    pub mean_log10_vertices: f64,
+    /// Sample standard deviation (n - 1) of log10(number of vertices).
+    pub sd_log10_vertices: f64,
+    /// Mean of the sorted b^m, m = 1..R.
+    pub mean_b: Vec<f64>,
+    /// Standard error of those means.
+    pub sem_b: Vec<f64>,
+}
+
+/// All sets of one R.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct RegionStats {
+    /// Regions.
+    #[serde(rename = "R")]
+    pub r: usize,
+    /// Sets (each non-empty).
+    pub count: usize,
+    /// Empty draws that were redrawn.
+    pub redraws: usize,
+    /// Largest vertex count.
+    pub max_vertices: usize,
+    /// Per fracture number.
+    pub by_fracture: Vec<FractureStat>,
+    /// CPU-parallel wall seconds of the enumeration.
+    pub seconds: f64,
+}
+
+/// One barcode.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct Barcode {
+    /// Fracture number.
+    pub f: usize,
+    /// Draw index of the set (None: no set with this f among the draws).
+    pub draw_index: Option<usize>,
+    /// Its b.
+    pub b: Vec<f64>,
+    /// `[vertex][pair]`: 1 where the pair variable is non-zero (> 1e-6).
+    pub nonzero: Vec<Vec<u8>>,
+    /// (vertices, pairs).
+    pub shape: [usize; 2],
+}
+
+/// One PCA panel.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct PcaPanel {
+    /// Fracture number.
+    pub f: usize,
+    /// Sets with this f among the draws.
+    pub available: usize,
+    /// Which one was used (1-based; `set_number` unless fewer exist; None: none).
+    pub used_set: Option<usize>,
+    /// Draw index of the set.
+    pub draw_index: Option<usize>,
+    /// b of the set.
+    pub b: Vec<f64>,
+    /// Signs of u.
+    pub signs: Vec<f64>,
+    /// Fracture pairs (m, n), m < n, 0-based.
+    pub fracture_pairs: Vec<(usize, usize)>,
+    /// Starts that converged (max|dS/dt| <= max_residual); all end states are projected.
+    pub converged: usize,
+    /// Largest |C x - A| over the converged fixed points, x = (S^{mn})^2 (E17 membership).
+    pub max_polytope_residual: f64,
+    /// Component label of each end state: the bit pattern of the signs of S^{mn}
+    /// over the fracture pairs (in order).
+    pub labels: Vec<usize>,
+    /// Distinct components reached (at most 2^f).
+    pub components_hit: usize,
+    /// PC1, PC2 of each end state.
+    pub scores: Vec<[f64; 2]>,
+    /// Fraction of the total variance on PC1 and PC2.
+    pub explained: [f64; 2],
+    /// Fraction of points whose nearest neighbour in the PC1-PC2 plane has the same label
+    /// (1: components separated in the projection).
+    pub nn_purity: f64,
+}
+
+/// Everything the convex figure draws.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct ConvexData {
+    /// Schema version.
+    pub schema_version: u32,
+    /// mrdmft version.
+    pub mrdmft_version: String,
+    /// "figure".
+    pub kind: String,
+    /// "convex".
+    pub figure: String,
+    /// Preset used.
+    pub preset: Preset,
+    /// The effective config.
+    pub config: ConvexConfig,
+    /// Per R.
+    pub stats: Vec<RegionStats>,
+    /// Barcodes.
+    pub barcodes: Vec<Barcode>,
+    /// PCA panels.
+    pub pca: Vec<PcaPanel>,
+    /// Wall seconds.
+    pub wall_seconds: f64,
+}
+
+fn origin() -> &'static Path {
+    Path::new("<embedded figures/configs/convex.json>")
+}
+
+impl ConvexConfig {
+    /// Validate.
+    pub fn check(&self, path: &Path) -> Result<()> {
+        crate::config::check_schema(self.schema_version)
+            .map_err(|e| Error::config(path, e.to_string()))?;
+        if self.regions.is_empty() || self.regions.len() != self.counts.len() {
+            return Err(Error::config(
+                path,
+                format!(
+                    "regions has {} entries and counts {}; give one count per R",
+                    self.regions.len(),
+                    self.counts.len()
+                ),
+            ));
+        }
+        if let Some(r) = self.regions.iter().find(|&&r| !(3..=8).contains(&r)) {
+            return Err(Error::config(
+                path,
+                format!(
+                    "regions: R = {r} is outside 3..=8 (basis enumeration grows as C(R(R-1)/2, R))"
+                ),
+            ));
+        }
+        if self.counts.contains(&0) {
+            return Err(Error::config(path, "counts: give at least 1 set per R"));
+        }
+        let [lo, hi] = self.range;
+        if !(lo.is_finite() && hi.is_finite() && lo > 0.0 && hi > lo) {
+            return Err(Error::config(
+                path,
+                format!("range is [{lo}, {hi}]; give 0 < lo < hi"),
+            ));
+        }
+        if self.max_attempts == 0 {
+            return Err(Error::config(path, "max_attempts is 0; give at least 1"));
+        }
+        for (what, r) in [
+            ("barcode_regions", self.barcode_regions),
+            ("pca.R", self.pca.r),
+        ] {
+            if !self.regions.contains(&r) {
+                return Err(Error::config(
+                    path,
+                    format!("{what} = {r} is not among regions {:?}", self.regions),
+                ));
+            }
+        }
+        let p = &self.pca;
+        if p.set_number == 0 {
+            return Err(Error::config(
+                path,
+                "pca.set_number is 0; it is 1-based (the paper uses the 4th set)",
+            ));
+        }
+        if p.batch < 3 {
+            return Err(Error::config(path, "pca.batch: give at least 3 starts"));
+        }
+        if !(p.max_residual.is_finite() && p.max_residual > 0.0) {
+            return Err(Error::config(
+                path,
+                "pca.max_residual: give a finite number > 0",
+            ));
+        }
+        self.fp_settings()
+            .check()
+            .map_err(|e| Error::config(path, e.to_string().replace("fixed_points.", "pca.")))
+    }
+
+    fn fp_settings(&self) -> FpSettings {
+        FpSettings {
+            batch: self.pca.batch,
+            t_run: self.pca.t_run,
+            dt: self.pca.dt,
+            init_size: self.pca.init_size,
+            seed: self.pca.seed,
+            tol: None,
+        }
+    }
+}
+
+/// Parse the embedded config with `preset`.
+pub fn config(preset: Preset) -> Result<ConvexConfig> {
+    let cfg: ConvexConfig = load_config(CONFIG, origin(), preset)?;
+    cfg.check(origin())?;
+    Ok(cfg)
+}
+
+/// Validate a config file with each of its presets (for `mrdmft validate`).
+pub fn validate(path: &Path) -> Result<()> {
+    let text = std::fs::read_to_string(path).map_err(|source| Error::Io {
+        path: path.into(),
+        source,
+    })?;
+    for p in [Preset::Quick, Preset::Paper] {
+        let cfg: ConvexConfig = load_config(&text, path, p)?;
+        cfg.check(path)?;
+    }
+    Ok(())
+}
+
+fn mean_sd(v: &[f64]) -> (f64, f64) {
+    let n = v.len() as f64;
+    let m = v.iter().sum::<f64>() / n;
+    let var = if v.len() > 1 {
+        v.iter().map(|x| (x - m).powi(2)).sum::<f64>() / (n - 1.0)
+    } else {
+        0.0
+    };
+    (m, var.sqrt())
+}
+
+/// (E17) Statistics of one R's draws.
+fn stats_of(r: usize, draws: &[NonEmptyDraw], seconds: f64) -> RegionStats {
+    let mut by: BTreeMap<usize, Vec<&NonEmptyDraw>> = BTreeMap::new();
+    for d in draws {
+        by.entry(d.polytope.fracture).or_default().push(d);
+    }
+    let by_fracture = by
+        .into_iter()
+        .map(|(f, ds)| {
+            let logs: Vec<f64> = ds
+                .iter()
+                .map(|d| (d.polytope.vertices.len() as f64).log10())
+                .collect();
+            let (mean, sd) = mean_sd(&logs);
+            let (mean_b, sem_b) = (0..r)
+                .map(|m| {
+                    let v: Vec<f64> = ds.iter().map(|d| d.polytope.b[m]).collect();
+                    let (mu, s) = mean_sd(&v);
+                    (mu, s / (v.len() as f64).sqrt())
+                })
+                .unzip();
+            FractureStat {
+                f,
+                count: ds.len(),
+                mean_log10_vertices: mean,
+                sd_log10_vertices: sd,
+                mean_b,
+                sem_b,
+            }
+        })
+        .collect();
+    RegionStats {
+        r,
+        count: draws.len(),
+        redraws: draws.iter().map(|d| d.attempts - 1).sum(),
+        max_vertices: draws
+            .iter()
+            .map(|d| d.polytope.vertices.len())
+            .max()
+            .unwrap_or(0),
+        by_fracture,
+        seconds,
+    }
+}
+
+/// (E14, E17) Fixed points of the a = 0 tensor of set `d`, their component labels and PCA.
+fn pca_panel(cfg: &ConvexConfig, f: usize, sets: &[&NonEmptyDraw]) -> Result<PcaPanel> {
+    let pc = &cfg.pca;
+    let available = sets.len();
+    let mut panel = PcaPanel {
+        f,
+        available,
+        used_set: None,
+        draw_index: None,
+        b: Vec::new(),
+        signs: Vec::new(),
+        fracture_pairs: Vec::new(),
+        converged: 0,
+        max_polytope_residual: 0.0,
+        labels: Vec::new(),
+        components_hit: 0,
+        scores: Vec::new(),
+        explained: [0.0; 2],
+        nn_purity: 0.0,
+    };
+    if available == 0 {
+        return Ok(panel);
+    }
+    let k = pc.set_number.min(available);
+    let d = sets[k - 1];
+    let b = d.polytope.b.clone();
+    let r = b.len();
+    let signs = random_signs(r, pc.sign_seed.wrapping_add(f as u64));
+    let u: Vec<f64> = signs.iter().zip(&b).map(|(s, x)| s * x.sqrt()).collect();
+    let h: Vec<f64> = b.iter().map(|x| -x).collect();
+    let t = make_t_from_uh(&u, &h)?;
+    let out = find_fps(&t, &cfg.fp_settings(), None)?;
+    let prs = pairs(r);
+    let fracture_pairs: Vec<(usize, usize)> = prs
+        .iter()
+        .zip(&d.polytope.mask_nz)
+        .filter(|(_, &nz)| nz)
+        .map(|(p, _)| *p)
+        .collect();
+    let (c, a) = constraint_system(&b)?;
+    let np = prs.len();
+    // Every end state is projected (as the paper's t-SNE of all 250); E17 membership is
+    // checked on the converged ones.
+    let conv: Vec<&Vec<f64>> = out.iter().map(|o| &o.s).collect();
+    let mut max_res = 0.0f64;
+    let mut converged = 0;
+    let mut labels = Vec::with_capacity(conv.len());
+    for (o, s) in out.iter().zip(&conv) {
+        if o.residual <= pc.max_residual {
+            converged += 1;
+            let x: Vec<f64> = prs
+                .iter()
+                .map(|&(m, n)| s[m * r + n] * s[m * r + n])
+                .collect();
+            for i in 0..r {
+                let lhs: f64 = (0..np).map(|q| c[i * np + q] * x[q]).sum();
+                max_res = max_res.max((lhs - a[i]).abs());
+            }
+        }
+        let mut lab = 0usize;
+        for (bit, &(m, n)) in fracture_pairs.iter().enumerate() {
+            if s[m * r + n] > 0.0 {
+                lab |= 1 << bit;
+            }
+        }
+        labels.push(lab);
+    }
+    let mut hit = labels.clone();
+    hit.sort_unstable();
+    hit.dedup();
+    panel.used_set = Some(k);
+    panel.draw_index = Some(d.index);
+    panel.b = b;
+    panel.signs = signs;
+    panel.fracture_pairs = fracture_pairs;
+    panel.converged = converged;
+    panel.max_polytope_residual = max_res;
+    panel.components_hit = hit.len();
+    if conv.len() >= 3 {
+        let flat: Vec<f64> = conv.iter().flat_map(|s| s.iter().copied()).collect();
+        let p = pca(&flat, conv.len(), r * r, 2)?;
+        let tot = p.total_variance.max(1e-300);
+        panel.explained = [p.variances[0] / tot, p.variances[1] / tot];
+        panel.scores = p.scores.iter().map(|s| [s[0], s[1]]).collect();
+        let n = panel.scores.len();
+        let same = (0..n)
+            .filter(|&i| {
+                let si = panel.scores[i];
+                let j = (0..n)
+                    .filter(|&j| j != i)
+                    .min_by(|&p, &q| {
+                        let dp = (panel.scores[p][0] - si[0]).powi(2)
+                            + (panel.scores[p][1] - si[1]).powi(2);
+                        let dq = (panel.scores[q][0] - si[0]).powi(2)
+                            + (panel.scores[q][1] - si[1]).powi(2);
+                        dp.total_cmp(&dq)
+                    })
+                    .expect("n >= 3");
+                labels[j] == labels[i]
+            })
+            .count();
+        panel.nn_purity = same as f64 / n as f64;
+    }
+    panel.labels = labels;
+    Ok(panel)
+}
+
+/// Compute the data of the convex figure.
+pub fn compute(cfg: &ConvexConfig, preset: Preset, progress: bool) -> Result<ConvexData> {
+    cfg.check(origin())?;
+    let start = Instant::now();
+    let mut all: BTreeMap<usize, Vec<NonEmptyDraw>> = BTreeMap::new();
+    let mut stats = Vec::new();
+    let bar = Progress::new(cfg.regions.len() as u64, "convex (per R)", progress);
+    for (&r, &count) in cfg.regions.iter().zip(&cfg.counts) {
+        let t0 = Instant::now();
+        let draws = random_nonempty_polytopes(
+            r,
+            count,
+            cfg.seed.wrapping_add(r as u64),
+            (cfg.range[0], cfg.range[1]),
+            cfg.max_attempts,
+        )?;
+        stats.push(stats_of(r, &draws, t0.elapsed().as_secs_f64()));
+        all.insert(r, draws);
+        bar.inc();
+    }
+    bar.finish();
+    let bdraws = &all[&cfg.barcode_regions];
+    let np = cfg.barcode_regions * (cfg.barcode_regions - 1) / 2;
+    let barcodes = cfg
+        .barcode_f
+        .iter()
+        .map(
+            |&f| match bdraws.iter().find(|d| d.polytope.fracture == f) {
+                Some(d) => {
+                    let nonzero: Vec<Vec<u8>> = d
+                        .polytope
+                        .vertices
+                        .iter()
+                        .map(|v| v.iter().map(|&x| u8::from(x > MASK_THRESHOLD)).collect())
+                        .collect();
+                    Barcode {
+                        f,
+                        draw_index: Some(d.index),
+                        b: d.polytope.b.clone(),
+                        shape: [nonzero.len(), np],
+                        nonzero,
+                    }
+                }
+                None => Barcode {
+                    f,
+                    draw_index: None,
+                    b: Vec::new(),
+                    nonzero: Vec::new(),
+                    shape: [0, np],
+                },
+            },
+        )
+        .collect();
+    let pdraws = &all[&cfg.pca.r];
+    let pca = cfg
+        .pca
+        .f
+        .iter()
+        .map(|&f| {
+            let sets: Vec<&NonEmptyDraw> =
+                pdraws.iter().filter(|d| d.polytope.fracture == f).collect();
+            pca_panel(cfg, f, &sets)
+        })
+        .collect::<Result<Vec<_>>>()?;
+    Ok(ConvexData {
+        schema_version: crate::config::SCHEMA_VERSION,
+        mrdmft_version: crate::results::VERSION.into(),
+        kind: "figure".into(),
+        figure: "convex".into(),
+        preset,
+        config: cfg.clone(),
+        stats,
+        barcodes,
+        pca,
+        wall_seconds: start.elapsed().as_secs_f64(),
+    })
+}
+
+const R_COLORS: [RGBColor; 3] = [
+    RGBColor(150, 150, 150),
+    RGBColor(250, 128, 114),
+    RGBColor(0, 0, 0),
+];
+
+/// 16 distinguishable colours for the components (hue wheel, two lightness levels).
+fn component_color(k: usize) -> RGBColor {
+    const C: [RGBColor; 16] = [
+        RGBColor(0, 114, 178),
+        RGBColor(213, 94, 0),
+        RGBColor(0, 158, 115),
+        RGBColor(204, 121, 167),
+        RGBColor(230, 159, 0),
+        RGBColor(86, 180, 233),
+        RGBColor(0, 0, 0),
+        RGBColor(180, 180, 0),
+        RGBColor(120, 60, 160),
+        RGBColor(160, 40, 40),
+        RGBColor(40, 90, 40),
+        RGBColor(255, 120, 200),
+        RGBColor(120, 120, 120),
+        RGBColor(0, 200, 200),
+        RGBColor(140, 90, 40),
+        RGBColor(60, 60, 220),
+    ];
+    C[k % C.len()]
+}
+
+fn error_bars(pts: &[(f64, f64, f64)], c: RGBColor) -> Vec<Series> {
+    pts.iter()
+        .flat_map(|&(x, y, e)| {
+            [
+                Series::line("", vec![(x, y - e), (x, y + e)], c),
+                Series::line("", vec![(x - 0.06, y - e), (x + 0.06, y - e)], c),
+                Series::line("", vec![(x - 0.06, y + e), (x + 0.06, y + e)], c),
+            ]
+        })
+        .collect()
+}
+
+struct ConvexFigure<'a> {
+    data: &'a ConvexData,
+}
+
+impl ConvexFigure<'_> {
+    fn vertex_panel(&self) -> LinePanel {
+        let d = self.data;
+        let mut series = Vec::new();
+        for (k, st) in d.stats.iter().enumerate() {
+            let c = R_COLORS[k % 3];
+            let off = 0.08 * (k as f64 - 1.0);
+            let pts: Vec<(f64, f64, f64)> = st
+                .by_fracture
+                .iter()
+                .map(|s| {
+                    (
+                        s.f as f64 + off,
+                        s.mean_log10_vertices,
+                        2.0 * s.sd_log10_vertices,
+                    )
+                })
+                .collect();
+            series.push(Series::line(
+                format!("R = {} ({} sets)", st.r, st.count),
+                pts.iter().map(|p| (p.0, p.1)).collect(),
+                c,
+            ));
+            series.push(
+                Series::line("", pts.iter().map(|p| (p.0, p.1)).collect(), c)
+                    .with_style(Style::Points),
+            );
+            series.extend(error_bars(&pts, c));
+            if let Some(pm) = d.config.paper_log10_means.get(&st.r.to_string()) {
+                series.push(
+                    Series::line(
+                        if k == 0 {
+                            "paper's printed means (dashed)".to_string()
+                        } else {
+                            String::new()
+                        },
+                        pm.iter().enumerate().map(|(f, &y)| (f as f64, y)).collect(),
+                        c,
+                    )
+                    .with_style(Style::Dashed),
+                );
+            }
+        }
+        let fmax = d
+            .stats
+            .iter()
+            .flat_map(|s| s.by_fracture.iter().map(|b| b.f))
+            .max()
+            .unwrap_or(1)
+            .max(6);
+        LinePanel {
+            title: "log10(number of vertices), mean +- 2 SD".into(),
+            x_label: "fracture number f".into(),
+            y_label: "log10(# vertices)".into(),
+            series,
+            x_range: Some((-0.4, fmax as f64 + 0.4)),
+            y_range: Some((0.0, 4.2)),
+            legend: true,
+            log_axes: false,
+        }
+    }
+
+    fn b_panel(&self) -> LinePanel {
+        let d = self.data;
+        let r = d.config.barcode_regions;
+        let mut series = Vec::new();
+        if let Some(st) = d.stats.iter().find(|s| s.r == r) {
+            for (k, s) in st.by_fracture.iter().enumerate() {
+                let c = color(k);
+                let off = 0.05 * (k as f64 - 2.0);
+                let pts: Vec<(f64, f64, f64)> = s
+                    .mean_b
+                    .iter()
+                    .zip(&s.sem_b)
+                    .enumerate()
+                    .map(|(m, (&y, &e))| ((m + 1) as f64 + off, y, 2.0 * e))
+                    .collect();
+                series.push(Series::line(
+                    format!("f = {} ({})", s.f, s.count),
+                    pts.iter().map(|p| (p.0, p.1)).collect(),
+                    c,
+                ));
+                if s.count > 1 {
+                    series.extend(error_bars(&pts, c));
+                }
+            }
+        }
+        LinePanel {
+            title: format!("mean sorted b^m per f, R = {r} (+- 2 SEM)"),
+            x_label: "index m (sorted)".into(),
+            y_label: "b^m".into(),
+            series,
+            x_range: Some((0.5, r as f64 + 0.5)),
+            y_range: Some((1.0, 3.6)),
+            legend: true,
+            log_axes: false,
+        }
+    }
+
+    fn pca_panel(&self, p: &PcaPanel) -> LinePanel {
+        let mut by: BTreeMap<usize, Vec<(f64, f64)>> = BTreeMap::new();
+        for (l, s) in p.labels.iter().zip(&p.scores) {
+            by.entry(*l).or_default().push((s[0], s[1]));
+        }
+        let series = by
+            .into_iter()
+            .map(|(l, pts)| Series::line("", pts, component_color(l)).with_style(Style::Points))
+            .collect();
+        let title = match p.used_set {
+            None => format!("PCA (paper: t-SNE), f = {}: no set with this f", p.f),
+            Some(k) => format!(
+                "PCA (paper: t-SNE), f = {}: {}/{} comps{}",
+                p.f,
+                p.components_hit,
+                1usize << p.f,
+                if k < self.data.config.pca.set_number {
+                    format!(", set {k} (not 4th)")
+                } else {
+                    String::new()
+                }
+            ),
+        };
+        LinePanel {
+            title,
+            x_label: format!("PC1 ({:.0} % var.)", 100.0 * p.explained[0]),
+            y_label: format!("PC2 ({:.0} %)", 100.0 * p.explained[1]),
+            series,
+            legend: false,
+            ..Default::default()
+        }
+    }
+}
+
+fn draw_barcode<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    bc: &Barcode,
+    r: usize,
+    path: &Path,
+) -> Result<()> {
+    let perr = |e: &dyn std::fmt::Display| Error::Plot {
+        path: path.into(),
+        msg: e.to_string(),
+    };
+    let title = match bc.draw_index {
+        Some(i) => format!(
+            "barcode f = {}: {} x {} (R = {r}, set {i})",
+            bc.f, bc.shape[0], bc.shape[1]
+        ),
+        None => format!("barcode f = {}: no R = {r} set with this f here", bc.f),
+    };
+    if bc.draw_index.is_none() {
+        area.titled(&title, ("sans-serif", 15))
+            .map_err(|e| perr(&e))?;
+        area.draw(&Text::new(
+            "(more parameter sets needed: the paper preset has them)",
+            (40, 120),
+            ("sans-serif", 13).into_font(),
+        ))
+        .map_err(|e| perr(&e))?;
+        return Ok(());
+    }
+    let nv = bc.shape[0].max(1) as f64;
+    let np = bc.shape[1].max(1) as f64;
+    let mut chart = ChartBuilder::on(area)
+        .caption(title, ("sans-serif", 15))
+        .margin(10)
+        .x_label_area_size(34)
+        .y_label_area_size(48)
+        .build_cartesian_2d(0.0..np, nv..0.0)
+        .map_err(|e| perr(&e))?;
+    chart
+        .configure_mesh()
+        .disable_mesh()
+        .x_labels(6)
+        .y_labels(6)
+        .x_label_formatter(&|v| format!("{}", v.round() as i64))
+        .y_label_formatter(&|v| format!("{}", v.round() as i64))
+        .x_desc("pair variable")
+        .y_desc("vertex")
+        .label_style(("sans-serif", 12))
+        .axis_desc_style(("sans-serif", 13))
+        .draw()
+        .map_err(|e| perr(&e))?;
+    let mut rects = Vec::new();
+    for (i, row) in bc.nonzero.iter().enumerate() {
+        for (j, &z) in row.iter().enumerate() {
+            if z == 1 {
+                rects.push(Rectangle::new(
+                    [(j as f64, i as f64), (j as f64 + 1.0, i as f64 + 1.0)],
+                    RGBColor(40, 40, 40).filled(),
+                ));
+            }
+        }
+    }
+    chart.draw_series(rects).map_err(|e| perr(&e))?;
+    Ok(())
+}
+
+impl Render for ConvexFigure<'_> {
+    fn render<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>, path: &Path) -> Result<()> {
+        let d = self.data;
+        let perr = |e: &dyn std::fmt::Display| Error::Plot {
+            path: path.into(),
+            msg: e.to_string(),
+        };
+        let (top, body) = root.split_vertically(34);
+        top.titled(
+            &format!(
+                "Convex structure of the fixed-point manifold (a = 0, b ~ sorted U({}, {})^R, non-empty sets; preset {:?}; seeds differ from the paper's draws)",
+                d.config.range[0], d.config.range[1], d.preset
+            ),
+            ("sans-serif", 16),
+        )
+        .map_err(|e| perr(&e))?;
+        let rows = body.split_evenly((3, 1));
+        let row1 = rows[0].split_evenly((1, 2));
+        self.vertex_panel().draw(&row1[0], path)?;
+        self.b_panel().draw(&row1[1], path)?;
+        let nb = d.barcodes.len().max(1);
+        let row2 = rows[1].split_evenly((1, nb));
+        for (bc, a) in d.barcodes.iter().zip(row2.iter()) {
+            draw_barcode(a, bc, d.config.barcode_regions, path)?;
+        }
+        let npc = d.pca.len().max(1);
+        let row3 = rows[2].split_evenly((1, npc));
+        for (p, a) in d.pca.iter().zip(row3.iter()) {
+            self.pca_panel(p).draw(a, path)?;
+        }
+        Ok(())
+    }
+}
+
+/// Draw `<dir>/convex.png|svg` from the data.
+pub fn draw(data: &ConvexData, dir: &Path) -> Result<()> {
+    save_render(&ConvexFigure { data }, &dir.join("convex"), (1600, 1234))
+}
+
+/// `mrdmft figure convex`.
+pub fn run(preset: Preset, out_dir: &Path, progress: bool) -> Result<()> {
+    let cfg = config(preset)?;
+    let data = compute(&cfg, preset, progress)?;
+    io::write_json(&out_dir.join("convex.json"), &data)?;
+    draw(&data, out_dir)?;
+    eprintln!(
+        "convex: {} parameter sets ({}) in {:.1} s -> {}",
+        data.stats.iter().map(|s| s.count).sum::<usize>(),
+        data.stats
+            .iter()
+            .map(|s| format!("R = {}: {:.1} s", s.r, s.seconds))
+            .collect::<Vec<_>>()
+            .join(", "),
+        data.wall_seconds,
+        out_dir.display()
+    );
+    Ok(())
+}
