@@ -10,7 +10,10 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
 
+pub mod fig3;
+pub mod fig4;
 pub mod fig6;
+pub mod finite_n;
 
 /// Size preset.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, clap::ValueEnum)]
@@ -23,11 +26,16 @@ pub enum Preset {
 }
 
 /// Figures known to `mrdmft figure`.
-pub const FIGURES: &[(&str, &str)] = &[("fig6", "shaping dynamics: disorder moves the spectrum of the gain-scaled tensor (Fig. 6 and the five-region appendix figure)")];
+pub const FIGURES: &[(&str, &str)] = &[
+    ("fig3", "fixed points without disorder: five-region networks, currents and structured variance vs the fixed-point prediction (Fig. 3)"),
+    ("fig4", "disorder versus routing: structured variance vs g, Delta(tau), and five-region networks with disorder (Fig. 4)"),
+    ("fig6", "shaping dynamics: disorder moves the spectrum of the gain-scaled tensor (Fig. 6 and the five-region appendix figure)")];
 
 /// Run figure `id`.
 pub fn run(id: &str, preset: Preset, out_dir: &Path, progress: bool) -> Result<()> {
     match id {
+        "fig3" => fig3::run(preset, out_dir, progress),
+        "fig4" => fig4::run(preset, out_dir, progress),
         "fig6" => fig6::run(preset, out_dir, progress),
         other => Err(Error::config(
             Path::new("<figure id>"),
