@@ -52,6 +52,14 @@ pub fn run(path: &Path) -> Result<()> {
         Some("figure") => {
             let id = v["figure"].as_str().unwrap_or("");
             match id {
+                "fig3" => {
+                    let raw = std::fs::read_to_string(path).map_err(|source| Error::Io { path: path.into(), source })?;
+                    crate::figures::fig3::validate(&raw, path)?;
+                }
+                "fig4" => {
+                    let raw = std::fs::read_to_string(path).map_err(|source| Error::Io { path: path.into(), source })?;
+                    crate::figures::fig4::validate(&raw, path)?;
+                }
                 "fig6" => {
                     let cfg: crate::figures::fig6::Fig6Config = io::read_json(path)?;
                     crate::config::check_schema(cfg.schema_version).map_err(|e| Error::config(path, e.to_string()))?;

@@ -12,8 +12,11 @@ use crate::error::{Error, Result};
 
 pub mod common;
 pub mod convex;
+pub mod fig3;
+pub mod fig4;
 pub mod fig5;
 pub mod fig6;
+pub mod finite_n;
 pub mod input_flip;
 
 /// Size preset.
@@ -27,8 +30,11 @@ pub enum Preset {
 }
 
 /// Figures known to `mrdmft figure`.
-pub const FIGURES: &[(&str, &str)] = &[("fig6", "shaping dynamics: disorder moves the spectrum of the gain-scaled tensor (Fig. 6 and the five-region appendix figure)"),
+pub const FIGURES: &[(&str, &str)] = &[
+    ("fig3", "fixed points without disorder: five-region networks, currents and structured variance vs the fixed-point prediction (Fig. 3)"),
+    ("fig4", "disorder versus routing: structured variance vs g, Delta(tau), and five-region networks with disorder (Fig. 4)"),
     ("fig5", "limit cycles vs chaos: phase diagram over the leading T_hat eigenvalue, R = 2, g = 1.5 (Fig. 5)"),
+    ("fig6", "shaping dynamics: disorder moves the spectrum of the gain-scaled tensor (Fig. 6 and the five-region appendix figure)"),
     ("input_flip", "an input flips an a-dominant region from isolated generator to routing hub (appendix figure)"),
     ("convex", "convex structure of the fixed-point manifold: vertex counts, fracture numbers, barcodes, PCA (appendix figure)"),
 ];
@@ -36,6 +42,8 @@ pub const FIGURES: &[(&str, &str)] = &[("fig6", "shaping dynamics: disorder move
 /// Run figure `id`.
 pub fn run(id: &str, preset: Preset, out_dir: &Path, progress: bool) -> Result<()> {
     match id {
+        "fig3" => fig3::run(preset, out_dir, progress),
+        "fig4" => fig4::run(preset, out_dir, progress),
         "fig6" => fig6::run(preset, out_dir, progress),
         "fig5" => fig5::run(preset, out_dir, progress),
         "input_flip" => input_flip::run(preset, out_dir, progress),

@@ -1,0 +1,410 @@
+//! Fig. 4, "disorder versus routing": (a) the structured variance $\sqrt{A}$ of a region pinned
+//! at $\psi = 1/b$ versus its disorder g (static branch, chaos around structure, the static branch
+//! continued, the transition), (b) $\Delta(\tau)$ from the potential at three g, and the
+//! five-region networks with disorder (`param_sets_1` of the authors' `run_fp_sims.py`) in the
+//! layout of Fig. 3, against the prediction with disorder (PAPER.md 5.4).
+//!
+//! Panels (a, b) are the stationary theory of `mrdmft stationary` (E11-E13, E18); the network
+//! panels are [`super::finite_n`] (E1-E6, E15).
+
+use std::path::Path;
+use std::time::Instant;
+
+use plotters::coord::Shift;
+use plotters::prelude::*;
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+use super::finite_n::{self, ColumnParams, FiniteNData, FiniteNSection, Page};
+use super::Preset;
+use crate::commands::stationary::{self, StationaryConfig, StationaryResult, StationarySection};
+use crate::error::{Error, Result};
+use crate::io;
+
+/// The embedded config.
+pub const CONFIG: &str = include_str!("../../figures/configs/fig4.json");
+
+/// Config of Fig. 4 (after applying a preset).
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct Fig4Config {
+    /// Schema version.
+    pub schema_version: u32,
+    /// Always "fig4".
+    pub figure: String,
+    /// Provenance.
+    pub note: String,
+    /// Panels (a, b): curves per b over the g grid, trajectories at the marked g (all with b).
+    pub stationary: StationarySection,
+    /// Largest g drawn in panel (a).
+    pub g_max_drawn: f64,
+    /// The parameter sets of the network panels (one column each).
+    pub columns: Vec<ColumnParams>,
+    /// Network sizes and times.
+    pub network: FiniteNSection,
+}
+
+/// Everything Fig. 4 draws.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct Fig4Data {
+    /// Schema version.
+    pub schema_version: u32,
+    /// mrdmft version.
+    pub mrdmft_version: String,
+    /// "figure".
+    pub kind: String,
+    /// "fig4".
+    pub figure: String,
+    /// Preset used.
+    pub preset: Preset,
+    /// The effective config.
+    pub config: Fig4Config,
+    /// Panels (a, b): the stationary theory.
+    pub stationary: StationaryResult,
+    /// The network panels.
+    pub finite_n: FiniteNData,
+    /// Wall seconds.
+    pub wall_seconds: f64,
+}
+
+fn stationary_config(cfg: &Fig4Config) -> StationaryConfig {
+    StationaryConfig {
+        schema_version: cfg.schema_version,
+        name: Some("Fig. 4a/b".into()),
+        stationary: cfg.stationary.clone(),
+    }
+}
+
+/// Parse a raw config (with `presets`) and apply `preset`; `path` names it in errors.
+pub fn parse(raw: &str, preset: Option<Preset>, path: &Path) -> Result<Fig4Config> {
+    let v: Value = serde_json::from_str(raw).map_err(|source| Error::Json {
+        path: path.into(),
+        source,
+    })?;
+    let v = finite_n::apply_preset(v, preset.map(finite_n::preset_name), path)?;
+    let cfg: Fig4Config = serde_json::from_value(v).map_err(|source| Error::Json {
+        path: path.into(),
+        source,
+    })?;
+    crate::config::check_schema(cfg.schema_version)
+        .map_err(|e| Error::config(path, e.to_string()))?;
+    if cfg.figure != "fig4" {
+        return Err(Error::config(
+            path,
+            format!("figure: is \"{}\"; this config is for \"fig4\"", cfg.figure),
+        ));
+    }
+    stationary_config(&cfg)
+        .check()
+        .map_err(|e| Error::config(path, e.to_string()))?;
+    if cfg.stationary.trajectories.iter().any(|t| t.b.is_none()) {
+        return Err(Error::config(path, "stationary.trajectories: every trajectory needs \"b\" (they are drawn as markers on that b's curve)"));
+    }
+    if !(cfg.g_max_drawn.is_finite() && cfg.g_max_drawn > 0.0) {
+        return Err(Error::config(
+            path,
+            format!("g_max_drawn: is {}; give a positive g", cfg.g_max_drawn),
+        ));
+    }
+    finite_n::check(&cfg.columns, &cfg.network, path)?;
+    Ok(cfg)
+}
+
+/// Check a figure config file and every preset in it (for `mrdmft validate`).
+pub fn validate(raw: &str, path: &Path) -> Result<()> {
+    parse(raw, None, path)?;
+    for p in [Preset::Quick, Preset::Paper] {
+        parse(raw, Some(p), path)?;
+    }
+    Ok(())
+}
+
+/// Compute the data of Fig. 4.
+pub fn compute(cfg: &Fig4Config, preset: Preset, progress: bool) -> Result<Fig4Data> {
+    let start = Instant::now();
+    let path = Path::new("<fig4 config>");
+    let st = stationary::run_config(&stationary_config(cfg), path)?;
+    let plan = finite_n::check(&cfg.columns, &cfg.network, path)?;
+    let finite_n = finite_n::compute(&cfg.columns, &plan, "fig4 networks", progress)?;
+    Ok(Fig4Data {
+        schema_version: crate::config::SCHEMA_VERSION,
+        mrdmft_version: crate::results::VERSION.into(),
+        kind: "figure".into(),
+        figure: "fig4".into(),
+        preset,
+        config: cfg.clone(),
+        stationary: st,
+        finite_n,
+        wall_seconds: start.elapsed().as_secs_f64(),
+    })
+}
+
+const RED: RGBColor = RGBColor(215, 25, 28);
+const BLUE: RGBColor = RGBColor(43, 95, 200);
+const MARK: [RGBColor; 3] = [RED, BLUE, BLACK];
+
+fn perr(path: &Path, e: impl std::fmt::Display) -> Error {
+    Error::Plot {
+        path: path.into(),
+        msg: e.to_string(),
+    }
+}
+
+fn sqrt_or_nan(a: f64) -> f64 {
+    if a >= 0.0 {
+        a.sqrt()
+    } else {
+        f64::NAN
+    }
+}
+
+/// Split a curve into runs of finite points (NaN breaks the line).
+fn pieces(pts: Vec<(f64, f64)>) -> Vec<Vec<(f64, f64)>> {
+    let mut out = vec![Vec::new()];
+    for p in pts {
+        if p.0.is_finite() && p.1.is_finite() {
+            out.last_mut().expect("non-empty").push(p);
+        } else if !out.last().expect("non-empty").is_empty() {
+            out.push(Vec::new());
+        }
+    }
+    out.retain(|v| v.len() > 1);
+    out
+}
+
+/// Panel (a): sqrt(A) vs g per b, red below the transition (the authors' rule), blue beyond,
+/// dashed blue sqrt(A_fp) beyond, black dot at the transition, markers at the trajectories' g.
+fn draw_panel_a<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    d: &Fig4Data,
+    path: &Path,
+) -> Result<()> {
+    let st = &d.stationary;
+    let gmax = d.config.g_max_drawn;
+    let mut chart = ChartBuilder::on(area)
+        .caption("(a) structured variance vs disorder", ("sans-serif", 16))
+        .margin(10)
+        .x_label_area_size(36)
+        .y_label_area_size(48)
+        .build_cartesian_2d(0.0..gmax, 0.0..2.0)
+        .map_err(|e| perr(path, e))?;
+    chart
+        .configure_mesh()
+        .x_desc("g")
+        .y_desc("sqrt(A)")
+        .label_style(("sans-serif", 12))
+        .axis_desc_style(("sans-serif", 13))
+        .light_line_style(WHITE)
+        .bold_line_style(RGBColor(225, 225, 225))
+        .draw()
+        .map_err(|e| perr(path, e))?;
+    for (k, c) in st.curves.iter().enumerate() {
+        let gt = c.transition_g.unwrap_or(f64::INFINITY);
+        let sel = |below: bool, fp: bool| -> Vec<(f64, f64)> {
+            st.g.iter()
+                .enumerate()
+                .filter(|(_, &g)| g <= gmax)
+                .map(|(i, &g)| {
+                    let keep = if below { g < gt } else { g >= gt };
+                    let a = if fp { c.a_fp[i] } else { c.a[i] };
+                    (g, if keep { sqrt_or_nan(a) } else { f64::NAN })
+                })
+                .collect()
+        };
+        for p in pieces(sel(true, false)) {
+            chart
+                .draw_series(LineSeries::new(p, RED.stroke_width(2)))
+                .map_err(|e| perr(path, e))?;
+        }
+        for p in pieces(sel(false, false)) {
+            chart
+                .draw_series(LineSeries::new(p, BLUE.stroke_width(2)))
+                .map_err(|e| perr(path, e))?;
+        }
+        for p in pieces(sel(false, true)) {
+            chart
+                .draw_series(DashedLineSeries::new(p, 6, 4, BLUE.stroke_width(2)))
+                .map_err(|e| perr(path, e))?;
+        }
+        if let Some(g) = c.transition_g {
+            let i = st.g.iter().position(|&x| x == g).unwrap_or(0);
+            let y = sqrt_or_nan(c.a[i]);
+            chart
+                .draw_series(std::iter::once(Circle::new((g, y), 5, BLACK.filled())))
+                .map_err(|e| perr(path, e))?;
+        }
+        let y0 = sqrt_or_nan(c.a[0]);
+        chart
+            .draw_series(std::iter::once(Text::new(
+                format!("b = {}", c.b),
+                (0.08, y0 + 0.06 + 0.0 * k as f64),
+                ("sans-serif", 13).into_font(),
+            )))
+            .map_err(|e| perr(path, e))?;
+    }
+    let labels = ["chaos suppressed", "chaos w/ structure", "chaos"];
+    for (k, t) in d.stationary.trajectories.iter().enumerate() {
+        let Some(c) = st.curves.iter().find(|c| Some(c.b) == t.b) else {
+            continue;
+        };
+        let i =
+            st.g.iter()
+                .enumerate()
+                .min_by(|x, y| (x.1 - t.g).abs().total_cmp(&(y.1 - t.g).abs()))
+                .map_or(0, |p| p.0);
+        let y = c.a[i].max(0.0).sqrt();
+        let col = MARK[k % 3];
+        chart
+            .draw_series(std::iter::once(
+                EmptyElement::at((t.g, y))
+                    + TriangleMarker::new((0, 0), 7, col.filled())
+                    + Text::new(
+                        format!("g = {}: {}", t.g, labels.get(k).copied().unwrap_or("")),
+                        (-60, 10 + 0 * k as i32),
+                        ("sans-serif", 12).into_font().color(&col),
+                    ),
+            ))
+            .map_err(|e| perr(path, e))?;
+    }
+    Ok(())
+}
+
+/// Panel (b): Delta(tau) at the trajectories' (b, g).
+fn panel_b(d: &Fig4Data) -> crate::plot::LinePanel {
+    use crate::plot::{LinePanel, Series};
+    let series = d
+        .stationary
+        .trajectories
+        .iter()
+        .enumerate()
+        .map(|(k, t)| {
+            Series::line(
+                format!("g = {} ({})", t.g, t.solution.replace('_', " ")),
+                t.tau.iter().copied().zip(t.delta.iter().copied()).collect(),
+                MARK[k % 3],
+            )
+        })
+        .collect();
+    let b = d.stationary.trajectories.first().and_then(|t| t.b);
+    LinePanel {
+        title: format!(
+            "(b) Delta(tau) from the potential{}",
+            b.map(|b| format!(", b = {b}")).unwrap_or_default()
+        ),
+        x_label: "tau".into(),
+        y_label: "Delta(tau)".into(),
+        series,
+        x_range: Some((0.0, d.config.stationary.tau_max)),
+        y_range: Some((0.0, 4.5)),
+        legend: true,
+        ..Default::default()
+    }
+}
+
+fn draw_notes<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    d: &Fig4Data,
+    path: &Path,
+) -> Result<()> {
+    let f = &d.finite_n;
+    let mut lines = vec![
+        "Network panels (below): param_sets_1, shared disorder, f32".to_string(),
+        format!(
+            "N = {} per region (paper: 100000), T_sim = {}, measured at t = {}",
+            f.n, f.t_sim, f.t_measure
+        ),
+        "red dots: sqrt(A) of each network; blue bars: theory with disorder".into(),
+        "(E11-E12 with Delta_0 = psi^-1(1/max(a,b)), clipped at 0)".into(),
+        "finite-N overlap errors shrink like 1/sqrt(N)".into(),
+        String::new(),
+        "transitions (authors' rule):".into(),
+    ];
+    for c in &d.stationary.curves {
+        lines.push(format!(
+            "  b = {}: g = {:.4} (E18: g_c = {:.4}, g* = {:.4})",
+            c.b,
+            c.transition_g.unwrap_or(f64::NAN),
+            c.g_c,
+            c.g_star
+        ));
+    }
+    lines.push(String::new());
+    lines.push("predicted sqrt(A), regions 1..5:".into());
+    for (k, c) in f.columns.iter().enumerate() {
+        let v: Vec<String> = c
+            .predicted_sqrt_a
+            .iter()
+            .map(|x| format!("{x:.3}"))
+            .collect();
+        lines.push(format!(
+            "  set {} (g1 = {}): {}",
+            k + 1,
+            c.params.g[0],
+            v.join(", ")
+        ));
+    }
+    let font = ("sans-serif", 14).into_font();
+    for (i, l) in lines.iter().enumerate() {
+        area.draw(&Text::new(
+            l.clone(),
+            (20, 40 + 21 * i as i32),
+            font.clone(),
+        ))
+        .map_err(|e| perr(path, e))?;
+    }
+    Ok(())
+}
+
+struct Fig4Page<'a>(&'a Fig4Data);
+
+const HEADER_H: u32 = 420;
+
+impl Page for Fig4Page<'_> {
+    fn size(&self) -> (u32, u32) {
+        let (w, h) = finite_n::block_size(&self.0.finite_n);
+        (w, h + 34 + HEADER_H)
+    }
+    fn paint<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>, path: &Path) -> Result<()> {
+        let d = self.0;
+        let net = &d.config.network;
+        let (top, rest) = root.split_vertically(34);
+        let title = format!(
+            "Fig. 4 - disorder versus routing: R = 5, U = I, N = {} per region, T_sim = {}, dt = {}, {} runs per set",
+            d.finite_n.n, d.finite_n.t_sim, net.dt, net.runs
+        );
+        top.titled(&title, ("sans-serif", 17))
+            .map_err(|e| perr(path, e))?;
+        let (header, block) = rest.split_vertically(HEADER_H);
+        let parts = header.split_evenly((1, 3));
+        draw_panel_a(&parts[0], d, path)?;
+        panel_b(d).draw(&parts[1], path)?;
+        draw_notes(&parts[2], d, path)?;
+        finite_n::draw_block(&block, &d.finite_n, path)
+    }
+}
+
+/// Draw the data to `<dir>/fig4.png|svg`.
+pub fn draw(data: &Fig4Data, dir: &Path) -> Result<()> {
+    finite_n::save(&Fig4Page(data), &dir.join("fig4"))
+}
+
+/// `mrdmft figure fig4`.
+pub fn run(preset: Preset, out_dir: &Path, progress: bool) -> Result<()> {
+    let path = Path::new("<embedded figures/configs/fig4.json>");
+    let cfg = parse(CONFIG, Some(preset), path)?;
+    let data = compute(&cfg, preset, progress)?;
+    io::write_json(&out_dir.join("fig4.json"), &data)?;
+    draw(&data, out_dir)?;
+    eprintln!(
+        "fig4: stationary theory + {} networks of N = {} in {:.2} s -> {}",
+        data.finite_n
+            .columns
+            .iter()
+            .map(|c| c.runs.len())
+            .sum::<usize>(),
+        data.finite_n.n,
+        data.wall_seconds,
+        out_dir.display()
+    );
+    Ok(())
+}
