@@ -287,7 +287,7 @@ fn bad_figure_configs_name_the_field() {
     let raw = fig3::CONFIG.replacen("2.46090888, 2.53800354,", "2.46090888,", 1);
     let e = fig3::parse(&raw, None, Path::new("fig3.json")).unwrap_err();
     assert!(format!("{e}").contains("columns[0].b"), "{e}");
-    let raw = fig4::CONFIG.replacen("\"N\": 10000", "\"N\": 200000", 1);
+    let raw = fig4::CONFIG.replacen("\"N\": 8000", "\"N\": 200000", 1);
     let e = fig4::parse(&raw, Some(Preset::Paper), Path::new("fig4.json")).unwrap_err();
     assert!(format!("{e}").contains("network.memory_limit_gb"), "{e}");
     let e = fig3::parse(fig3::CONFIG, None, Path::new("fig3.json"));

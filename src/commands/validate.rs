@@ -13,6 +13,8 @@ pub fn kind_of(v: &Value) -> Option<&'static str> {
     let o = v.as_object()?;
     if o.contains_key("axes") && o.contains_key("base") {
         Some("sweep")
+    } else if o.contains_key("figure") {
+        Some("figure")
     } else if o.contains_key("network") {
         Some(if o.contains_key("dmft") {
             "compare"
@@ -23,8 +25,6 @@ pub fn kind_of(v: &Value) -> Option<&'static str> {
         Some("sample")
     } else if o.contains_key("dmft") {
         Some("dmft")
-    } else if o.contains_key("figure") {
-        Some("figure")
     } else if o.contains_key("stationary") {
         Some("stationary")
     } else if o.contains_key("fixed_points") {

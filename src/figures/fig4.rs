@@ -142,6 +142,8 @@ pub fn compute(cfg: &Fig4Config, preset: Preset, progress: bool) -> Result<Fig4D
 const RED: RGBColor = RGBColor(215, 25, 28);
 const BLUE: RGBColor = RGBColor(43, 95, 200);
 const MARK: [RGBColor; 3] = [RED, BLUE, BLACK];
+/// Pixel offsets of the marker labels of panel (a), clear of the curves.
+const LABEL_OFFSETS: [(i32, i32); 3] = [(-150, -22), (8, -4), (-150, -20)];
 
 fn perr(path: &Path, e: impl std::fmt::Display) -> Error {
     Error::Plot {
@@ -198,7 +200,7 @@ fn draw_panel_a<DB: DrawingBackend>(
         .bold_line_style(RGBColor(225, 225, 225))
         .draw()
         .map_err(|e| perr(path, e))?;
-    for (k, c) in st.curves.iter().enumerate() {
+    for c in &st.curves {
         let gt = c.transition_g.unwrap_or(f64::INFINITY);
         let sel = |below: bool, fp: bool| -> Vec<(f64, f64)> {
             st.g.iter()
@@ -237,7 +239,7 @@ fn draw_panel_a<DB: DrawingBackend>(
         chart
             .draw_series(std::iter::once(Text::new(
                 format!("b = {}", c.b),
-                (0.08, y0 + 0.06 + 0.0 * k as f64),
+                (0.08, y0 + 0.06),
                 ("sans-serif", 13).into_font(),
             )))
             .map_err(|e| perr(path, e))?;
@@ -260,7 +262,7 @@ fn draw_panel_a<DB: DrawingBackend>(
                     + TriangleMarker::new((0, 0), 7, col.filled())
                     + Text::new(
                         format!("g = {}: {}", t.g, labels.get(k).copied().unwrap_or("")),
-                        (-60, 10 + 0 * k as i32),
+                        LABEL_OFFSETS[k % 3],
                         ("sans-serif", 12).into_font().color(&col),
                     ),
             ))

@@ -766,7 +766,7 @@ fn sqrt_a_panel(col: &ColumnOut, t_measure: f64) -> LinePanel {
         y_label: "region".into(),
         series,
         x_range: Some((0.0, 2.5)),
-        y_range: Some((0.4, r as f64 + 2.6)),
+        y_range: Some((0.4, r as f64 + 1.9)),
         legend: true,
         ..Default::default()
     }
@@ -796,10 +796,8 @@ pub fn draw_block<DB: DrawingBackend>(
             currents_panel(&col.trace, m).draw(&halves[1], path)?;
         }
         let halves = rows[r + 1].split_evenly((1, 2));
-        let q = col.trace.t.len();
         let tm = data.t_measure;
         let s = &col.runs[col.trace.run].s;
-        let _ = q;
         draw_matrix(
             &halves[0],
             s,
