@@ -1,20 +1,24 @@
-//! Eigenvalues of small general real matrices (faer), for the spectrum of $\hat T$ (SPEC E16).
+//! Small-matrix tools for the spectrum of $\hat T$ (SPEC E16) in the phase-diagram sweeps: the
+//! leading eigenvalue, characteristic polynomials, polynomial roots, and the exact root-exclusion
+//! test that lets the rejection sampler skip most eigenvalue solves.
 //!
-//! A minimal helper for the phase-diagram sweeps (the leading eigenvalue of the $R^2\times R^2$
-//! matrix $\hat T$); to be unified with the general spectrum module.
+//! The eigenvalues themselves come from the one solver of the crate,
+//! [`crate::spectrum::eigenvalues_unsorted`] (faer); this module only adapts its output.
 //!
 //! # References
 //! SPEC.md E16; REFERENCE-CODE.md 1.8 (`make_hat_vars`, `draw_T`).
 
-use faer::{c64, Mat};
+use faer::c64;
 
 use crate::error::SolverError;
+use crate::spectrum::eigenvalues_unsorted;
 
 /// (E16) Eigenvalues `(re, im)` of the general real `n x n` matrix `a` (row-major), in faer's
-/// order.
+/// order ([`eigenvalues_unsorted`]).
 ///
 /// # Errors
-/// `a.len() != n * n`, non-finite entries, or the eigenvalue iteration failing to converge.
+/// `a.len() != n * n`, `n == 0`, non-finite entries, or the eigenvalue iteration failing to
+/// converge.
 pub fn eigenvalues(a: &[f64], n: usize) -> Result<Vec<(f64, f64)>, SolverError> {
     if a.len() != n * n || n == 0 {
         return Err(SolverError::invalid(
@@ -26,16 +30,10 @@ pub fn eigenvalues(a: &[f64], n: usize) -> Result<Vec<(f64, f64)>, SolverError> 
             ),
         ));
     }
-    if a.iter().any(|x| !x.is_finite()) {
-        return Err(SolverError::invalid("matrix", "has a non-finite entry"));
-    }
-    let m = Mat::<f64>::from_fn(n, n, |i, j| a[i * n + j]);
-    let ev = m.eigenvalues().map_err(|e| SolverError::NotConverged {
-        iters: 0,
-        residual: f64::NAN,
-        hint: format!("eigenvalue iteration failed ({e:?}); check the matrix entries"),
-    })?;
-    Ok(ev.into_iter().map(|z| (z.re, z.im)).collect())
+    Ok(eigenvalues_unsorted(a, n)?
+        .into_iter()
+        .map(|z| (z.re, z.im))
+        .collect())
 }
 
 /// (E16) The eigenvalue with the largest real part (the first such, as numpy's `argmax`; either
@@ -89,6 +87,91 @@ pub fn char_poly(a: &[f64], n: usize) -> Vec<f64> {
         prev = ck;
     }
     c
+}
+
+/// (E16) Characteristic polynomial $\det(zI - A) = z^4 + c_3z^3 + c_2z^2 + c_1z + c_0$ of a real
+/// 4 x 4 matrix (row-major; $\hat T$ for $R = 2$) from its principal minors:
+/// $c_3 = -\mathrm{tr}A$, $c_2 = \sum$ 2 x 2 principal minors, $c_1 = -\sum$ 3 x 3 principal minors,
+/// $c_0 = \det A$. Returns `[c_0, c_1, c_2, c_3]`; the same polynomial as [`char_poly`] up to
+/// rounding, without allocation (about 100 flops).
+pub fn char_poly4(a: &[f64; 16]) -> [f64; 4] {
+    let e = |i: usize, j: usize| a[i * 4 + j];
+    // 2 x 2 minors of rows (0, 1) and of rows (2, 3), indexed by column pairs.
+    let m01 = |j: usize, k: usize| e(0, j) * e(1, k) - e(0, k) * e(1, j);
+    let m23 = |j: usize, k: usize| e(2, j) * e(3, k) - e(2, k) * e(3, j);
+    let tr = e(0, 0) + e(1, 1) + e(2, 2) + e(3, 3);
+    let mut c2 = 0.0;
+    for i in 0..4 {
+        for j in i + 1..4 {
+            c2 += e(i, i) * e(j, j) - e(i, j) * e(j, i);
+        }
+    }
+    // 3 x 3 principal minor on the index set {i, j, k} (cofactor expansion along its first row).
+    let det3 = |i: usize, j: usize, k: usize| {
+        e(i, i) * (e(j, j) * e(k, k) - e(j, k) * e(k, j))
+            - e(i, j) * (e(j, i) * e(k, k) - e(j, k) * e(k, i))
+            + e(i, k) * (e(j, i) * e(k, j) - e(j, j) * e(k, i))
+    };
+    let c1 = -(det3(1, 2, 3) + det3(0, 2, 3) + det3(0, 1, 3) + det3(0, 1, 2));
+    // Laplace expansion of the determinant by the rows (0, 1) against the rows (2, 3).
+    let det = m01(0, 1) * m23(2, 3) - m01(0, 2) * m23(1, 3)
+        + m01(0, 3) * m23(1, 2)
+        + m01(1, 2) * m23(0, 3)
+        - m01(1, 3) * m23(0, 2)
+        + m01(2, 3) * m23(0, 1);
+    [det, c1, c2, -tr]
+}
+
+/// Largest degree handled by [`no_root_in_disc`].
+pub const DISC_TEST_MAX_DEGREE: usize = 16;
+
+/// (E16) Exact root-exclusion test: `true` only if the monic polynomial
+/// $p(z) = z^n + c_{n-1}z^{n-1} + \dots + c_0$ (`c = [c_0..c_{n-1}]`, real) has no root in the
+/// closed disc $|z - w| \le \rho$, $w = w_{re} + i\,w_{im}$.
+///
+/// With the Taylor coefficients $p(w + h) = \sum_k a_k h^k$ (Horner shifts), the triangle
+/// inequality gives $|p(w+h)| \ge |a_0| - \sum_{k\ge1}|a_k|\rho^k$ for $|h| \le \rho$, so
+/// $|a_0| > \sum_{k\ge1}|a_k|\rho^k$ excludes every root from the disc (Rouche / Cauchy bound of
+/// the shifted polynomial). The comparison keeps a rounding allowance of $10^{-12}$ times
+/// $\sum_k |c_k|(|w| + \rho)^k$, far above the floating-point error of the shifts, so a `true` is
+/// never a rounding artefact. `false` means "undecided" (a root may be near); degrees above
+/// [`DISC_TEST_MAX_DEGREE`] are always undecided. About 60 flops for $n = 4$.
+pub fn no_root_in_disc(c: &[f64], w_re: f64, w_im: f64, rho: f64) -> bool {
+    let n = c.len();
+    if n == 0 {
+        return true;
+    }
+    if n > DISC_TEST_MAX_DEGREE || !(rho >= 0.0 && rho.is_finite()) {
+        return false;
+    }
+    // b[k] = (re, im) of the coefficient of z^k; b[n] = 1.
+    let mut br = [0.0f64; DISC_TEST_MAX_DEGREE + 1];
+    let mut bi = [0.0f64; DISC_TEST_MAX_DEGREE + 1];
+    br[..n].copy_from_slice(c);
+    br[n] = 1.0;
+    // Taylor shift: after pass k, b[k] is the k-th Taylor coefficient at w.
+    for k in 0..n {
+        for i in (k..n).rev() {
+            let (xr, xi) = (br[i + 1], bi[i + 1]);
+            br[i] += w_re * xr - w_im * xi;
+            bi[i] += w_re * xi + w_im * xr;
+        }
+    }
+    // Moduli as sqrt(re^2 + im^2) (no overflow at these magnitudes; within the allowance).
+    let a0 = (br[0] * br[0] + bi[0] * bi[0]).sqrt();
+    let mut bound = 0.0;
+    let mut rk = 1.0;
+    let mut scale = 0.0;
+    let mut sk = 1.0;
+    let s = w_re.hypot(w_im) + rho;
+    for k in 1..=n {
+        rk *= rho;
+        bound += (br[k] * br[k] + bi[k] * bi[k]).sqrt() * rk;
+        scale += c[k - 1].abs() * sk;
+        sk *= s;
+    }
+    scale += sk;
+    a0 > bound + 1e-12 * scale
 }
 
 /// Roots of the monic polynomial $z^n + c_{n-1}z^{n-1} + \dots + c_0$ (`c = [c_0..c_{n-1}]`) by
@@ -147,6 +230,84 @@ pub fn poly_roots(c: &[f64], tol: f64) -> Option<Vec<(f64, f64)>> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// 4 x 4 characteristic polynomial from the minors against Faddeev-LeVerrier (relative 1e-12
+    /// of the coefficient scale) on random dense matrices.
+    #[test]
+    fn char_poly4_matches_faddeev_leverrier() {
+        use rand::SeedableRng;
+        use rand_distr::{Distribution, StandardNormal};
+        let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(9);
+        for _ in 0..1000 {
+            let a: [f64; 16] = std::array::from_fn(|_| StandardNormal.sample(&mut rng));
+            let want = char_poly(&a, 4);
+            let got = char_poly4(&a);
+            let scale = 1.0 + want.iter().fold(0.0f64, |m, x| m.max(x.abs()));
+            for k in 0..4 {
+                assert!(
+                    (got[k] - want[k]).abs() < 1e-12 * scale,
+                    "{got:?} vs {want:?}"
+                );
+            }
+        }
+    }
+
+    /// The disc test against known roots: polynomials built from random roots (conjugate pairs
+    /// and real roots, degrees 2-9), random discs. `true` must imply that every root is outside
+    /// the disc (exact property); for degree <= 4, a disc whose nearest root is more than 6 radii
+    /// away must be excluded (the bound is then below (1 + 1/6)^4 - 1 < 0.86 of |a_0|).
+    #[test]
+    fn disc_test_against_known_roots() {
+        use rand::{Rng, SeedableRng};
+        let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(4);
+        let (mut decided, mut far) = (0usize, 0usize);
+        for it in 0..20_000 {
+            let deg = 2 + it % 8;
+            let mut roots: Vec<c64> = Vec::new();
+            while roots.len() < deg {
+                let re = rng.random_range(-3.0..3.0);
+                if deg - roots.len() >= 2 && rng.random_bool(0.6) {
+                    let im = rng.random_range(0.0..2.0);
+                    roots.push(c64::new(re, im));
+                    roots.push(c64::new(re, -im));
+                } else {
+                    roots.push(c64::new(re, 0.0));
+                }
+            }
+            // Expand prod (z - z_k): real coefficients (imaginary parts cancel).
+            let mut p = vec![c64::new(1.0, 0.0)];
+            for &z in &roots {
+                let mut q = vec![c64::new(0.0, 0.0); p.len() + 1];
+                for (k, &x) in p.iter().enumerate() {
+                    q[k + 1] += x;
+                    q[k] -= x * z;
+                }
+                p = q;
+            }
+            let c: Vec<f64> = p[..deg].iter().map(|x| x.re).collect();
+            let w = c64::new(rng.random_range(0.5..2.5), rng.random_range(0.0..1.5));
+            let rho = rng.random_range(0.001..0.3);
+            let nearest = roots
+                .iter()
+                .map(|z| (*z - w).norm())
+                .fold(f64::INFINITY, f64::min);
+            let excluded = no_root_in_disc(&c, w.re, w.im, rho);
+            if excluded {
+                decided += 1;
+                assert!(
+                    nearest > rho,
+                    "root at {nearest} inside the disc of radius {rho}"
+                );
+            }
+            if deg <= 4 && nearest > 6.0 * rho {
+                far += 1;
+                assert!(excluded, "deg {deg}: nearest root {nearest}, radius {rho}");
+            }
+        }
+        assert!(decided > 5000 && far > 1000, "{decided} {far}");
+        assert!(no_root_in_disc(&[], 0.0, 0.0, 1.0));
+        assert!(!no_root_in_disc(&[1.0; 17], 0.0, 0.0, 0.0));
+    }
 
     #[test]
     fn companion_matrix_roots() {

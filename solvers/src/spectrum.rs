@@ -24,12 +24,13 @@ pub struct Eig {
     pub im: f64,
 }
 
-/// Eigenvalues of a general real `n x n` matrix (row-major), sorted by decreasing real part,
-/// then decreasing imaginary part (faer's Schur-based solver).
+/// (E16) Eigenvalues of a general real `n x n` matrix (row-major) in the order of faer's
+/// Schur-based solver (conjugate pairs adjacent). The one eigenvalue solver of the crate: every
+/// other eigenvalue function (sorted lists, [`crate::eig_small`], the rejection samplers) calls it.
 ///
 /// # Errors
 /// Wrong length, non-finite entries, or the eigensolver failing to converge.
-pub fn eigenvalues(mat: &[f64], n: usize) -> Result<Vec<Eig>, SolverError> {
+pub fn eigenvalues_unsorted(mat: &[f64], n: usize) -> Result<Vec<Eig>, SolverError> {
     if mat.len() != n * n {
         return Err(SolverError::invalid(
             "matrix",
@@ -48,7 +49,16 @@ pub fn eigenvalues(mat: &[f64], n: usize) -> Result<Vec<Eig>, SolverError> {
         residual: f64::NAN,
         hint: format!("eigenvalue solver failed ({e:?}); check the matrix scale"),
     })?;
-    let mut out: Vec<Eig> = ev.iter().map(|c| Eig { re: c.re, im: c.im }).collect();
+    Ok(ev.iter().map(|c| Eig { re: c.re, im: c.im }).collect())
+}
+
+/// (E16) Eigenvalues of a general real `n x n` matrix (row-major), sorted by decreasing real
+/// part, then decreasing imaginary part ([`eigenvalues_unsorted`], then [`sort_eigs`]).
+///
+/// # Errors
+/// Wrong length, non-finite entries, or the eigensolver failing to converge.
+pub fn eigenvalues(mat: &[f64], n: usize) -> Result<Vec<Eig>, SolverError> {
+    let mut out = eigenvalues_unsorted(mat, n)?;
     sort_eigs(&mut out);
     Ok(out)
 }

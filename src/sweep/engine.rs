@@ -12,7 +12,7 @@ use serde::{Deserialize, Serialize};
 
 use mrdmft_solvers::classify::{
     classify_solution, code_counts, draw_t_with_leading_eigenvalue, entropy_bits, mode_code,
-    DynamicsClass,
+    DynamicsClass, TargetDraw,
 };
 use mrdmft_solvers::two_time::TwoTimeDmft;
 use mrdmft_solvers::SolverError;
@@ -208,6 +208,26 @@ pub fn summarise(
 }
 
 impl Plan {
+    /// The random T of a point with seed `seed` and target eigenvalue `target` (from
+    /// [`Plan::cell_config`]): the rejection sampler (SPEC E16) on its own stream `mix(seed, 1)`;
+    /// `None` if this sweep does not draw T.
+    pub fn draw_t(
+        &self,
+        seed: u64,
+        target: Option<(f64, f64)>,
+    ) -> Option<std::result::Result<TargetDraw, SolverError>> {
+        let ((re, im), te) = (target?, self.config.target_eigenvalue.as_ref()?);
+        let mut rng = ChaCha8Rng::seed_from_u64(mix(seed, 1));
+        Some(draw_t_with_leading_eigenvalue(
+            self.regions,
+            re,
+            im,
+            te.tol,
+            te.max_draws,
+            &mut rng,
+        ))
+    }
+
     /// Run point `p` (deterministic in `p` and the config).
     pub fn run_point(&self, p: usize) -> Result<PointResult> {
         let (cell, run) = self.locate(p);
@@ -229,26 +249,17 @@ impl Plan {
             max_norm_corr: Vec::new(),
             example: None,
         };
-        if let (Some((re, im)), Some(te)) = (target, self.config.target_eigenvalue.as_ref()) {
-            let mut rng = ChaCha8Rng::seed_from_u64(mix(seed, 1));
-            match draw_t_with_leading_eigenvalue(
-                self.regions,
-                re,
-                im,
-                te.tol,
-                te.max_draws,
-                &mut rng,
-            ) {
-                Ok(d) => {
-                    res.leading_eigenvalue = Some([d.leading.0, d.leading.1]);
-                    res.t_draws = Some(d.draws);
-                    cfg.model.t = serde_json::to_value(d.t.to_nested()).expect("numbers");
-                }
-                Err(e) => {
-                    res.status = "error".into();
-                    res.message = Some(e.to_string());
-                    return Ok(res);
-                }
+        match self.draw_t(seed, target) {
+            None => {}
+            Some(Ok(d)) => {
+                res.leading_eigenvalue = Some([d.leading.0, d.leading.1]);
+                res.t_draws = Some(d.draws);
+                cfg.model.t = serde_json::to_value(d.t.to_nested()).expect("numbers");
+            }
+            Some(Err(e)) => {
+                res.status = "error".into();
+                res.message = Some(e.to_string());
+                return Ok(res);
             }
         }
         if cfg.dmft.s0.is_none() {
