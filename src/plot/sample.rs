@@ -97,7 +97,11 @@ pub fn plot_sample(res: &SampleResult, stem: &Path) -> Result<(PathBuf, PathBuf)
         y_label: "log10 relative change".into(),
         series: vec![
             Series::line("change", lg(&res.residual_history), color(0)),
-            Series::line("window mean", lg(&res.residual_avg_history), color(2)),
+            Series::line(
+                "drift of window means",
+                lg(&res.residual_avg_history),
+                color(2),
+            ),
             Series::line("MC std. error", lg(&res.mc_se_history), color(1))
                 .with_style(Style::Dashed),
         ],
