@@ -61,11 +61,13 @@ pub struct SamplingControls {
     pub n_samples: usize,
     /// Damping $a \in (0, 1]$: $C \leftarrow (1-a)C + a\hat C$ (also for $\psi$ and $S$).
     pub damping: f64,
-    /// Tolerance on the relative change of the kernels (RMS over lags, relative to $C(0)$).
+    /// Tolerance on the drift of the window means of the kernels (RMS over lags, relative to
+    /// $C(0)$) and currents (relative to $\max|S|$); see [`DriftTest`].
     pub tol: f64,
     /// Maximum number of iterations.
     pub max_iters: usize,
-    /// Minimum number of iterations before convergence is declared.
+    /// Minimum number of iterations before convergence is declared (not needed by the drift test;
+    /// kept for callers that want a floor).
     pub min_iters: usize,
     /// Wall-clock limit in seconds (`None`: none).
     pub timeout_seconds: Option<f64>,
@@ -320,14 +322,14 @@ impl DriftTest {
     }
 }
 
-/// Window of the drift test for contraction `rho`: $\max(W_{min}, \lceil 2/(1-\rho)\rceil)$, at most
+/// (SPEC section 2.1, step 4) Window of the drift test for contraction `rho`: $\max(W_{min}, \lceil 2/(1-\rho)\rceil)$, at most
 /// [`MAX_WINDOW`].
 pub(crate) fn drift_window(w_min: usize, rho: f64) -> usize {
     let w = (2.0 / (1.0 - rho.clamp(0.0, 0.999))).ceil() as usize;
     w.max(w_min).clamp(1, MAX_WINDOW)
 }
 
-/// Standard error of the drift of [`DriftTest`]: $\sqrt2\,a\,\mathrm{se}/((1-\rho)\sqrt W)$.
+/// (SPEC section 2.1, step 4) Standard error of the drift of [`DriftTest`]: $\sqrt2\,a\,\mathrm{se}/((1-\rho)\sqrt W)$.
 pub(crate) fn drift_se(mc_se: f64, damping: f64, rho: f64, w: usize) -> f64 {
     std::f64::consts::SQRT_2 * damping * mc_se / ((1.0 - rho.clamp(0.0, 0.999)) * (w as f64).sqrt())
 }

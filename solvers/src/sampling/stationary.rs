@@ -342,7 +342,7 @@ fn current_map(spec: &MeanFieldSpec, s: &[f64], de0: &[f64]) -> Vec<f64> {
     out
 }
 
-/// Contraction factor per damped step of the current iteration $S \leftarrow S + a(F(S) - S)$ near
+/// (E7) Contraction factor per damped step of the current iteration $S \leftarrow S + a(F(S) - S)$ near
 /// `s`: spectral radius of $I + a(J_F - I)$ ($J_F$ by central differences, radius by power
 /// iteration). The kernels are held fixed.
 fn current_contraction(spec: &MeanFieldSpec, s: &[f64], de0: &[f64], a: f64) -> f64 {
@@ -668,9 +668,7 @@ pub fn solve_stationary(
             c[m].copy_from_slice(&next[m * l..(m + 1) * l]);
         }
         s.copy_from_slice(&next[r * l..]);
-        for m in 0..r {
-            psi[m] = psi_hat[m];
-        }
+        psi.copy_from_slice(&psi_hat);
         // Slowest mode: the long-lag kernel, contracting by f = g^2 psi^2 per plain undamped
         // step (see `precondition`), i.e. rho = 1 - a (1 - f) / (1 - beta f) with the preconditioner.
         // psi averaged over the current window (a single sampled psi is too noisy for this).

@@ -194,7 +194,7 @@ fn integrate_currents_with(
     s
 }
 
-/// Diagonal $\Delta^m_\eta(t_j, t_j)$ of the random part for kernels `c` (step-major `[j*R + m]`).
+/// (E8) Diagonal $\Delta^m_\eta(t_j, t_j)$ of the random part for kernels `c` (step-major `[j*R + m]`).
 fn random_diag(
     c: &[Vec<f64>],
     g2: &[f64],
