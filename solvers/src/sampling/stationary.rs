@@ -845,6 +845,8 @@ mod tests {
         controls.n_samples = 256;
         controls.max_iters = 1;
         controls.damping = 1.0;
+        // The raw estimate (with its control variate), not the preconditioned update.
+        controls.precondition = 0.0;
         let set = StationarySettings {
             controls,
             dt: 0.05,
