@@ -44,9 +44,16 @@ pub struct SampleConfig {
     /// Minimum number of iterations.
     #[serde(default = "default_min_iters")]
     pub min_iters: usize,
-    /// Window of the convergence test and of the final average.
+    /// Shortest window of the drift test and of the final average (the window used is at
+    /// least 2 / (1 - rho), rho the estimated contraction of the slowest mode).
     #[serde(default = "default_average")]
     pub average: usize,
+    /// Stationary mode: linear-response control variate of the kernel estimate (default true).
+    #[serde(default = "default_true")]
+    pub control_variate: bool,
+    /// Stationary mode: strength in [0, 1) of the low-frequency preconditioner (default 0.5).
+    #[serde(default = "default_precondition")]
+    pub precondition: f64,
     /// Wall-clock limit in seconds.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub timeout_seconds: Option<f64>,
@@ -98,6 +105,12 @@ fn default_min_iters() -> usize {
 fn default_average() -> usize {
     10
 }
+fn default_true() -> bool {
+    true
+}
+fn default_precondition() -> f64 {
+    0.5
+}
 
 /// `mrdmft sample` config file.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -142,6 +155,8 @@ impl SampleRunConfig {
             seed: c.seed,
             anderson: 0,
             average: c.average,
+            control_variate: c.control_variate,
+            precondition: c.precondition,
         };
         let s0 = match &c.s0 {
             Some(s) => {
@@ -264,8 +279,18 @@ pub struct SampleResult {
     pub residual_history: Vec<f64>,
     /// Its Monte Carlo standard error per iteration.
     pub mc_se_history: Vec<f64>,
-    /// Mean change over the averaging window per iteration (the convergence test).
+    /// Drift between the means of the last two windows of iterates, per iteration (the
+    /// convergence test; 0 until two windows exist).
     pub residual_avg_history: Vec<f64>,
+    /// Monte Carlo standard error of that drift, per iteration.
+    #[serde(default)]
+    pub drift_se_history: Vec<f64>,
+    /// Window length of the drift test, per iteration.
+    #[serde(default)]
+    pub window_history: Vec<usize>,
+    /// Sampled <phi'(x)> of the last iteration (check of the E6 gains `psi`; window: at t_end).
+    #[serde(default)]
+    pub psi_sampled: Vec<f64>,
     /// Delta^m(0) (stationary) or Delta^m(t_end, t_end) (window).
     #[serde(rename = "Delta_0")]
     pub delta0: Vec<f64>,
@@ -362,6 +387,9 @@ pub fn run_config(cfg: &SampleRunConfig, path: &Path, progress: bool) -> Result<
         residual_history: vec![],
         mc_se_history: vec![],
         residual_avg_history: vec![],
+        drift_se_history: vec![],
+        window_history: vec![],
+        psi_sampled: vec![],
         delta0: vec![],
         psi: vec![],
         s: vec![],
@@ -403,6 +431,9 @@ pub fn run_config(cfg: &SampleRunConfig, path: &Path, progress: bool) -> Result<
             res.residual_history = h;
             res.mc_se_history = se;
             res.residual_avg_history = ha;
+            res.drift_se_history = sol.history.iter().map(|x| x.drift_se).collect();
+            res.window_history = sol.history.iter().map(|x| x.window).collect();
+            res.psi_sampled = sol.psi_sampled;
             res.delta0 = sol.delta0;
             res.psi = sol.psi;
             res.s = rows(&sol.s, r);
@@ -423,6 +454,9 @@ pub fn run_config(cfg: &SampleRunConfig, path: &Path, progress: bool) -> Result<
             res.residual_history = h;
             res.mc_se_history = se;
             res.residual_avg_history = ha;
+            res.drift_se_history = sol.history.iter().map(|x| x.drift_se).collect();
+            res.window_history = sol.history.iter().map(|x| x.window).collect();
+            res.psi_sampled = sol.psi_sampled[(nt - 1) * r..].to_vec();
             res.delta0 = sol.delta_diag[(nt - 1) * r..].to_vec();
             res.psi = sol.psi[(nt - 1) * r..].to_vec();
             res.s = rows(&sol.s[(nt - 1) * r * r..], r);

@@ -85,10 +85,12 @@ pub fn plot_sample(res: &SampleResult, stem: &Path) -> Result<(PathBuf, PathBuf)
             ..Default::default()
         });
     }
+    // Zero entries (the drift before two windows exist) are left out.
     let lg = |v: &[f64]| -> Vec<(f64, f64)> {
         v.iter()
             .enumerate()
-            .map(|(k, &x)| (k as f64, x.max(1e-300).log10()))
+            .filter(|(_, &x)| x > 0.0)
+            .map(|(k, &x)| (k as f64, x.log10()))
             .collect()
     };
     panels.push(LinePanel {
@@ -97,8 +99,14 @@ pub fn plot_sample(res: &SampleResult, stem: &Path) -> Result<(PathBuf, PathBuf)
         y_label: "log10 relative change".into(),
         series: vec![
             Series::line("change", lg(&res.residual_history), color(0)),
-            Series::line("window mean", lg(&res.residual_avg_history), color(2)),
+            Series::line(
+                "drift of window means",
+                lg(&res.residual_avg_history),
+                color(2),
+            ),
             Series::line("MC std. error", lg(&res.mc_se_history), color(1))
+                .with_style(Style::Dashed),
+            Series::line("drift std. error", lg(&res.drift_se_history), color(3))
                 .with_style(Style::Dashed),
         ],
         legend: true,

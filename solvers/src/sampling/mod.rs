@@ -33,8 +33,8 @@ pub mod window;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Termination {
-    /// The mean change of the kernels over the last `average` iterations fell below
-    /// `max(tol, 1.5 x its Monte Carlo standard error)`.
+    /// The drift between the means of the last two windows of iterates fell below
+    /// `max(tol, MC_FACTOR x its Monte Carlo standard error)` (see [`DriftTest`]).
     Converged,
     /// `max_iters` iterations without convergence.
     MaxIters,
@@ -44,9 +44,12 @@ pub enum Termination {
     Diverged,
 }
 
-/// A converged iteration must have a change below this multiple of its Monte Carlo standard error
+/// A converged iteration must have a drift below this multiple of its Monte Carlo standard error
 /// (when that is larger than `tol`).
-pub const MC_FACTOR: f64 = 1.5;
+pub const MC_FACTOR: f64 = 2.0;
+
+/// Longest window of the drift test (iterations); the test needs two windows.
+pub const MAX_WINDOW: usize = 200;
 
 /// Floor of the kernel scale used to make changes relative (a silent region has $C \to 0$).
 pub const SCALE_FLOOR: f64 = 1e-6;
@@ -58,11 +61,13 @@ pub struct SamplingControls {
     pub n_samples: usize,
     /// Damping $a \in (0, 1]$: $C \leftarrow (1-a)C + a\hat C$ (also for $\psi$ and $S$).
     pub damping: f64,
-    /// Tolerance on the relative change of the kernels (RMS over lags, relative to $C(0)$).
+    /// Tolerance on the drift of the window means of the kernels (RMS over lags, relative to
+    /// $C(0)$) and currents (relative to $\max|S|$); see [`DriftTest`].
     pub tol: f64,
     /// Maximum number of iterations.
     pub max_iters: usize,
-    /// Minimum number of iterations before convergence is declared.
+    /// Minimum number of iterations before convergence is declared (not needed by the drift test;
+    /// kept for callers that want a floor).
     pub min_iters: usize,
     /// Wall-clock limit in seconds (`None`: none).
     pub timeout_seconds: Option<f64>,
@@ -72,12 +77,29 @@ pub struct SamplingControls {
     /// iteration; not used by the window mode.
     #[serde(default)]
     pub anderson: usize,
-    /// Window $W$ of the convergence test and of the final average: converged when the mean of
-    /// the last $W$ changes $\hat C - C$ is below `max(tol, 1.5 se / sqrt(W))`; the returned kernels,
-    /// gains and currents are the average of the last $W$ iterates (Polyak averaging, which cuts the
-    /// Monte Carlo noise by about $\sqrt W$). 1 = the last iterate only.
+    /// Shortest window $W$ of the convergence test and of the final average. The window actually
+    /// used is $\max(W, \lceil 2/(1-\rho)\rceil)$ with $\rho$ the contraction of the slowest mode
+    /// ([`DriftTest`]); the returned kernels, gains and currents are the mean of the last window of
+    /// iterates (Polyak averaging).
     #[serde(default = "default_average")]
     pub average: usize,
+    /// Stationary mode: subtract the linear-response control variate
+    /// $\psi^2(\hat R_x(\tau) - \Delta(\tau))$ from the sampled $\hat C(\tau)$ (exactly mean zero, cuts the
+    /// Monte Carlo variance of the long-lag kernel several-fold; see docs/NUMERICS.md).
+    #[serde(default = "default_true")]
+    pub control_variate: bool,
+    /// Stationary mode: strength $\beta \in [0, 1)$ of the low-frequency preconditioner of the kernel
+    /// update (0 = plain damping); see `stationary::precondition`.
+    #[serde(default = "default_precondition")]
+    pub precondition: f64,
+}
+
+fn default_precondition() -> f64 {
+    0.5
+}
+
+fn default_true() -> bool {
+    true
 }
 
 fn default_average() -> usize {
@@ -85,7 +107,8 @@ fn default_average() -> usize {
 }
 
 impl SamplingControls {
-    /// Defaults: 1024 samples, damping 0.3, tol 1e-3, 200 iterations, at least 5, no timeout.
+    /// Defaults: 1024 samples, damping 0.3, tol 1e-3, 200 iterations, at least 5, no timeout,
+    /// window 10, control variate on, preconditioner 0.5.
     pub fn new(seed: u64) -> Self {
         SamplingControls {
             n_samples: 1024,
@@ -97,6 +120,8 @@ impl SamplingControls {
             seed,
             anderson: 0,
             average: default_average(),
+            control_variate: true,
+            precondition: default_precondition(),
         }
     }
 
@@ -132,6 +157,15 @@ impl SamplingControls {
                 "is 0; give the number of final iterations to average (>= 1, 10 is a good choice)",
             ));
         }
+        if !(self.precondition.is_finite() && (0.0..1.0).contains(&self.precondition)) {
+            return Err(SolverError::invalid(
+                "sample.precondition",
+                format!(
+                    "is {}; give a strength in [0, 1) (0 = plain damping, 0.5 is the default)",
+                    self.precondition
+                ),
+            ));
+        }
         if self.max_iters == 0 {
             return Err(SolverError::invalid(
                 "sample.max_iters",
@@ -160,9 +194,18 @@ pub struct IterationRecord {
     pub residual: f64,
     /// Monte Carlo standard error of that change (same norm), from the spread between sample blocks.
     pub mc_se: f64,
-    /// Norm of the mean of the last `average` changes (the convergence test); its standard error is
-    /// about `mc_se / sqrt(average)`.
+    /// Drift between the means of the last two windows of iterates (the convergence test; same
+    /// norm; 0 until two windows are available).
     pub residual_avg: f64,
+    /// Monte Carlo standard error of that drift ([`DriftTest`]).
+    #[serde(default)]
+    pub drift_se: f64,
+    /// Window length used at this iteration.
+    #[serde(default)]
+    pub window: usize,
+    /// Estimated contraction factor $\rho$ of the slowest mode per iteration.
+    #[serde(default)]
+    pub contraction: f64,
     /// $\Delta^m_0$ (stationary) or $\Delta^m(t_{end}, t_{end})$ (window) after the update.
     pub delta0: Vec<f64>,
     /// $\psi^m$ (stationary) or $\psi^m(t_{end})$ (window) after the update.
@@ -221,53 +264,74 @@ pub(crate) fn block_mean_se(blocks: &[&[f64]], weights: &[f64]) -> (Vec<f64>, Ve
     (mean, se)
 }
 
-/// Running window of the last `w` changes and iterates (convergence test and Polyak average).
+/// Convergence test on the drift of the running mean (SPEC section 2.1, step 4).
+///
+/// Near the fixed point the damped iteration is $e_{k+1} = \rho e_k + a\,\epsilon_k$ in its slowest
+/// mode ($\epsilon$ the Monte Carlo error of one estimate, standard error `mc_se`). One step changes the
+/// iterate by only $(1-\rho)e$, which the old test (one-step change against its noise) could not tell
+/// from noise when $\rho \approx 1$. Here the means $\bar x_A, \bar x_B$ of two consecutive windows of
+/// $W \ge 2/(1-\rho)$ iterates are compared: a remaining error $e$ shows as a drift
+/// $\|\bar x_B - \bar x_A\| \gtrsim 0.6\,e$, and the noise of the drift is
+/// $\sqrt2\,a\,\mathrm{se}/((1-\rho)\sqrt W)$ (window mean of an AR(1) sequence). Converged when the
+/// drift is below `max(tol, MC_FACTOR x that)`; the result is the mean of the last window.
 #[derive(Debug, Clone)]
-pub(crate) struct Window {
-    w: usize,
-    diffs: std::collections::VecDeque<Vec<f64>>,
+pub(crate) struct DriftTest {
     iterates: std::collections::VecDeque<Vec<f64>>,
 }
 
-impl Window {
-    pub(crate) fn new(w: usize) -> Self {
-        Window {
-            w: w.max(1),
-            diffs: Default::default(),
+impl DriftTest {
+    pub(crate) fn new() -> Self {
+        DriftTest {
             iterates: Default::default(),
         }
     }
-    pub(crate) fn push(&mut self, diff: Vec<f64>, iterate: Vec<f64>) {
-        self.diffs.push_back(diff);
-        self.iterates.push_back(iterate);
-        if self.diffs.len() > self.w {
-            self.diffs.pop_front();
+    pub(crate) fn push(&mut self, x: Vec<f64>) {
+        self.iterates.push_back(x);
+        if self.iterates.len() > 2 * MAX_WINDOW {
             self.iterates.pop_front();
         }
     }
-    pub(crate) fn full(&self) -> bool {
-        self.diffs.len() == self.w
-    }
     pub(crate) fn len(&self) -> usize {
-        self.diffs.len()
+        self.iterates.len()
     }
-    fn mean(v: &std::collections::VecDeque<Vec<f64>>) -> Vec<f64> {
-        let mut out = vec![0.0; v[0].len()];
-        for x in v {
+    fn mean(&self, from: usize, to: usize) -> Vec<f64> {
+        let mut out = vec![0.0; self.iterates[from].len()];
+        for x in self.iterates.range(from..to) {
             for (o, y) in out.iter_mut().zip(x) {
                 *o += y;
             }
         }
-        let k = v.len() as f64;
+        let k = (to - from) as f64;
         out.iter_mut().for_each(|o| *o /= k);
         out
     }
-    pub(crate) fn mean_diff(&self) -> Vec<f64> {
-        Self::mean(&self.diffs)
+    /// Mean of the last `w` iterates (all, if fewer).
+    pub(crate) fn mean_last(&self, w: usize) -> Vec<f64> {
+        let n = self.len();
+        self.mean(n.saturating_sub(w.max(1)), n)
     }
-    pub(crate) fn mean_iterate(&self) -> Vec<f64> {
-        Self::mean(&self.iterates)
+    /// $\bar x_B - \bar x_A$ of the last two windows of `w`, if there are `2w` iterates.
+    pub(crate) fn drift(&self, w: usize) -> Option<Vec<f64>> {
+        let n = self.len();
+        if w == 0 || n < 2 * w {
+            return None;
+        }
+        let a = self.mean(n - 2 * w, n - w);
+        let b = self.mean(n - w, n);
+        Some(b.iter().zip(&a).map(|(p, q)| p - q).collect())
     }
+}
+
+/// (SPEC section 2.1, step 4) Window of the drift test for contraction `rho`: $\max(W_{min}, \lceil 2/(1-\rho)\rceil)$, at most
+/// [`MAX_WINDOW`].
+pub(crate) fn drift_window(w_min: usize, rho: f64) -> usize {
+    let w = (2.0 / (1.0 - rho.clamp(0.0, 0.999))).ceil() as usize;
+    w.max(w_min).clamp(1, MAX_WINDOW)
+}
+
+/// (SPEC section 2.1, step 4) Standard error of the drift of [`DriftTest`]: $\sqrt2\,a\,\mathrm{se}/((1-\rho)\sqrt W)$.
+pub(crate) fn drift_se(mc_se: f64, damping: f64, rho: f64, w: usize) -> f64 {
+    std::f64::consts::SQRT_2 * damping * mc_se / ((1.0 - rho.clamp(0.0, 0.999)) * (w as f64).sqrt())
 }
 
 /// Root mean square of a slice.

@@ -197,8 +197,11 @@ pub struct StationarySolution {
     pub delta0: Vec<f64>,
     /// Structured variance $A^m = \sum_{nr} U^{mnr} S^{mn} S^{mr}$.
     pub structured_variance: Vec<f64>,
-    /// Gains $\psi^m$ (E6), estimated from the samples.
+    /// Gains $\psi^m$ (E6 on the Gaussian marginal of variance $\Delta^m_0$).
     pub psi: Vec<f64>,
+    /// Sampled $\langle\phi'(x^m)\rangle$ of the last iteration (a check of E6: agrees with `psi`
+    /// within its Monte Carlo error).
+    pub psi_sampled: Vec<f64>,
     /// Currents, row-major `s[m*R + n]` $= S^{mn}$.
     pub s: Vec<f64>,
     /// Negative spectral weights clipped in the last iteration, per region.
@@ -243,6 +246,8 @@ struct RegionSpectrum {
     delta_eta: Vec<f64>,
     clipped: usize,
     clipped_fraction: f64,
+    /// Clipped weights $\mu_k$ (the exact spectrum of the generated $\eta$ paths).
+    mu: Vec<f64>,
 }
 
 fn spectrum(c: &[f64], g2: f64, dt: f64, plans: &Plans) -> RegionSpectrum {
@@ -285,7 +290,91 @@ fn spectrum(c: &[f64], g2: f64, dt: f64, plans: &Plans) -> RegionSpectrum {
         delta_eta,
         clipped,
         clipped_fraction: if tot > 0.0 { neg / tot } else { 0.0 },
+        mu,
     }
+}
+
+/// Largest low-frequency gain $\beta g^2\psi^2$ used by [`precondition`] (caps the amplification at 10).
+pub const PRECONDITION_MAX: f64 = 0.9;
+
+/// Low-frequency preconditioner of the kernel update: $P(\omega) = 1/(1 - f/(1+\omega^2))$ with
+/// $f = \beta g^2\psi^2$, applied to a change $d(\tau)$ on the lag grid (circulant embedding as in
+/// [`spectrum`]). At long lags the linear response of E9 is $\delta C = \psi^2\delta\Delta$ and the filter
+/// of E10 gives $\delta\Delta_\eta(\omega) = g^2\delta C(\omega)/(1+\omega^2)$, so the plain update contracts
+/// the frequency-$\omega$ part by $g^2\psi^2/(1+\omega^2)$ per step (0.97 at $\omega = 0$, erf, g = 1.5);
+/// $P$ is the Newton step for that part.
+fn precondition(d: &[f64], f: f64, dt: f64, plans: &Plans) -> Vec<f64> {
+    if f <= 0.0 {
+        return d.to_vec();
+    }
+    let n = plans.n;
+    let l = d.len();
+    let mut buf: Vec<Complex64> = (0..n)
+        .map(|j| Complex64::new(d[j.min(n - j).min(l - 1)], 0.0))
+        .collect();
+    plans.fwd.process(&mut buf);
+    for (k, b) in buf.iter_mut().enumerate() {
+        let ks = if k <= n / 2 {
+            k as f64
+        } else {
+            k as f64 - n as f64
+        };
+        let w = 2.0 * std::f64::consts::PI * ks / (n as f64 * dt);
+        *b /= 1.0 - f / (1.0 + w * w);
+    }
+    plans.inv.process(&mut buf);
+    buf[..l].iter().map(|z| z.re / n as f64).collect()
+}
+
+/// (E6, E7) The current map at a fixed point, $S^{mn} \mapsto \psi^n\sum_r T^{mnr}S^{nr}$ with
+/// $\psi^n = G(\Delta^n_\eta(0) + A^n(S))$.
+fn current_map(spec: &MeanFieldSpec, s: &[f64], de0: &[f64]) -> Vec<f64> {
+    let r = spec.regions();
+    let a = structured_variance(spec, s);
+    let psi: Vec<f64> = (0..r).map(|n| spec.phi.gain(de0[n] + a[n])).collect();
+    let mut out = vec![0.0; r * r];
+    for m in 0..r {
+        for n in 0..r {
+            let acc: f64 = (0..r).map(|k| spec.t.get(m, n, k) * s[n * r + k]).sum();
+            out[m * r + n] = psi[n] * acc;
+        }
+    }
+    out
+}
+
+/// (E7) Contraction factor per damped step of the current iteration $S \leftarrow S + a(F(S) - S)$ near
+/// `s`: spectral radius of $I + a(J_F - I)$ ($J_F$ by central differences, radius by power
+/// iteration). The kernels are held fixed.
+fn current_contraction(spec: &MeanFieldSpec, s: &[f64], de0: &[f64], a: f64) -> f64 {
+    let q = s.len();
+    let mut jac = vec![0.0; q * q];
+    for j in 0..q {
+        let h = 1e-6 * s[j].abs().max(1.0);
+        let (mut sp, mut sm) = (s.to_vec(), s.to_vec());
+        sp[j] += h;
+        sm[j] -= h;
+        let (fp, fm) = (current_map(spec, &sp, de0), current_map(spec, &sm, de0));
+        for i in 0..q {
+            let d = (fp[i] - fm[i]) / (2.0 * h);
+            jac[i * q + j] = a * d + if i == j { 1.0 - a } else { 0.0 };
+        }
+    }
+    let mut v: Vec<f64> = (0..q).map(|i| 1.0 + 0.1 * i as f64).collect();
+    let (mut log_growth, iters) = (0.0, 200);
+    for it in 0..iters {
+        let w: Vec<f64> = (0..q)
+            .map(|i| (0..q).map(|j| jac[i * q + j] * v[j]).sum())
+            .collect();
+        let norm = w.iter().map(|x| x * x).sum::<f64>().sqrt();
+        if !(norm.is_finite() && norm > 0.0) {
+            return 0.0;
+        }
+        if it >= iters / 2 {
+            log_growth += norm.ln();
+        }
+        v = w.iter().map(|x| x / norm).collect();
+    }
+    (log_growth / (iters / 2) as f64).exp()
 }
 
 /// $\sum_n m^{mn}S^{mn}$ with loadings $m^{m\cdot} = L_m z$ (E10).
@@ -320,6 +409,7 @@ fn sample_block(
     s_row: &[f64],
     l: usize,
     plans: &Plans,
+    cv: Option<(f64, f64)>,
 ) -> BlockOut {
     let mut rng = block_rng(seed, iter, m, block);
     let phi = spec.phi;
@@ -347,6 +437,9 @@ fn sample_block(
             .max(plans.inv.get_inplace_scratch_len())
     ];
     let mut power = vec![0.0; n];
+    // Power of the paths x themselves (control variate): FFT(x1 + i x2) = N (coefficients + static part).
+    let mut power_x = vec![0.0; if cv.is_some() { n } else { 0 }];
+    let nf = n as f64;
     let mut psi_sum = 0.0;
     for _ in 0..BLOCK / 2 {
         for (b, &a) in buf.iter_mut().zip(&sp.amp) {
@@ -354,9 +447,16 @@ fn sample_block(
             let y: f64 = rng.sample(StandardNormal);
             *b = Complex64::new(a * x, a * y);
         }
-        plans.inv.process_with_scratch(&mut buf, &mut scratch);
         let mu1 = structured_mean(&mut rng, lf, s_row);
         let mu2 = structured_mean(&mut rng, lf, s_row);
+        if cv.is_some() {
+            let z0 = buf[0] + Complex64::new(mu1, mu2);
+            power_x[0] += nf * nf * z0.norm_sqr();
+            for k in 1..n {
+                power_x[k] += 0.5 * nf * nf * (buf[k].norm_sqr() + buf[n - k].norm_sqr());
+            }
+        }
+        plans.inv.process_with_scratch(&mut buf, &mut scratch);
         for b in buf.iter_mut() {
             let (x1, x2) = (mu1 + b.re, mu2 + b.im);
             psi_sum += phi.phi_prime(x1) + phi.phi_prime(x2);
@@ -367,6 +467,18 @@ fn sample_block(
         for k in 0..n {
             let kk = (n - k) % n;
             power[k] += 0.5 * (buf[k].norm_sqr() + buf[kk].norm_sqr());
+        }
+    }
+    if let Some((b2, a_struct)) = cv {
+        // Control variate (E9 linear response): subtract b^2 (|X_k|^2 - E|X_k|^2), whose mean is
+        // exactly 0 (E|X_k|^2 = N mu_k per path, plus N^2 A at k = 0). Unbiased for any b.
+        let pairs = (BLOCK / 2) as f64;
+        for k in 0..n {
+            let mut expect = 2.0 * nf * sp.mu[k];
+            if k == 0 {
+                expect += 2.0 * nf * nf * a_struct;
+            }
+            power[k] -= b2 * (power_x[k] - pairs * expect);
         }
     }
     for (b, &p) in buf.iter_mut().zip(&power) {
@@ -425,11 +537,14 @@ pub fn solve_stationary(
     let g2: Vec<f64> = spec.g.iter().map(|g| g * g).collect();
     let a = ctl.damping;
     let mut mixer = super::Anderson::new(ctl.anderson, a);
-    let mut window = super::Window::new(ctl.average);
+    let mut drift_test = super::DriftTest::new();
+    let mut w_used = ctl.average;
 
     let mut c = init.resample(dt, l);
     let mut s = init.s.clone();
     let mut psi = vec![f64::NAN; r];
+    let mut psi_sampled = vec![f64::NAN; r];
+    let mut burned_in = false;
     let mut history = Vec::new();
     let mut termination = Termination::MaxIters;
     let mut iterations = 0;
@@ -443,6 +558,22 @@ pub fn solve_stationary(
             clipped_weights[m] = spectra[m].clipped;
             clipped_fraction[m] = spectra[m].clipped_fraction;
         }
+        // Control-variate coefficient b = psi(Delta_0) of the current kernels (E6).
+        let a_struct = structured_variance(spec, &s);
+        let pre_factor: Vec<f64> = (0..r)
+            .map(|m| {
+                let b = spec.phi.gain(a_struct[m] + spectra[m].delta_eta[0]);
+                (ctl.precondition * g2[m] * b * b).min(PRECONDITION_MAX)
+            })
+            .collect();
+        let cv: Vec<Option<(f64, f64)>> = (0..r)
+            .map(|m| {
+                ctl.control_variate.then(|| {
+                    let b = spec.phi.gain(a_struct[m] + spectra[m].delta_eta[0]);
+                    (b * b, a_struct[m])
+                })
+            })
+            .collect();
         let tasks: Vec<(usize, usize)> = (0..r)
             .flat_map(|m| (0..nblocks).map(move |b| (m, b)))
             .collect();
@@ -460,6 +591,7 @@ pub fn solve_stationary(
                     &s[m * r..(m + 1) * r],
                     l,
                     &plans,
+                    cv[m],
                 )
             })
             .collect();
@@ -467,18 +599,28 @@ pub fn solve_stationary(
         let mut c_hat = Vec::with_capacity(r);
         let (mut res_k, mut se_k) = (0.0f64, 0.0f64);
         let mut psi_hat = vec![0.0; r];
-        let mut psi_se = vec![0.0; r];
         let mut diverged = false;
-        let mut diff_all: Vec<f64> = Vec::with_capacity(r * l + r * r);
         for m in 0..r {
             let blocks = &outs[m * nblocks..(m + 1) * nblocks];
-            let cs: Vec<&[f64]> = blocks.iter().map(|b| b.c.as_slice()).collect();
+            // Preconditioned block estimates c + P(c_hat_b - c) (P linear, so their mean is
+            // c + P(c_hat - c) and their spread gives its standard error).
+            let pre: Vec<Vec<f64>> = blocks
+                .par_iter()
+                .map(|b| {
+                    let d: Vec<f64> = b.c.iter().zip(&c[m]).map(|(x, y)| x - y).collect();
+                    let pd = precondition(&d, pre_factor[m], dt, &plans);
+                    c[m].iter().zip(&pd).map(|(x, y)| x + y).collect()
+                })
+                .collect();
+            let cs: Vec<&[f64]> = pre.iter().map(|b| b.as_slice()).collect();
             let (mean, se) = block_mean_se(&cs, &weights);
             let ps: Vec<[f64; 1]> = blocks.iter().map(|b| [b.psi]).collect();
             let psr: Vec<&[f64]> = ps.iter().map(|x| x.as_slice()).collect();
-            let (pm, pse) = block_mean_se(&psr, &weights);
-            psi_hat[m] = pm[0];
-            psi_se[m] = pse[0];
+            let (pm, _) = block_mean_se(&psr, &weights);
+            // Gains by E6 on the Gaussian marginal of the sampled process (exact; the sampled
+            // <phi'(x)> carries Monte Carlo noise that the marginal current mode of E7 integrates).
+            psi_hat[m] = spec.phi.gain(a_struct[m] + spectra[m].delta_eta[0]);
+            psi_sampled[m] = pm[0];
             if mean.iter().any(|x| !x.is_finite()) || mean[0].abs() > 1e12 {
                 diverged = true;
             }
@@ -486,12 +628,10 @@ pub fn solve_stationary(
             let diff: Vec<f64> = mean.iter().zip(&c[m]).map(|(x, y)| x - y).collect();
             res_k = res_k.max(rms(&diff) / scale);
             se_k = se_k.max(rms(&se) / scale);
-            diff_all.extend(diff.iter().map(|d| d / scale));
             c_hat.push(mean);
         }
         // Currents (E7 at a fixed point): S*^{mn} = psi^n sum_r T^{mnr} S^{nr}.
         let mut s_hat = vec![0.0; r * r];
-        let mut s_se = vec![0.0; r * r];
         for m in 0..r {
             for nn in 0..r {
                 let mut acc = 0.0;
@@ -499,7 +639,6 @@ pub fn solve_stationary(
                     acc += spec.t.get(m, nn, k) * s[nn * r + k];
                 }
                 s_hat[m * r + nn] = psi_hat[nn] * acc;
-                s_se[m * r + nn] = psi_se[nn] * acc.abs();
             }
         }
         let s_scale = s.iter().fold(1.0f64, |x, v| x.max(v.abs()));
@@ -508,10 +647,9 @@ pub fn solve_stationary(
             .zip(&s)
             .fold(0.0f64, |x, (p, q)| x.max((p - q).abs()))
             / s_scale;
-        let se_s = s_se.iter().fold(0.0f64, |x, v| x.max(*v)) / s_scale;
-        diff_all.extend(s_hat.iter().zip(&s).map(|(p, q)| (p - q) / s_scale));
+        // The currents carry no Monte Carlo error of their own (E6 gains): mc_se is the kernels'.
         let residual = res_k.max(res_s);
-        let mc_se = se_k.max(se_s);
+        let mc_se = se_k;
         if diverged || !residual.is_finite() {
             termination = Termination::Diverged;
             iterations = iter + 1;
@@ -530,22 +668,66 @@ pub fn solve_stationary(
             c[m].copy_from_slice(&next[m * l..(m + 1) * l]);
         }
         s.copy_from_slice(&next[r * l..]);
-        for m in 0..r {
-            psi[m] = if iter == 0 {
-                psi_hat[m]
-            } else {
-                (1.0 - a) * psi[m] + a * psi_hat[m]
-            };
+        psi.copy_from_slice(&psi_hat);
+        // Slowest mode: the long-lag kernel, contracting by f = g^2 psi^2 per plain undamped
+        // step (see `precondition`), i.e. rho = 1 - a (1 - f) / (1 - beta f) with the preconditioner.
+        // psi averaged over the current window (a single sampled psi is too noisy for this).
+        let psi_bar: Vec<f64> = if drift_test.len() > 0 {
+            let mean = drift_test.mean_last(w_used);
+            mean[r * l + r * r..]
+                .iter()
+                .zip(&psi)
+                .map(|(p, q)| {
+                    (p * w_used.min(drift_test.len()) as f64 + q)
+                        / (w_used.min(drift_test.len()) + 1) as f64
+                })
+                .collect()
+        } else {
+            psi.clone()
+        };
+        let rho = (0..r)
+            .filter(|&m| g2[m] > 0.0)
+            .map(|m| {
+                let f = g2[m] * psi_bar[m] * psi_bar[m];
+                if f >= 1.0 {
+                    0.999
+                } else {
+                    1.0 - a * (1.0 - f) / (1.0 - (ctl.precondition * f).min(PRECONDITION_MAX))
+                }
+            })
+            .fold(1.0 - a, f64::max);
+        // ... and the currents' own mode (E7 near its fixed point).
+        let rho = if s.iter().any(|x| *x != 0.0) {
+            let de0: Vec<f64> = (0..r)
+                .map(|m| spectrum(&c[m], g2[m], dt, &plans).delta_eta[0])
+                .collect();
+            rho.max(current_contraction(spec, &s, &de0, a))
+        } else {
+            rho
         }
-        window.push(
-            diff_all,
-            c.iter().flatten().chain(&s).chain(&psi).copied().collect(),
-        );
-        let md = window.mean_diff();
-        let mut residual_avg = md[r * l..].iter().fold(0.0f64, |x, v| x.max(v.abs()));
-        for m in 0..r {
-            residual_avg = residual_avg.max(rms(&md[m * l..(m + 1) * l]));
+        .clamp(0.0, 0.999);
+        let w = super::drift_window(ctl.average, rho);
+        w_used = w;
+        // Burn-in: the windows start once the one-step change has reached its noise level.
+        if !burned_in && residual <= ctl.tol.max(MC_FACTOR * mc_se) {
+            burned_in = true;
         }
+        if burned_in {
+            drift_test.push(c.iter().flatten().chain(&s).chain(&psi).copied().collect());
+        }
+        let norm = |d: &[f64], cc: &[Vec<f64>], ss: &[f64]| -> f64 {
+            let mut x = 0.0f64;
+            for m in 0..r {
+                let scale = cc[m][0].abs().max(SCALE_FLOOR);
+                x = x.max(rms(&d[m * l..(m + 1) * l]) / scale);
+            }
+            let s_scale = ss.iter().fold(1.0f64, |x, v| x.max(v.abs()));
+            d[r * l..r * l + r * r]
+                .iter()
+                .fold(x, |x, v| x.max(v.abs() / s_scale))
+        };
+        let residual_avg = drift_test.drift(w).map_or(0.0, |d| norm(&d, &c, &s));
+        let dse = super::drift_se(mc_se, a, rho, w);
         let av = structured_variance(spec, &s);
         let delta0: Vec<f64> = (0..r)
             .map(|m| av[m] + spectrum(&c[m], g2[m], dt, &plans).delta_eta[0])
@@ -555,6 +737,9 @@ pub fn solve_stationary(
             residual,
             mc_se,
             residual_avg,
+            drift_se: dse,
+            window: w,
+            contraction: rho,
             delta0,
             psi: psi.clone(),
             clipped: spectra.iter().map(|x| x.clipped as f64).sum(),
@@ -562,10 +747,10 @@ pub fn solve_stationary(
         observer(&rec);
         history.push(rec);
         iterations = iter + 1;
-        let se_avg = mc_se / (window.len() as f64).sqrt();
-        if window.full()
+        if burned_in
+            && drift_test.len() >= 2 * w
             && iterations >= ctl.min_iters
-            && residual_avg <= ctl.tol.max(MC_FACTOR * se_avg)
+            && residual_avg <= ctl.tol.max(MC_FACTOR * dse)
         {
             termination = Termination::Converged;
             break;
@@ -577,9 +762,9 @@ pub fn solve_stationary(
             }
         }
     }
-    // Polyak average of the last `average` iterates.
-    if window.len() > 0 && termination != Termination::Diverged {
-        let mean = window.mean_iterate();
+    // Polyak average of the last window of iterates.
+    if drift_test.len() > 0 && termination != Termination::Diverged {
+        let mean = drift_test.mean_last(w_used);
         for m in 0..r {
             c[m].copy_from_slice(&mean[m * l..(m + 1) * l]);
         }
@@ -606,6 +791,7 @@ pub fn solve_stationary(
         delta,
         structured_variance: av,
         psi,
+        psi_sampled,
         s,
         clipped_weights,
         clipped_fraction,
@@ -659,6 +845,8 @@ mod tests {
         controls.n_samples = 256;
         controls.max_iters = 1;
         controls.damping = 1.0;
+        // The raw estimate (with its control variate), not the preconditioned update.
+        controls.precondition = 0.0;
         let set = StationarySettings {
             controls,
             dt: 0.05,

@@ -116,8 +116,11 @@ pub struct WindowSolution {
     pub steps: usize,
     /// Paths per region and iteration actually used (a multiple of [`BLOCK`]).
     pub n_samples: usize,
-    /// `psi[j*R + m]` $= \psi^m(t_j)$.
+    /// `psi[j*R + m]` $= \psi^m(t_j)$ (E6 on the returned $\Delta(t_j,t_j)$).
     pub psi: Vec<f64>,
+    /// Sampled $\langle\phi'(x^m(t_j))\rangle$ of the last iteration, `[j*R + m]`: a check of E6
+    /// (agrees with `psi` within its Monte Carlo error).
+    pub psi_sampled: Vec<f64>,
     /// `s[(j*R + m)*R + n]` $= S^{mn}(t_j)$.
     pub s: Vec<f64>,
     /// `delta_diag[j*R + m]` $= \Delta^m(t_j, t_j)$.
@@ -191,6 +194,66 @@ fn integrate_currents_with(
     s
 }
 
+/// (E8) Diagonal $\Delta^m_\eta(t_j, t_j)$ of the random part for kernels `c` (step-major `[j*R + m]`).
+fn random_diag(
+    c: &[Vec<f64>],
+    g2: &[f64],
+    nt: usize,
+    dt: f64,
+    d_init: &[f64],
+    r: usize,
+) -> Vec<f64> {
+    let mut out = vec![0.0; nt * r];
+    for m in 0..r {
+        let k: Vec<f64> = c[m].iter().map(|x| g2[m] * x).collect();
+        let de = delta_eta(&k, nt, dt, d_init[m]);
+        for j in 0..nt {
+            out[j * r + m] = de[j * nt + j];
+        }
+    }
+    out
+}
+
+/// (E6, E7) Currents $S(t_j)$ and gains $\psi^m(t_j) = G(\Delta^m_\eta(t_j,t_j) + A^m[S](t_j))$ integrated
+/// together from $S(0) = S_0$, with $A^m = \sum_{nr}U^{mnr}S_x^{mn}S_x^{mr}$ and $S_x = S - e^{-t}S_0$
+/// (or $S$ when `structured_initial`). Returns (currents step-major, gains `[j*R + m]`).
+fn currents_and_gains(
+    spec: &MeanFieldSpec,
+    s0: &[f64],
+    de_diag: &[f64],
+    nt: usize,
+    dt: f64,
+    structured_initial: bool,
+) -> (Vec<f64>, Vec<f64>) {
+    let r = spec.regions();
+    let gains = |j: usize, sj: &[f64]| -> Vec<f64> {
+        let ej = if structured_initial {
+            0.0
+        } else {
+            (-(j as f64) * dt).exp()
+        };
+        (0..r)
+            .map(|m| {
+                let mut a = 0.0;
+                for n in 0..r {
+                    for k in 0..r {
+                        a += spec.u.get(m, n, k)
+                            * (sj[m * r + n] - ej * s0[m * r + n])
+                            * (sj[m * r + k] - ej * s0[m * r + k]);
+                    }
+                }
+                spec.phi.gain(de_diag[j * r + m] + a)
+            })
+            .collect()
+    };
+    let s = integrate_currents_with(spec, s0, nt, dt, &gains);
+    let rr = r * r;
+    let psi = (0..nt)
+        .flat_map(|j| gains(j, &s[j * rr..(j + 1) * rr]))
+        .collect();
+    (s, psi)
+}
+
 /// $F K F^\top + e^{-t_i-t_j}d_{init}$ (the random part of $\Delta$), `k` symmetric row-major.
 fn delta_eta(k: &[f64], nt: usize, dt: f64, d_init: f64) -> Vec<f64> {
     let (e, a0, a1) = filter_weights(dt);
@@ -262,7 +325,6 @@ pub fn solve_window(
             cm
         })
         .collect();
-    let mut psi: Vec<f64> = (0..nt * r).map(|q| spec.phi.gain(d_init[q % r])).collect();
     let mut history = Vec::new();
     let mut termination = Termination::MaxIters;
     let mut iterations = 0;
@@ -281,56 +343,21 @@ pub fn solve_window(
         sx
     };
 
-    // Gains react to the currents within an iteration (the feedback that keeps the marginal
-    // current mode of E7 stable): psi(t) = psi_base(t) + G(De(t) + A[S](t)) - G(De(t) + A[S_prev](t)),
-    // G the Gaussian gain (E6), De the random part of Delta(t,t) and A the structured variance of
-    // the currents the gains were sampled with. At convergence S = S_prev and psi = psi_base.
-    let mut feedback: Option<(Vec<f64>, Vec<f64>)> = None;
-    let mut s_cur = integrate_currents(spec, s0, &psi, dt);
+    // Order within an iteration: (i) the random part De(t) = Delta_eta(t,t) of the current kernels
+    // (deterministic given C); (ii) currents and gains integrated together (E6, E7), with
+    // psi^m(t) = G(De^m(t) + A^m[S](t)), G the Gaussian gain and A the structured variance of the
+    // currents being integrated (x(t) is Gaussian at each t, so E6 is exact); (iii) paths with these
+    // currents; (iv) damped kernel update. The sampled <phi'(x)> is kept as a check (`psi_sampled`).
+    let mut drift_test = super::DriftTest::new();
+    let mut c_window: std::collections::VecDeque<Vec<Vec<f64>>> = Default::default();
+    let mut w_used = ctl.average;
+    let mut s_prev: Option<Vec<f64>> = None;
+    let mut burned_in = false;
+    let mut psi_sampled = vec![0.0; nt * r];
     for iter in 0..ctl.max_iters {
-        if let Some((s_prev, de)) = &feedback {
-            let psi_base = psi.clone();
-            let sxp = sx_of(s_prev);
-            let psi_of = |j: usize, sj: &[f64]| -> Vec<f64> {
-                let ej = (-(j as f64) * dt).exp();
-                (0..r)
-                    .map(|m| {
-                        let mut a_new = 0.0;
-                        let mut a_old = 0.0;
-                        for n in 0..r {
-                            for k in 0..r {
-                                let u = spec.u.get(m, n, k);
-                                let off = |q: usize| {
-                                    if set.structured_initial {
-                                        0.0
-                                    } else {
-                                        ej * s0[q]
-                                    }
-                                };
-                                a_new += u
-                                    * (sj[m * r + n] - off(m * r + n))
-                                    * (sj[m * r + k] - off(m * r + k));
-                                a_old += u * sxp[j * rr + m * r + n] * sxp[j * rr + m * r + k];
-                            }
-                        }
-                        let d = de[j * r + m];
-                        psi_base[j * r + m] + spec.phi.gain(d + a_new) - spec.phi.gain(d + a_old)
-                    })
-                    .collect()
-            };
-            s_cur = integrate_currents_with(spec, s0, nt, dt, &psi_of);
-        }
-        let s = s_cur.clone();
+        let de_diag = random_diag(&c, &g2, nt, dt, &d_init, r);
+        let (s, psi) = currents_and_gains(spec, s0, &de_diag, nt, dt, set.structured_initial);
         let sx = sx_of(&s);
-        let mut de_diag = vec![0.0; nt * r];
-        for m in 0..r {
-            let k: Vec<f64> = c[m].iter().map(|x| g2[m] * x).collect();
-            let de = delta_eta(&k, nt, dt, d_init[m]);
-            for j in 0..nt {
-                de_diag[j * r + m] = de[j * nt + j];
-            }
-        }
-        feedback = Some((s.clone(), de_diag));
         let mut factors: Vec<Option<Vec<f64>>> = Vec::with_capacity(r);
         let mut failed = false;
         for m in 0..r {
@@ -421,7 +448,7 @@ pub fn solve_window(
             let cs: Vec<&[f64]> = blocks.iter().map(|b| b.c.as_slice()).collect();
             let (mean, se) = block_mean_se(&cs, &weights);
             let ps: Vec<&[f64]> = blocks.iter().map(|b| b.psi.as_slice()).collect();
-            let (pm, pse) = block_mean_se(&ps, &weights);
+            let (pm, _) = block_mean_se(&ps, &weights);
             // Upper-triangle entries only (the lower triangle of the accumulators is unused).
             let mut diff = Vec::with_capacity(nt * (nt + 1) / 2);
             let mut ses = Vec::with_capacity(nt * (nt + 1) / 2);
@@ -438,9 +465,8 @@ pub fn solve_window(
             if mean.iter().any(|x| !x.is_finite()) {
                 diverged = true;
             }
-            let dpsi: Vec<f64> = (0..nt).map(|j| pm[j] - psi[j * r + m]).collect();
-            res = res.max(rms(&diff) / scale).max(rms(&dpsi));
-            se_max = se_max.max(rms(&ses) / scale).max(rms(&pse));
+            res = res.max(rms(&diff) / scale);
+            se_max = se_max.max(rms(&ses) / scale);
             for j in 0..nt {
                 psi_hat[j * r + m] = pm[j];
             }
@@ -463,19 +489,53 @@ pub fn solve_window(
                 *x = (1.0 - a) * *x + a * y;
             }
         }
-        for (x, y) in psi.iter_mut().zip(&psi_hat) {
-            *x = if iter == 0 {
-                *y
-            } else {
-                (1.0 - a) * *x + a * y
-            };
+        psi_sampled.copy_from_slice(&psi_hat);
+        // Change of the currents since the previous iteration (relative to max |S|).
+        let s_scale = s.iter().fold(1.0f64, |x, v| x.max(v.abs()));
+        if let Some(sp) = &s_prev {
+            res = res.max(rms(&s.iter().zip(sp).map(|(p, q)| p - q).collect::<Vec<_>>()) / s_scale);
         }
+        s_prev = Some(s.clone());
+        // Plain damping: the slowest mode contracts by 1 - a per iteration.
+        let rho = 1.0 - a;
+        let w = super::drift_window(ctl.average, rho);
+        w_used = w;
+        let mut probe: Vec<f64> = Vec::with_capacity(nt * (r + rr));
+        for m in 0..r {
+            probe.extend((0..nt).map(|j| c[m][j * nt + j]));
+        }
+        probe.extend(&s);
+        // Burn-in: the windows start once the one-step change has reached its noise level.
+        if !burned_in && res <= ctl.tol.max(MC_FACTOR * se_max) {
+            burned_in = true;
+        }
+        if burned_in {
+            drift_test.push(probe);
+            c_window.push_back(c.clone());
+            while c_window.len() > w {
+                c_window.pop_front();
+            }
+        }
+        let residual_avg = drift_test.drift(w).map_or(0.0, |d| {
+            let mut x = 0.0f64;
+            for m in 0..r {
+                let scale = (0..nt)
+                    .map(|j| c[m][j * nt + j].abs())
+                    .fold(SCALE_FLOOR, f64::max);
+                x = x.max(rms(&d[m * nt..(m + 1) * nt]) / scale);
+            }
+            x.max(rms(&d[r * nt..]) / s_scale)
+        });
+        let dse = super::drift_se(se_max, a, rho, w);
         let last = nt - 1;
         let rec = IterationRecord {
             iter,
             residual: res,
             mc_se: se_max,
-            residual_avg: res,
+            residual_avg,
+            drift_se: dse,
+            window: w,
+            contraction: rho,
             delta0: (0..r).map(|m| c[m][last * nt + last]).collect(),
             psi: psi[last * r..].to_vec(),
             clipped: jitter.iter().sum(),
@@ -483,7 +543,11 @@ pub fn solve_window(
         observer(&rec);
         history.push(rec);
         iterations = iter + 1;
-        if iterations >= ctl.min_iters && res <= ctl.tol.max(MC_FACTOR * se_max) {
+        if burned_in
+            && drift_test.len() >= 2 * w
+            && iterations >= ctl.min_iters
+            && residual_avg <= ctl.tol.max(MC_FACTOR * dse)
+        {
             termination = Termination::Converged;
             break;
         }
@@ -495,8 +559,23 @@ pub fn solve_window(
         }
     }
 
-    // Final order parameters from the last kernels and gains.
-    let s = integrate_currents(spec, s0, &psi, dt);
+    // Final order parameters: kernels averaged over the last window, currents and gains from them.
+    if !c_window.is_empty() && termination != Termination::Diverged {
+        let k = c_window.len().min(w_used) as f64;
+        for m in 0..r {
+            for (q, x) in c[m].iter_mut().enumerate() {
+                *x = c_window
+                    .iter()
+                    .rev()
+                    .take(w_used)
+                    .map(|cw| cw[m][q])
+                    .sum::<f64>()
+                    / k;
+            }
+        }
+    }
+    let de_diag = random_diag(&c, &g2, nt, dt, &d_init, r);
+    let (s, psi) = currents_and_gains(spec, s0, &de_diag, nt, dt, set.structured_initial);
     let sx = sx_of(&s);
     let mut delta_diag = vec![0.0; nt * r];
     let mut c_diag = vec![0.0; nt * r];
@@ -540,6 +619,7 @@ pub fn solve_window(
         steps: nt,
         n_samples: nblocks * BLOCK,
         psi,
+        psi_sampled,
         s,
         delta_diag,
         c_diag,
