@@ -73,4 +73,3 @@ fn t_hat_spectrum_matches_numpy() {
     assert!((lead.0 - f(&d["lead_eig"]["re"])).abs() < 1e-10);
     assert!((lead.1 - f(&d["lead_eig"]["im"])).abs() < 1e-10);
 }
-

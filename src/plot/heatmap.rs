@@ -203,8 +203,8 @@ impl Heatmap {
             chart
                 .draw_series(std::iter::once(
                     EmptyElement::at((x, y))
-                        + Circle::new((0, 0), 7, c.filled())
-                        + Circle::new((0, 0), 7, BLACK.stroke_width(2)),
+                        + Circle::new((0, 0), 8, c.filled())
+                        + Circle::new((0, 0), 8, BLACK.stroke_width(2)),
                 ))
                 .map_err(|e| perr(path, e))?;
         }
@@ -392,8 +392,8 @@ fn overlay_name(o: &SweepResult) -> String {
     ns.sort_unstable();
     ns.dedup();
     match (ns.first(), ns.last()) {
-        (Some(a), Some(b)) if a == b => format!("network N = {a}"),
-        (Some(a), Some(b)) => format!("network N = {a}-{b}"),
+        (Some(a), Some(b)) if a == b => format!("N = {a}"),
+        (Some(a), Some(b)) => format!("N = {a}-{b}"),
         _ => o.config.run.name().to_string(),
     }
 }
@@ -455,7 +455,14 @@ fn agreement(
             (a - b).abs()
         };
     }
-    (if panel == "mode" { sum } else { sum / n.max(1) as f64 }, n)
+    (
+        if panel == "mode" {
+            sum
+        } else {
+            sum / n.max(1) as f64
+        },
+        n,
+    )
 }
 
 /// As [`plot_sweep`], with an optional second result (`plot.overlay`, e.g. finite-N simulations
@@ -519,7 +526,7 @@ pub fn plot_sweep_with(
             .collect();
         curves.push(
             Series::line(
-                "g_c = (2b^2-1)^(1/4): chaos onset (Delta_inf < Delta_0)",
+                "g_c: chaos onset (Delta_inf < Delta_0)",
                 bounds.iter().map(|&(b, gc, _)| pair(gc, b)).collect(),
                 WHITE,
             )
@@ -527,7 +534,7 @@ pub fn plot_sweep_with(
         );
         curves.push(
             Series::line(
-                "g*: currents collapse, A -> 0 (SCS variance = 2(b^2-1)/pi)",
+                "g*: currents collapse (A -> 0)",
                 bounds.iter().map(|&(b, _, gs)| pair(gs, b)).collect(),
                 BLACK,
             )
@@ -564,9 +571,11 @@ pub fn plot_sweep_with(
         };
         let (title, coloring) = match p.as_str() {
             "mode" => (
-                match region {
-                    Some(m) => format!("most frequent dynamics of region {} (mode over runs)", m + 1),
-                    None => "most frequent dynamics (mode over runs and regions)".to_string(),
+                match (region, overlay.is_some()) {
+                    (Some(m), true) => format!("mode of region {}", m + 1),
+                    (None, true) => "mode (runs and regions)".to_string(),
+                    (Some(m), false) => format!("most frequent dynamics of region {} (mode over runs)", m + 1),
+                    (None, false) => "most frequent dynamics (mode over runs and regions)".to_string(),
                 },
                 Coloring::Categorical {
                     colors: CLASS_COLORS.to_vec(),
@@ -583,7 +592,11 @@ pub fn plot_sweep_with(
                 },
             ),
             "structured_variance" => (
-                format!("structured variance A^{rlabel} = sum_n (S^{rlabel}n)^2 (run mean)"),
+                if overlay.is_some() {
+                    format!("A^{rlabel} = sum_n (S^{rlabel}n)^2")
+                } else {
+                    format!("structured variance A^{rlabel} = sum_n (S^{rlabel}n)^2 (run mean)")
+                },
                 Coloring::Continuous {
                     lo: 0.0,
                     hi: hi_of(&z),
@@ -591,7 +604,7 @@ pub fn plot_sweep_with(
                 },
             ),
             "decorrelation" => (
-                format!("decorrelated fraction 1 - Delta^{rlabel}(tau_max)/Delta^{rlabel}(0)"),
+                format!("1 - Delta^{rlabel}(tau_max) / Delta^{rlabel}(0)"),
                 Coloring::Continuous {
                     lo: 0.0,
                     hi: 1.0,
@@ -610,9 +623,9 @@ pub fn plot_sweep_with(
                 let (v, n) = agreement(p, region, res, o);
                 let what = overlay_name(o);
                 if p == "mode" {
-                    format!("{title}; circles: {what}, {v:.0}/{n} agree")
+                    format!("{title}; o {what}: {v:.0}/{n} agree")
                 } else {
-                    format!("{title}; circles: {what}, mean |diff| {v:.3} ({n})")
+                    format!("{title}; o {what}: |diff| {v:.3}")
                 }
             }
             None => title,
@@ -723,13 +736,21 @@ pub fn plot_sweep_with(
             .chars()
             .take(70)
             .collect();
+        let kind = match &res.config.run {
+            crate::sweep::RunSpec::Dmft => format!("dt = {}, Nt = {}", res.dt, res.steps),
+            crate::sweep::RunSpec::Simulate { .. } => {
+                format!("networks, dt = {}, Nt = {}", res.dt, res.steps)
+            }
+            crate::sweep::RunSpec::Stationary => "stationary theory".to_string(),
+            crate::sweep::RunSpec::Sample { .. } => {
+                format!("sampling solver, dt = {}, {} lags", res.dt, res.steps)
+            }
+        };
         format!(
-            "{name} | {} cells x {} runs, R = {}, dt = {}, Nt = {}{}",
+            "{name} | {} cells x {} runs, R = {}, {kind}{}",
             res.cells.len(),
             res.runs,
             res.regions,
-            res.dt,
-            res.steps,
             res.preset
                 .as_deref()
                 .map(|p| format!(", preset {p}"))

@@ -21,14 +21,14 @@ use super::checkpoint::Checkpoint;
 use super::shard::Shard;
 use super::{make_t_params, mix, parse_section, Axis, ModelOnly, Plan, RunSpec};
 use crate::commands::sample::Checked;
+use crate::error::{Error, Result};
+use crate::progress::Progress;
+use crate::results::VERSION;
 use mrdmft_solvers::sampling::stationary::{solve_stationary, StationaryState};
 use mrdmft_solvers::sampling::Termination;
 use mrdmft_solvers::stationary::{
     classify_phase, delta0_scs, delta_inf, pinned_variance, routing_boundaries, Branch, Phase,
 };
-use crate::error::{Error, Result};
-use crate::progress::Progress;
-use crate::results::VERSION;
 
 /// Subsampled traces kept for example points.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -573,7 +573,11 @@ pub fn summarise_curves(curves: &[Vec<f64>], threshold: f64, res: &mut PointResu
 /// ([`routing_boundaries`]), and the SCS variance (E13) when $g > 1$. Codes: static branch → fixed
 /// point (3), chaos around structure → fixed point + chaos (2), no non-trivial root → chaos (1);
 /// a region without currents (gain <= 1) is quiescent (3) for $g \le 1$ and SCS chaos (1) above.
-fn run_stationary(cfg: &ModelOnly, res: &mut PointResult, at: &dyn Fn(String) -> Error) -> Result<()> {
+fn run_stationary(
+    cfg: &ModelOnly,
+    res: &mut PointResult,
+    at: &dyn Fn(String) -> Error,
+) -> Result<()> {
     let spec = cfg.model.check().map_err(|e| at(e.to_string()))?;
     let (a, b) = make_t_params(&cfg.model.t)?;
     let r = spec.regions();
@@ -629,9 +633,7 @@ fn run_stationary(cfg: &ModelOnly, res: &mut PointResult, at: &dyn Fn(String) ->
                         d0,
                         1.0 - sol.delta_inf / d0,
                     ),
-                    Branch::NoNontrivialRoot => {
-                        (DynamicsClass::Chaos, 0.0, scs.unwrap_or(d0), 1.0)
-                    }
+                    Branch::NoNontrivialRoot => (DynamicsClass::Chaos, 0.0, scs.unwrap_or(d0), 1.0),
                 }
             }
         };

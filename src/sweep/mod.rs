@@ -144,8 +144,7 @@ pub fn section_config(v: &Value, section: Option<&str>) -> Value {
     let mut out = serde_json::Map::new();
     if let Some(o) = v.as_object() {
         for (k, x) in o {
-            if k == "schema_version" || k == "name" || k == "model" || Some(k.as_str()) == section
-            {
+            if k == "schema_version" || k == "name" || k == "model" || Some(k.as_str()) == section {
                 out.insert(k.clone(), x.clone());
             }
         }
@@ -366,6 +365,19 @@ fn parse_path(path: &str) -> std::result::Result<Vec<Seg>, String> {
     Ok(out)
 }
 
+/// Config fields that only take whole numbers (an axis over them must have whole values).
+const INTEGER_FIELDS: [&str; 9] = [
+    "N",
+    "steps",
+    "n_lags",
+    "n_samples",
+    "trials",
+    "seed",
+    "max_iters",
+    "min_iters",
+    "average",
+];
+
 /// Set the number at `path` (e.g. `model.T.make_T.b[1]`) in `v`; the path must exist and hold a
 /// number.
 pub fn set_path(v: &mut Value, path: &str, x: f64) -> std::result::Result<(), String> {
@@ -387,6 +399,18 @@ pub fn set_path(v: &mut Value, path: &str, x: f64) -> std::result::Result<(), St
     if !cur.is_number() {
         return Err(format!(
             "path \"{path}\" does not name a number in the base config (found {cur})"
+        ));
+    }
+    let last_key = segs.iter().rev().find_map(|s| match s {
+        Seg::Key(k) => Some(k.as_str()),
+        Seg::Idx(_) => None,
+    });
+    if (cur.is_u64() || cur.is_i64())
+        && x.fract() != 0.0
+        && last_key.is_some_and(|k| INTEGER_FIELDS.contains(&k))
+    {
+        return Err(format!(
+            "path \"{path}\" is an integer field; axis value {x} is not a whole number"
         ));
     }
     if (cur.is_u64() || cur.is_i64()) && x.fract() == 0.0 && x.abs() < 9.0e15 {
