@@ -132,6 +132,9 @@ pub enum Command {
         /// Output stem (default: the result path without extension).
         #[arg(short, long)]
         out: Option<PathBuf>,
+        /// Sweep results only: a second sweep result drawn as markers (overrides `plot.overlay`).
+        #[arg(long)]
+        overlay: Option<PathBuf>,
     },
     /// Parameter sweep / phase diagram: SWEEP.json -> OUT.json (checkpointed, resumable).
     Sweep {
@@ -236,7 +239,11 @@ pub fn run(cli: Cli) -> Result<()> {
             Ok(())
         }
         Command::Validate { config } => crate::commands::validate::run(&config),
-        Command::Plot { result, out } => crate::commands::plot::run(&result, out.as_deref()),
+        Command::Plot {
+            result,
+            out,
+            overlay,
+        } => crate::commands::plot::run_with(&result, out.as_deref(), overlay.as_deref()),
         Command::Sweep {
             config,
             out,

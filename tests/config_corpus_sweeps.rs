@@ -34,6 +34,7 @@ fn files(dir: &str, prefix: &str) -> Vec<std::path::PathBuf> {
 fn good_sweep_configs_validate() {
     let mut all = files("tests/configs/good", "sweep");
     all.extend(files("figures/configs", "fig5_"));
+    all.extend(files("figures/configs", "routing_vs_chaos_"));
     assert!(all.len() >= 3);
     for p in all {
         let (ok, err) = validate(&p);

@@ -11,7 +11,7 @@
 mod common;
 use common::*;
 
-use mrdmft_solvers::classify::{classification_row, classify_solution, scs_delta0, DynamicsClass};
+use mrdmft_solvers::classify::{classification_row, classify_solution, DynamicsClass};
 use mrdmft_solvers::eig_small::{eigenvalues, leading_eigenvalue};
 use mrdmft_solvers::nonlinearity::Nonlinearity;
 use mrdmft_solvers::spec::{MeanFieldSpec, Tensor3};
@@ -72,19 +72,4 @@ fn t_hat_spectrum_matches_numpy() {
     let lead = leading_eigenvalue(&th, 9).unwrap();
     assert!((lead.0 - f(&d["lead_eig"]["re"])).abs() < 1e-10);
     assert!((lead.1 - f(&d["lead_eig"]["im"])).abs() < 1e-10);
-}
-
-#[test]
-fn scs_variance_matches_reference() {
-    // Delta_0_brentq of sompolinsky_delta0.json, to 1e-10 relative.
-    let d = load("sompolinsky_delta0.json");
-    for row in d["rows"].as_array().unwrap() {
-        let g = f(&row["g"]);
-        let want = f(&row["Delta_0_brentq"]);
-        let got = scs_delta0(g).unwrap();
-        assert!(
-            (got - want).abs() < 1e-10 * want,
-            "g = {g}: {got} vs {want}"
-        );
-    }
 }

@@ -1,5 +1,6 @@
 //! Classification of DMFT dynamics (SPEC section 4, Fig. 5), the random-$T$ sampler with a target
-//! leading $\hat T$ eigenvalue (E16), and the routing-versus-chaos boundaries of E18.
+//! leading $\hat T$ eigenvalue (E16). The routing-versus-chaos boundaries of E18 live in
+//! [`crate::stationary::routing_boundaries`].
 //!
 //! A run is classified per region from its normalised two-time function
 //! $\hat\Delta^m(t_0, t_0+\tau) = \Delta^m(t_0,t_0+\tau)/\sqrt{\Delta^m(t_0,t_0)\Delta^m(t_0+\tau,t_0+\tau)}$
@@ -9,13 +10,12 @@
 //! their mode (smallest code on ties, as `scipy.stats.mode`) and their Shannon entropy (bits).
 //!
 //! # References
-//! SPEC.md section 4, E13, E16, E18; REFERENCE-CODE.md 1.8 (`draw_T`), 3.3 (`classify_autocov`).
+//! SPEC.md section 4, E16; REFERENCE-CODE.md 1.8 (`draw_T`), 3.3 (`classify_autocov`).
 
 use rand::Rng;
 use rand_distr::{Distribution, StandardNormal};
 use serde::{Deserialize, Serialize};
 
-use crate::closed_forms::{corr_antideriv, psi_inv};
 use crate::eig_small::{char_poly, char_poly4, leading_eigenvalue, no_root_in_disc, poly_roots};
 use crate::error::SolverError;
 use crate::spec::Tensor3;
@@ -325,87 +325,6 @@ fn draw_t_impl<G: Rng>(
     })
 }
 
-/// (E13) Classic SCS variance $\Delta_0(g)$: the non-trivial root of
-/// $\Delta_0^2/2 + g^2(\Phi(0;\Delta_0) - \Phi(\Delta_0;\Delta_0)) = 0$, by a scan and bisection
-/// (to be unified with the stationary-theory module). `None` for $g \le 1$ (no chaos).
-pub fn scs_delta0(g: f64) -> Option<f64> {
-    if !(g.is_finite() && g > 1.0) {
-        return None;
-    }
-    let f = |d: f64| 0.5 * d * d + g * g * (corr_antideriv(d, 0.0) - corr_antideriv(d, d));
-    // f < 0 just above 0 for g > 1 and f > 0 for large d: find the first sign change.
-    let mut lo = 1e-4;
-    if f(lo) >= 0.0 {
-        return None;
-    }
-    let mut hi = lo;
-    loop {
-        let next = hi * 1.5 + 1e-3;
-        if f(next) > 0.0 {
-            lo = hi;
-            hi = next;
-            break;
-        }
-        hi = next;
-        if hi > 1e6 {
-            return None;
-        }
-    }
-    for _ in 0..200 {
-        let mid = 0.5 * (lo + hi);
-        if f(mid) < 0.0 {
-            lo = mid;
-        } else {
-            hi = mid;
-        }
-        if hi - lo <= 1e-15 * hi {
-            break;
-        }
-    }
-    Some(0.5 * (lo + hi))
-}
-
-/// (E18) Chaos onset around a gain-pinned routing fixed point: $g_c = (2b^2 - 1)^{1/4}$
-/// (`NaN` for $b \le 1$, where no pinned fixed point exists).
-pub fn g_chaos_onset(b: f64) -> f64 {
-    if b > 1.0 {
-        (2.0 * b * b - 1.0).powf(0.25)
-    } else {
-        f64::NAN
-    }
-}
-
-/// (E18) Loss of routing: $g^*$ with $\Delta_0^{SCS}(g^*) = \psi^{-1}(1/b) = 2(b^2-1)/\pi$, by
-/// bisection on [`scs_delta0`] (increasing in $g$); `NaN` for $b \le 1$.
-/// To be unified with the stationary-theory SCS solver.
-pub fn g_routing_loss(b: f64) -> f64 {
-    if b.is_nan() || b <= 1.0 {
-        return f64::NAN;
-    }
-    let target = psi_inv(1.0 / b);
-    let h = |g: f64| scs_delta0(g).unwrap_or(0.0) - target;
-    let (mut lo, mut hi) = (1.0, 2.0);
-    while h(hi) < 0.0 {
-        lo = hi;
-        hi *= 2.0;
-        if hi > 1e4 {
-            return f64::NAN;
-        }
-    }
-    for _ in 0..200 {
-        let mid = 0.5 * (lo + hi);
-        if h(mid) < 0.0 {
-            lo = mid;
-        } else {
-            hi = mid;
-        }
-        if hi - lo <= 1e-14 * hi {
-            break;
-        }
-    }
-    0.5 * (lo + hi)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -456,24 +375,6 @@ mod tests {
         assert!((entropy_bits(&[1, 2]) - 1.0).abs() < 1e-6);
         assert!((entropy_bits(&[1, 2, 3, 4, 5]) - 5f64.log2()).abs() < 1e-6);
         assert_eq!(classification_row(2500), 833);
-    }
-
-    #[test]
-    fn boundaries_match_spec_table() {
-        // SPEC E18 table: b = 1.5, 2, 2.5 -> g_c = 1.368, 1.627, 1.842 and g* = 1.479, 1.945, 2.408.
-        for (b, gc, gs) in [
-            (1.5, 1.368, 1.479),
-            (2.0, 1.627, 1.945),
-            (2.5, 1.842, 2.408),
-        ] {
-            assert!((g_chaos_onset(b) - gc).abs() < 1e-3, "g_c({b})");
-            assert!(
-                (g_routing_loss(b) - gs).abs() < 1e-3,
-                "g*({b}) = {}",
-                g_routing_loss(b)
-            );
-        }
-        assert!(scs_delta0(0.9).is_none());
     }
 
     #[test]

@@ -10,6 +10,11 @@ use crate::results::DmftResult;
 
 /// The command.
 pub fn run(result: &Path, out: Option<&Path>) -> Result<()> {
+    run_with(result, out, None)
+}
+
+/// The command with `--overlay` (sweep results only; overrides the result's `plot.overlay`).
+pub fn run_with(result: &Path, out: Option<&Path>, overlay: Option<&Path>) -> Result<()> {
     let v: Value = io::read_json(result)?;
     let stem = out
         .map(Path::to_path_buf)
@@ -41,7 +46,31 @@ pub fn run(result: &Path, out: Option<&Path>) -> Result<()> {
         "sweep" => {
             let r: crate::sweep::engine::SweepResult =
                 serde_json::from_value(v).map_err(json_err)?;
-            crate::plot::heatmap::plot_sweep(&r, &stem)?
+            let over_path = overlay.map(Path::to_path_buf).or_else(|| {
+                r.config.plot.overlay.as_ref().map(|o| {
+                    let o = Path::new(o);
+                    if o.is_absolute() {
+                        o.to_path_buf()
+                    } else {
+                        result.parent().unwrap_or(Path::new("")).join(o)
+                    }
+                })
+            });
+            let over = match over_path {
+                Some(p) => {
+                    let o: crate::sweep::engine::SweepResult =
+                        io::read_json(&p).map_err(|e| match e {
+                            Error::Io { path, source } => Error::config(
+                                result,
+                                format!("plot.overlay {}: {source}; run that sweep first, or plot with --overlay PATH", path.display()),
+                            ),
+                            e => e,
+                        })?;
+                    Some(o)
+                }
+                None => None,
+            };
+            crate::plot::heatmap::plot_sweep_with(&r, over.as_ref(), &stem)?
         }
         "sample" => {
             let r: crate::commands::sample::SampleResult =

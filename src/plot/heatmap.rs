@@ -10,7 +10,8 @@ use plotters::prelude::*;
 use super::{color, LinePanel, Series, Style};
 use crate::error::{Error, Result};
 use crate::sweep::engine::{PointResult, SweepResult};
-use mrdmft_solvers::classify::{g_chaos_onset, g_routing_loss, DynamicsClass};
+use mrdmft_solvers::classify::DynamicsClass;
+use mrdmft_solvers::stationary::routing_boundaries;
 
 fn perr(path: &Path, e: impl std::fmt::Display) -> Error {
     Error::Plot {
@@ -63,6 +64,9 @@ pub struct Heatmap {
     pub curves: Vec<Series>,
     /// Labelled markers (x, y, label).
     pub markers: Vec<(f64, f64, String)>,
+    /// Overlay points (x, y, value): large circles with a black ring, filled by `coloring`
+    /// (e.g. finite-N simulations over a DMFT map).
+    pub overlay: Vec<(f64, f64, f64)>,
 }
 
 /// The jet colour map at `t` in [0, 1].
@@ -191,6 +195,16 @@ impl Heatmap {
                     EmptyElement::at((*x, *y))
                         + Circle::new((0, 0), 4, BLACK.filled())
                         + Text::new(label.clone(), (5, -14), ("sans-serif", 13).into_font()),
+                ))
+                .map_err(|e| perr(path, e))?;
+        }
+        for &(x, y, v) in &self.overlay {
+            let c = self.cell_color(v);
+            chart
+                .draw_series(std::iter::once(
+                    EmptyElement::at((x, y))
+                        + Circle::new((0, 0), 8, c.filled())
+                        + Circle::new((0, 0), 8, BLACK.stroke_width(2)),
                 ))
                 .map_err(|e| perr(path, e))?;
         }
@@ -369,6 +383,107 @@ fn grid_of(
 /// Draw a sweep result: the configured heatmap panels (default mode and entropy) with the
 /// configured overlays, and for each example cell a current trace and a normalised slice.
 pub fn plot_sweep(res: &SweepResult, stem: &Path) -> Result<(PathBuf, PathBuf)> {
+    plot_sweep_with(res, None, stem)
+}
+
+/// Short description of an overlay result: its run kind and network sizes.
+fn overlay_name(o: &SweepResult) -> String {
+    let mut ns: Vec<usize> = o.points.iter().filter_map(|p| p.n_neurons).collect();
+    ns.sort_unstable();
+    ns.dedup();
+    match (ns.first(), ns.last()) {
+        (Some(a), Some(b)) if a == b => format!("N = {a}"),
+        (Some(a), Some(b)) => format!("N = {a}-{b}"),
+        _ => o.config.run.name().to_string(),
+    }
+}
+
+/// The value a panel shows for a cell (NaN if the cell lacks it).
+fn panel_value(panel: &str, region: Option<usize>, c: &crate::sweep::engine::CellSummary) -> f64 {
+    let m = region.unwrap_or(0);
+    match panel {
+        "mode" => match region {
+            Some(m) => c.mode_by_region.get(m).map_or(f64::NAN, |&x| x as f64),
+            None => c.mode as f64,
+        },
+        "entropy" => c.entropy,
+        "structured_variance" => c.structured_variance.get(m).copied().unwrap_or(f64::NAN),
+        "decorrelation" => c
+            .decorrelation
+            .as_ref()
+            .and_then(|d| d.get(m).copied())
+            .unwrap_or(f64::NAN),
+        _ => f64::NAN,
+    }
+}
+
+/// Agreement of overlay cells with the map at the nearest cell centre: `(agreeing, total)`
+/// for the categorical mode panel, else the mean absolute difference and the count.
+fn agreement(
+    panel: &str,
+    region: Option<usize>,
+    res: &SweepResult,
+    over: &SweepResult,
+) -> (f64, usize) {
+    let nearest = |vals: &[f64], x: f64| {
+        vals.iter()
+            .enumerate()
+            .min_by(|a, b| (a.1 - x).abs().total_cmp(&(b.1 - x).abs()))
+            .map_or(0, |(i, _)| i)
+    };
+    let mut sum = 0.0;
+    let mut n = 0;
+    for oc in &over.cells {
+        let cell = [
+            nearest(&res.axes[0].values, oc.coords[0]),
+            nearest(&res.axes[1].values, oc.coords[1]),
+        ];
+        let Some(mc) = res.cells.iter().find(|c| c.cell == cell) else {
+            continue;
+        };
+        let (a, b) = (
+            panel_value(panel, region, mc),
+            panel_value(panel, region, oc),
+        );
+        if !(a.is_finite() && b.is_finite()) {
+            continue;
+        }
+        n += 1;
+        sum += if panel == "mode" {
+            f64::from(u8::from(a == b))
+        } else {
+            (a - b).abs()
+        };
+    }
+    (
+        if panel == "mode" {
+            sum
+        } else {
+            sum / n.max(1) as f64
+        },
+        n,
+    )
+}
+
+/// As [`plot_sweep`], with an optional second result (`plot.overlay`, e.g. finite-N simulations
+/// at a few points of the same plane) drawn on every heatmap as circles filled with the same
+/// colour scale; each panel title states the agreement with the map at the nearest cell.
+pub fn plot_sweep_with(
+    res: &SweepResult,
+    overlay: Option<&SweepResult>,
+    stem: &Path,
+) -> Result<(PathBuf, PathBuf)> {
+    if let Some(o) = overlay {
+        if o.n_axes != res.n_axes {
+            return Err(Error::config(
+                stem,
+                format!(
+                    "plot.overlay has {} axes but the plotted sweep has {}; overlay a sweep over the same plane",
+                    o.n_axes, res.n_axes
+                ),
+            ));
+        }
+    }
     let pc = &res.config.plot;
     let panels: Vec<String> = if pc.panels.is_empty() {
         vec!["mode".into(), "entropy".into()]
@@ -404,18 +519,23 @@ pub fn plot_sweep(res: &SweepResult, stem: &Path) -> Result<(PathBuf, PathBuf)> 
             .map(|k| lo + (hi - lo) * k as f64 / 120.0)
             .collect();
         let pair = |g: f64, b: f64| if gaxis == "x" { (g, b) } else { (b, g) };
+        // E18 from the stationary theory: g_c (Delta_inf < Delta_0 appears) and g* (A -> 0).
+        let bounds: Vec<(f64, f64, f64)> = bs
+            .iter()
+            .filter_map(|&b| routing_boundaries(b).ok().map(|(gc, gs)| (b, gc, gs)))
+            .collect();
         curves.push(
             Series::line(
-                "g_c = (2b^2-1)^(1/4): chaos onset",
-                bs.iter().map(|&b| pair(g_chaos_onset(b), b)).collect(),
+                "g_c: chaos onset (Delta_inf < Delta_0)",
+                bounds.iter().map(|&(b, gc, _)| pair(gc, b)).collect(),
                 WHITE,
             )
             .with_style(Style::Line),
         );
         curves.push(
             Series::line(
-                "g*: routing lost (SCS variance = 2(b^2-1)/pi)",
-                bs.iter().map(|&b| pair(g_routing_loss(b), b)).collect(),
+                "g*: currents collapse (A -> 0)",
+                bounds.iter().map(|&(b, _, gs)| pair(gs, b)).collect(),
                 BLACK,
             )
             .with_style(Style::Dashed),
@@ -427,18 +547,36 @@ pub fn plot_sweep(res: &SweepResult, stem: &Path) -> Result<(PathBuf, PathBuf)> 
         .enumerate()
         .map(|(k, e)| (x[e.cell[0]], y[e.cell[1]], format!("{}", k + 1)))
         .collect();
+    let region = pc.region;
+    let rlabel = region.unwrap_or(0) + 1;
     let mut heatmaps = Vec::new();
     for p in &panels {
-        let (title, z, coloring) = match p.as_str() {
+        let z = grid_of(res, |c| panel_value(p, region, c));
+        let over: Vec<(f64, f64, f64)> = overlay
+            .map(|o| {
+                o.cells
+                    .iter()
+                    .map(|c| (c.coords[0], c.coords[1], panel_value(p, region, c)))
+                    .collect()
+            })
+            .unwrap_or_default();
+        let hi_of = |z: &[Vec<f64>]| {
+            z.iter()
+                .flatten()
+                .copied()
+                .chain(over.iter().map(|o| o.2))
+                .filter(|v| v.is_finite())
+                .fold(0.0f64, f64::max)
+                .max(1e-12)
+        };
+        let (title, coloring) = match p.as_str() {
             "mode" => (
-                match pc.region {
-                    Some(m) => format!("most frequent dynamics of region {} (mode over runs)", m + 1),
-                    None => "most frequent dynamics (mode over runs and regions)".to_string(),
+                match (region, overlay.is_some()) {
+                    (Some(m), true) => format!("mode of region {}", m + 1),
+                    (None, true) => "mode (runs and regions)".to_string(),
+                    (Some(m), false) => format!("most frequent dynamics of region {} (mode over runs)", m + 1),
+                    (None, false) => "most frequent dynamics (mode over runs and regions)".to_string(),
                 },
-                grid_of(res, |c| match pc.region {
-                    Some(m) => c.mode_by_region.get(m).map_or(f64::NAN, |&x| x as f64),
-                    None => c.mode as f64,
-                }),
                 Coloring::Categorical {
                     colors: CLASS_COLORS.to_vec(),
                     labels: DynamicsClass::ALL.iter().map(|c| c.label().to_string()).collect(),
@@ -447,38 +585,50 @@ pub fn plot_sweep(res: &SweepResult, stem: &Path) -> Result<(PathBuf, PathBuf)> 
             ),
             "entropy" => (
                 "solution entropy (bits)".to_string(),
-                grid_of(res, |c| c.entropy),
                 Coloring::Continuous {
                     lo: 0.0,
                     hi: 5f64.log2(),
                     label: "entropy".into(),
                 },
             ),
-            "structured_variance" => {
-                let z = grid_of(res, |c| c.structured_variance.first().copied().unwrap_or(f64::NAN));
-                let hi = z
-                    .iter()
-                    .flatten()
-                    .copied()
-                    .filter(|v| v.is_finite())
-                    .fold(0.0f64, f64::max)
-                    .max(1e-12);
-                (
-                    "structured variance A^1 = sum_n (S^1n)^2 at t_end (run mean)".to_string(),
-                    z,
-                    Coloring::Continuous {
-                        lo: 0.0,
-                        hi,
-                        label: "A^1".into(),
-                    },
-                )
-            }
+            "structured_variance" => (
+                if overlay.is_some() {
+                    format!("A^{rlabel} = sum_n (S^{rlabel}n)^2")
+                } else {
+                    format!("structured variance A^{rlabel} = sum_n (S^{rlabel}n)^2 (run mean)")
+                },
+                Coloring::Continuous {
+                    lo: 0.0,
+                    hi: hi_of(&z),
+                    label: format!("A^{rlabel}"),
+                },
+            ),
+            "decorrelation" => (
+                format!("1 - Delta^{rlabel}(tau_max) / Delta^{rlabel}(0)"),
+                Coloring::Continuous {
+                    lo: 0.0,
+                    hi: 1.0,
+                    label: "fraction".into(),
+                },
+            ),
             other => {
                 return Err(Error::config(
                     stem,
-                    format!("plot.panels: unknown panel \"{other}\"; use mode, entropy or structured_variance"),
+                    format!("plot.panels: unknown panel \"{other}\"; use mode, entropy, structured_variance or decorrelation"),
                 ))
             }
+        };
+        let title = match overlay {
+            Some(o) => {
+                let (v, n) = agreement(p, region, res, o);
+                let what = overlay_name(o);
+                if p == "mode" {
+                    format!("{title}; o {what}: {v:.0}/{n} agree")
+                } else {
+                    format!("{title}; o {what}: |diff| {v:.3}")
+                }
+            }
+            None => title,
         };
         heatmaps.push(Heatmap {
             title,
@@ -490,6 +640,7 @@ pub fn plot_sweep(res: &SweepResult, stem: &Path) -> Result<(PathBuf, PathBuf)> 
             coloring,
             curves: curves.clone(),
             markers: markers.clone(),
+            overlay: over,
         });
     }
     // Example panels: a run whose regions all have the target class (example k of five targets
@@ -585,13 +736,21 @@ pub fn plot_sweep(res: &SweepResult, stem: &Path) -> Result<(PathBuf, PathBuf)> 
             .chars()
             .take(70)
             .collect();
+        let kind = match &res.config.run {
+            crate::sweep::RunSpec::Dmft => format!("dt = {}, Nt = {}", res.dt, res.steps),
+            crate::sweep::RunSpec::Simulate { .. } => {
+                format!("networks, dt = {}, Nt = {}", res.dt, res.steps)
+            }
+            crate::sweep::RunSpec::Stationary => "stationary theory".to_string(),
+            crate::sweep::RunSpec::Sample { .. } => {
+                format!("sampling solver, dt = {}, {} lags", res.dt, res.steps)
+            }
+        };
         format!(
-            "{name} | {} cells x {} runs, R = {}, dt = {}, Nt = {}{}",
+            "{name} | {} cells x {} runs, R = {}, {kind}{}",
             res.cells.len(),
             res.runs,
             res.regions,
-            res.dt,
-            res.steps,
             res.preset
                 .as_deref()
                 .map(|p| format!(", preset {p}"))

@@ -19,10 +19,16 @@ use mrdmft_solvers::SolverError;
 
 use super::checkpoint::Checkpoint;
 use super::shard::Shard;
-use super::{mix, Axis, Plan, RunSpec};
+use super::{make_t_params, mix, parse_section, Axis, ModelOnly, Plan, RunSpec};
+use crate::commands::sample::Checked;
 use crate::error::{Error, Result};
 use crate::progress::Progress;
 use crate::results::VERSION;
+use mrdmft_solvers::sampling::stationary::{solve_stationary, StationaryState};
+use mrdmft_solvers::sampling::Termination;
+use mrdmft_solvers::stationary::{
+    classify_phase, delta0_scs, delta_inf, pinned_variance, routing_boundaries, Branch, Phase,
+};
 
 /// Subsampled traces kept for example points.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -73,6 +79,61 @@ pub struct PointResult {
     /// Traces, for example cells only.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub example: Option<ExampleTrace>,
+    /// Structured variance per region when it is not `sum_n s_final[m][n]^2`: the time average
+    /// after the burn-in (simulate), the solver's $A^m$ (sample), the clipped stationary $A$
+    /// (stationary).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub structured_variance: Option<Vec<f64>>,
+    /// Fraction of the variance that decorrelates, `1 - Delta(tau_last)/Delta(0)` per region:
+    /// the normalised slice at its last lag (dmft), the autocorrelation at `max_lag`
+    /// (simulate), the kernel at its last lag (sample), `1 - Delta_inf/Delta_0` (stationary).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub decorrelation: Option<Vec<f64>>,
+    /// Neurons per region (simulate).
+    #[serde(rename = "N", default, skip_serializing_if = "Option::is_none")]
+    pub n_neurons: Option<usize>,
+    /// Termination of the sampling solver and its iterations (sample).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub termination: Option<String>,
+    /// Iterations of the sampling solver (sample).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub iterations: Option<usize>,
+    /// Stationary theory per region (stationary).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub stationary: Option<Vec<StationaryRegion>>,
+}
+
+/// The stationary theory of one region (SPEC E11-E13, E15, E18), run kind `stationary`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct StationaryRegion {
+    /// Disorder scale g of the region.
+    pub g: f64,
+    /// Pinning gain `max(a, b)` of its `make_T` row (E15).
+    pub gain: f64,
+    /// Pinned variance $\psi^{-1}(1/\text{gain}) = 2(\text{gain}^2-1)/\pi$ (0 if gain <= 1).
+    pub delta0: f64,
+    /// $\Delta_\infty$ (E12); equal to `delta0` on the static branch.
+    pub delta_inf: f64,
+    /// Structured variance $A = \Delta_\infty - g^2 C_s(\Delta_0, \Delta_\infty)$ (E11), unclipped.
+    #[serde(rename = "A")]
+    pub a: f64,
+    /// Branch of E11-E12 (`static`, `chaos_around_structure`, `no_nontrivial_root`); absent for
+    /// regions without currents (gain <= 1) or without disorder.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub branch: Option<Branch>,
+    /// Phase of E18 (`static_routing`, `routing_with_chaos`, `chaos_only`); absent if gain <= 1.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub phase: Option<Phase>,
+    /// E18 boundaries $g_c$ and $g^*$ at this gain (absent if gain <= 1).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub g_c: Option<f64>,
+    /// See `g_c`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub g_star: Option<f64>,
+    /// SCS variance $\Delta_0(g)$ (E13) when g > 1: the equal-time variance once the currents collapse.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub delta0_scs: Option<f64>,
 }
 
 /// Per-cell summary over runs and regions.
@@ -91,8 +152,12 @@ pub struct CellSummary {
     pub entropy: f64,
     /// Mode over runs of each region's code separately.
     pub mode_by_region: Vec<u8>,
-    /// Mean over runs of the structured variance A^m = sum_n (S^{mn})^2 at the end, per region.
+    /// Mean over runs of the structured variance A^m = sum_n (S^{mn})^2 at the end, per region
+    /// (the point's own `structured_variance` where it has one).
     pub structured_variance: Vec<f64>,
+    /// Mean over runs of the points' `decorrelation`, per region.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub decorrelation: Option<Vec<f64>>,
 }
 
 /// An example point.
@@ -178,15 +243,30 @@ pub fn summarise(
             continue;
         }
         let codes: Vec<u8> = pts.iter().flat_map(|p| p.codes.iter().copied()).collect();
-        let r = pts[0].s_final.len();
+        let r = pts.iter().map(|p| p.codes.len()).max().unwrap_or(0);
         let mut a = vec![0.0; r];
         for p in &pts {
-            for (m, x) in structured(&p.s_final).into_iter().enumerate() {
+            let sv = p
+                .structured_variance
+                .clone()
+                .unwrap_or_else(|| structured(&p.s_final));
+            for (m, x) in sv.into_iter().enumerate() {
                 if m < r {
                     a[m] += x / runs as f64;
                 }
             }
         }
+        let decorrelation = pts.iter().all(|p| p.decorrelation.is_some()).then(|| {
+            let mut d = vec![0.0; r];
+            for p in &pts {
+                for (m, x) in p.decorrelation.iter().flatten().enumerate() {
+                    if m < r {
+                        d[m] += x / runs as f64;
+                    }
+                }
+            }
+            d
+        });
         let cell = [c / n1, c % n1];
         let mode_by_region = (0..r)
             .map(|m| {
@@ -202,6 +282,7 @@ pub fn summarise(
             mode: mode_code(&codes).unwrap_or(0),
             entropy: entropy_bits(&codes),
             structured_variance: a,
+            decorrelation,
         });
     }
     out
@@ -228,11 +309,11 @@ impl Plan {
         ))
     }
 
-    /// Run point `p` (deterministic in `p` and the config).
+    /// Run point `p` (deterministic in `p` and the config), dispatching on `run.kind`.
     pub fn run_point(&self, p: usize) -> Result<PointResult> {
         let (cell, run) = self.locate(p);
         let seed = mix(self.config.seed, p as u64);
-        let (mut cfg, target) = self.cell_config(cell)?;
+        let (mut v, target) = self.cell_value(cell)?;
         let mut res = PointResult {
             index: p,
             cell,
@@ -248,13 +329,19 @@ impl Plan {
             delta_diag_final: Vec::new(),
             max_norm_corr: Vec::new(),
             example: None,
+            structured_variance: None,
+            decorrelation: None,
+            n_neurons: None,
+            termination: None,
+            iterations: None,
+            stationary: None,
         };
         match self.draw_t(seed, target) {
             None => {}
             Some(Ok(d)) => {
                 res.leading_eigenvalue = Some([d.leading.0, d.leading.1]);
                 res.t_draws = Some(d.draws);
-                cfg.model.t = serde_json::to_value(d.t.to_nested()).expect("numbers");
+                v["model"]["T"] = serde_json::to_value(d.t.to_nested()).expect("numbers");
             }
             Some(Err(e)) => {
                 res.status = "error".into();
@@ -262,24 +349,54 @@ impl Plan {
                 return Ok(res);
             }
         }
+        let at = |e: String| Error::config("<sweep>", format!("point {p} (cell {cell:?}): {e}"));
+        match &self.config.run {
+            RunSpec::Dmft => {
+                let cfg: crate::config::DmftRunConfig = parse_section(&v, Some("dmft"))?;
+                self.run_dmft(cfg, seed, &mut res, &at)?;
+            }
+            RunSpec::Simulate { static_threshold } => {
+                let cfg: crate::commands::simulate::SimulateConfig =
+                    parse_section(&v, Some("network"))?;
+                self.run_simulate(cfg, seed, *static_threshold, &mut res, &at)?;
+            }
+            RunSpec::Stationary => {
+                let cfg: ModelOnly = parse_section(&v, None)?;
+                run_stationary(&cfg, &mut res, &at)?;
+            }
+            RunSpec::Sample { static_threshold } => {
+                let cfg: crate::commands::sample::SampleRunConfig =
+                    parse_section(&v, Some("sample"))?;
+                run_sample(cfg, seed, *static_threshold, &mut res, &at)?;
+            }
+        }
+        Ok(res)
+    }
+
+    fn is_example(&self, cell: [usize; 2]) -> bool {
+        self.examples.iter().any(|(_, c)| *c == cell)
+    }
+
+    fn run_dmft(
+        &self,
+        mut cfg: crate::config::DmftRunConfig,
+        seed: u64,
+        res: &mut PointResult,
+        at: &dyn Fn(String) -> Error,
+    ) -> Result<()> {
         if cfg.dmft.s0.is_none() {
             cfg.dmft.seed = Some(mix(seed, 2));
         }
         cfg.dmft.delta_rows = vec![self.row];
         cfg.dmft.store_full = false;
-        let (spec, mut set, s0) = cfg
-            .check()
-            .map_err(|e| Error::config("<sweep>", format!("point {p} (cell {cell:?}): {e}")))?;
+        let (spec, mut set, s0) = cfg.check().map_err(|e| at(e.to_string()))?;
         set.parallel = false;
-        match self.config.run {
-            RunSpec::Dmft => {}
-        }
         let sol = match TwoTimeDmft::new(&spec, &s0, set).and_then(|i| i.run()) {
             Ok(s) => s,
             Err(e @ SolverError::NonFinite { .. }) => {
                 res.status = "diverged".into();
                 res.message = Some(e.to_string());
-                return Ok(res);
+                return Ok(());
             }
             Err(e) => return Err(e.into()),
         };
@@ -304,7 +421,8 @@ impl Plan {
                     .fold(f64::NEG_INFINITY, f64::max)
             })
             .collect();
-        if self.examples.iter().any(|(_, c)| *c == cell) {
+        res.decorrelation = Some((0..r).map(|m| 1.0 - nr[(nlag - 1) * r + m]).collect());
+        if self.is_example(res.cell) {
             let st = &self.config.store;
             let stride = st.subsample;
             let nt_trace = ((st.trace_time / self.dt).round() as usize + 1).min(sol.steps);
@@ -325,9 +443,69 @@ impl Plan {
                     .collect(),
             });
         }
-        Ok(res)
+        Ok(())
     }
 
+    /// Run kind `simulate`: one finite-N network (SPEC E1-E5) seeded from the point.
+    /// Summaries are time averages over the records after `network.burn_in`: structured
+    /// variance $A^m = \sum_n (S^{mn})^2$, $\psi^m$, and the autocorrelation $\Delta^m(\tau)$,
+    /// whose $\tau = 0$ value is the mean $\Delta^m(t,t)$; `s_final` is the last record.
+    fn run_simulate(
+        &self,
+        mut cfg: crate::commands::simulate::SimulateConfig,
+        seed: u64,
+        threshold: f64,
+        res: &mut PointResult,
+        at: &dyn Fn(String) -> Error,
+    ) -> Result<()> {
+        cfg.network.seed = mix(seed, 3);
+        let (spec, net) = cfg.check().map_err(|e| at(e.to_string()))?;
+        let n = net.sizes[0];
+        res.n_neurons = Some(n);
+        let trial = net
+            .run_trial(&spec, n, 0, &mut |_| {})
+            .map_err(|e| at(e.to_string()))?;
+        let r = spec.regions();
+        let from = net.burn_in_record.min(trial.t.len().saturating_sub(1));
+        let tail = &trial.a[from..];
+        let mean_over = |rows: &[Vec<f64>], m: usize| {
+            rows.iter().map(|x| x[m]).sum::<f64>() / rows.len().max(1) as f64
+        };
+        let sv: Vec<f64> = (0..r).map(|m| mean_over(tail, m)).collect();
+        let psi: Vec<f64> = (0..r).map(|m| mean_over(&trial.psi[from..], m)).collect();
+        let ac = &trial.autocorr;
+        let delta0: Vec<f64> = (0..r)
+            .map(|m| ac.delta.first().map_or(f64::NAN, |d| d[m]))
+            .collect();
+        let curves: Vec<Vec<f64>> = (0..r)
+            .map(|m| ac.normalised.iter().map(|k| k[m]).collect())
+            .collect();
+        let finite = sv.iter().chain(&psi).chain(&delta0).all(|x| x.is_finite())
+            && curves.iter().flatten().all(|x| x.is_finite());
+        if !finite {
+            res.status = "diverged".into();
+            res.message = Some("non-finite network state or autocorrelation".into());
+            return Ok(());
+        }
+        res.s_final = trial.s.last().cloned().unwrap_or_default();
+        res.psi_final = psi;
+        res.delta_diag_final = delta0;
+        res.structured_variance = Some(sv);
+        summarise_curves(&curves, threshold, res);
+        if self.is_example(res.cell) {
+            let st = &self.config.store;
+            let rec_dt = net.record_every as f64 * net.dt;
+            let sub = st.subsample;
+            let nt = ((st.trace_time / rec_dt).round() as usize + 1).min(trial.s.len());
+            let nk = ((st.slice_time / rec_dt).round() as usize + 1).min(ac.normalised.len());
+            res.example = Some(ExampleTrace {
+                stride: net.record_every * sub,
+                s: trial.s[..nt].iter().step_by(sub).cloned().collect(),
+                slice: ac.normalised[..nk].iter().step_by(sub).cloned().collect(),
+            });
+        }
+        Ok(())
+    }
     /// Assemble a result from points.
     pub fn result(
         &self,
@@ -367,6 +545,173 @@ impl Plan {
             wall_seconds,
         }
     }
+}
+
+/// Static/chaotic codes from normalised autocorrelations $\rho^m(\tau) = \Delta^m(\tau)/\Delta^m(0)$
+/// (stationary kernels: network time averages, sampling-solver kernels). At a fixed point
+/// $\rho \equiv 1$; chaos around a structured fixed point decays to
+/// $\Delta_\infty/\Delta_0 \in (0, 1)$ (E11-E12), pure chaos to 0. With the decorrelated fraction
+/// $f = 1 - \rho(\tau_{last})$: $f <$ `threshold` → fixed point (code 3); else final value
+/// $> 0.05$ (the SPEC section 4 baseline threshold) → fixed point + chaos (2); else chaos (1).
+/// Also sets `max_norm_corr` (max over lags >= 1) and `decorrelation` ($f$).
+pub fn summarise_curves(curves: &[Vec<f64>], threshold: f64, res: &mut PointResult) {
+    let mut codes = Vec::with_capacity(curves.len());
+    let mut dec = Vec::with_capacity(curves.len());
+    let mut maxc = Vec::with_capacity(curves.len());
+    for c in curves {
+        let last = c.last().copied().unwrap_or(f64::NAN);
+        let f = 1.0 - last;
+        codes.push(if !f.is_finite() {
+            DynamicsClass::Invalid
+        } else if f < threshold {
+            DynamicsClass::FixedPoint
+        } else if last > 0.05 {
+            DynamicsClass::FixedPointChaos
+        } else {
+            DynamicsClass::Chaos
+        });
+        dec.push(f);
+        maxc.push(c.iter().skip(1).copied().fold(f64::NEG_INFINITY, f64::max));
+    }
+    res.codes = codes.into_iter().map(DynamicsClass::code).collect();
+    res.decorrelation = Some(dec);
+    res.max_norm_corr = maxc;
+}
+
+/// Run kind `stationary`: for every region m of a `make_T(a, b)` structure, the stationary
+/// theory of a region pinned at $\psi = 1/\max(a_m, b_m)$ (SPEC E15, E18): pinned variance
+/// $\Delta_0$, $\Delta_\infty$ and $A$ from E11-E12 ([`delta_inf`]), the E18 phase and boundaries
+/// ([`routing_boundaries`]), and the SCS variance (E13) when $g > 1$. Codes: static branch → fixed
+/// point (3), chaos around structure → fixed point + chaos (2), no non-trivial root → chaos (1);
+/// a region without currents (gain <= 1) is quiescent (3) for $g \le 1$ and SCS chaos (1) above.
+fn run_stationary(
+    cfg: &ModelOnly,
+    res: &mut PointResult,
+    at: &dyn Fn(String) -> Error,
+) -> Result<()> {
+    let spec = cfg.model.check().map_err(|e| at(e.to_string()))?;
+    let (a, b) = make_t_params(&cfg.model.t)?;
+    let r = spec.regions();
+    let mut regions = Vec::with_capacity(r);
+    let (mut codes, mut sv, mut dec, mut d0s, mut psis) =
+        (Vec::new(), Vec::new(), Vec::new(), Vec::new(), Vec::new());
+    for m in 0..r {
+        let g = spec.g[m];
+        let gain = a[m].max(b[m]);
+        let scs = if g > 1.0 {
+            Some(delta0_scs(g).map_err(|e| at(e.to_string()))?)
+        } else {
+            None
+        };
+        let mut reg = StationaryRegion {
+            g,
+            gain,
+            delta0: 0.0,
+            delta_inf: 0.0,
+            a: 0.0,
+            branch: None,
+            phase: None,
+            g_c: None,
+            g_star: None,
+            delta0_scs: scs,
+        };
+        let (code, a_clip, d_eq, f) = if gain <= 1.0 {
+            match scs {
+                Some(d) => (DynamicsClass::Chaos, 0.0, d, 1.0),
+                None => (DynamicsClass::FixedPoint, 0.0, 0.0, 0.0),
+            }
+        } else {
+            let d0 = pinned_variance(gain);
+            let (gc, gs) = routing_boundaries(gain).map_err(|e| at(e.to_string()))?;
+            reg.g_c = Some(gc);
+            reg.g_star = Some(gs);
+            reg.phase = Some(classify_phase(g, gain).map_err(|e| at(e.to_string()))?);
+            reg.delta0 = d0;
+            if g <= 0.0 {
+                reg.delta_inf = d0;
+                reg.a = d0;
+                (DynamicsClass::FixedPoint, d0, d0, 0.0)
+            } else {
+                let sol = delta_inf(d0, g).map_err(|e| at(e.to_string()))?;
+                reg.delta_inf = sol.delta_inf;
+                reg.a = sol.a;
+                reg.branch = Some(sol.branch);
+                match sol.branch {
+                    Branch::Static => (DynamicsClass::FixedPoint, sol.a.max(0.0), d0, 0.0),
+                    Branch::ChaosAroundStructure => (
+                        DynamicsClass::FixedPointChaos,
+                        sol.a.max(0.0),
+                        d0,
+                        1.0 - sol.delta_inf / d0,
+                    ),
+                    Branch::NoNontrivialRoot => (DynamicsClass::Chaos, 0.0, scs.unwrap_or(d0), 1.0),
+                }
+            }
+        };
+        codes.push(code.code());
+        sv.push(a_clip);
+        dec.push(f);
+        d0s.push(d_eq);
+        psis.push(if gain > 1.0 && code != DynamicsClass::Chaos {
+            1.0 / gain
+        } else {
+            spec.phi.gain(d_eq)
+        });
+        regions.push(reg);
+    }
+    res.codes = codes;
+    res.structured_variance = Some(sv);
+    res.decorrelation = Some(dec);
+    res.delta_diag_final = d0s;
+    res.psi_final = psis;
+    res.stationary = Some(regions);
+    Ok(())
+}
+
+/// Run kind `sample`: the sampling solver in stationary mode (SPEC section 2.1) seeded from the
+/// point (random initial currents from the same seed unless `sample.S0` is given). Codes and
+/// `decorrelation` from the kernel $\Delta^m(\tau)$ as [`summarise_curves`].
+fn run_sample(
+    mut cfg: crate::commands::sample::SampleRunConfig,
+    seed: u64,
+    threshold: f64,
+    res: &mut PointResult,
+    at: &dyn Fn(String) -> Error,
+) -> Result<()> {
+    cfg.sample.seed = mix(seed, 4);
+    let (spec, checked, s0) = cfg.check().map_err(|e| at(e.to_string()))?;
+    let Checked::Stationary(set) = checked else {
+        return Err(at("sample.mode must be \"stationary\"".into()));
+    };
+    let init = StationaryState::guess(&spec, set.dt, set.n_lags, &s0);
+    let sol = solve_stationary(&spec, &set, &init, &mut |_| {})?;
+    let r = spec.regions();
+    res.termination = Some(
+        serde_json::to_value(sol.termination)
+            .ok()
+            .and_then(|v| v.as_str().map(str::to_string))
+            .unwrap_or_default(),
+    );
+    res.iterations = Some(sol.iterations);
+    if sol.termination == Termination::Diverged {
+        res.status = "diverged".into();
+        res.message = Some("the sampling iteration diverged".into());
+        return Ok(());
+    }
+    res.s_final = sol.s.chunks(r).map(<[f64]>::to_vec).collect();
+    res.psi_final = sol.psi.clone();
+    res.delta_diag_final = sol.delta0.clone();
+    res.structured_variance = Some(sol.structured_variance.clone());
+    let curves: Vec<Vec<f64>> = sol
+        .delta
+        .iter()
+        .map(|d| {
+            let d0 = d.first().copied().unwrap_or(f64::NAN);
+            d.iter().map(|x| x / d0).collect()
+        })
+        .collect();
+    summarise_curves(&curves, threshold, res);
+    Ok(())
 }
 
 /// Options of one sweep invocation.

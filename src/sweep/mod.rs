@@ -82,14 +82,38 @@ pub struct AxisConfig {
     pub values: Option<Vec<f64>>,
 }
 
-/// What each point runs. Only the deterministic two-time DMFT exists so far; stationary theory,
-/// sampling DMFT and finite-N simulation are further variants.
+/// What each point runs (`run.kind`). Every kind has the same seeding, checkpoint, resume, shard
+/// and merge behaviour; the base config needs the section the kind reads (`dmft`, `network`,
+/// `sample`; `stationary` reads only `model`), other sections are ignored, so one base can serve
+/// all kinds.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
 pub enum RunSpec {
     /// The two-time integrator (SPEC E6-E9) with the base config's `dmft` section.
     #[default]
     Dmft,
+    /// A finite-N network (SPEC E1-E5) with the base config's `network` section (one trial per
+    /// point, seeded from the point; `network.N` may be an axis).
+    Simulate {
+        /// A region is static when less than this fraction of its variance decorrelates over
+        /// the autocorrelation window, `1 - Delta(tau_max)/Delta(0)` (default 0.02).
+        #[serde(default = "default_static_threshold")]
+        static_threshold: f64,
+    },
+    /// The stationary theory of gain-pinned regions (SPEC E11-E13, E15, E18) for each region of
+    /// a `make_T` structure: pinned variance, Delta_inf, A, branch and phase.
+    Stationary,
+    /// The sampling solver (SPEC section 2.1) in stationary mode with the base config's `sample`
+    /// section (seeded from the point).
+    Sample {
+        /// As for `simulate`, on the solver's kernel Delta(tau).
+        #[serde(default = "default_static_threshold")]
+        static_threshold: f64,
+    },
+}
+
+fn default_static_threshold() -> f64 {
+    0.02
 }
 
 impl RunSpec {
@@ -97,8 +121,35 @@ impl RunSpec {
     pub fn name(&self) -> &'static str {
         match self {
             RunSpec::Dmft => "dmft",
+            RunSpec::Simulate { .. } => "simulate",
+            RunSpec::Stationary => "stationary",
+            RunSpec::Sample { .. } => "sample",
         }
     }
+
+    /// The base-config section this kind reads (`None`: the model only).
+    pub fn section(&self) -> Option<&'static str> {
+        match self {
+            RunSpec::Dmft => Some("dmft"),
+            RunSpec::Simulate { .. } => Some("network"),
+            RunSpec::Stationary => None,
+            RunSpec::Sample { .. } => Some("sample"),
+        }
+    }
+}
+
+/// The part of a base config that a kind reads: `schema_version`, `name`, `model` and the
+/// kind's section (others dropped, so e.g. a `compare` config can be the base of every kind).
+pub fn section_config(v: &Value, section: Option<&str>) -> Value {
+    let mut out = serde_json::Map::new();
+    if let Some(o) = v.as_object() {
+        for (k, x) in o {
+            if k == "schema_version" || k == "name" || k == "model" || Some(k.as_str()) == section {
+                out.insert(k.clone(), x.clone());
+            }
+        }
+    }
+    Value::Object(out)
 }
 
 /// Random $T$ with a prescribed leading $\hat T$ eigenvalue (SPEC E16, the reference `draw_T`).
@@ -182,6 +233,11 @@ pub struct PlotConfig {
     /// Title override.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub title: Option<String>,
+    /// A second sweep result (typically `run.kind` = `simulate` at a few points of the same
+    /// plane), drawn as markers coloured by each panel's quantity; a relative path is taken from
+    /// the directory of the plotted result. `mrdmft plot --overlay` overrides it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub overlay: Option<String>,
 }
 
 /// A sweep file (`mrdmft sweep`).
@@ -309,6 +365,19 @@ fn parse_path(path: &str) -> std::result::Result<Vec<Seg>, String> {
     Ok(out)
 }
 
+/// Config fields that only take whole numbers (an axis over them must have whole values).
+const INTEGER_FIELDS: [&str; 9] = [
+    "N",
+    "steps",
+    "n_lags",
+    "n_samples",
+    "trials",
+    "seed",
+    "max_iters",
+    "min_iters",
+    "average",
+];
+
 /// Set the number at `path` (e.g. `model.T.make_T.b[1]`) in `v`; the path must exist and hold a
 /// number.
 pub fn set_path(v: &mut Value, path: &str, x: f64) -> std::result::Result<(), String> {
@@ -331,6 +400,27 @@ pub fn set_path(v: &mut Value, path: &str, x: f64) -> std::result::Result<(), St
         return Err(format!(
             "path \"{path}\" does not name a number in the base config (found {cur})"
         ));
+    }
+    let last_key = segs.iter().rev().find_map(|s| match s {
+        Seg::Key(k) => Some(k.as_str()),
+        Seg::Idx(_) => None,
+    });
+    if (cur.is_u64() || cur.is_i64())
+        && x.fract() != 0.0
+        && last_key.is_some_and(|k| INTEGER_FIELDS.contains(&k))
+    {
+        return Err(format!(
+            "path \"{path}\" is an integer field; axis value {x} is not a whole number"
+        ));
+    }
+    if (cur.is_u64() || cur.is_i64()) && x.fract() == 0.0 && x.abs() < 9.0e15 {
+        // Integer fields (network.N, steps, seeds) stay integers for whole axis values.
+        *cur = if x >= 0.0 {
+            Value::from(x as u64)
+        } else {
+            Value::from(x as i64)
+        };
+        return Ok(());
     }
     *cur = serde_json::Number::from_f64(x)
         .map(Value::Number)
@@ -446,10 +536,38 @@ impl Plan {
                 ))
             }
         };
-        if base.get("dmft").is_none() {
+        if base.get("model").is_none() {
             return Err(cfg_err(
-                "base must be a dmft config (with \"model\" and \"dmft\" sections)".into(),
+                "base has no \"model\" section; give a config with \"model\" and the section the run kind reads".into(),
             ));
+        }
+        match cfg.run.section() {
+            Some("dmft") if base.get("dmft").is_none() => {
+                return Err(cfg_err(
+                    "base must be a dmft config (with \"model\" and \"dmft\" sections)".into(),
+                ))
+            }
+            Some("network") if base.get("network").is_none() => {
+                return Err(cfg_err(
+                    "run.kind \"simulate\" needs a base with a \"network\" section (N, seed, t_max, ... as a `mrdmft simulate` config)".into(),
+                ))
+            }
+            Some("sample") if base.get("sample").is_none() => {
+                return Err(cfg_err(
+                    "run.kind \"sample\" needs a base with a \"sample\" section (mode \"stationary\", dt, n_lags, ... as a `mrdmft sample` config)".into(),
+                ))
+            }
+            _ => {}
+        }
+        match &cfg.run {
+            RunSpec::Simulate { static_threshold } | RunSpec::Sample { static_threshold }
+                if !(static_threshold.is_finite() && *static_threshold > 0.0 && *static_threshold < 1.0) =>
+            {
+                return Err(cfg_err(format!(
+                    "run.static_threshold is {static_threshold}; give a fraction in (0, 1) (default 0.02)"
+                )))
+            }
+            _ => {}
         }
         cfg.base = base.clone();
         if cfg.axes.is_empty() || cfg.axes.len() > 2 {
@@ -500,21 +618,36 @@ impl Plan {
                 max_draws: default_max_draws(),
             });
         }
-        let base_cfg: DmftRunConfig =
-            serde_json::from_value(base.clone()).map_err(|source| Error::Json {
-                path: PathBuf::from("<sweep base>"),
-                source,
-            })?;
-        let steps = base_cfg.dmft.steps;
-        let dt = base_cfg.dmft.dt;
-        let row = cfg
-            .classify_row
-            .unwrap_or_else(|| mrdmft_solvers::classify::classification_row(steps));
-        if row + 2 >= steps {
-            return Err(cfg_err(format!(
-                "classify_row {row} leaves no lags in a run of {steps} steps"
-            )));
-        }
+        let (steps, dt, row) = match &cfg.run {
+            RunSpec::Dmft => {
+                let base_cfg: DmftRunConfig =
+                    serde_json::from_value(section_config(&base, Some("dmft"))).map_err(
+                        |source| Error::Json {
+                            path: PathBuf::from("<sweep base>"),
+                            source,
+                        },
+                    )?;
+                let steps = base_cfg.dmft.steps;
+                let row = cfg
+                    .classify_row
+                    .unwrap_or_else(|| mrdmft_solvers::classify::classification_row(steps));
+                if row + 2 >= steps {
+                    return Err(cfg_err(format!(
+                        "classify_row {row} leaves no lags in a run of {steps} steps"
+                    )));
+                }
+                (steps, base_cfg.dmft.dt, row)
+            }
+            other => {
+                if cfg.classify_row.is_some() {
+                    return Err(cfg_err(format!(
+                        "classify_row applies to run.kind \"dmft\" only; remove it for kind \"{}\"",
+                        other.name()
+                    )));
+                }
+                (0, 0.0, 0)
+            }
+        };
         let mut examples = Vec::new();
         for (e, ex) in cfg.store.examples.iter().enumerate() {
             if ex.len() != n_axes {
@@ -556,12 +689,18 @@ impl Plan {
         // Check every cell's config once (without running): bad paths fail before any work.
         for i in 0..plan.axes[0].values.len() {
             for j in 0..plan.axes[1].values.len() {
-                let (run_cfg, _) = plan.cell_config([i, j])?;
-                let spec = run_cfg
-                    .model
-                    .check()
-                    .map_err(|e| cfg_err(format!("cell ({i}, {j}): {e}")))?;
-                plan.regions = spec.regions();
+                let checked = plan.check_cell([i, j]).map_err(|e| match e {
+                    Error::Config { msg, .. } => cfg_err(format!("cell ({i}, {j}): {msg}")),
+                    Error::Json { source, .. } => {
+                        cfg_err(format!("cell ({i}, {j}): base config: {source}"))
+                    }
+                    e => e,
+                })?;
+                plan.regions = checked.regions;
+                if checked.steps > 0 {
+                    plan.steps = checked.steps;
+                    plan.dt = checked.dt;
+                }
             }
         }
         Ok(plan)
@@ -585,9 +724,9 @@ impl Plan {
         ([c / n1, c % n1], p % runs)
     }
 
-    /// The base config with the axis values of `cell` applied (special axes excluded), and the
-    /// target eigenvalue `(re, im)` if this sweep draws random T.
-    pub fn cell_config(&self, cell: [usize; 2]) -> Result<(DmftRunConfig, Option<(f64, f64)>)> {
+    /// The base config (as JSON) with the axis values of `cell` applied (special axes excluded),
+    /// and the target eigenvalue `(re, im)` if this sweep draws random T.
+    pub fn cell_value(&self, cell: [usize; 2]) -> Result<(Value, Option<(f64, f64)>)> {
         let mut v = self.base.clone();
         let mut target = self
             .config
@@ -619,10 +758,140 @@ impl Plan {
                 ));
             }
         }
-        let cfg: DmftRunConfig = serde_json::from_value(v).map_err(|source| Error::Json {
-            path: PathBuf::from("<sweep base>"),
-            source,
-        })?;
-        Ok((cfg, target))
+        Ok((v, target))
     }
+
+    /// The dmft config of `cell` (run kind `dmft`) and the target eigenvalue, as [`Plan::cell_value`].
+    pub fn cell_config(&self, cell: [usize; 2]) -> Result<(DmftRunConfig, Option<(f64, f64)>)> {
+        let (v, target) = self.cell_value(cell)?;
+        Ok((parse_section(&v, Some("dmft"))?, target))
+    }
+
+    /// Validate the config of `cell` for this sweep's run kind without running it.
+    fn check_cell(&self, cell: [usize; 2]) -> Result<CellCheck> {
+        let (v, _) = self.cell_value(cell)?;
+        let section = self.config.run.section();
+        let invalid = |e: mrdmft_solvers::SolverError| Error::config("<sweep>", e.to_string());
+        Ok(match &self.config.run {
+            RunSpec::Dmft => {
+                let c: DmftRunConfig = parse_section(&v, section)?;
+                let spec = c.model.check().map_err(invalid)?;
+                CellCheck {
+                    regions: spec.regions(),
+                    steps: 0,
+                    dt: 0.0,
+                }
+            }
+            RunSpec::Simulate { .. } => {
+                let c: crate::commands::simulate::SimulateConfig = parse_section(&v, section)?;
+                let (spec, net) = c.check().map_err(invalid)?;
+                if net.trials != 1 {
+                    return Err(Error::config(
+                        "<sweep>",
+                        format!("base network.trials is {}; a sweep runs one network per point: set trials to 1 and use \"runs\" for repetitions", net.trials),
+                    ));
+                }
+                if net.x0.is_some() {
+                    return Err(Error::config(
+                        "<sweep>",
+                        "base network.x0 is given; sweeps start every network in its structured subspace (remove x0, optionally give z0)",
+                    ));
+                }
+                CellCheck {
+                    regions: spec.regions(),
+                    steps: net.steps,
+                    dt: net.dt,
+                }
+            }
+            RunSpec::Stationary => {
+                let c: ModelOnly = parse_section(&v, None)?;
+                let spec = c.model.check().map_err(invalid)?;
+                make_t_params(&c.model.t)?;
+                CellCheck {
+                    regions: spec.regions(),
+                    steps: 0,
+                    dt: 0.0,
+                }
+            }
+            RunSpec::Sample { .. } => {
+                let c: crate::commands::sample::SampleRunConfig = parse_section(&v, section)?;
+                if c.sample.mode != "stationary" {
+                    return Err(Error::config(
+                        "<sweep>",
+                        format!("base sample.mode is \"{}\"; sweeps of kind \"sample\" run the stationary mode: set it to \"stationary\"", c.sample.mode),
+                    ));
+                }
+                if c.sample.timeout_seconds.is_some() {
+                    return Err(Error::config(
+                        "<sweep>",
+                        "base sample.timeout_seconds is not supported in sweeps (a wall-clock stop would make points depend on the machine); remove it and bound the work with max_iters",
+                    ));
+                }
+                if c.sample.warm_start.is_some() {
+                    return Err(Error::config(
+                        "<sweep>",
+                        "base sample.warm_start is not supported in sweeps; remove it",
+                    ));
+                }
+                let (spec, checked, _) = c.check().map_err(invalid)?;
+                let n_lags = match checked {
+                    crate::commands::sample::Checked::Stationary(s) => s.n_lags,
+                    crate::commands::sample::Checked::Window(s) => s.steps,
+                };
+                CellCheck {
+                    regions: spec.regions(),
+                    steps: n_lags,
+                    dt: c.sample.dt,
+                }
+            }
+        })
+    }
+}
+
+/// What [`Plan::check_cell`] learns from a cell.
+struct CellCheck {
+    regions: usize,
+    /// Steps (network) or lags (sample) and their spacing; 0 when the kind has none.
+    steps: usize,
+    dt: f64,
+}
+
+/// A base reduced to its model (run kind `stationary`).
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct ModelOnly {
+    #[allow(dead_code)]
+    pub schema_version: u32,
+    #[allow(dead_code)]
+    #[serde(default)]
+    pub name: Option<String>,
+    pub model: crate::config::ModelConfig,
+}
+
+/// Parse the part of a (cell) config that a kind reads.
+pub(crate) fn parse_section<T: serde::de::DeserializeOwned>(
+    v: &Value,
+    section: Option<&str>,
+) -> Result<T> {
+    serde_json::from_value(section_config(v, section)).map_err(|source| Error::Json {
+        path: PathBuf::from("<sweep base>"),
+        source,
+    })
+}
+
+/// `(a, b)` of a `{"make_T": {"a": [..], "b": [..]}}` model T (run kind `stationary`).
+pub(crate) fn make_t_params(t: &Value) -> Result<(Vec<f64>, Vec<f64>)> {
+    let mt = t.get("make_T").ok_or_else(|| {
+        Error::config(
+            "<sweep>",
+            "run.kind \"stationary\" needs model.T = {\"make_T\": {\"a\": [..], \"b\": [..]}}: the stationary theory (E18) is for regions pinned by make_T gains",
+        )
+    })?;
+    let get = |k: &str| -> Result<Vec<f64>> {
+        mt.get(k)
+            .and_then(Value::as_array)
+            .map(|a| a.iter().filter_map(Value::as_f64).collect())
+            .ok_or_else(|| Error::config("<sweep>", format!("model.T.make_T.{k} is missing")))
+    };
+    Ok((get("a")?, get("b")?))
 }
