@@ -272,6 +272,7 @@ pub fn draw(d: &Fig5Data, dir: &Path) -> Result<()> {
         coloring,
         curves: vec![circle.clone()],
         markers: markers.clone(),
+        overlay: Vec::new(),
     };
     let heatmaps = vec![
         base(
