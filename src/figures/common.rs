@@ -62,27 +62,32 @@ pub fn random_signs(r: usize, seed: u64) -> Vec<f64> {
         .collect()
 }
 
-/// Diverging red-white-grey map (as matplotlib's RdGy) at `t` in [0, 1]: 0 = dark red,
-/// 0.5 = white, 1 = near black.
+/// RdGy diverging colour map at `t` in [0, 1] (0: dark red, 0.5: white, 1: dark grey).
 pub fn rdgy(t: f64) -> RGBColor {
-    const STOPS: [(f64, f64, f64); 5] = [
-        (103.0, 0.0, 31.0),
-        (214.0, 96.0, 77.0),
-        (255.0, 255.0, 255.0),
-        (135.0, 135.0, 135.0),
-        (26.0, 26.0, 26.0),
+    const STOPS: [(u8, u8, u8); 11] = [
+        (103, 0, 31),
+        (178, 24, 43),
+        (214, 96, 77),
+        (244, 165, 130),
+        (253, 219, 199),
+        (255, 255, 255),
+        (224, 224, 224),
+        (186, 186, 186),
+        (135, 135, 135),
+        (77, 77, 77),
+        (26, 26, 26),
     ];
     let t = if t.is_finite() {
         t.clamp(0.0, 1.0)
     } else {
         0.5
     };
-    let x = t * 4.0;
-    let k = (x.floor() as usize).min(3);
-    let f = x - k as f64;
-    let (a, b) = (STOPS[k], STOPS[k + 1]);
-    let mix = |p: f64, q: f64| (p + (q - p) * f).round().clamp(0.0, 255.0) as u8;
-    RGBColor(mix(a.0, b.0), mix(a.1, b.1), mix(a.2, b.2))
+    let x = t * 10.0;
+    let i = (x.floor() as usize).min(9);
+    let f = x - i as f64;
+    let lerp = |a: u8, b: u8| (a as f64 + f * (b as f64 - a as f64)).round() as u8;
+    let (a, b) = (STOPS[i], STOPS[i + 1]);
+    RGBColor(lerp(a.0, b.0), lerp(a.1, b.1), lerp(a.2, b.2))
 }
 
 fn perr(path: &Path, e: impl std::fmt::Display) -> Error {

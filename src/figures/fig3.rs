@@ -64,7 +64,7 @@ pub fn parse(raw: &str, preset: Option<Preset>, path: &Path) -> Result<Fig3Confi
         path: path.into(),
         source,
     })?;
-    let v = finite_n::apply_preset(v, preset.map(finite_n::preset_name), path)?;
+    let v = finite_n::apply_preset(v, preset.map(super::common::preset_name), path)?;
     let cfg: Fig3Config = serde_json::from_value(v).map_err(|source| Error::Json {
         path: path.into(),
         source,

@@ -81,7 +81,7 @@ pub fn parse(raw: &str, preset: Option<Preset>, path: &Path) -> Result<Fig4Confi
         path: path.into(),
         source,
     })?;
-    let v = finite_n::apply_preset(v, preset.map(finite_n::preset_name), path)?;
+    let v = finite_n::apply_preset(v, preset.map(super::common::preset_name), path)?;
     let cfg: Fig4Config = serde_json::from_value(v).map_err(|source| Error::Json {
         path: path.into(),
         source,

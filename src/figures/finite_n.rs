@@ -29,7 +29,7 @@ use mrdmft_solvers::spec::{MeanFieldSpec, Tensor3};
 use mrdmft_solvers::stationary::{delta0_scs, predicted_structured_variance, Branch};
 use mrdmft_solvers::tensors::make_t_from_uh;
 
-use super::Preset;
+use super::common::rdgy;
 use crate::error::{Error, Result};
 use crate::network::sample::{
     disorder_bytes, sample_loadings, stream, Disorder, DisorderMode, Precision, Purpose,
@@ -280,14 +280,6 @@ pub fn apply_preset(mut raw: Value, preset: Option<&str>, path: &Path) -> Result
         o.remove("presets");
     }
     Ok(raw)
-}
-
-/// Preset name as in the config files.
-pub fn preset_name(p: Preset) -> &'static str {
-    match p {
-        Preset::Quick => "quick",
-        Preset::Paper => "paper",
-    }
 }
 
 /// One network run.
@@ -551,34 +543,6 @@ pub fn compute(
     })
 }
 
-/// RdGy diverging colour map at `t` in [0, 1] (0: dark red, 0.5: white, 1: dark grey).
-pub fn rdgy(t: f64) -> RGBColor {
-    const STOPS: [(u8, u8, u8); 11] = [
-        (103, 0, 31),
-        (178, 24, 43),
-        (214, 96, 77),
-        (244, 165, 130),
-        (253, 219, 199),
-        (255, 255, 255),
-        (224, 224, 224),
-        (186, 186, 186),
-        (135, 135, 135),
-        (77, 77, 77),
-        (26, 26, 26),
-    ];
-    let t = if t.is_finite() {
-        t.clamp(0.0, 1.0)
-    } else {
-        0.5
-    };
-    let x = t * 10.0;
-    let i = (x.floor() as usize).min(9);
-    let f = x - i as f64;
-    let lerp = |a: u8, b: u8| (a as f64 + f * (b as f64 - a as f64)).round() as u8;
-    let (a, b) = (STOPS[i], STOPS[i + 1]);
-    RGBColor(lerp(a.0, b.0), lerp(a.1, b.1), lerp(a.2, b.2))
-}
-
 fn perr(path: &Path, e: impl std::fmt::Display) -> Error {
     Error::Plot {
         path: path.into(),
@@ -824,40 +788,15 @@ pub trait Page {
     fn paint<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>, path: &Path) -> Result<()>;
 }
 
+struct AsRender<'a, P>(&'a P);
+
+impl<P: Page> super::common::Render for AsRender<'_, P> {
+    fn render<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>, path: &Path) -> Result<()> {
+        self.0.paint(root, path)
+    }
+}
+
 /// Render `page` to `<stem>.png` and `<stem>.svg` (each written atomically).
-pub fn save(page: &impl Page, stem: &Path) -> Result<()> {
-    crate::plot::ensure_font();
-    let png = stem.with_extension("png");
-    let svg = stem.with_extension("svg");
-    if let Some(dir) = stem.parent().filter(|d| !d.as_os_str().is_empty()) {
-        std::fs::create_dir_all(dir).map_err(|source| Error::Io {
-            path: dir.into(),
-            source,
-        })?;
-    }
-    let size = page.size();
-    let name = png
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    let tmp = png.with_file_name(format!(".tmp{}-{name}", std::process::id()));
-    {
-        let root = BitMapBackend::new(&tmp, size).into_drawing_area();
-        root.fill(&WHITE).map_err(|e| perr(&png, e))?;
-        page.paint(&root, &png)?;
-        root.present().map_err(|e| perr(&png, e))?;
-    }
-    std::fs::rename(&tmp, &png).map_err(|source| Error::Io {
-        path: png.clone(),
-        source,
-    })?;
-    let mut text = String::new();
-    {
-        let root = SVGBackend::with_string(&mut text, size).into_drawing_area();
-        root.fill(&WHITE).map_err(|e| perr(&svg, e))?;
-        page.paint(&root, &svg)?;
-        root.present().map_err(|e| perr(&svg, e))?;
-    }
-    crate::io::write_atomic(&svg, text.as_bytes())?;
-    Ok(())
+pub fn save<P: Page>(page: &P, stem: &Path) -> Result<()> {
+    super::common::save_render(&AsRender(page), stem, page.size())
 }
