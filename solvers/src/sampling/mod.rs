@@ -34,7 +34,7 @@ pub mod window;
 #[serde(rename_all = "snake_case")]
 pub enum Termination {
     /// The drift between the means of the last two windows of iterates fell below
-    /// `max(tol, MC_FACTOR x its Monte Carlo standard error)` (see [`DriftTest`]).
+    /// `max(tol, MC_FACTOR x its Monte Carlo standard error)` (see `DriftTest`).
     Converged,
     /// `max_iters` iterations without convergence.
     MaxIters,
@@ -62,7 +62,7 @@ pub struct SamplingControls {
     /// Damping $a \in (0, 1]$: $C \leftarrow (1-a)C + a\hat C$ (also for $\psi$ and $S$).
     pub damping: f64,
     /// Tolerance on the drift of the window means of the kernels (RMS over lags, relative to
-    /// $C(0)$) and currents (relative to $\max|S|$); see [`DriftTest`].
+    /// $C(0)$) and currents (relative to $\max|S|$); see `DriftTest`.
     pub tol: f64,
     /// Maximum number of iterations.
     pub max_iters: usize,
@@ -79,7 +79,7 @@ pub struct SamplingControls {
     pub anderson: usize,
     /// Shortest window $W$ of the convergence test and of the final average. The window actually
     /// used is $\max(W, \lceil 2/(1-\rho)\rceil)$ with $\rho$ the contraction of the slowest mode
-    /// ([`DriftTest`]); the returned kernels, gains and currents are the mean of the last window of
+    /// (`DriftTest`); the returned kernels, gains and currents are the mean of the last window of
     /// iterates (Polyak averaging).
     #[serde(default = "default_average")]
     pub average: usize,
@@ -197,7 +197,7 @@ pub struct IterationRecord {
     /// Drift between the means of the last two windows of iterates (the convergence test; same
     /// norm; 0 until two windows are available).
     pub residual_avg: f64,
-    /// Monte Carlo standard error of that drift ([`DriftTest`]).
+    /// Monte Carlo standard error of that drift (`DriftTest`).
     #[serde(default)]
     pub drift_se: f64,
     /// Window length used at this iteration.
@@ -329,7 +329,7 @@ pub(crate) fn drift_window(w_min: usize, rho: f64) -> usize {
     w.max(w_min).clamp(1, MAX_WINDOW)
 }
 
-/// (SPEC section 2.1, step 4) Standard error of the drift of [`DriftTest`]: $\sqrt2\,a\,\mathrm{se}/((1-\rho)\sqrt W)$.
+/// (SPEC section 2.1, step 4) Standard error of the drift of `DriftTest`: $\sqrt2\,a\,\mathrm{se}/((1-\rho)\sqrt W)$.
 pub(crate) fn drift_se(mc_se: f64, damping: f64, rho: f64, w: usize) -> f64 {
     std::f64::consts::SQRT_2 * damping * mc_se / ((1.0 - rho.clamp(0.0, 0.999)) * (w as f64).sqrt())
 }

@@ -294,7 +294,7 @@ fn spectrum(c: &[f64], g2: f64, dt: f64, plans: &Plans) -> RegionSpectrum {
     }
 }
 
-/// Largest low-frequency gain $\beta g^2\psi^2$ used by [`precondition`] (caps the amplification at 10).
+/// Largest low-frequency gain $\beta g^2\psi^2$ used by `precondition` (caps the amplification at 10).
 pub const PRECONDITION_MAX: f64 = 0.9;
 
 /// Low-frequency preconditioner of the kernel update: $P(\omega) = 1/(1 - f/(1+\omega^2))$ with
