@@ -19,15 +19,6 @@ use mrdmft_solvers::tensors::silence_region;
 use mrdmft_solvers::SolverError;
 use serde_json::Value;
 
-fn eigs(v: &Value) -> Vec<Eig> {
-    let re = flat(&v["re"]);
-    let im = flat(&v["im"]);
-    re.into_iter()
-        .zip(im)
-        .map(|(re, im)| Eig { re, im })
-        .collect()
-}
-
 fn tensor(v: &Value) -> Tensor3 {
     Tensor3::from_nested(&nested3(v), "T").unwrap()
 }

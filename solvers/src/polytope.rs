@@ -258,18 +258,8 @@ pub struct PolytopeDraw {
     pub mask_nz: Vec<bool>,
 }
 
-/// (E17) The convex-geometry statistics: `count` draws of sorted $b \sim U(b_{lo}, b_{hi})^R$
-/// (ChaCha8 stream `(seed, index)` per draw; the paper uses $U(1, 3)$), each with its vertex count
-/// and fracture number, in parallel.
-///
-/// # Errors
-/// `r < 3`, `r > 12`, or an invalid range.
-pub fn random_polytopes(
-    r: usize,
-    count: usize,
-    seed: u64,
-    range: (f64, f64),
-) -> Result<Vec<PolytopeDraw>, SolverError> {
+/// Check the arguments of the random polytope draws: `3 <= r <= 12`, `0 < lo < hi`.
+fn check_draw_args(r: usize, range: (f64, f64)) -> Result<(f64, f64), SolverError> {
     if !(3..=12).contains(&r) {
         return Err(SolverError::invalid(
             "polytope.R",
@@ -283,15 +273,37 @@ pub fn random_polytopes(
             format!("is [{lo}, {hi}]; give 0 < lo < hi"),
         ));
     }
+    Ok((lo, hi))
+}
+
+/// Sorted $b \sim U(lo, hi)^r$ from `rng` (E17 parameter draws).
+fn sorted_uniform(rng: &mut ChaCha8Rng, r: usize, lo: f64, hi: f64) -> Vec<f64> {
+    let mut b: Vec<f64> = (0..r)
+        .map(|_| lo + (hi - lo) * rng.random::<f64>())
+        .collect();
+    b.sort_by(f64::total_cmp);
+    b
+}
+
+/// (E17) The convex-geometry statistics: `count` draws of sorted $b \sim U(b_{lo}, b_{hi})^R$
+/// (ChaCha8 stream `(seed, index)` per draw; the paper uses $U(1, 3)$), each with its vertex count
+/// and fracture number, in parallel.
+///
+/// # Errors
+/// `r < 3`, `r > 12`, or an invalid range.
+pub fn random_polytopes(
+    r: usize,
+    count: usize,
+    seed: u64,
+    range: (f64, f64),
+) -> Result<Vec<PolytopeDraw>, SolverError> {
+    let (lo, hi) = check_draw_args(r, range)?;
     (0..count)
         .into_par_iter()
         .map(|i| {
             let mut rng = ChaCha8Rng::seed_from_u64(seed);
             rng.set_stream(i as u64);
-            let mut b: Vec<f64> = (0..r)
-                .map(|_| lo + (hi - lo) * rng.random::<f64>())
-                .collect();
-            b.sort_by(f64::total_cmp);
+            let b = sorted_uniform(&mut rng, r, lo, hi);
             let p = polytope(&b)?;
             Ok(PolytopeDraw {
                 index: i,
@@ -330,29 +342,14 @@ pub fn random_nonempty_polytopes(
     range: (f64, f64),
     max_attempts: usize,
 ) -> Result<Vec<NonEmptyDraw>, SolverError> {
-    if !(3..=12).contains(&r) {
-        return Err(SolverError::invalid(
-            "polytope.R",
-            format!("is {r}; give 3 <= R <= 12"),
-        ));
-    }
-    let (lo, hi) = range;
-    if !(lo.is_finite() && hi.is_finite() && lo > 0.0 && hi > lo) {
-        return Err(SolverError::invalid(
-            "polytope.range",
-            format!("is [{lo}, {hi}]; give 0 < lo < hi"),
-        ));
-    }
+    let (lo, hi) = check_draw_args(r, range)?;
     (0..count)
         .into_par_iter()
         .map(|i| {
             let mut rng = ChaCha8Rng::seed_from_u64(seed);
             rng.set_stream(i as u64);
             for attempt in 1..=max_attempts.max(1) {
-                let mut b: Vec<f64> = (0..r)
-                    .map(|_| lo + (hi - lo) * rng.random::<f64>())
-                    .collect();
-                b.sort_by(f64::total_cmp);
+                let b = sorted_uniform(&mut rng, r, lo, hi);
                 let p = polytope(&b)?;
                 if !p.vertices.is_empty() {
                     return Ok(NonEmptyDraw {

@@ -21,6 +21,31 @@ pub fn preset_name(p: Preset) -> &'static str {
     }
 }
 
+/// A figure config that validates itself after parsing (`path` names the file in errors).
+pub trait CheckedConfig: DeserializeOwned {
+    /// Check the values; errors name the field and the fix.
+    fn check(&self, path: &Path) -> Result<()>;
+}
+
+/// [`load_config`] followed by [`CheckedConfig::check`].
+pub fn load_checked<T: CheckedConfig>(text: &str, origin: &Path, preset: Preset) -> Result<T> {
+    let cfg: T = load_config(text, origin, preset)?;
+    cfg.check(origin)?;
+    Ok(cfg)
+}
+
+/// Validate a figure config file with each of its presets (for `mrdmft validate`).
+pub fn validate_file<T: CheckedConfig>(path: &Path) -> Result<()> {
+    let text = std::fs::read_to_string(path).map_err(|source| Error::Io {
+        path: path.into(),
+        source,
+    })?;
+    for p in [Preset::Quick, Preset::Paper] {
+        load_checked::<T>(&text, path, p)?;
+    }
+    Ok(())
+}
+
 /// Parse a figure config `text` (shown as `origin` in errors), apply the JSON merge patch of
 /// `presets.<preset>` and drop the `presets` table.
 pub fn load_config<T: DeserializeOwned>(text: &str, origin: &Path, preset: Preset) -> Result<T> {
@@ -201,44 +226,4 @@ impl MatrixPanel<'_> {
     }
 }
 
-/// Something drawable on any plotters backend (a whole figure).
-pub trait Render {
-    /// Draw onto `root` (already white); `path` names the output in errors.
-    fn render<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>, path: &Path) -> Result<()>;
-}
-
-/// Render `fig` at `size` pixels to `<stem>.png` and `<stem>.svg`, each written atomically.
-pub fn save_render<R: Render>(fig: &R, stem: &Path, size: (u32, u32)) -> Result<()> {
-    crate::plot::ensure_font();
-    let png = stem.with_extension("png");
-    let svg = stem.with_extension("svg");
-    if let Some(dir) = stem.parent().filter(|d| !d.as_os_str().is_empty()) {
-        std::fs::create_dir_all(dir).map_err(|source| Error::Io {
-            path: dir.into(),
-            source,
-        })?;
-    }
-    let name = png
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    let tmp = png.with_file_name(format!(".tmp{}-{name}", std::process::id()));
-    {
-        let root = BitMapBackend::new(&tmp, size).into_drawing_area();
-        root.fill(&WHITE).map_err(|e| perr(&png, e))?;
-        fig.render(&root, &png)?;
-        root.present().map_err(|e| perr(&png, e))?;
-    }
-    std::fs::rename(&tmp, &png).map_err(|source| Error::Io {
-        path: png.clone(),
-        source,
-    })?;
-    let mut text = String::new();
-    {
-        let root = SVGBackend::with_string(&mut text, size).into_drawing_area();
-        root.fill(&WHITE).map_err(|e| perr(&svg, e))?;
-        fig.render(&root, &svg)?;
-        root.present().map_err(|e| perr(&svg, e))?;
-    }
-    crate::io::write_atomic(&svg, text.as_bytes())
-}
+pub use crate::plot::{save_render, Render};

@@ -27,7 +27,9 @@ use mrdmft_solvers::polytope::{
 };
 use mrdmft_solvers::tensors::make_t_from_uh;
 
-use super::common::{load_config, random_signs, save_render, Render};
+use super::common::{
+    load_checked, random_signs, save_render, validate_file, CheckedConfig, Render,
+};
 use super::Preset;
 use crate::error::{Error, Result};
 use crate::io;
@@ -210,7 +212,7 @@ fn origin() -> &'static Path {
 
 impl ConvexConfig {
     /// Validate.
-    pub fn check(&self, path: &Path) -> Result<()> {
+    fn check_values(&self, path: &Path) -> Result<()> {
         crate::config::check_schema(self.schema_version)
             .map_err(|e| Error::config(path, e.to_string()))?;
         if self.regions.is_empty() || self.regions.len() != self.counts.len() {
@@ -290,22 +292,18 @@ impl ConvexConfig {
 
 /// Parse the embedded config with `preset`.
 pub fn config(preset: Preset) -> Result<ConvexConfig> {
-    let cfg: ConvexConfig = load_config(CONFIG, origin(), preset)?;
-    cfg.check(origin())?;
-    Ok(cfg)
+    load_checked(CONFIG, origin(), preset)
+}
+
+impl CheckedConfig for ConvexConfig {
+    fn check(&self, path: &Path) -> Result<()> {
+        self.check_values(path)
+    }
 }
 
 /// Validate a config file with each of its presets (for `mrdmft validate`).
 pub fn validate(path: &Path) -> Result<()> {
-    let text = std::fs::read_to_string(path).map_err(|source| Error::Io {
-        path: path.into(),
-        source,
-    })?;
-    for p in [Preset::Quick, Preset::Paper] {
-        let cfg: ConvexConfig = load_config(&text, path, p)?;
-        cfg.check(path)?;
-    }
-    Ok(())
+    validate_file::<ConvexConfig>(path)
 }
 
 fn mean_sd(v: &[f64]) -> (f64, f64) {

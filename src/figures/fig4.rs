@@ -399,11 +399,7 @@ pub fn run(preset: Preset, out_dir: &Path, progress: bool) -> Result<()> {
     draw(&data, out_dir)?;
     eprintln!(
         "fig4: stationary theory + {} networks of N = {} in {:.2} s -> {}",
-        data.finite_n
-            .columns
-            .iter()
-            .map(|c| c.runs.len())
-            .sum::<usize>(),
+        data.finite_n.network_count(),
         data.finite_n.n,
         data.wall_seconds,
         out_dir.display()

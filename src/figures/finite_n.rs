@@ -356,6 +356,13 @@ pub struct FiniteNData {
     pub wall_seconds: f64,
 }
 
+impl FiniteNData {
+    /// Number of simulated networks (all columns and runs).
+    pub fn network_count(&self) -> usize {
+        self.columns.iter().map(|c| c.runs.len()).sum()
+    }
+}
+
 /// Predicted $\sqrt{A}$, $\psi$ and branch of a region (E15, E11-E12; `compute_A_pred`).
 ///
 /// # Errors

@@ -19,7 +19,9 @@ use mrdmft_solvers::closed_forms::{psi, psi_inv};
 use mrdmft_solvers::fixed_points::{find_fps, FpSettings, Inputs};
 use mrdmft_solvers::tensors::make_t_from_uh;
 
-use super::common::{load_config, random_signs, save_render, MatrixPanel, Render};
+use super::common::{
+    load_checked, random_signs, save_render, validate_file, CheckedConfig, MatrixPanel, Render,
+};
 use super::Preset;
 use crate::error::{Error, Result};
 use crate::io;
@@ -112,7 +114,7 @@ fn origin() -> &'static Path {
 
 impl InputFlipConfig {
     /// Validate.
-    pub fn check(&self, path: &Path) -> Result<()> {
+    fn check_values(&self, path: &Path) -> Result<()> {
         crate::config::check_schema(self.schema_version)
             .map_err(|e| Error::config(path, e.to_string()))?;
         let r = self.a.len();
@@ -161,22 +163,18 @@ impl InputFlipConfig {
 
 /// Parse the embedded config with `preset`.
 pub fn config(preset: Preset) -> Result<InputFlipConfig> {
-    let cfg: InputFlipConfig = load_config(CONFIG, origin(), preset)?;
-    cfg.check(origin())?;
-    Ok(cfg)
+    load_checked(CONFIG, origin(), preset)
+}
+
+impl CheckedConfig for InputFlipConfig {
+    fn check(&self, path: &Path) -> Result<()> {
+        self.check_values(path)
+    }
 }
 
 /// Validate a config file with each of its presets (for `mrdmft validate`).
 pub fn validate(path: &Path) -> Result<()> {
-    let text = std::fs::read_to_string(path).map_err(|source| Error::Io {
-        path: path.into(),
-        source,
-    })?;
-    for p in [Preset::Quick, Preset::Paper] {
-        let cfg: InputFlipConfig = load_config(&text, path, p)?;
-        cfg.check(path)?;
-    }
-    Ok(())
+    validate_file::<InputFlipConfig>(path)
 }
 
 /// (E14, E15) Compute both fixed points.

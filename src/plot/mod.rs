@@ -161,7 +161,8 @@ fn plot_err(path: &Path, e: impl std::fmt::Display) -> Error {
 
 /// Compact tick label: at most 4 significant digits, no trailing zeros.
 pub fn tick(v: f64) -> String {
-    if v == 0.0 || !v.is_finite() {
+    // Tick positions carry rounding noise (e.g. -8e-17 for 0); no panel here spans < 1e-12.
+    if v.abs() < 1e-12 || !v.is_finite() {
         return "0".into();
     }
     let a = v.abs();
@@ -341,10 +342,13 @@ pub struct Figure {
 }
 
 impl Figure {
-    fn draw_on<DB: DrawingBackend>(&self, root: DrawingArea<DB, Shift>, path: &Path) -> Result<()> {
-        root.fill(&WHITE).map_err(|e| plot_err(path, e))?;
+    fn draw_on<DB: DrawingBackend>(
+        &self,
+        root: &DrawingArea<DB, Shift>,
+        path: &Path,
+    ) -> Result<()> {
         let body = if self.title.is_empty() {
-            root
+            root.clone()
         } else {
             let (top, rest) = root.split_vertically(30);
             top.titled(&self.title, ("sans-serif", 18))
@@ -356,7 +360,6 @@ impl Figure {
         for (p, a) in self.panels.iter().zip(areas.iter()) {
             p.draw(a, path)?;
         }
-        body.present().map_err(|e| plot_err(path, e))?;
         Ok(())
     }
 
@@ -372,33 +375,53 @@ impl Figure {
 
     /// Write `<stem>.png` and `<stem>.svg` (each atomically); returns both paths.
     pub fn save(&self, stem: &Path) -> Result<(PathBuf, PathBuf)> {
-        ensure_font();
-        let png = stem.with_extension("png");
-        let svg = stem.with_extension("svg");
-        if let Some(dir) = stem.parent().filter(|d| !d.as_os_str().is_empty()) {
-            std::fs::create_dir_all(dir).map_err(|source| Error::Io {
-                path: dir.into(),
-                source,
-            })?;
-        }
-        let size = self.size();
-        let tmp_png = tmp_sibling(&png);
-        {
-            let root = BitMapBackend::new(&tmp_png, size).into_drawing_area();
-            self.draw_on(root, &png)?;
-        }
-        std::fs::rename(&tmp_png, &png).map_err(|source| Error::Io {
-            path: png.clone(),
+        save_render(self, stem, self.size())?;
+        Ok((stem.with_extension("png"), stem.with_extension("svg")))
+    }
+}
+
+impl Render for Figure {
+    fn render<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>, path: &Path) -> Result<()> {
+        self.draw_on(root, path)
+    }
+}
+
+/// Something drawable on any plotters backend (a whole figure).
+pub trait Render {
+    /// Draw onto `root` (already white); `path` names the output in errors.
+    fn render<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>, path: &Path) -> Result<()>;
+}
+
+/// Render `fig` at `size` pixels to `<stem>.png` and `<stem>.svg`, each written atomically.
+pub fn save_render<R: Render>(fig: &R, stem: &Path, size: (u32, u32)) -> Result<()> {
+    ensure_font();
+    let png = stem.with_extension("png");
+    let svg = stem.with_extension("svg");
+    if let Some(dir) = stem.parent().filter(|d| !d.as_os_str().is_empty()) {
+        std::fs::create_dir_all(dir).map_err(|source| Error::Io {
+            path: dir.into(),
             source,
         })?;
-        let mut text = String::new();
-        {
-            let root = SVGBackend::with_string(&mut text, size).into_drawing_area();
-            self.draw_on(root, &svg)?;
-        }
-        crate::io::write_atomic(&svg, text.as_bytes())?;
-        Ok((png, svg))
     }
+    let tmp = tmp_sibling(&png);
+    {
+        let root = BitMapBackend::new(&tmp, size).into_drawing_area();
+        root.fill(&WHITE).map_err(|e| plot_err(&png, e))?;
+        fig.render(&root, &png)?;
+        root.present().map_err(|e| plot_err(&png, e))?;
+    }
+    std::fs::rename(&tmp, &png).map_err(|source| Error::Io {
+        path: png.clone(),
+        source,
+    })?;
+    let mut text = String::new();
+    {
+        let root = SVGBackend::with_string(&mut text, size).into_drawing_area();
+        root.fill(&WHITE).map_err(|e| plot_err(&svg, e))?;
+        fig.render(&root, &svg)?;
+        root.present().map_err(|e| plot_err(&svg, e))?;
+    }
+    crate::io::write_atomic(&svg, text.as_bytes())
 }
 
 fn tmp_sibling(path: &Path) -> PathBuf {

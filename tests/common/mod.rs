@@ -62,3 +62,13 @@ pub fn max_rel_diff(a: &[f64], b: &[f64], floor: f64) -> f64 {
         .map(|(x, y)| (x - y).abs() / y.abs().max(floor))
         .fold(0.0, f64::max)
 }
+
+/// Complex eigenvalues stored as `{"re": [..], "im": [..]}`.
+pub fn eigs(v: &Value) -> Vec<mrdmft_solvers::spectrum::Eig> {
+    let re = flat(&v["re"]);
+    let im = flat(&v["im"]);
+    re.into_iter()
+        .zip(im)
+        .map(|(re, im)| mrdmft_solvers::spectrum::Eig { re, im })
+        .collect()
+}
