@@ -112,11 +112,7 @@ pub fn parse(raw: &str, preset: Option<Preset>, path: &Path) -> Result<Fig4Confi
 
 /// Check a figure config file and every preset in it (for `mrdmft validate`).
 pub fn validate(raw: &str, path: &Path) -> Result<()> {
-    parse(raw, None, path)?;
-    for p in [Preset::Quick, Preset::Paper] {
-        parse(raw, Some(p), path)?;
-    }
-    Ok(())
+    finite_n::validate_presets(raw, path, parse)
 }
 
 /// Compute the data of Fig. 4.

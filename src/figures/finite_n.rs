@@ -35,7 +35,7 @@ use crate::network::sample::{
     disorder_bytes, sample_loadings, stream, Disorder, DisorderMode, Precision, Purpose,
 };
 use crate::network::sim::{subspace_state, InputSchedule, SimSettings, Simulation};
-use crate::network::whole_steps;
+use crate::network::{record_stride, whole_steps};
 use crate::plot::{color, LinePanel, Series, Style};
 use crate::progress::Progress;
 
@@ -171,16 +171,10 @@ pub fn check(columns: &[ColumnParams], net: &FiniteNSection, path: &Path) -> Res
             format!("is {}; give a step in (0, 1) (0.05 is the paper's)", net.dt),
         );
     }
-    let stride = whole_steps(net.record_every, net.dt);
-    if stride == 0 || (stride as f64 * net.dt - net.record_every).abs() > 1e-9 * net.record_every {
-        return bad(
-            "network.record_every",
-            format!(
-                "is {}; it must be a positive multiple of dt = {}",
-                net.record_every, net.dt
-            ),
-        );
-    }
+    let stride = match record_stride(net.record_every, net.dt) {
+        Ok(r) => r,
+        Err(m) => return bad("network.record_every", m),
+    };
     let rec = stride as f64 * net.dt;
     if !(net.t_sim.is_finite() && net.t_sim > 0.0) {
         return bad(
@@ -777,6 +771,19 @@ pub fn draw_block<DB: DrawingBackend>(
             path,
         )?;
         sqrt_a_panel(col, tm).draw(&halves[1], path)?;
+    }
+    Ok(())
+}
+
+/// Check a figure config and every preset in it with `parse` (for `mrdmft validate`).
+pub fn validate_presets<T>(
+    raw: &str,
+    path: &Path,
+    parse: impl Fn(&str, Option<super::Preset>, &Path) -> Result<T>,
+) -> Result<()> {
+    parse(raw, None, path)?;
+    for p in [super::Preset::Quick, super::Preset::Paper] {
+        parse(raw, Some(p), path)?;
     }
     Ok(())
 }

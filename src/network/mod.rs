@@ -188,6 +188,18 @@ pub struct NetworkPlan {
     pub dt: f64,
 }
 
+/// The recording stride of `record_every` in steps of `dt`, or the message that says why it is
+/// not a positive multiple of dt.
+pub fn record_stride(record_every: f64, dt: f64) -> std::result::Result<usize, String> {
+    let stride = whole_steps(record_every, dt);
+    if stride == 0 || (stride as f64 * dt - record_every).abs() > 1e-9 * record_every {
+        return Err(format!(
+            "is {record_every}; it must be a positive multiple of dt = {dt}"
+        ));
+    }
+    Ok(stride)
+}
+
 /// Number of whole steps in `t / dt`, tolerant to rounding (`10 / 0.05` is 200).
 pub fn whole_steps(t: f64, dt: f64) -> usize {
     let q = t / dt;
@@ -233,16 +245,10 @@ impl NetworkConfig {
                 format!("is {}; give a time of at least 2 dt", self.t_max),
             );
         }
-        let rec = whole_steps(self.record_every, self.dt);
-        if rec == 0 || (rec as f64 * self.dt - self.record_every).abs() > 1e-9 * self.record_every {
-            return bad(
-                "record_every",
-                format!(
-                    "is {}; it must be a positive multiple of dt = {}",
-                    self.record_every, self.dt
-                ),
-            );
-        }
+        let rec = match record_stride(self.record_every, self.dt) {
+            Ok(r) => r,
+            Err(m) => return bad("record_every", m),
+        };
         let n_rec = (steps - 1) / rec + 1;
         let burn = self.burn_in.unwrap_or(self.t_max / 4.0);
         if !(burn.is_finite() && burn >= 0.0) {
