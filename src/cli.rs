@@ -201,22 +201,23 @@ pub fn run(cli: Cli) -> Result<()> {
             .num_threads(n.max(1))
             .build_global();
     }
-    let progress = !cli.quiet;
+    let ctx = crate::runs::Context::stderr(!cli.quiet);
+    let ctx = &ctx;
     match cli.command {
-        Command::Demo { out } => crate::commands::demo::run(&out, progress),
+        Command::Demo { out } => crate::commands::demo::run(&out, ctx),
         Command::Dmft {
             config,
             out,
             npy,
             plot,
         } => {
-            crate::commands::dmft::run(&config, &out, npy.as_deref(), progress)?;
+            crate::commands::dmft::run(&config, &out, npy.as_deref(), ctx)?;
             if plot {
                 crate::commands::plot::run(&out, None)?;
             }
             Ok(())
         }
-        Command::Figure { id, preset, out } => crate::figures::run(&id, preset, &out, progress),
+        Command::Figure { id, preset, out } => crate::figures::run(&id, preset, &out, ctx),
         Command::Stationary { config, out, plot } => {
             crate::commands::stationary::run(&config, &out)?;
             if plot {
@@ -228,11 +229,11 @@ pub fn run(cli: Cli) -> Result<()> {
         Command::Spectrum { config, out } => crate::commands::spectrum::run(&config, &out),
         Command::Polytope { config, out } => crate::commands::polytope::run(&config, &out),
         Command::Simulate { config, out, npy } => {
-            crate::commands::simulate::run(&config, &out, npy.as_deref(), progress)
+            crate::commands::simulate::run(&config, &out, npy.as_deref(), ctx)
         }
-        Command::Compare { config, out } => crate::commands::compare::run(&config, &out, progress),
+        Command::Compare { config, out } => crate::commands::compare::run(&config, &out, ctx),
         Command::Sample { config, out, plot } => {
-            crate::commands::sample::run(&config, &out, progress)?;
+            crate::commands::sample::run(&config, &out, ctx)?;
             if plot {
                 crate::commands::plot::run(&out, None)?;
             }
@@ -258,7 +259,7 @@ pub fn run(cli: Cli) -> Result<()> {
             preset.as_deref(),
             max_points,
             checkpoint,
-            progress,
+            ctx,
         ),
         Command::Merge { inputs, out } => crate::commands::merge::run(&inputs, &out),
         Command::Slurm {

@@ -35,6 +35,9 @@ pub enum Error {
     /// A solver rejected its input or failed.
     #[error(transparent)]
     Solver(#[from] SolverError),
+    /// The caller cancelled the run (Ctrl-C in Python, [`crate::runs::Monitor::cancel`]).
+    #[error("interrupted: the run was cancelled; finished work is kept (a sweep resumes from its checkpoint)")]
+    Cancelled,
     /// Plotting failed.
     #[error("plot {path}: {msg}")]
     Plot {

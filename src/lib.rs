@@ -26,6 +26,7 @@ pub mod network;
 pub mod plot;
 pub mod progress;
 pub mod results;
+pub mod runs;
 pub mod sweep;
 
 pub use error::{Error, Result};

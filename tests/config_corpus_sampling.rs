@@ -40,7 +40,7 @@ fn good_sample_configs_validate_and_run() {
         cfg.sample.n_samples = 64;
         cfg.sample.min_iters = 1;
         cfg.sample.average = 1;
-        let res = run_config(&cfg, &p, false).unwrap();
+        let res = run_config(&cfg, &p, &mrdmft::runs::Context::quiet()).unwrap();
         assert_eq!(res.kind, "sample");
         assert!(res.iterations >= 1 && res.delta0.iter().all(|x| x.is_finite()));
         let json = serde_json::to_value(&res).unwrap();

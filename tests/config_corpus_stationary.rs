@@ -116,7 +116,13 @@ fn spectral_dynamics_from_dmft_result() {
     });
     let cpath = dir.path().join("dmft_cfg.json");
     std::fs::write(&cpath, dmft_cfg.to_string()).unwrap();
-    mrdmft::commands::dmft::run(&cpath, &dir.path().join("run.json"), None, false).unwrap();
+    mrdmft::commands::dmft::run(
+        &cpath,
+        &dir.path().join("run.json"),
+        None,
+        &mrdmft::runs::Context::quiet(),
+    )
+    .unwrap();
     let spath = dir.path().join("spec_cfg.json");
     std::fs::write(
         &spath,

@@ -37,7 +37,7 @@ fn run(cfg: serde_json::Value) -> (TheoryOut, Vec<SizeSummary>, f64) {
     let mut out = Vec::new();
     let mut infl: f64 = 1.0;
     for &n in &net.sizes {
-        let trials = run_trials(&p.spec, net, n, false, "test").unwrap();
+        let trials = run_trials(&p.spec, net, n, &mrdmft::runs::Context::quiet(), "test").unwrap();
         let s = summarise(&trials, &th, net.burn_in_record, 0.0);
         infl = infl.max(s.max_inflation);
         out.push(s);

@@ -193,7 +193,9 @@ fn convex_data_do_not_depend_on_threads() {
             .num_threads(n)
             .build()
             .unwrap()
-            .install(|| convex::compute(&cfg, Preset::Quick, false).unwrap())
+            .install(|| {
+                convex::compute(&cfg, Preset::Quick, &mrdmft::runs::Context::quiet()).unwrap()
+            })
     };
     let (a, b) = (run(1), run(2));
     assert_eq!(a.stats.len(), b.stats.len());
@@ -210,7 +212,7 @@ fn convex_data_do_not_depend_on_threads() {
 #[ignore]
 fn convex_paper_preset_reproduces_printed_means() {
     let cfg = convex::config(Preset::Paper).unwrap();
-    let d = convex::compute(&cfg, Preset::Paper, false).unwrap();
+    let d = convex::compute(&cfg, Preset::Paper, &mrdmft::runs::Context::quiet()).unwrap();
     check_structure(&d);
     assert!(check_means(&d, 20) >= 14);
     assert!(d.barcodes.iter().all(|b| b.draw_index.is_some()));

@@ -35,7 +35,7 @@ fn fig6_config_holds_the_papers_inputs() {
 #[test]
 fn fig6_data_shows_the_described_regimes() {
     let cfg: Fig6Config = serde_json::from_str(CONFIG).unwrap();
-    let data = compute(&cfg, Preset::Quick, false).unwrap();
+    let data = compute(&cfg, Preset::Quick, &mrdmft::runs::Context::quiet()).unwrap();
     // Normalised correlations are bounded by 1 up to the reference scheme's O(dt) error: it
     // reaches |.| = 1.0101 on these limit cycles at dt = 0.05 (the paper's setting).
     for run in data.runs.iter().flatten().chain(&data.five_region) {
@@ -86,7 +86,7 @@ fn fig6_data_shows_the_described_regimes() {
 #[test]
 fn fig6_spectra_match_the_seed_search_and_fixed_points_have_eigenvalue_one() {
     let cfg: Fig6Config = serde_json::from_str(CONFIG).unwrap();
-    let data = compute(&cfg, Preset::Quick, false).unwrap();
+    let data = compute(&cfg, Preset::Quick, &mrdmft::runs::Context::quiet()).unwrap();
     // The figure's spectra are the authors' (numpy eig of make_hat_vars on the same tensors,
     // tests/data/fig6_inputs.json), matched as multisets.
     let d = load("fig6_inputs.json");

@@ -223,8 +223,10 @@ fn fig3_runs_do_not_depend_on_the_thread_count() {
             .build()
             .unwrap()
     };
-    let a = pool(1).install(|| fig3::compute(&cfg, Preset::Quick, false).unwrap());
-    let b = pool(2).install(|| fig3::compute(&cfg, Preset::Quick, false).unwrap());
+    let a = pool(1)
+        .install(|| fig3::compute(&cfg, Preset::Quick, &mrdmft::runs::Context::quiet()).unwrap());
+    let b = pool(2)
+        .install(|| fig3::compute(&cfg, Preset::Quick, &mrdmft::runs::Context::quiet()).unwrap());
     for (x, y) in a.finite_n.columns.iter().zip(&b.finite_n.columns) {
         assert_eq!(x.trace, y.trace);
         for (r, s) in x.runs.iter().zip(&y.runs) {
@@ -252,8 +254,10 @@ fn fig4_disorder_runs_do_not_depend_on_the_thread_count() {
             .build()
             .unwrap()
     };
-    let a = pool(1).install(|| fig4::compute(&cfg, Preset::Quick, false).unwrap());
-    let b = pool(2).install(|| fig4::compute(&cfg, Preset::Quick, false).unwrap());
+    let a = pool(1)
+        .install(|| fig4::compute(&cfg, Preset::Quick, &mrdmft::runs::Context::quiet()).unwrap());
+    let b = pool(2)
+        .install(|| fig4::compute(&cfg, Preset::Quick, &mrdmft::runs::Context::quiet()).unwrap());
     for (x, y) in a.finite_n.columns.iter().zip(&b.finite_n.columns) {
         assert_eq!(x.trace, y.trace);
         for (r, s) in x.runs.iter().zip(&y.runs) {

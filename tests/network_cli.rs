@@ -26,8 +26,14 @@ fn simulate_is_reproducible_for_any_thread_count_and_writes_npy() {
         .num_threads(2)
         .build()
         .unwrap();
-    let a = one.install(|| mrdmft::commands::simulate::run_config(&cfg, &cfg_path, false).unwrap());
-    let b = two.install(|| mrdmft::commands::simulate::run_config(&cfg, &cfg_path, false).unwrap());
+    let a = one.install(|| {
+        mrdmft::commands::simulate::run_config(&cfg, &cfg_path, &mrdmft::runs::Context::quiet())
+            .unwrap()
+    });
+    let b = two.install(|| {
+        mrdmft::commands::simulate::run_config(&cfg, &cfg_path, &mrdmft::runs::Context::quiet())
+            .unwrap()
+    });
     assert_eq!(a.trials.len(), 2);
     for (x, y) in a.trials.iter().zip(&b.trials) {
         assert_eq!(x.s, y.s);
@@ -52,7 +58,8 @@ fn simulate_is_reproducible_for_any_thread_count_and_writes_npy() {
     mrdmft::io::write_json(&small, &cfg).unwrap();
     let out = dir.path().join("res.json");
     let npy = dir.path().join("npy");
-    mrdmft::commands::simulate::run(&small, &out, Some(&npy), false).unwrap();
+    mrdmft::commands::simulate::run(&small, &out, Some(&npy), &mrdmft::runs::Context::quiet())
+        .unwrap();
     let back: SimResult = mrdmft::io::read_json(&out).unwrap();
     assert_eq!(back.kind, "simulate");
     let flat = |t: &mrdmft::network::result::TrialOut| -> Vec<f64> {
@@ -72,7 +79,12 @@ fn simulate_is_reproducible_for_any_thread_count_and_writes_npy() {
 #[test]
 fn compare_writes_result_and_figure() {
     let dir = tempfile::tempdir().unwrap();
-    mrdmft::commands::compare::run(&good("network_compare.json"), dir.path(), false).unwrap();
+    mrdmft::commands::compare::run(
+        &good("network_compare.json"),
+        dir.path(),
+        &mrdmft::runs::Context::quiet(),
+    )
+    .unwrap();
     let json = dir.path().join("network_compare.json");
     let res: mrdmft::commands::compare::CompareResult = mrdmft::io::read_json(&json).unwrap();
     assert_eq!(res.sizes.len(), 2);

@@ -437,7 +437,11 @@ pub fn summarise(
 }
 
 /// Validate `cfg` and run the theory and every simulation.
-pub fn run_config(cfg: &CompareConfig, path: &Path, progress: bool) -> Result<CompareResult> {
+pub fn run_config(
+    cfg: &CompareConfig,
+    path: &Path,
+    ctx: &crate::runs::Context,
+) -> Result<CompareResult> {
     let p = cfg
         .check()
         .map_err(|e| Error::config(path, e.to_string()))?;
@@ -454,7 +458,7 @@ pub fn run_config(cfg: &CompareConfig, path: &Path, progress: bool) -> Result<Co
     let mut sizes = Vec::new();
     for &n in &net.sizes {
         let t0 = Instant::now();
-        let trials = super::simulate::run_trials(&p.spec, net, n, progress, &format!("N={n}"))?;
+        let trials = super::simulate::run_trials(&p.spec, net, n, ctx, &format!("N={n}"))?;
         sizes.push(summarise(
             &trials,
             &theory,
@@ -479,9 +483,9 @@ pub fn run_config(cfg: &CompareConfig, path: &Path, progress: bool) -> Result<Co
 }
 
 /// The command: writes `<DIR>/<config stem>.json` and the figure `<DIR>/<config stem>.png/.svg`.
-pub fn run(config: &Path, out_dir: &Path, progress: bool) -> Result<()> {
+pub fn run(config: &Path, out_dir: &Path, ctx: &crate::runs::Context) -> Result<()> {
     let cfg: CompareConfig = io::read_json(config)?;
-    let res = run_config(&cfg, config, progress)?;
+    let res = run_config(&cfg, config, ctx)?;
     let stem = config
         .file_stem()
         .map(|s| s.to_string_lossy().into_owned())

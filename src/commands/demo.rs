@@ -11,13 +11,13 @@ use crate::io;
 pub const DEMO_DMFT: &str = include_str!("../../figures/configs/demo_dmft.json");
 
 /// Run the demo into `out_dir`.
-pub fn run(out_dir: &Path, progress: bool) -> Result<()> {
+pub fn run(out_dir: &Path, ctx: &crate::runs::Context) -> Result<()> {
     let path = Path::new("<embedded figures/configs/demo_dmft.json>");
     let cfg: DmftRunConfig = serde_json::from_str(DEMO_DMFT).map_err(|source| Error::Json {
         path: path.into(),
         source,
     })?;
-    let (res, _) = super::dmft::run_config(&cfg, path, progress)?;
+    let (res, _) = super::dmft::run_config(&cfg, path, ctx)?;
     let json = out_dir.join("demo_dmft.json");
     io::write_json(&json, &res)?;
     let (png, svg) = crate::plot::dmft::plot_dmft(&res, &out_dir.join("demo_dmft"))?;

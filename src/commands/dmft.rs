@@ -1,37 +1,24 @@
 //! `mrdmft dmft CONFIG.json -o RESULT.json [--npy DIR]`: the two-time integrator.
 
 use std::path::Path;
-use std::time::Instant;
 
-use mrdmft_solvers::two_time::{TwoTimeDmft, TwoTimeSolution};
+use mrdmft_solvers::two_time::TwoTimeSolution;
 
-use crate::config::DmftRunConfig;
+use crate::config::{Checked, DmftRunConfig};
 use crate::error::{Error, Result};
 use crate::io;
-use crate::progress::Progress;
 use crate::results::DmftResult;
 
-/// Validate `cfg` and run the integrator (with a progress bar when `progress` is set).
+/// Validate `cfg` and run the integrator (reporting to `ctx`).
 pub fn run_config(
     cfg: &DmftRunConfig,
     path: &Path,
-    progress: bool,
+    ctx: &crate::runs::Context,
 ) -> Result<(DmftResult, TwoTimeSolution)> {
-    let (spec, set, s0) = cfg
+    let valid = cfg
         .check()
         .map_err(|e| Error::config(path, e.to_string()))?;
-    let steps = set.steps;
-    let start = Instant::now();
-    let mut integ = TwoTimeDmft::new(&spec, &s0, set)?;
-    let bar = Progress::new(steps as u64, "dmft", progress);
-    while integ.step()? {
-        bar.set(integ.current_step() as u64);
-    }
-    bar.finish();
-    let sol = integ.finish();
-    let wall = start.elapsed().as_secs_f64();
-    let res = DmftResult::new(cfg.clone(), &s0, &sol, cfg.dmft.record_every, wall);
-    Ok((res, sol))
+    crate::runs::dmft::run(cfg, valid, ctx)
 }
 
 /// Write the arrays of a result as `.npy` files into `dir`.
@@ -65,9 +52,14 @@ pub fn write_npy(dir: &Path, res: &DmftResult, sol: &TwoTimeSolution) -> Result<
 }
 
 /// The command.
-pub fn run(config: &Path, out: &Path, npy: Option<&Path>, progress: bool) -> Result<()> {
-    let cfg: DmftRunConfig = io::read_json(config)?;
-    let (res, sol) = run_config(&cfg, config, progress)?;
+pub fn run(
+    config: &Path,
+    out: &Path,
+    npy: Option<&Path>,
+    ctx: &crate::runs::Context,
+) -> Result<()> {
+    let (cfg, valid) = crate::config::load::<DmftRunConfig>(config, None)?;
+    let (res, sol) = crate::runs::dmft::run(&cfg, valid, ctx)?;
     io::write_json(out, &res)?;
     if let Some(dir) = npy {
         write_npy(dir, &res, &sol)?;

@@ -14,3 +14,25 @@ pub mod spectrum;
 pub mod stationary;
 pub mod sweep;
 pub mod validate;
+
+use std::path::Path;
+
+use serde::Serialize;
+
+use crate::config::Checked;
+use crate::error::Result;
+
+/// The shape of every solver command: load the config file of kind `T` (checked once), run
+/// it, write the result atomically to `out` and print `summary` of it on stderr.
+pub fn load_run_write<T: Checked, R: Serialize>(
+    config: &Path,
+    out: &Path,
+    run: impl FnOnce(&T, T::Valid) -> Result<R>,
+    summary: impl FnOnce(&R) -> String,
+) -> Result<R> {
+    let (cfg, valid) = crate::config::load::<T>(config, None)?;
+    let res = run(&cfg, valid)?;
+    crate::io::write_json(out, &res)?;
+    eprintln!("{} -> {}", summary(&res), out.display());
+    Ok(res)
+}

@@ -363,14 +363,18 @@ fn warm_state(path: &Path) -> Result<StationaryState> {
 }
 
 /// Validate `cfg` and run the solver (progress bar when `progress` is set).
-pub fn run_config(cfg: &SampleRunConfig, path: &Path, progress: bool) -> Result<SampleResult> {
+pub fn run_config(
+    cfg: &SampleRunConfig,
+    path: &Path,
+    ctx: &crate::runs::Context,
+) -> Result<SampleResult> {
     let (spec, checked, s0) = cfg
         .check()
         .map_err(|e| Error::config(path, e.to_string()))?;
     let r = spec.regions();
     let start = Instant::now();
     let max_iters = cfg.sample.max_iters as u64;
-    let bar = Progress::new(max_iters, "sample", progress);
+    let bar = Progress::new(max_iters, "sample", ctx);
     let mut obs = |rec: &IterationRecord| bar.set(rec.iter as u64 + 1);
     let rows = |v: &[f64], n: usize| v.chunks(n).map(<[f64]>::to_vec).collect::<Vec<_>>();
     let mut res = SampleResult {
@@ -495,9 +499,9 @@ pub fn run_config(cfg: &SampleRunConfig, path: &Path, progress: bool) -> Result<
 }
 
 /// The command.
-pub fn run(config: &Path, out: &Path, progress: bool) -> Result<()> {
+pub fn run(config: &Path, out: &Path, ctx: &crate::runs::Context) -> Result<()> {
     let cfg: SampleRunConfig = io::read_json(config)?;
-    let res = run_config(&cfg, config, progress)?;
+    let res = run_config(&cfg, config, ctx)?;
     io::write_json(out, &res)?;
     eprintln!(
         "sample ({}): {:?} after {} iterations, Delta_0 = {:?}, {:.2} s -> {}",

@@ -77,10 +77,10 @@ pub fn run_trials(
     spec: &MeanFieldSpec,
     plan: &NetworkPlan,
     n: usize,
-    progress: bool,
+    ctx: &crate::runs::Context,
     label: &str,
 ) -> Result<Vec<TrialOut>> {
-    let bar = Progress::new((plan.trials * plan.steps) as u64, label, progress);
+    let bar = Progress::new((plan.trials * plan.steps) as u64, label, ctx);
     let mut out = Vec::with_capacity(plan.trials);
     for k in 0..plan.trials {
         let base = (k * plan.steps) as u64;
@@ -88,22 +88,29 @@ pub fn run_trials(
             if s % 50 == 0 {
                 bar.set(base + s as u64);
             }
+            !ctx.cancelled()
         };
-        out.push(plan.run_trial(spec, n, k, &mut tick)?);
+        let trial = plan.run_trial(spec, n, k, &mut tick);
+        ctx.check()?;
+        out.push(trial?);
     }
     bar.finish();
     Ok(out)
 }
 
 /// Validate `cfg` and run it.
-pub fn run_config(cfg: &SimulateConfig, path: &Path, progress: bool) -> Result<SimResult> {
+pub fn run_config(
+    cfg: &SimulateConfig,
+    path: &Path,
+    ctx: &crate::runs::Context,
+) -> Result<SimResult> {
     let (spec, plan) = cfg
         .check()
         .map_err(|e| Error::config(path, e.to_string()))?;
     let start = Instant::now();
     let n = plan.sizes[0];
     let mem = plan.memory_estimate(&spec.g, n);
-    let trials = run_trials(&spec, &plan, n, progress, "simulate")?;
+    let trials = run_trials(&spec, &plan, n, ctx, "simulate")?;
     Ok(SimResult {
         schema_version: crate::config::SCHEMA_VERSION,
         mrdmft_version: VERSION.into(),
@@ -166,9 +173,14 @@ pub fn write_npy(dir: &Path, res: &SimResult) -> Result<()> {
 }
 
 /// The command.
-pub fn run(config: &Path, out: &Path, npy: Option<&Path>, progress: bool) -> Result<()> {
+pub fn run(
+    config: &Path,
+    out: &Path,
+    npy: Option<&Path>,
+    ctx: &crate::runs::Context,
+) -> Result<()> {
     let cfg: SimulateConfig = io::read_json(config)?;
-    let res = run_config(&cfg, config, progress)?;
+    let res = run_config(&cfg, config, ctx)?;
     io::write_json(out, &res)?;
     if let Some(dir) = npy {
         write_npy(dir, &res)?;

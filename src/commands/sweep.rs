@@ -16,7 +16,7 @@ pub fn run(
     preset: Option<&str>,
     max_points: Option<usize>,
     checkpoint: Option<PathBuf>,
-    progress: bool,
+    ctx: &crate::runs::Context,
 ) -> Result<()> {
     let plan = Plan::from_file(config, preset)?;
     let shard = shard
@@ -27,7 +27,7 @@ pub fn run(
         shard,
         max_points,
         checkpoint,
-        progress,
+        ctx: ctx.clone(),
     };
     let res = run_sweep(&plan, out, &opts)?;
     eprintln!(

@@ -4,7 +4,7 @@ use std::path::Path;
 
 use serde_json::Value;
 
-use crate::config::DmftRunConfig;
+use crate::config::{Checked, DmftRunConfig};
 use crate::error::{Error, Result};
 use crate::io;
 

@@ -470,12 +470,16 @@ fn pca_panel(cfg: &ConvexConfig, f: usize, sets: &[&NonEmptyDraw]) -> Result<Pca
 }
 
 /// Compute the data of the convex figure.
-pub fn compute(cfg: &ConvexConfig, preset: Preset, progress: bool) -> Result<ConvexData> {
+pub fn compute(
+    cfg: &ConvexConfig,
+    preset: Preset,
+    ctx: &crate::runs::Context,
+) -> Result<ConvexData> {
     cfg.check(origin())?;
     let start = Instant::now();
     let mut all: BTreeMap<usize, Vec<NonEmptyDraw>> = BTreeMap::new();
     let mut stats = Vec::new();
-    let bar = Progress::new(cfg.regions.len() as u64, "convex (per R)", progress);
+    let bar = Progress::new(cfg.regions.len() as u64, "convex (per R)", ctx);
     for (&r, &count) in cfg.regions.iter().zip(&cfg.counts) {
         let t0 = Instant::now();
         let draws = random_nonempty_polytopes(
@@ -830,9 +834,9 @@ pub fn draw(data: &ConvexData, dir: &Path) -> Result<()> {
 }
 
 /// `mrdmft figure convex`.
-pub fn run(preset: Preset, out_dir: &Path, progress: bool) -> Result<()> {
+pub fn run(preset: Preset, out_dir: &Path, ctx: &crate::runs::Context) -> Result<()> {
     let cfg = config(preset)?;
-    let data = compute(&cfg, preset, progress)?;
+    let data = compute(&cfg, preset, ctx)?;
     io::write_json(&out_dir.join("convex.json"), &data)?;
     draw(&data, out_dir)?;
     eprintln!(

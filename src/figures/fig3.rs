@@ -87,11 +87,11 @@ pub fn validate(raw: &str, path: &Path) -> Result<()> {
 }
 
 /// Compute the data of Fig. 3.
-pub fn compute(cfg: &Fig3Config, preset: Preset, progress: bool) -> Result<Fig3Data> {
+pub fn compute(cfg: &Fig3Config, preset: Preset, ctx: &crate::runs::Context) -> Result<Fig3Data> {
     let start = Instant::now();
     let path = Path::new("<fig3 config>");
     let plan = finite_n::check(&cfg.columns, &cfg.network, path)?;
-    let finite_n = finite_n::compute(&cfg.columns, &plan, "fig3 networks", progress)?;
+    let finite_n = finite_n::compute(&cfg.columns, &plan, "fig3 networks", ctx)?;
     Ok(Fig3Data {
         schema_version: crate::config::SCHEMA_VERSION,
         mrdmft_version: crate::results::VERSION.into(),
@@ -134,10 +134,10 @@ pub fn draw(data: &Fig3Data, dir: &Path) -> Result<()> {
 }
 
 /// `mrdmft figure fig3`.
-pub fn run(preset: Preset, out_dir: &Path, progress: bool) -> Result<()> {
+pub fn run(preset: Preset, out_dir: &Path, ctx: &crate::runs::Context) -> Result<()> {
     let path = Path::new("<embedded figures/configs/fig3.json>");
     let cfg = parse(CONFIG, Some(preset), path)?;
-    let data = compute(&cfg, preset, progress)?;
+    let data = compute(&cfg, preset, ctx)?;
     io::write_json(&out_dir.join("fig3.json"), &data)?;
     draw(&data, out_dir)?;
     eprintln!(

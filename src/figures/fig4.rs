@@ -116,12 +116,12 @@ pub fn validate(raw: &str, path: &Path) -> Result<()> {
 }
 
 /// Compute the data of Fig. 4.
-pub fn compute(cfg: &Fig4Config, preset: Preset, progress: bool) -> Result<Fig4Data> {
+pub fn compute(cfg: &Fig4Config, preset: Preset, ctx: &crate::runs::Context) -> Result<Fig4Data> {
     let start = Instant::now();
     let path = Path::new("<fig4 config>");
     let st = stationary::run_config(&stationary_config(cfg), path)?;
     let plan = finite_n::check(&cfg.columns, &cfg.network, path)?;
-    let finite_n = finite_n::compute(&cfg.columns, &plan, "fig4 networks", progress)?;
+    let finite_n = finite_n::compute(&cfg.columns, &plan, "fig4 networks", ctx)?;
     Ok(Fig4Data {
         schema_version: crate::config::SCHEMA_VERSION,
         mrdmft_version: crate::results::VERSION.into(),
@@ -387,10 +387,10 @@ pub fn draw(data: &Fig4Data, dir: &Path) -> Result<()> {
 }
 
 /// `mrdmft figure fig4`.
-pub fn run(preset: Preset, out_dir: &Path, progress: bool) -> Result<()> {
+pub fn run(preset: Preset, out_dir: &Path, ctx: &crate::runs::Context) -> Result<()> {
     let path = Path::new("<embedded figures/configs/fig4.json>");
     let cfg = parse(CONFIG, Some(preset), path)?;
-    let data = compute(&cfg, preset, progress)?;
+    let data = compute(&cfg, preset, ctx)?;
     io::write_json(&out_dir.join("fig4.json"), &data)?;
     draw(&data, out_dir)?;
     eprintln!(

@@ -402,7 +402,12 @@ pub fn draw(d: &Fig5Data, dir: &Path) -> Result<()> {
 
 /// Run (or resume, or reuse) the sweep of `plan` into `<dir>/fig5_sweep.json`, then write
 /// `<dir>/fig5.json` and draw `<dir>/fig5.png|svg`.
-pub fn run_plan(plan: &Plan, preset: Preset, out_dir: &Path, progress: bool) -> Result<Fig5Data> {
+pub fn run_plan(
+    plan: &Plan,
+    preset: Preset,
+    out_dir: &Path,
+    ctx: &crate::runs::Context,
+) -> Result<Fig5Data> {
     std::fs::create_dir_all(out_dir).map_err(|source| Error::Io {
         path: out_dir.into(),
         source,
@@ -422,7 +427,7 @@ pub fn run_plan(plan: &Plan, preset: Preset, out_dir: &Path, progress: bool) -> 
             plan,
             &sweep_out,
             &RunOptions {
-                progress,
+                ctx: ctx.clone(),
                 ..Default::default()
             },
         )?,
@@ -434,10 +439,10 @@ pub fn run_plan(plan: &Plan, preset: Preset, out_dir: &Path, progress: bool) -> 
 }
 
 /// `mrdmft figure fig5`.
-pub fn run(preset: Preset, out_dir: &Path, progress: bool) -> Result<()> {
+pub fn run(preset: Preset, out_dir: &Path, ctx: &crate::runs::Context) -> Result<()> {
     let start = Instant::now();
     let plan = plan(preset)?;
-    let data = run_plan(&plan, preset, out_dir, progress)?;
+    let data = run_plan(&plan, preset, out_dir, ctx)?;
     eprintln!(
         "fig5: {} cells x {} runs in {:.1} s -> {}",
         data.x.len() * data.y.len(),

@@ -203,7 +203,7 @@ fn run_one(
 }
 
 /// Compute the data of Fig. 6 (all runs in parallel; each run is deterministic).
-pub fn compute(cfg: &Fig6Config, preset: Preset, progress: bool) -> Result<Fig6Data> {
+pub fn compute(cfg: &Fig6Config, preset: Preset, ctx: &crate::runs::Context) -> Result<Fig6Data> {
     crate::config::check_schema(cfg.schema_version)?;
     let start = Instant::now();
     let (dt, steps) = (cfg.dt, cfg.steps);
@@ -218,7 +218,7 @@ pub fn compute(cfg: &Fig6Config, preset: Preset, progress: bool) -> Result<Fig6D
     let bar = Progress::new(
         (jobs.len() + cfg.five_region.g_values.len()) as u64,
         "fig6",
-        progress,
+        ctx,
     );
     let three: Vec<RunData> = jobs
         .par_iter()
@@ -532,13 +532,13 @@ pub fn draw(data: &Fig6Data, dir: &Path) -> Result<()> {
 }
 
 /// `mrdmft figure fig6`.
-pub fn run(preset: Preset, out_dir: &Path, progress: bool) -> Result<()> {
+pub fn run(preset: Preset, out_dir: &Path, ctx: &crate::runs::Context) -> Result<()> {
     let path = Path::new("<embedded figures/configs/fig6.json>");
     let cfg: Fig6Config = serde_json::from_str(CONFIG).map_err(|source| Error::Json {
         path: path.into(),
         source,
     })?;
-    let data = compute(&cfg, preset, progress)?;
+    let data = compute(&cfg, preset, ctx)?;
     io::write_json(&out_dir.join("fig6.json"), &data)?;
     draw(&data, out_dir)?;
     eprintln!(

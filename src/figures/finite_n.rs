@@ -482,7 +482,7 @@ pub fn compute(
     columns: &[ColumnParams],
     plan: &Plan,
     label: &str,
-    progress: bool,
+    ctx: &crate::runs::Context,
 ) -> Result<FiniteNData> {
     let start = Instant::now();
     let net = &plan.net;
@@ -490,7 +490,7 @@ pub fn compute(
         .flat_map(|c| (0..net.runs).map(move |k| (c, k)))
         .collect();
     let ticks_per_run = (plan.steps / 100) as u64;
-    let bar = Progress::new(jobs.len() as u64 * ticks_per_run.max(1), label, progress);
+    let bar = Progress::new(jobs.len() as u64 * ticks_per_run.max(1), label, ctx);
     let tick = || bar.inc();
     let one =
         |&(c, k): &(usize, usize)| run_one(plan, &columns[c], c, k, k == net.trace_run, &tick);

@@ -387,7 +387,7 @@ pub fn draw(data: &InputFlipData, dir: &Path) -> Result<()> {
 }
 
 /// `mrdmft figure input_flip`.
-pub fn run(preset: Preset, out_dir: &Path, _progress: bool) -> Result<()> {
+pub fn run(preset: Preset, out_dir: &Path, _ctx: &crate::runs::Context) -> Result<()> {
     let cfg = config(preset)?;
     let data = compute(&cfg, preset)?;
     io::write_json(&out_dir.join("input_flip.json"), &data)?;

@@ -40,14 +40,14 @@ pub const FIGURES: &[(&str, &str)] = &[
 ];
 
 /// Run figure `id`.
-pub fn run(id: &str, preset: Preset, out_dir: &Path, progress: bool) -> Result<()> {
+pub fn run(id: &str, preset: Preset, out_dir: &Path, ctx: &crate::runs::Context) -> Result<()> {
     match id {
-        "fig3" => fig3::run(preset, out_dir, progress),
-        "fig4" => fig4::run(preset, out_dir, progress),
-        "fig6" => fig6::run(preset, out_dir, progress),
-        "fig5" => fig5::run(preset, out_dir, progress),
-        "input_flip" => input_flip::run(preset, out_dir, progress),
-        "convex" => convex::run(preset, out_dir, progress),
+        "fig3" => fig3::run(preset, out_dir, ctx),
+        "fig4" => fig4::run(preset, out_dir, ctx),
+        "fig6" => fig6::run(preset, out_dir, ctx),
+        "fig5" => fig5::run(preset, out_dir, ctx),
+        "input_flip" => input_flip::run(preset, out_dir, ctx),
+        "convex" => convex::run(preset, out_dir, ctx),
         other => Err(Error::config(
             Path::new("<figure id>"),
             format!(

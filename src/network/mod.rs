@@ -472,7 +472,7 @@ impl NetworkPlan {
         spec: &MeanFieldSpec,
         n: usize,
         trial: usize,
-        tick: &mut dyn FnMut(usize),
+        tick: &mut dyn FnMut(usize) -> bool,
     ) -> Result<TrialOut, SolverError> {
         let start = Instant::now();
         let r = spec.regions();
@@ -498,7 +498,11 @@ impl NetworkPlan {
         let k = set.acf_neurons;
         let mut sim = Simulation::new(&spec.g, &load, &dis, set, x0);
         while sim.step() {
-            tick(sim.current_step());
+            if !tick(sim.current_step()) {
+                return Err(SolverError::NoSolution(
+                    "the simulation was stopped by its caller".into(),
+                ));
+            }
         }
         let rec = sim.finish();
         let len = rec.x.len() / (r * k);

@@ -389,7 +389,8 @@ impl Plan {
         }
         cfg.dmft.delta_rows = vec![self.row];
         cfg.dmft.store_full = false;
-        let (spec, mut set, s0) = cfg.check().map_err(|e| at(e.to_string()))?;
+        let (spec, mut set, s0) =
+            crate::config::Checked::check(&cfg).map_err(|e| at(e.to_string()))?;
         set.parallel = false;
         let sol = match TwoTimeDmft::new(&spec, &s0, set).and_then(|i| i.run()) {
             Ok(s) => s,
@@ -463,7 +464,7 @@ impl Plan {
         let n = net.sizes[0];
         res.n_neurons = Some(n);
         let trial = net
-            .run_trial(&spec, n, 0, &mut |_| {})
+            .run_trial(&spec, n, 0, &mut |_| true)
             .map_err(|e| at(e.to_string()))?;
         let r = spec.regions();
         let from = net.burn_in_record.min(trial.t.len().saturating_sub(1));
@@ -723,8 +724,8 @@ pub struct RunOptions {
     pub max_points: Option<usize>,
     /// Checkpoint path (default `<out>.checkpoint.jsonl`).
     pub checkpoint: Option<PathBuf>,
-    /// Draw a progress bar.
-    pub progress: bool,
+    /// Progress reporting and cancellation.
+    pub ctx: crate::runs::Context,
 }
 
 /// Default checkpoint path of an output file.
@@ -766,10 +767,11 @@ pub fn run_sweep(plan: &Plan, out: &Path, opts: &RunOptions) -> Result<SweepResu
             mine.len()
         );
     }
-    let bar = Progress::new(todo.len() as u64, "sweep", opts.progress);
+    let bar = Progress::new(todo.len() as u64, "sweep", &opts.ctx);
     let new: Vec<PointResult> = todo
         .par_iter()
         .map(|&p| {
+            opts.ctx.check()?;
             let r = plan.run_point(p)?;
             ck.append(&r)?;
             bar.inc();

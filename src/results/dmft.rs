@@ -1,13 +1,10 @@
-//! Result files: one documented struct per command, serialised to JSON. Every result echoes
-//! its config, the crate version and the wall time, so it can reproduce itself.
+//! The `dmft` result: trajectories of the two-time integrator (E6-E9).
 
 use serde::{Deserialize, Serialize};
 
-use crate::config::DmftRunConfig;
+use super::Envelope;
+use crate::config::{DmftRunConfig, Kind};
 use mrdmft_solvers::two_time::TwoTimeSolution;
-
-/// Crate version written into every result.
-pub const VERSION: &str = env!("CARGO_PKG_VERSION");
 
 /// One requested row $\Delta^m(t_i, t_i + k\,dt)$: `values[k][m]`.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
@@ -20,19 +17,14 @@ pub struct DeltaRowOut {
     pub normalised: Vec<Vec<f64>>,
 }
 
-/// Result of `mrdmft dmft`. Array index j is step j (t = j dt) when `record_every` = 1;
+/// Result of `mrdmft dmft`: the [`Envelope`] (config, version, seed, wall time) around a
+/// [`DmftBody`].
+pub type DmftResult = Envelope<DmftRunConfig, DmftBody>;
+
+/// The arrays of a `dmft` result. Array index j is step j (t = j dt) when `record_every` = 1;
 /// otherwise entry q is step `q * record_every` (`t` lists the times).
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
-#[serde(deny_unknown_fields)]
-pub struct DmftResult {
-    /// Schema version.
-    pub schema_version: u32,
-    /// mrdmft version that wrote the file.
-    pub mrdmft_version: String,
-    /// Always "dmft".
-    pub kind: String,
-    /// The config, echoed.
-    pub config: DmftRunConfig,
+pub struct DmftBody {
     /// Time step.
     pub dt: f64,
     /// Number of time points.
@@ -59,8 +51,6 @@ pub struct DmftResult {
     /// Full upper triangle `[i][j][m]` (0 below the diagonal), when `store_full` is set.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub delta_full: Option<Vec<Vec<Vec<f64>>>>,
-    /// Wall-clock seconds of the integration.
-    pub wall_seconds: f64,
 }
 
 fn chunk2(v: &[f64], r: usize, idx: &[usize]) -> Vec<Vec<f64>> {
@@ -79,15 +69,15 @@ fn chunk3(v: &[f64], r: usize, idx: &[usize]) -> Vec<Vec<Vec<f64>>> {
         .collect()
 }
 
-impl DmftResult {
-    /// Assemble from a solution.
-    pub fn new(
+impl DmftBody {
+    /// Assemble the result of `config` from a solution.
+    pub fn result(
         config: DmftRunConfig,
         s0: &[f64],
         sol: &TwoTimeSolution,
         record_every: usize,
         wall_seconds: f64,
-    ) -> Self {
+    ) -> DmftResult {
         let r = sol.regions;
         let idx: Vec<usize> = (0..sol.steps).step_by(record_every).collect();
         let delta_rows = sol
@@ -112,11 +102,8 @@ impl DmftResult {
                 })
                 .collect()
         });
-        DmftResult {
-            schema_version: crate::config::SCHEMA_VERSION,
-            mrdmft_version: VERSION.into(),
-            kind: "dmft".into(),
-            config,
+        let seed = config.dmft.seed;
+        let body = DmftBody {
             dt: sol.dt,
             steps: sol.steps,
             record_every,
@@ -128,7 +115,7 @@ impl DmftResult {
             delta_diag: chunk2(&sol.delta_diag, r, &idx),
             delta_rows,
             delta_full,
-            wall_seconds,
-        }
+        };
+        Envelope::new(Kind::Dmft, config, body, wall_seconds).with_seed(seed)
     }
 }

@@ -1,0 +1,191 @@
+//! The `dmft` config kind: two-time integrator settings (E6-E9).
+
+use rand::{Rng, SeedableRng};
+use rand_chacha::ChaCha8Rng;
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+use mrdmft_solvers::nonlinearity::Nonlinearity;
+use mrdmft_solvers::spec::MeanFieldSpec;
+use mrdmft_solvers::two_time::{InitialVariance, Scheme, TwoTimeSettings};
+use mrdmft_solvers::SolverError;
+
+use super::model::vec_of;
+use super::{check_schema, Checked, Kind, ModelConfig};
+
+/// Largest full two-time matrix a config may request, in GB.
+pub const MAX_FULL_GB: f64 = 8.0;
+
+/// The `dmft` section: two-time integrator settings.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DmftConfig {
+    /// "reference" (default) or another scheme name.
+    #[serde(default = "default_scheme")]
+    pub scheme: String,
+    /// Time step in (0, 1).
+    pub dt: f64,
+    /// Number of time points.
+    pub steps: usize,
+    /// Initial currents, R x R.
+    #[serde(rename = "S0", default, skip_serializing_if = "Option::is_none")]
+    pub s0: Option<Vec<Vec<f64>>>,
+    /// Seed for uniform [0, 1) random initial currents (as the reference's `np.random.rand`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub seed: Option<u64>,
+    /// Rows i for which Delta(t_i, t_i + tau) is returned.
+    #[serde(default)]
+    pub delta_rows: Vec<usize>,
+    /// Band width b (lags beyond b+1 steps dropped); omit for full.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub band: Option<usize>,
+    /// "reference" (g_1^2 in every region), "own_g" (each region's g^2) or explicit values.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub initial_variance: Option<Value>,
+    /// Record S, psi, H, Delta(t,t) every k steps (default 1).
+    #[serde(default = "one")]
+    pub record_every: usize,
+    /// Keep the full Delta(t_i, t_j) matrix in the result.
+    #[serde(default)]
+    pub store_full: bool,
+}
+
+fn default_scheme() -> String {
+    "reference".into()
+}
+fn one() -> usize {
+    1
+}
+
+impl DmftConfig {
+    /// Validate into integrator settings and initial currents.
+    pub fn check(&self, r: usize) -> Result<(TwoTimeSettings, Vec<f64>), SolverError> {
+        let scheme: Scheme = Scheme::NAMES
+            .iter()
+            .position(|n| *n == self.scheme)
+            .map(|_| serde_json::from_value(Value::String(self.scheme.clone())).expect("listed"))
+            .ok_or_else(|| {
+                SolverError::invalid(
+                    "dmft.scheme",
+                    format!("is \"{}\"; choose one of {:?}", self.scheme, Scheme::NAMES),
+                )
+            })?;
+        let init = match &self.initial_variance {
+            None => InitialVariance::Reference,
+            Some(Value::String(s)) if s == "reference" => InitialVariance::Reference,
+            Some(Value::String(s)) if s == "own_g" => InitialVariance::OwnG,
+            Some(v @ Value::Array(_)) => {
+                InitialVariance::Given(vec_of(v, "dmft.initial_variance")?)
+            }
+            Some(_) => {
+                return Err(SolverError::invalid(
+                    "dmft.initial_variance",
+                    "must be \"reference\", \"own_g\" or a list with one variance per region",
+                ))
+            }
+        };
+        if self.record_every == 0 {
+            return Err(SolverError::invalid(
+                "dmft.record_every",
+                "is 0; give a positive integer (1 = every step)",
+            ));
+        }
+        let s0 = match (&self.s0, self.seed) {
+            (Some(_), Some(_)) => {
+                return Err(SolverError::invalid(
+                    "dmft.S0",
+                    "and dmft.seed are both given; give S0 for explicit initial currents or seed for random ones, not both",
+                ))
+            }
+            (None, None) => {
+                return Err(SolverError::invalid(
+                    "dmft.S0",
+                    "is missing; give the initial currents S0 (R x R) or a seed for uniform [0,1) random ones",
+                ))
+            }
+            (Some(s), None) => {
+                if s.len() != r || s.iter().any(|row| row.len() != r) {
+                    return Err(SolverError::invalid(
+                        "dmft.S0",
+                        format!("must be an R x R matrix with R = {r}"),
+                    ));
+                }
+                s.iter().flatten().copied().collect()
+            }
+            (None, Some(seed)) => random_s0(r, seed),
+        };
+        let set = TwoTimeSettings {
+            scheme,
+            dt: self.dt,
+            steps: self.steps,
+            band: self.band,
+            initial_variance: init,
+            delta_rows: self.delta_rows.clone(),
+            store_full: self.store_full,
+            parallel: true,
+        };
+        set.check(r)?;
+        Ok((set, s0))
+    }
+}
+
+/// Uniform [0, 1) initial currents from a ChaCha8 stream (the reference draws `np.random.rand(R, R)`).
+pub fn random_s0(r: usize, seed: u64) -> Vec<f64> {
+    let mut rng = ChaCha8Rng::seed_from_u64(seed);
+    (0..r * r).map(|_| rng.random::<f64>()).collect()
+}
+
+/// `mrdmft dmft` config file.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DmftRunConfig {
+    /// Must be [`SCHEMA_VERSION`].
+    pub schema_version: u32,
+    /// Optional name, echoed into outputs.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// The model.
+    pub model: ModelConfig,
+    /// Integrator settings.
+    pub dmft: DmftConfig,
+}
+
+impl Checked for DmftRunConfig {
+    const KIND: Kind = Kind::Dmft;
+    type Valid = (MeanFieldSpec, TwoTimeSettings, Vec<f64>);
+    /// Validate everything once.
+    fn check(&self) -> std::result::Result<Self::Valid, SolverError> {
+        check_schema(self.schema_version)?;
+        let spec = self.model.check()?;
+        let r = spec.regions();
+        let (set, s0) = self.dmft.check(r)?;
+        if spec.phi != Nonlinearity::Erf {
+            return Err(SolverError::invalid(
+                "model.phi",
+                format!(
+                    "is \"{}\"; the two-time integrator uses the erf closed forms; use \"erf\", or `mrdmft sample` for other nonlinearities",
+                    spec.phi.name()
+                ),
+            ));
+        }
+        if set.scheme == Scheme::ReferenceSingle && (r != 1 || spec.t.max_abs() > 0.0) {
+            return Err(SolverError::invalid(
+                "dmft.scheme",
+                "\"reference_single\" is the authors' single-region SCS function: it needs R = 1 and T = 0; use \"reference\" otherwise",
+            ));
+        }
+        if set.store_full {
+            let gb = (set.steps as f64).powi(2) * r as f64 * 8.0 / 1e9;
+            if gb > MAX_FULL_GB {
+                return Err(SolverError::invalid(
+                    "dmft.store_full",
+                    format!(
+                        "would keep {gb:.1} GB (steps^2 x R doubles), more than the {MAX_FULL_GB} GB limit; \
+                         request the rows you need with delta_rows instead"
+                    ),
+                ));
+            }
+        }
+        Ok((spec, set, s0))
+    }
+}

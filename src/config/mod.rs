@@ -1,0 +1,106 @@
+//! Config files (JSON, versioned, unknown fields rejected) and their one-place validation.
+//!
+//! A config is parsed into unchecked serde types ([`ModelConfig`], [`DmftConfig`]) and checked
+//! once into the solvers' types ([`MeanFieldSpec`], [`TwoTimeSettings`]). Error messages carry the
+//! dotted path of the field and what to do.
+
+use std::path::Path;
+
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+use serde_json::Value;
+
+use mrdmft_solvers::SolverError;
+
+use crate::error::{Error, Result};
+
+mod dmft;
+mod kind;
+mod model;
+pub mod preset;
+
+pub use dmft::{random_s0, DmftConfig, DmftRunConfig, MAX_FULL_GB};
+pub use kind::Kind;
+pub use model::{parse_phi, ModelConfig};
+
+/// A config type that validates itself once into the solvers' types (linfa's unchecked params
+/// -> `check()` -> checked type). Every config kind implements it; [`load`] and
+/// [`from_value`] are the one way in for the CLI, sweeps, figures and the Python package.
+pub trait Checked: Sized + DeserializeOwned + Serialize + Clone {
+    /// The kind tag of this config.
+    const KIND: Kind;
+    /// What the check produces (the solvers' problem and settings).
+    type Valid;
+    /// Validate everything; errors name the field (dotted JSON path) and the fix.
+    fn check(&self) -> std::result::Result<Self::Valid, SolverError>;
+}
+
+/// Read the config file `path`, apply `preset`, parse and check it as a `T`.
+pub fn load<T: Checked>(path: &Path, preset: Option<&str>) -> Result<(T, T::Valid)> {
+    let text = std::fs::read_to_string(path).map_err(|source| Error::Io {
+        path: path.into(),
+        source,
+    })?;
+    let v: Value = serde_json::from_str(&text).map_err(|source| Error::Json {
+        path: path.into(),
+        source,
+    })?;
+    if preset.is_none() && v.get("kind").is_none() && v.get("presets").is_none() {
+        // Parse again from the text so that type errors carry line and column.
+        let cfg: T = serde_json::from_str(&text).map_err(|source| Error::Json {
+            path: path.into(),
+            source,
+        })?;
+        let valid = cfg
+            .check()
+            .map_err(|e| Error::config(path, e.to_string()))?;
+        return Ok((cfg, valid));
+    }
+    from_value(v, path, preset)
+}
+
+/// Parse and check the config `v` (named `origin` in errors) as a `T`, after applying `preset`.
+/// A top-level `"kind"` must name `T`'s kind; it is dropped before parsing.
+pub fn from_value<T: Checked>(
+    mut v: Value,
+    origin: &Path,
+    preset: Option<&str>,
+) -> Result<(T, T::Valid)> {
+    preset::apply(&mut v, preset, origin)?;
+    let kind = Kind::of_config(&v).map_err(|m| Error::config(origin, m))?;
+    if kind != T::KIND {
+        return Err(Error::config(
+            origin,
+            format!(
+                "this is a {kind} config; it cannot be run as {} (use `mrdmft {}`)",
+                T::KIND,
+                kind.name().replace('_', "-")
+            ),
+        ));
+    }
+    if let Some(o) = v.as_object_mut() {
+        o.remove("kind");
+    }
+    let cfg: T = serde_json::from_value(v).map_err(|source| Error::Json {
+        path: origin.into(),
+        source,
+    })?;
+    let valid = cfg
+        .check()
+        .map_err(|e| Error::config(origin, e.to_string()))?;
+    Ok((cfg, valid))
+}
+
+/// The schema version this build reads and writes.
+pub const SCHEMA_VERSION: u32 = 1;
+
+/// Check a file's `schema_version`.
+pub fn check_schema(v: u32) -> std::result::Result<(), SolverError> {
+    if v != SCHEMA_VERSION {
+        return Err(SolverError::invalid(
+            "schema_version",
+            format!("is {v}, but this mrdmft reads schema_version {SCHEMA_VERSION}; convert the file or use a matching mrdmft"),
+        ));
+    }
+    Ok(())
+}

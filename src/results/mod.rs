@@ -1,0 +1,194 @@
+//! Result files: one [`Envelope`] (schema and program version, the config echoed, seed,
+//! termination, wall time) around a documented body per kind, serialised to JSON with the
+//! envelope's fields and the body's side by side; [`AnyResult`] is the tagged enum of every
+//! kind and [`load`] reads any result file the CLI writes.
+
+use std::path::Path;
+
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+use crate::config::{Kind, SCHEMA_VERSION};
+use crate::error::{Error, Result};
+
+mod dmft;
+
+pub use dmft::{DeltaRowOut, DmftBody, DmftResult};
+
+/// Crate version written into every result.
+pub const VERSION: &str = env!("CARGO_PKG_VERSION");
+
+/// What every result file carries besides its arrays: enough to reproduce it.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct Envelope<C, B> {
+    /// Schema version of the file.
+    pub schema_version: u32,
+    /// mrdmft version that wrote the file.
+    pub mrdmft_version: String,
+    /// The result kind (the command that wrote it).
+    pub kind: Kind,
+    /// The config, echoed (presets applied).
+    pub config: C,
+    /// The seed of the run's random draws, where it has one.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub seed: Option<u64>,
+    /// Why an iterative run stopped (`converged`, `max_iters`, `complete`, ...).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub termination: Option<String>,
+    /// Wall-clock seconds of the run.
+    pub wall_seconds: f64,
+    /// The kind's own fields.
+    #[serde(flatten)]
+    pub body: B,
+}
+
+impl<C, B> Envelope<C, B> {
+    /// A result of `kind` for `config`.
+    pub fn new(kind: Kind, config: C, body: B, wall_seconds: f64) -> Self {
+        Envelope {
+            schema_version: SCHEMA_VERSION,
+            mrdmft_version: VERSION.into(),
+            kind,
+            config,
+            seed: None,
+            termination: None,
+            wall_seconds,
+            body,
+        }
+    }
+    /// Set the seed.
+    pub fn with_seed(mut self, seed: Option<u64>) -> Self {
+        self.seed = seed;
+        self
+    }
+    /// Set the termination reason.
+    pub fn with_termination(mut self, t: impl Into<String>) -> Self {
+        self.termination = Some(t.into());
+        self
+    }
+}
+
+impl<C, B> std::ops::Deref for Envelope<C, B> {
+    type Target = B;
+    fn deref(&self) -> &B {
+        &self.body
+    }
+}
+
+/// Any result the CLI writes, tagged by its `kind`.
+#[derive(Debug, Clone)]
+#[allow(clippy::large_enum_variant)]
+pub enum AnyResult {
+    /// `mrdmft dmft`.
+    Dmft(DmftResult),
+    /// `mrdmft stationary`.
+    Stationary(crate::commands::stationary::StationaryResult),
+    /// `mrdmft fixed-points`.
+    FixedPoints(crate::commands::fixed_points::FixedPointsResult),
+    /// `mrdmft spectrum`.
+    Spectrum(crate::commands::spectrum::SpectrumResult),
+    /// `mrdmft polytope`.
+    Polytope(crate::commands::polytope::PolytopeResult),
+    /// `mrdmft sample`.
+    Sample(crate::commands::sample::SampleResult),
+    /// `mrdmft simulate`.
+    Simulate(crate::commands::simulate::SimResult),
+    /// `mrdmft compare`.
+    Compare(crate::commands::compare::CompareResult),
+    /// `mrdmft sweep` and `mrdmft merge`.
+    Sweep(crate::sweep::engine::SweepResult),
+}
+
+macro_rules! each_kind {
+    ($self:ident, $r:ident => $e:expr) => {
+        match $self {
+            AnyResult::Dmft($r) => $e,
+            AnyResult::Stationary($r) => $e,
+            AnyResult::FixedPoints($r) => $e,
+            AnyResult::Spectrum($r) => $e,
+            AnyResult::Polytope($r) => $e,
+            AnyResult::Sample($r) => $e,
+            AnyResult::Simulate($r) => $e,
+            AnyResult::Compare($r) => $e,
+            AnyResult::Sweep($r) => $e,
+        }
+    };
+}
+
+impl AnyResult {
+    /// The kind tag.
+    pub fn kind(&self) -> Kind {
+        match self {
+            AnyResult::Dmft(_) => Kind::Dmft,
+            AnyResult::Stationary(_) => Kind::Stationary,
+            AnyResult::FixedPoints(_) => Kind::FixedPoints,
+            AnyResult::Spectrum(_) => Kind::Spectrum,
+            AnyResult::Polytope(_) => Kind::Polytope,
+            AnyResult::Sample(_) => Kind::Sample,
+            AnyResult::Simulate(_) => Kind::Simulate,
+            AnyResult::Compare(_) => Kind::Compare,
+            AnyResult::Sweep(_) => Kind::Sweep,
+        }
+    }
+
+    /// The JSON the CLI writes for this result.
+    pub fn to_value(&self) -> Result<Value> {
+        each_kind!(self, r => serde_json::to_value(r)).map_err(|source| Error::Json {
+            path: "<result>".into(),
+            source,
+        })
+    }
+
+    /// Write the result as pretty JSON, atomically.
+    pub fn write_json(&self, path: &Path) -> Result<()> {
+        each_kind!(self, r => crate::io::write_json(path, r))
+    }
+
+    /// A result from its JSON (`origin` names it in errors); dispatches on `kind`.
+    pub fn from_value(v: Value, origin: &Path) -> Result<AnyResult> {
+        let kind = v
+            .get("kind")
+            .and_then(Value::as_str)
+            .ok_or_else(|| {
+                Error::config(
+                    origin,
+                    "has no \"kind\"; this is not a result file written by mrdmft (a config? run it first)",
+                )
+            })?
+            .to_string();
+        if v.get("mrdmft_version").is_none() {
+            return Err(Error::config(
+                origin,
+                format!(
+                    "is a {kind} config, not a result (it has no mrdmft_version); run it first"
+                ),
+            ));
+        }
+        let json = |source| Error::Json {
+            path: origin.into(),
+            source,
+        };
+        let k: Kind = kind.parse().map_err(|m: String| Error::config(origin, m))?;
+        Ok(match k {
+            Kind::Dmft => AnyResult::Dmft(serde_json::from_value(v).map_err(json)?),
+            Kind::Stationary => AnyResult::Stationary(serde_json::from_value(v).map_err(json)?),
+            Kind::FixedPoints => AnyResult::FixedPoints(serde_json::from_value(v).map_err(json)?),
+            Kind::Spectrum => AnyResult::Spectrum(serde_json::from_value(v).map_err(json)?),
+            Kind::Polytope => AnyResult::Polytope(serde_json::from_value(v).map_err(json)?),
+            Kind::Sample => AnyResult::Sample(serde_json::from_value(v).map_err(json)?),
+            Kind::Simulate => AnyResult::Simulate(serde_json::from_value(v).map_err(json)?),
+            Kind::Compare => AnyResult::Compare(serde_json::from_value(v).map_err(json)?),
+            Kind::Sweep => AnyResult::Sweep(serde_json::from_value(v).map_err(json)?),
+            Kind::Figure => return Err(Error::config(
+                origin,
+                "is a figure's data file; it is drawn by `mrdmft figure`, not loaded as a result",
+            )),
+        })
+    }
+}
+
+/// Read any result file the CLI writes.
+pub fn load(path: &Path) -> Result<AnyResult> {
+    let v: Value = crate::io::read_json(path)?;
+    AnyResult::from_value(v, path)
+}

@@ -1,0 +1,38 @@
+//! The two-time integrator run (E6-E9): checked config in, [`DmftResult`] out.
+
+use std::time::Instant;
+
+use mrdmft_solvers::spec::MeanFieldSpec;
+use mrdmft_solvers::two_time::{TwoTimeDmft, TwoTimeSettings, TwoTimeSolution};
+
+use super::Context;
+use crate::config::DmftRunConfig;
+use crate::error::Result;
+use crate::progress::Progress;
+use crate::results::{DmftBody, DmftResult};
+
+/// Run the integrator on a checked config (`valid` from [`crate::config::Checked::check`]),
+/// reporting to `ctx`; returns the result file's contents and the solver's solution.
+pub fn run(
+    cfg: &DmftRunConfig,
+    valid: (MeanFieldSpec, TwoTimeSettings, Vec<f64>),
+    ctx: &Context,
+) -> Result<(DmftResult, TwoTimeSolution)> {
+    let (spec, set, s0) = valid;
+    let steps = set.steps;
+    let start = Instant::now();
+    let mut integ = TwoTimeDmft::new(&spec, &s0, set)?;
+    let bar = Progress::new(steps as u64, "dmft", ctx);
+    while integ.step()? {
+        let j = integ.current_step();
+        bar.set(j as u64);
+        if j % 64 == 0 {
+            ctx.check()?;
+        }
+    }
+    bar.finish();
+    let sol = integ.finish();
+    let wall = start.elapsed().as_secs_f64();
+    let res = DmftBody::result(cfg.clone(), &s0, &sol, cfg.dmft.record_every, wall);
+    Ok((res, sol))
+}
