@@ -135,7 +135,7 @@ fn fig5_killed_sweep_resumes_to_the_same_points() {
         },
     )
     .unwrap();
-    assert_eq!(part.termination, "point_limit");
+    assert_eq!(part.termination_str(), "point_limit");
     assert!(dir.path().join("fig5_sweep.json.checkpoint.jsonl").exists());
     let d = fig5::run_plan(
         &plan,
@@ -145,7 +145,7 @@ fn fig5_killed_sweep_resumes_to_the_same_points() {
     )
     .unwrap();
     let res: SweepResult = mrdmft::io::read_json(&dir.path().join("fig5_sweep.json")).unwrap();
-    assert_eq!(res.termination, "complete");
+    assert_eq!(res.termination_str(), "complete");
     let by = |r: &SweepResult| -> BTreeMap<usize, Vec<u8>> {
         r.points
             .iter()

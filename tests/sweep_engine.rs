@@ -40,7 +40,7 @@ fn tiny_sweep_end_to_end() {
     assert_eq!(plan.points(), 18);
     let out = dir.path().join("full.json");
     let r = full(&plan, dir.path());
-    assert_eq!(r.termination, "complete");
+    assert_eq!(r.termination_str(), "complete");
     assert_eq!(r.points.len(), 18);
     assert_eq!(r.cells.len(), 9);
     assert!(
@@ -88,7 +88,7 @@ fn resume_after_interruption_equals_uninterrupted() {
             ..Default::default()
         },
     );
-    assert_eq!(part.termination, "point_limit");
+    assert_eq!(part.termination_str(), "point_limit");
     assert_eq!(part.points.len(), 5);
     let ck = checkpoint_path(&out);
     let text = std::fs::read_to_string(&ck).unwrap();
@@ -96,7 +96,7 @@ fn resume_after_interruption_equals_uninterrupted() {
     // A kill in the middle of a write leaves a torn last line: it must be ignored.
     std::fs::write(&ck, format!("{text}{{\"index\": 9, \"cell\": [1, ")).unwrap();
     let resumed = run(&plan, &out, RunOptions::default());
-    assert_eq!(resumed.termination, "complete");
+    assert_eq!(resumed.termination_str(), "complete");
     assert_eq!(body(&resumed), body(&reference));
 }
 
@@ -120,12 +120,12 @@ fn shards_merge_to_the_single_machine_result() {
         parts.push((p, r));
     }
     let merged = merge(&parts).unwrap();
-    assert_eq!(merged.termination, "complete");
+    assert_eq!(merged.termination_str(), "complete");
     assert_eq!(body(&merged), body(&reference));
     assert_eq!(merged.config_hash, reference.config_hash);
     // Missing shard: incomplete, and its cells are not summarised.
     let partial = merge(&parts[..2]).unwrap();
-    assert_eq!(partial.termination, "incomplete");
+    assert_eq!(partial.termination_str(), "incomplete");
     // A shard of another sweep is refused.
     let other = Plan::from_file(
         &Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/configs/good/sweep_tiny.json"),

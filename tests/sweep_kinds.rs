@@ -44,10 +44,10 @@ fn resume_equals_full(plan: &Plan, dir: &Path, first: usize) -> SweepResult {
             ..Default::default()
         },
     );
-    assert_eq!(part.termination, "point_limit");
+    assert_eq!(part.termination_str(), "point_limit");
     assert!(checkpoint_path(&out).exists());
     let resumed = run(plan, &out, RunOptions::default());
-    assert_eq!(resumed.termination, "complete");
+    assert_eq!(resumed.termination_str(), "complete");
     assert_eq!(body(&resumed), body(&full));
     full
 }
@@ -161,7 +161,7 @@ fn simulate_kind_sizes_shards_and_pinned_variance() {
         parts.push((path, r));
     }
     let merged = merge(&parts).unwrap();
-    assert_eq!(merged.termination, "complete");
+    assert_eq!(merged.termination_str(), "complete");
     assert_eq!(body(&merged), body(&full));
     // E11-E12 at g = 0.5, b = 2: the static branch, A = Delta_0 - g^2 C_s(Delta_0, Delta_0).
     let want = delta_inf(pinned_variance(2.0), 0.5).unwrap().a;

@@ -14,7 +14,7 @@ pub fn run(inputs: &[PathBuf], out: &Path) -> Result<()> {
         inputs.len(),
         res.points.len(),
         res.points_total,
-        res.termination,
+        res.termination_str(),
         out.display()
     );
     Ok(())

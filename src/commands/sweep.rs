@@ -37,7 +37,7 @@ pub fn run(
         shard
             .map(|s| format!(" in shard {}/{}", s.index, s.count))
             .unwrap_or_default(),
-        res.termination,
+        res.termination_str(),
         res.wall_seconds,
         out.display()
     );

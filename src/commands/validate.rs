@@ -1,121 +1,67 @@
-//! `mrdmft validate CONFIG.json`: parse and check a config of any kind without running it.
+//! `mrdmft validate CONFIG.json`: parse and check a config of any kind (with every preset it
+//! defines) without running it, through the same checks as a run ([`crate::runs::validate`]).
 
 use std::path::Path;
 
 use serde_json::Value;
 
-use crate::config::{Checked, DmftRunConfig};
+use crate::config::{DmftRunConfig, Kind};
 use crate::error::{Error, Result};
 use crate::io;
 
-/// Which command a config is for, from its top-level sections.
+/// Which command a config is for (its `"kind"` tag or its top-level section).
 pub fn kind_of(v: &Value) -> Option<&'static str> {
-    let o = v.as_object()?;
-    if o.contains_key("axes") && o.contains_key("base") {
-        Some("sweep")
-    } else if o.contains_key("figure") {
-        Some("figure")
-    } else if o.contains_key("network") {
-        Some(if o.contains_key("dmft") {
-            "compare"
-        } else {
-            "simulate"
+    Kind::of_config(v).ok().map(Kind::name)
+}
+
+/// Validate a figure config by its `figure` id.
+fn validate_figure(v: &Value, path: &Path) -> Result<()> {
+    let read = || {
+        std::fs::read_to_string(path).map_err(|source| Error::Io {
+            path: path.into(),
+            source,
         })
-    } else if o.contains_key("sample") {
-        Some("sample")
-    } else if o.contains_key("dmft") {
-        Some("dmft")
-    } else if o.contains_key("stationary") {
-        Some("stationary")
-    } else if o.contains_key("fixed_points") {
-        Some("fixed_points")
-    } else if o.contains_key("spectrum") {
-        Some("spectrum")
-    } else if o.contains_key("polytope") {
-        Some("polytope")
-    } else {
-        None
+    };
+    match v["figure"].as_str().unwrap_or("") {
+        "fig3" => crate::figures::fig3::validate(&read()?, path),
+        "fig4" => crate::figures::fig4::validate(&read()?, path),
+        "fig6" => {
+            let cfg: crate::figures::fig6::Fig6Config = io::read_json(path)?;
+            crate::config::check_schema(cfg.schema_version)
+                .map_err(|e| Error::config(path, e.to_string()))
+        }
+        "input_flip" => crate::figures::input_flip::validate(path),
+        "convex" => crate::figures::convex::validate(path),
+        other => Err(Error::config(
+            path,
+            format!("figure \"{other}\" has no config schema; use one of fig3, fig4, fig6, input_flip, convex"),
+        )),
     }
 }
 
 /// The command.
 pub fn run(path: &Path) -> Result<()> {
     let v: Value = io::read_json(path)?;
-    match kind_of(&v) {
-        Some("dmft") => {
-            // Parse again from the text so that errors carry line and column.
-            let cfg: DmftRunConfig = io::read_json(path)?;
-            cfg.check().map_err(|e| Error::config(path, e.to_string()))?;
-            eprintln!("{}: valid dmft config", path.display());
-            Ok(())
+    let kind = Kind::of_config(&v).map_err(|m| Error::config(path, m))?;
+    match kind {
+        Kind::Figure => validate_figure(&v, path)?,
+        Kind::Dmft if v.get("kind").is_none() && v.get("presets").is_none() => {
+            // Through the file's text, so that type errors carry line and column.
+            crate::config::load::<DmftRunConfig>(path, None)?;
         }
-        Some("figure") => {
-            let id = v["figure"].as_str().unwrap_or("");
-            match id {
-                "fig3" => {
-                    let raw = std::fs::read_to_string(path).map_err(|source| Error::Io { path: path.into(), source })?;
-                    crate::figures::fig3::validate(&raw, path)?;
-                }
-                "fig4" => {
-                    let raw = std::fs::read_to_string(path).map_err(|source| Error::Io { path: path.into(), source })?;
-                    crate::figures::fig4::validate(&raw, path)?;
-                }
-                "fig6" => {
-                    let cfg: crate::figures::fig6::Fig6Config = io::read_json(path)?;
-                    crate::config::check_schema(cfg.schema_version).map_err(|e| Error::config(path, e.to_string()))?;
-                }
-                "input_flip" => crate::figures::input_flip::validate(path)?,
-                "convex" => crate::figures::convex::validate(path)?,
-                other => return Err(Error::config(path, format!("figure \"{other}\" has no config schema"))),
-            }
-            eprintln!("{}: valid figure config", path.display());
-            Ok(())
+        _ => {
+            crate::runs::validate(&v, path)?;
         }
-        Some(k @ ("stationary" | "fixed_points" | "spectrum" | "polytope")) => {
-            match k {
-                "stationary" => crate::commands::stationary::validate(v, path)?,
-                "fixed_points" => crate::commands::fixed_points::validate(v, path)?,
-                "spectrum" => crate::commands::spectrum::validate(v, path)?,
-                _ => crate::commands::polytope::validate(v, path)?,
-            }
-            eprintln!("{}: valid {k} config", path.display());
-            Ok(())
-        }
-        Some("sweep") => {
-            let plan = crate::sweep::Plan::from_file(path, None)?;
-            let presets: Vec<String> = v
-                .get("presets")
-                .and_then(Value::as_object)
-                .map(|o| o.keys().cloned().collect())
-                .unwrap_or_default();
-            for p in &presets {
-                crate::sweep::Plan::from_file(path, Some(p))?;
-            }
-            eprintln!("{}: valid sweep config ({} points)", path.display(), plan.points());
-            Ok(())
-        }
-        Some("sample") => {
-            let cfg: crate::commands::sample::SampleRunConfig = serde_json::from_value(v)
-                .map_err(|source| Error::Json { path: path.into(), source })?;
-            cfg.check().map_err(|e| Error::config(path, e.to_string()))?;
-            eprintln!("{}: valid sample config", path.display());
-            Ok(())
-        }
-        Some("simulate") => {
-            let cfg: crate::commands::simulate::SimulateConfig = serde_json::from_value(v).map_err(|source| Error::Json { path: path.into(), source })?;
-            cfg.check().map_err(|e| Error::config(path, e.to_string()))?;
-            eprintln!("{}: valid simulate config", path.display());
-            Ok(())
-        }
-        Some("compare") => {
-            let cfg: crate::commands::compare::CompareConfig = serde_json::from_value(v).map_err(|source| Error::Json { path: path.into(), source })?;
-            cfg.check().map_err(|e| Error::config(path, e.to_string()))?;
-            eprintln!("{}: valid compare config", path.display());
-            Ok(())
-        }
-        _ => Err(Error::config(
-            path,
-            "cannot tell which command this config is for: it needs a top-level section such as \"dmft\"",
-        )),
     }
+    if kind == Kind::Sweep {
+        let plan = crate::sweep::Plan::from_file(path, None)?;
+        eprintln!(
+            "{}: valid sweep config ({} points)",
+            path.display(),
+            plan.points()
+        );
+    } else {
+        eprintln!("{}: valid {kind} config", path.display());
+    }
+    Ok(())
 }

@@ -18,6 +18,7 @@ mod dmft;
 mod kind;
 mod model;
 pub mod preset;
+pub mod sweep;
 
 pub use dmft::{random_s0, DmftConfig, DmftRunConfig, MAX_FULL_GB};
 pub use kind::Kind;

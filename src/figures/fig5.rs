@@ -417,7 +417,9 @@ pub fn run_plan(
         .exists()
         .then(|| io::read_json::<SweepResult>(&sweep_out).ok())
         .flatten()
-        .filter(|r| r.config_hash == plan.hash && r.termination == "complete" && r.shard.is_none());
+        .filter(|r| {
+            r.config_hash == plan.hash && r.termination_str() == "complete" && r.shard.is_none()
+        });
     let res = match existing {
         Some(r) => {
             eprintln!("fig5: reusing the complete sweep {}", sweep_out.display());

@@ -12,8 +12,10 @@ use crate::config::{Kind, SCHEMA_VERSION};
 use crate::error::{Error, Result};
 
 mod dmft;
+pub mod sweep;
 
 pub use dmft::{DeltaRowOut, DmftBody, DmftResult};
+pub use sweep::{SweepBody, SweepResult};
 
 /// Crate version written into every result.
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");
@@ -61,6 +63,10 @@ impl<C, B> Envelope<C, B> {
         self.seed = seed;
         self
     }
+    /// The termination reason, `""` when the run has none.
+    pub fn termination_str(&self) -> &str {
+        self.termination.as_deref().unwrap_or("")
+    }
     /// Set the termination reason.
     pub fn with_termination(mut self, t: impl Into<String>) -> Self {
         self.termination = Some(t.into());
@@ -72,6 +78,12 @@ impl<C, B> std::ops::Deref for Envelope<C, B> {
     type Target = B;
     fn deref(&self) -> &B {
         &self.body
+    }
+}
+
+impl<C, B> std::ops::DerefMut for Envelope<C, B> {
+    fn deref_mut(&mut self) -> &mut B {
+        &mut self.body
     }
 }
 
@@ -96,7 +108,7 @@ pub enum AnyResult {
     /// `mrdmft compare`.
     Compare(crate::commands::compare::CompareResult),
     /// `mrdmft sweep` and `mrdmft merge`.
-    Sweep(crate::sweep::engine::SweepResult),
+    Sweep(SweepResult),
 }
 
 macro_rules! each_kind {

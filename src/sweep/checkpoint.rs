@@ -11,8 +11,8 @@ use std::sync::Mutex;
 
 use serde::{Deserialize, Serialize};
 
-use super::engine::PointResult;
 use crate::error::{Error, Result};
+use crate::results::sweep::PointResult;
 
 /// First line of a checkpoint.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]

@@ -8,285 +8,30 @@ use std::time::Instant;
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 use rayon::prelude::*;
-use serde::{Deserialize, Serialize};
 
 use mrdmft_solvers::classify::{
-    classify_solution, code_counts, draw_t_with_leading_eigenvalue, entropy_bits, mode_code,
-    DynamicsClass, TargetDraw,
+    classify_solution, draw_t_with_leading_eigenvalue, DynamicsClass, TargetDraw,
 };
 use mrdmft_solvers::two_time::TwoTimeDmft;
 use mrdmft_solvers::SolverError;
 
 use super::checkpoint::Checkpoint;
 use super::shard::Shard;
-use super::{make_t_params, mix, parse_section, Axis, ModelOnly, Plan, RunSpec};
+use super::{make_t_params, mix, parse_section, ModelOnly, Plan, RunSpec};
 use crate::commands::sample::Checked;
+use crate::config::Kind;
 use crate::error::{Error, Result};
 use crate::progress::Progress;
-use crate::results::VERSION;
+pub use crate::results::sweep::{
+    summarise, CellSummary, ExampleRef, ExampleTrace, PointResult, StationaryRegion, SweepBody,
+    SweepResult,
+};
+use crate::results::Envelope;
 use mrdmft_solvers::sampling::stationary::{solve_stationary, StationaryState};
 use mrdmft_solvers::sampling::Termination;
 use mrdmft_solvers::stationary::{
-    classify_phase, delta0_scs, delta_inf, pinned_variance, routing_boundaries, Branch, Phase,
+    classify_phase, delta0_scs, delta_inf, pinned_variance, routing_boundaries, Branch,
 };
-
-/// Subsampled traces kept for example points.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct ExampleTrace {
-    /// Steps between stored samples (time between samples = `stride * dt`).
-    pub stride: usize,
-    /// `s[q][m][n]` = S^{mn}(q stride dt), from t = 0.
-    #[serde(rename = "S")]
-    pub s: Vec<Vec<Vec<f64>>>,
-    /// `slice[q][m]` = normalised Delta^m(t_row, t_row + q stride dt).
-    pub slice: Vec<Vec<f64>>,
-}
-
-/// One finished point: summary numbers only, never two-time matrices.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct PointResult {
-    /// Point index p.
-    pub index: usize,
-    /// Cell (i, j) (j = 0 for one-axis sweeps).
-    pub cell: [usize; 2],
-    /// Run k within the cell.
-    pub run: usize,
-    /// Seed of this point's random streams (derived from the sweep seed and p).
-    pub seed: u64,
-    /// "ok", "diverged" (non-finite values) or "error" (e.g. no T with the target eigenvalue).
-    pub status: String,
-    /// Error message when status is not "ok".
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub message: Option<String>,
-    /// Class code (0..5) of each region; all 0 unless status is "ok".
-    pub codes: Vec<u8>,
-    /// Leading T_hat eigenvalue (re, im) of the drawn T (random-T sweeps).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub leading_eigenvalue: Option<[f64; 2]>,
-    /// Number of tensors drawn by the rejection sampler.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub t_draws: Option<u64>,
-    /// `s_final[m][n]` = S^{mn} at the last step.
-    pub s_final: Vec<Vec<f64>>,
-    /// psi^m at the last step.
-    pub psi_final: Vec<f64>,
-    /// Delta^m(t, t) at the last step.
-    pub delta_diag_final: Vec<f64>,
-    /// Max over lags >= 1 of the classified normalised slice, per region.
-    pub max_norm_corr: Vec<f64>,
-    /// Traces, for example cells only.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub example: Option<ExampleTrace>,
-    /// Structured variance per region when it is not `sum_n s_final[m][n]^2`: the time average
-    /// after the burn-in (simulate), the solver's $A^m$ (sample), the clipped stationary $A$
-    /// (stationary).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub structured_variance: Option<Vec<f64>>,
-    /// Fraction of the variance that decorrelates, `1 - Delta(tau_last)/Delta(0)` per region:
-    /// the normalised slice at its last lag (dmft), the autocorrelation at `max_lag`
-    /// (simulate), the kernel at its last lag (sample), `1 - Delta_inf/Delta_0` (stationary).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub decorrelation: Option<Vec<f64>>,
-    /// Neurons per region (simulate).
-    #[serde(rename = "N", default, skip_serializing_if = "Option::is_none")]
-    pub n_neurons: Option<usize>,
-    /// Termination of the sampling solver and its iterations (sample).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub termination: Option<String>,
-    /// Iterations of the sampling solver (sample).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub iterations: Option<usize>,
-    /// Stationary theory per region (stationary).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub stationary: Option<Vec<StationaryRegion>>,
-}
-
-/// The stationary theory of one region (SPEC E11-E13, E15, E18), run kind `stationary`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct StationaryRegion {
-    /// Disorder scale g of the region.
-    pub g: f64,
-    /// Pinning gain `max(a, b)` of its `make_T` row (E15).
-    pub gain: f64,
-    /// Pinned variance $\psi^{-1}(1/\text{gain}) = 2(\text{gain}^2-1)/\pi$ (0 if gain <= 1).
-    pub delta0: f64,
-    /// $\Delta_\infty$ (E12); equal to `delta0` on the static branch.
-    pub delta_inf: f64,
-    /// Structured variance $A = \Delta_\infty - g^2 C_s(\Delta_0, \Delta_\infty)$ (E11), unclipped.
-    #[serde(rename = "A")]
-    pub a: f64,
-    /// Branch of E11-E12 (`static`, `chaos_around_structure`, `no_nontrivial_root`); absent for
-    /// regions without currents (gain <= 1) or without disorder.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub branch: Option<Branch>,
-    /// Phase of E18 (`static_routing`, `routing_with_chaos`, `chaos_only`); absent if gain <= 1.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub phase: Option<Phase>,
-    /// E18 boundaries $g_c$ and $g^*$ at this gain (absent if gain <= 1).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub g_c: Option<f64>,
-    /// See `g_c`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub g_star: Option<f64>,
-    /// SCS variance $\Delta_0(g)$ (E13) when g > 1: the equal-time variance once the currents collapse.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub delta0_scs: Option<f64>,
-}
-
-/// Per-cell summary over runs and regions.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct CellSummary {
-    /// Cell (i, j).
-    pub cell: [usize; 2],
-    /// Axis values of the cell.
-    pub coords: [f64; 2],
-    /// Counts of codes 0..5 over runs x regions.
-    pub counts: [u32; 6],
-    /// Mode (smallest code on ties).
-    pub mode: u8,
-    /// Shannon entropy of the codes (bits).
-    pub entropy: f64,
-    /// Mode over runs of each region's code separately.
-    pub mode_by_region: Vec<u8>,
-    /// Mean over runs of the structured variance A^m = sum_n (S^{mn})^2 at the end, per region
-    /// (the point's own `structured_variance` where it has one).
-    pub structured_variance: Vec<f64>,
-    /// Mean over runs of the points' `decorrelation`, per region.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub decorrelation: Option<Vec<f64>>,
-}
-
-/// An example point.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct ExampleRef {
-    /// Nominal coordinates as configured.
-    pub nominal: Vec<f64>,
-    /// Snapped cell.
-    pub cell: [usize; 2],
-}
-
-/// Result of `mrdmft sweep` / `mrdmft merge` (kind "sweep").
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct SweepResult {
-    /// Schema version.
-    pub schema_version: u32,
-    /// mrdmft version.
-    pub mrdmft_version: String,
-    /// Always "sweep".
-    pub kind: String,
-    /// The effective sweep config (preset applied, base inline).
-    pub config: super::SweepConfig,
-    /// Preset applied.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub preset: Option<String>,
-    /// Hash of `config` (merge refuses different hashes).
-    pub config_hash: String,
-    /// Axes (the second is a dummy with one value for one-axis sweeps).
-    pub axes: Vec<Axis>,
-    /// Number of real axes.
-    pub n_axes: usize,
-    /// Runs per cell.
-    pub runs: usize,
-    /// Regions.
-    pub regions: usize,
-    /// Classified row i (slice Delta(t_i, t_i + tau)).
-    pub classify_row: usize,
-    /// Time step.
-    pub dt: f64,
-    /// Steps per run.
-    pub steps: usize,
-    /// Shard `[i, n]` of a sharded run, absent for full or merged results.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub shard: Option<[usize; 2]>,
-    /// "complete", "point_limit" (stopped early; rerun to resume) or "incomplete" (merged shards missing points).
-    pub termination: String,
-    /// Points in the whole sweep.
-    pub points_total: usize,
-    /// Finished points of this file, by index.
-    pub points: Vec<PointResult>,
-    /// Summaries of the cells whose runs are all present.
-    pub cells: Vec<CellSummary>,
-    /// Example cells.
-    pub examples: Vec<ExampleRef>,
-    /// Wall seconds (summed over shards for merged results).
-    pub wall_seconds: f64,
-}
-
-/// Structured variance $A^m = \sum_n (S^{mn})^2$ (SPEC E15) from final currents.
-fn structured(s: &[Vec<f64>]) -> Vec<f64> {
-    s.iter()
-        .map(|row| row.iter().map(|x| x * x).sum())
-        .collect()
-}
-
-/// Summaries of complete cells from a set of points (E-independent bookkeeping; codes per
-/// SPEC section 4).
-pub fn summarise(
-    axes: &[Axis],
-    runs: usize,
-    points: &BTreeMap<usize, PointResult>,
-) -> Vec<CellSummary> {
-    let n1 = axes[1].values.len();
-    let cells = axes[0].values.len() * n1;
-    let mut out = Vec::new();
-    for c in 0..cells {
-        let pts: Vec<&PointResult> = (0..runs)
-            .filter_map(|k| points.get(&(c * runs + k)))
-            .collect();
-        if pts.len() != runs {
-            continue;
-        }
-        let codes: Vec<u8> = pts.iter().flat_map(|p| p.codes.iter().copied()).collect();
-        let r = pts.iter().map(|p| p.codes.len()).max().unwrap_or(0);
-        let mut a = vec![0.0; r];
-        for p in &pts {
-            let sv = p
-                .structured_variance
-                .clone()
-                .unwrap_or_else(|| structured(&p.s_final));
-            for (m, x) in sv.into_iter().enumerate() {
-                if m < r {
-                    a[m] += x / runs as f64;
-                }
-            }
-        }
-        let decorrelation = pts.iter().all(|p| p.decorrelation.is_some()).then(|| {
-            let mut d = vec![0.0; r];
-            for p in &pts {
-                for (m, x) in p.decorrelation.iter().flatten().enumerate() {
-                    if m < r {
-                        d[m] += x / runs as f64;
-                    }
-                }
-            }
-            d
-        });
-        let cell = [c / n1, c % n1];
-        let mode_by_region = (0..r)
-            .map(|m| {
-                let cm: Vec<u8> = pts.iter().filter_map(|p| p.codes.get(m).copied()).collect();
-                mode_code(&cm).unwrap_or(0)
-            })
-            .collect();
-        out.push(CellSummary {
-            mode_by_region,
-            cell,
-            coords: [axes[0].values[cell[0]], axes[1].values[cell[1]]],
-            counts: code_counts(&codes),
-            mode: mode_code(&codes).unwrap_or(0),
-            entropy: entropy_bits(&codes),
-            structured_variance: a,
-            decorrelation,
-        });
-    }
-    out
-}
 
 impl Plan {
     /// The random T of a point with seed `seed` and target eigenvalue `target` (from
@@ -516,11 +261,7 @@ impl Plan {
         wall_seconds: f64,
     ) -> SweepResult {
         let cells = summarise(&self.axes, self.config.runs, &points);
-        SweepResult {
-            schema_version: crate::config::SCHEMA_VERSION,
-            mrdmft_version: VERSION.into(),
-            kind: "sweep".into(),
-            config: self.config.clone(),
+        let body = SweepBody {
             preset: self.preset.clone(),
             config_hash: self.hash.clone(),
             axes: self.axes.clone(),
@@ -531,7 +272,6 @@ impl Plan {
             dt: self.dt,
             steps: self.steps,
             shard: shard.map(|s| [s.index, s.count]),
-            termination: termination.into(),
             points_total: self.points(),
             points: points.into_values().collect(),
             cells,
@@ -543,8 +283,9 @@ impl Plan {
                     cell: *c,
                 })
                 .collect(),
-            wall_seconds,
-        }
+        };
+        Envelope::new(Kind::Sweep, self.config.clone(), body, wall_seconds)
+            .with_termination(termination)
     }
 }
 

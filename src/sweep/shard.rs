@@ -3,8 +3,8 @@
 use std::collections::BTreeMap;
 use std::path::Path;
 
-use super::engine::{summarise, PointResult, SweepResult};
 use crate::error::{Error, Result};
+use crate::results::sweep::{summarise, PointResult, SweepResult};
 
 /// Shard `index` of `count`: the points p with `p % count == index` (round robin, so every
 /// shard gets a similar mix of cells).
@@ -58,7 +58,7 @@ pub fn merge(inputs: &[(std::path::PathBuf, SweepResult)]) -> Result<SweepResult
     let mut points: BTreeMap<usize, PointResult> = BTreeMap::new();
     let mut wall = 0.0;
     for (path, r) in inputs {
-        if r.kind != "sweep" {
+        if r.kind != crate::config::Kind::Sweep {
             return Err(Error::config(
                 path,
                 format!("kind is \"{}\", not \"sweep\"", r.kind),
@@ -99,7 +99,7 @@ pub fn merge(inputs: &[(std::path::PathBuf, SweepResult)]) -> Result<SweepResult
     out.cells = summarise(&out.axes, out.runs, &points);
     out.points = points.into_values().collect();
     out.shard = None;
-    out.termination = if complete { "complete" } else { "incomplete" }.into();
+    out.termination = Some(if complete { "complete" } else { "incomplete" }.into());
     out.wall_seconds = wall;
     Ok(out)
 }
