@@ -8,8 +8,8 @@ use mrdmft_solvers::two_time::{TwoTimeDmft, TwoTimeSettings, TwoTimeSolution};
 use super::Context;
 use crate::config::DmftRunConfig;
 use crate::error::Result;
-use crate::progress::Progress;
 use crate::results::{DmftBody, DmftResult};
+use crate::runs::Progress;
 
 /// Run the integrator on a checked config (`valid` from [`crate::config::Checked::check`]),
 /// reporting to `ctx`; returns the result file's contents and the solver's solution.

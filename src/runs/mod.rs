@@ -15,8 +15,11 @@ use crate::results::AnyResult;
 
 mod context;
 pub mod dmft;
+pub mod progress;
+pub mod sweep;
 
 pub use context::{Context, Monitor, ProgressSnapshot};
+pub use progress::Progress;
 
 /// Where a sweep keeps its checkpoint and result, for [`run`].
 #[derive(Debug, Clone, Default)]
@@ -104,24 +107,24 @@ pub fn sweep(
     origin: &Path,
     out: Option<&Path>,
     ctx: &Context,
-) -> Result<crate::sweep::engine::SweepResult> {
+) -> Result<self::sweep::SweepResult> {
     if let Some(o) = v.as_object_mut() {
         o.remove("kind");
     }
     let dir = origin.parent().map(Path::to_path_buf).unwrap_or_default();
-    let plan = crate::sweep::Plan::from_value(v, &dir, None).map_err(|e| match e {
+    let plan = crate::config::sweep::Plan::from_value(v, &dir, None).map_err(|e| match e {
         Error::Solver(s) => Error::config(origin, s.to_string()),
         Error::Config { msg, .. } => Error::config(origin, msg),
         e => e,
     })?;
-    let opts = crate::sweep::engine::RunOptions {
+    let opts = self::sweep::RunOptions {
         shard: None,
         max_points: None,
         checkpoint: None,
         ctx: ctx.clone(),
     };
     match out {
-        Some(p) => crate::sweep::engine::run_sweep(&plan, p, &opts),
+        Some(p) => self::sweep::run_sweep(&plan, p, &opts),
         None => {
             let dir = std::env::temp_dir().join(format!(
                 "mrdmft-sweep-{}-{}",
@@ -129,7 +132,7 @@ pub fn sweep(
                 plan.hash
             ));
             let path = dir.join("sweep.json");
-            let res = crate::sweep::engine::run_sweep(&plan, &path, &opts);
+            let res = self::sweep::run_sweep(&plan, &path, &opts);
             if res.is_ok() {
                 let _ = std::fs::remove_dir_all(&dir);
             }
@@ -199,7 +202,7 @@ fn check_value(kind: Kind, v: Value, origin: &Path) -> Result<()> {
             if let Some(o) = v.as_object_mut() {
                 o.remove("kind");
             }
-            crate::sweep::Plan::from_value(v, &dir, None)?;
+            crate::config::sweep::Plan::from_value(v, &dir, None)?;
         }
         Kind::Figure => {
             return Err(Error::config(

@@ -1,20 +1,17 @@
 //! Parameter sweeps and phase diagrams: a grid of one or two axes over a base config, several
 //! seeded runs per cell, each run classified (SPEC section 4) and summarised.
 //!
-//! - [`crate::config::sweep`]: the sweep file ([`SweepConfig`]) and its checked form
-//!   ([`Plan`]), re-exported here.
-//! - [`engine`]: runs the points in parallel (rayon), checkpointing each finished point.
-//! - [`checkpoint`]: the JSON-lines checkpoint (resume after a kill, torn last line ignored).
-//! - [`shard`]: `--shard i/n` subsets and `mrdmft merge`.
-//! - [`slurm`]: the sbatch job-array script.
-//! - [`crate::results::sweep`]: the result file (points, cells).
-//!
-//! Layering: `engine` uses `checkpoint` and `shard`; both use only `results::sweep`; nothing
-//! here imports the engine back.
+//! This module gathers the pieces under their familiar names:
+//! - [`SweepConfig`] (the sweep file) and [`Plan`] (its checked form), from
+//!   [`crate::config::sweep`];
+//! - [`engine`]: runs the points in parallel, checkpointing each finished point
+//!   ([`crate::runs::sweep`]), with [`checkpoint`] (the JSON-lines checkpoint: resume after a
+//!   kill) and [`shard`] (`--shard i/n` subsets and `mrdmft merge`);
+//! - [`slurm`]: the sbatch job-array script;
+//! - the result file (points, cells): [`crate::results::sweep`].
 
-pub mod checkpoint;
-pub mod engine;
-pub mod shard;
 pub mod slurm;
 
 pub use crate::config::sweep::*;
+pub use crate::runs::sweep as engine;
+pub use crate::runs::sweep::{checkpoint, shard};

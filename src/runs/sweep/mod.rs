@@ -1,5 +1,12 @@
-//! Running a sweep: points in parallel (rayon), each appended to the checkpoint when done, the
-//! final result written atomically.
+//! Running a sweep (the engine): points in parallel (rayon), each appended to the checkpoint
+//! when done, the final result written atomically.
+//!
+//! Layering: this engine uses [`checkpoint`] and [`shard`]; both use only
+//! [`crate::results::sweep`]; nothing imports the engine back. The sweep file and its checked
+//! form ([`Plan`]) are in [`crate::config::sweep`].
+
+pub mod checkpoint;
+pub mod shard;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -15,18 +22,18 @@ use mrdmft_solvers::classify::{
 use mrdmft_solvers::two_time::TwoTimeDmft;
 use mrdmft_solvers::SolverError;
 
-use super::checkpoint::Checkpoint;
-use super::shard::Shard;
-use super::{make_t_params, mix, parse_section, ModelOnly, Plan, RunSpec};
+use self::checkpoint::Checkpoint;
+use self::shard::Shard;
 use crate::commands::sample::Checked;
+use crate::config::sweep::{make_t_params, mix, parse_section, ModelOnly, Plan, RunSpec};
 use crate::config::Kind;
 use crate::error::{Error, Result};
-use crate::progress::Progress;
 pub use crate::results::sweep::{
     summarise, CellSummary, ExampleRef, ExampleTrace, PointResult, StationaryRegion, SweepBody,
     SweepResult,
 };
 use crate::results::Envelope;
+use crate::runs::Progress;
 use mrdmft_solvers::sampling::stationary::{solve_stationary, StationaryState};
 use mrdmft_solvers::sampling::Termination;
 use mrdmft_solvers::stationary::{
