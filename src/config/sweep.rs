@@ -283,21 +283,7 @@ pub struct Axis {
     pub values: Vec<f64>,
 }
 
-/// RFC 7386 JSON merge patch.
-pub fn merge_patch(target: &mut Value, patch: &Value) {
-    match (target, patch) {
-        (Value::Object(t), Value::Object(p)) => {
-            for (k, v) in p {
-                if v.is_null() {
-                    t.remove(k);
-                } else {
-                    merge_patch(t.entry(k.clone()).or_insert(Value::Null), v);
-                }
-            }
-        }
-        (t, p) => *t = p.clone(),
-    }
-}
+pub use super::preset::merge_patch;
 
 /// 64-bit FNV-1a hash as 16 hex digits.
 pub fn fnv1a_hex(bytes: &[u8]) -> String {
@@ -487,26 +473,7 @@ impl Plan {
     /// As [`Plan::from_file`] from a parsed value; relative base paths are taken from `dir`.
     pub fn from_value(mut raw: Value, dir: &Path, preset: Option<&str>) -> Result<Plan> {
         let cfg_err = |msg: String| Error::config("<sweep>", msg);
-        if let Some(p) = preset {
-            let patch = raw
-                .get("presets")
-                .and_then(|ps| ps.get(p))
-                .cloned()
-                .ok_or_else(|| {
-                    let names: Vec<String> = raw
-                        .get("presets")
-                        .and_then(Value::as_object)
-                        .map(|o| o.keys().cloned().collect())
-                        .unwrap_or_default();
-                    cfg_err(format!(
-                        "preset \"{p}\" is not defined; available: {names:?}"
-                    ))
-                })?;
-            merge_patch(&mut raw, &patch);
-        }
-        if let Some(o) = raw.as_object_mut() {
-            o.remove("presets");
-        }
+        super::preset::apply(&mut raw, preset, Path::new("<sweep>"))?;
         let mut cfg: SweepConfig = serde_json::from_value(raw).map_err(|source| Error::Json {
             path: PathBuf::from("<sweep>"),
             source,
