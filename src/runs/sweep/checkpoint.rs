@@ -1,7 +1,11 @@
 //! The checkpoint: a JSON-lines file next to the output. Line 1 is a header naming the sweep's
 //! config hash; every further line is one finished point, written, flushed and fsynced as soon
 //! as the point ends. A killed sweep resumes from it: points already present are not rerun, a torn
-//! last line (the kill hit mid-write) is ignored and cut off before appending.
+//! last line (the kill hit mid-write) is ignored and cut off before appending; a corrupt line
+//! elsewhere costs that line only (its point is run again), with a warning.
+//!
+//! The file is opened for appending and locked exclusively while a sweep runs: a second process
+//! on the same checkpoint is refused with a clear message instead of interleaving lines.
 
 use std::collections::BTreeMap;
 use std::fs::{File, OpenOptions};
@@ -26,10 +30,19 @@ pub struct Header {
     pub points: usize,
 }
 
-/// An open checkpoint, appending points.
+/// An open checkpoint, appending points (the file stays locked while this lives).
 pub struct Checkpoint {
     path: PathBuf,
     file: Mutex<File>,
+}
+
+/// Points read back from a checkpoint, with the lines that had to be skipped.
+#[derive(Debug, Default)]
+pub struct Recorded {
+    /// Finished points by index.
+    pub points: BTreeMap<usize, PointResult>,
+    /// Byte offsets of corrupt lines that were skipped (their points run again).
+    pub skipped: Vec<usize>,
 }
 
 fn io_err(path: &Path) -> impl Fn(std::io::Error) -> Error + '_ {
@@ -45,17 +58,14 @@ impl Checkpoint {
     ///
     /// # Errors
     /// The file belongs to another sweep (different hash), or a line other than the last is corrupt.
-    pub fn open(
-        path: &Path,
-        hash: &str,
-        points: usize,
-    ) -> Result<(Checkpoint, BTreeMap<usize, PointResult>)> {
+    pub fn open(path: &Path, hash: &str, points: usize) -> Result<(Checkpoint, Recorded)> {
         let header = Header {
             kind: "sweep_checkpoint".into(),
             config_hash: hash.into(),
             points,
         };
         let mut done = BTreeMap::new();
+        let mut skipped = Vec::new();
         let mut keep_len: u64 = 0;
         if path.exists() {
             let bytes = std::fs::read(path).map_err(io_err(path))?;
@@ -73,14 +83,21 @@ impl Checkpoint {
                     match h {
                         Some(h) if h == header => {}
                         Some(h) => {
+                            let what = if h.config_hash != header.config_hash {
+                                format!("config hash {} here, {hash} now", h.config_hash)
+                            } else if h.kind != header.kind {
+                                format!("kind \"{}\", expected \"sweep_checkpoint\"", h.kind)
+                            } else {
+                                format!("{} points here, {points} now", h.points)
+                            };
                             return Err(Error::config(
                                 path,
-                                format!("checkpoint of another sweep (config hash {} here, {hash} now); delete it or write to another output", h.config_hash),
-                            ))
+                                format!("is the checkpoint of another sweep ({what}); remove this checkpoint file or write the sweep to another output"),
+                            ));
                         }
                         None if is_last => break, // torn header: start afresh
                         None => {
-                            return Err(Error::config(path, "not a sweep checkpoint (bad first line); delete it or write to another output"))
+                            return Err(Error::config(path, "is not a sweep checkpoint (bad first line); give the sweep another output, or remove this file if it is a stale checkpoint"))
                         }
                     }
                     first = false;
@@ -88,17 +105,19 @@ impl Checkpoint {
                     offset = next;
                     continue;
                 }
-                match serde_json::from_slice::<PointResult>(line).ok().filter(|_| complete) {
+                match serde_json::from_slice::<PointResult>(line)
+                    .ok()
+                    .filter(|_| complete)
+                {
                     Some(p) => {
                         done.entry(p.index).or_insert(p);
                         keep_len = next as u64;
                     }
                     None if is_last => {} // torn last line: ignored and cut off below
                     None => {
-                        return Err(Error::config(
-                            path,
-                            format!("corrupt line at byte {offset} (not the last line); the checkpoint is damaged: delete it to restart the sweep"),
-                        ))
+                        // A damaged line costs that point only: it is run again.
+                        skipped.push(offset);
+                        keep_len = next as u64;
                     }
                 }
                 offset = next;
@@ -109,11 +128,20 @@ impl Checkpoint {
         }
         let mut file = OpenOptions::new()
             .create(true)
-            .truncate(false)
+            .append(true)
             .read(true)
-            .write(true)
             .open(path)
             .map_err(io_err(path))?;
+        match file.try_lock() {
+            Ok(()) => {}
+            Err(std::fs::TryLockError::WouldBlock) => {
+                return Err(Error::config(
+                    path,
+                    "is in use by another running sweep (it holds the checkpoint's lock); wait for it to finish, or write this sweep to another output",
+                ))
+            }
+            Err(std::fs::TryLockError::Error(e)) => return Err(io_err(path)(e)),
+        }
         file.set_len(keep_len).map_err(io_err(path))?;
         file.seek(SeekFrom::End(0)).map_err(io_err(path))?;
         if keep_len == 0 {
@@ -127,7 +155,10 @@ impl Checkpoint {
                 path: path.into(),
                 file: Mutex::new(file),
             },
-            done,
+            Recorded {
+                points: done,
+                skipped,
+            },
         ))
     }
 

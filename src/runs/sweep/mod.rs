@@ -41,6 +41,33 @@ use mrdmft_solvers::stationary::{
 };
 
 impl Plan {
+    /// Whether `p` can be a point of this plan: index in range, and cell, run and seed those
+    /// the index gives (a line from another sweep, or edited by hand, is not).
+    pub fn check_point(&self, p: &PointResult) -> std::result::Result<(), String> {
+        if p.index >= self.points() {
+            return Err(format!(
+                "index {} is beyond the sweep's {} points",
+                p.index,
+                self.points()
+            ));
+        }
+        let (cell, run) = self.locate(p.index);
+        if p.cell != cell || p.run != run {
+            return Err(format!(
+                "index {} is cell {cell:?} run {run}, but the line says cell {:?} run {}",
+                p.index, p.cell, p.run
+            ));
+        }
+        let seed = mix(self.config.seed, p.index as u64);
+        if p.seed != seed {
+            return Err(format!(
+                "index {} has seed {seed}, but the line says {}",
+                p.index, p.seed
+            ));
+        }
+        Ok(())
+    }
+
     /// The random T of a point with seed `seed` and target eigenvalue `target` (from
     /// [`Plan::cell_config`]): the rejection sampler (SPEC E16) on its own stream `mix(seed, 1)`;
     /// `None` if this sweep does not draw T.
@@ -493,7 +520,27 @@ pub fn run_sweep(plan: &Plan, out: &Path, opts: &RunOptions) -> Result<SweepResu
         .checkpoint
         .clone()
         .unwrap_or_else(|| checkpoint_path(out));
-    let (ck, mut done) = Checkpoint::open(&ck_path, &plan.hash, plan.points())?;
+    let (ck, recorded) = Checkpoint::open(&ck_path, &plan.hash, plan.points())?;
+    if !recorded.skipped.is_empty() {
+        eprintln!(
+            "warning: {}: {} damaged line(s) skipped (at bytes {:?}); their points run again",
+            ck_path.display(),
+            recorded.skipped.len(),
+            recorded.skipped
+        );
+    }
+    let mut done = BTreeMap::new();
+    for (i, p) in recorded.points {
+        match plan.check_point(&p) {
+            Ok(()) => {
+                done.insert(i, p);
+            }
+            Err(why) => eprintln!(
+                "warning: {}: point line {i} dropped ({why}); it runs again",
+                ck_path.display()
+            ),
+        }
+    }
     let mine: Vec<usize> = (0..plan.points())
         .filter(|&p| Shard::owned(opts.shard, p))
         .collect();

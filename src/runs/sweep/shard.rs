@@ -50,11 +50,24 @@ impl Shard {
 }
 
 /// Merge sweep results (shards of one sweep) into one. Refuses files of different sweeps
-/// (config hashes differ) and conflicting duplicates.
+/// (config hashes differ), a `config_hash` that is not the hash of the file's own config, points
+/// that cannot belong to the sweep (index, cell, run or seed), and conflicting duplicates.
 pub fn merge(inputs: &[(std::path::PathBuf, SweepResult)]) -> Result<SweepResult> {
     let (first_path, first) = inputs
         .first()
         .ok_or_else(|| Error::config("<merge>", "no input files"))?;
+    let plan = {
+        let v = serde_json::to_value(&first.config).map_err(|source| Error::Json {
+            path: first_path.clone(),
+            source,
+        })?;
+        crate::config::sweep::Plan::from_value(v, Path::new(""), None).map_err(|e| {
+            Error::config(
+                first_path,
+                format!("its embedded sweep config is not valid: {e}"),
+            )
+        })?
+    };
     let mut points: BTreeMap<usize, PointResult> = BTreeMap::new();
     let mut wall = 0.0;
     for (path, r) in inputs {
@@ -62,6 +75,21 @@ pub fn merge(inputs: &[(std::path::PathBuf, SweepResult)]) -> Result<SweepResult
             return Err(Error::config(
                 path,
                 format!("kind is \"{}\", not \"sweep\"", r.kind),
+            ));
+        }
+        let own = serde_json::to_vec(&r.config)
+            .map(|b| crate::config::sweep::fnv1a_hex(&b))
+            .map_err(|source| Error::Json {
+                path: path.clone(),
+                source,
+            })?;
+        if own != r.config_hash {
+            return Err(Error::config(
+                path,
+                format!(
+                    "config_hash {} is not the hash of the file's own config ({own}); the file was edited or damaged: rerun that shard",
+                    r.config_hash
+                ),
             ));
         }
         if r.config_hash != first.config_hash {
@@ -77,6 +105,9 @@ pub fn merge(inputs: &[(std::path::PathBuf, SweepResult)]) -> Result<SweepResult
         }
         wall += r.wall_seconds;
         for p in &r.points {
+            plan.check_point(p).map_err(|why| {
+                Error::config(path, format!("point {}: {why}; rerun that shard", p.index))
+            })?;
             match points.get(&p.index) {
                 Some(q) if q != p => {
                     return Err(Error::config(
