@@ -190,6 +190,22 @@ pub enum Command {
         /// Time limit per task (e.g. 06:00:00).
         #[arg(long)]
         time: Option<String>,
+        /// Partition (`#SBATCH --partition`).
+        #[arg(long)]
+        partition: Option<String>,
+        /// Account (`#SBATCH --account`).
+        #[arg(long)]
+        account: Option<String>,
+        /// Memory per task (`#SBATCH --mem`, e.g. 8G).
+        #[arg(long)]
+        mem: Option<String>,
+        /// A further `#SBATCH` line as --name=value (repeatable, e.g. --sbatch=--qos=long).
+        #[arg(
+            long = "sbatch",
+            value_name = "--NAME=VALUE",
+            allow_hyphen_values = true
+        )]
+        sbatch: Vec<String>,
     },
 }
 
@@ -271,15 +287,25 @@ pub fn run(cli: Cli) -> Result<()> {
             merged,
             cpus_per_task,
             time,
+            partition,
+            account,
+            mem,
+            sbatch,
         } => crate::commands::slurm::run(
             &config,
-            tasks,
-            out.as_deref(),
-            preset.as_deref(),
-            out_dir.as_deref(),
-            merged.as_deref(),
-            cpus_per_task,
-            time.as_deref(),
+            &crate::commands::slurm::SlurmArgs {
+                tasks,
+                out: out.as_deref(),
+                preset: preset.as_deref(),
+                out_dir: out_dir.as_deref(),
+                merged: merged.as_deref(),
+                cpus_per_task,
+                time: time.as_deref(),
+                partition: partition.as_deref(),
+                account: account.as_deref(),
+                mem: mem.as_deref(),
+                extra: &sbatch,
+            },
         ),
     }
 }

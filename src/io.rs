@@ -19,26 +19,99 @@ pub fn read_json<T: DeserializeOwned>(path: &Path) -> Result<T> {
     })
 }
 
+/// Refuse to write `out` when it is one of `inputs` (the same file, through any path), so that
+/// `-o CONFIG.json` can never destroy the config it runs.
+pub fn refuse_overwriting_inputs(out: &Path, inputs: &[&Path]) -> Result<()> {
+    let canon = |p: &Path| std::fs::canonicalize(p).ok();
+    let Some(o) = canon(out) else {
+        return Ok(()); // does not exist yet
+    };
+    for i in inputs {
+        if canon(i).as_ref() == Some(&o) {
+            return Err(Error::config(
+                out,
+                format!(
+                    "is the input {} itself; writing it would destroy the input: give another output path",
+                    i.display()
+                ),
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// Check that `path` may be replaced by a regular file: it does not exist, or it is a regular
+/// file (not a symlink, directory, FIFO or device, which an atomic rename would replace).
+pub fn check_output_target(path: &Path) -> Result<()> {
+    // The first existing ancestor must be a directory (`-o FILE/x.json` names a file as one).
+    if let Some(dir) = path
+        .ancestors()
+        .skip(1)
+        .filter(|d| !d.as_os_str().is_empty())
+        .find(|d| d.exists())
+    {
+        if !dir.is_dir() {
+            return Err(Error::config(
+                path,
+                format!(
+                    "cannot be written: {} is a file, not a directory; choose an output in a directory",
+                    dir.display()
+                ),
+            ));
+        }
+    }
+    match std::fs::symlink_metadata(path) {
+        Err(_) => Ok(()),
+        Ok(m) if m.file_type().is_file() => Ok(()),
+        Ok(m) => {
+            let what = if m.file_type().is_symlink() {
+                "a symbolic link"
+            } else if m.is_dir() {
+                "a directory"
+            } else {
+                "not a regular file (a FIFO, socket or device)"
+            };
+            Err(Error::config(
+                path,
+                format!("is {what}; mrdmft writes results as regular files: give a file path (for a link, its target)"),
+            ))
+        }
+    }
+}
+
 /// Write `bytes` to `path` atomically: a temporary file in the same directory, then rename.
-/// A reader never sees a half-written file, and a killed run leaves the old file intact.
+/// A reader never sees a half-written file, a killed run leaves the old file intact, and a
+/// failed write removes its temporary file. `path` must be a regular file or not exist yet.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
     let io = |source| Error::Io {
         path: path.into(),
         source,
     };
+    check_output_target(path)?;
     if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
         std::fs::create_dir_all(dir).map_err(io)?;
     }
     let name = path
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
+        .ok_or_else(|| {
+            Error::config(
+                path,
+                "has no file name; give a file path such as out/result.json",
+            )
+        })?;
     let tmp: PathBuf = path.with_file_name(format!(".{name}.tmp{}", std::process::id()));
-    let mut f = std::fs::File::create(&tmp).map_err(io)?;
-    f.write_all(bytes).map_err(io)?;
-    f.sync_all().map_err(io)?;
-    drop(f);
-    std::fs::rename(&tmp, path).map_err(io)
+    let write = || -> std::io::Result<()> {
+        let mut f = std::fs::File::create(&tmp)?;
+        f.write_all(bytes)?;
+        f.sync_all()?;
+        drop(f);
+        std::fs::rename(&tmp, path)
+    };
+    write().map_err(|e| {
+        let _ = std::fs::remove_file(&tmp);
+        io(e)
+    })
 }
 
 /// Serialise `value` as pretty JSON and write it atomically.

@@ -58,6 +58,8 @@ pub fn run(
     npy: Option<&Path>,
     ctx: &crate::runs::Context,
 ) -> Result<()> {
+    io::refuse_overwriting_inputs(out, &[config])?;
+    io::check_output_target(out)?;
     let (cfg, valid) = crate::config::load::<DmftRunConfig>(config, None)?;
     let (res, sol) = crate::runs::dmft::run(&cfg, valid, ctx)?;
     io::write_json(out, &res)?;

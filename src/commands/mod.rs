@@ -30,6 +30,8 @@ pub fn load_run_write<T: Checked, R: Serialize>(
     run: impl FnOnce(&T, T::Valid) -> Result<R>,
     summary: impl FnOnce(&R) -> String,
 ) -> Result<R> {
+    crate::io::refuse_overwriting_inputs(out, &[config])?;
+    crate::io::check_output_target(out)?;
     let (cfg, valid) = crate::config::load::<T>(config, None)?;
     let res = run(&cfg, valid)?;
     crate::io::write_json(out, &res)?;

@@ -18,6 +18,19 @@ pub fn run(
     checkpoint: Option<PathBuf>,
     ctx: &crate::runs::Context,
 ) -> Result<()> {
+    let ck = checkpoint
+        .clone()
+        .unwrap_or_else(|| crate::sweep::engine::checkpoint_path(out));
+    crate::io::refuse_overwriting_inputs(out, &[config])?;
+    crate::io::refuse_overwriting_inputs(&ck, &[config, out])?;
+    if ck == out {
+        return Err(Error::config(
+            out,
+            "is also given as --checkpoint; the checkpoint needs its own file (default: OUT.checkpoint.jsonl)",
+        ));
+    }
+    crate::io::check_output_target(out)?;
+    crate::io::check_output_target(&ck)?;
     let plan = Plan::from_file(config, preset)?;
     let shard = shard
         .map(Shard::parse)
