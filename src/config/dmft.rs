@@ -158,6 +158,21 @@ impl Checked for DmftRunConfig {
         check_schema(self.schema_version)?;
         let spec = self.model.check()?;
         let r = spec.regions();
+        // Working memory of the integrator (E6-E9): the previous Delta/Gamma column and the
+        // recorded trajectories S, H (R^2 per step), psi, Delta(t,t) (R per step), the requested
+        // rows (R per lag), checked before anything is allocated.
+        let (steps, rr) = (self.dmft.steps as f64, r as f64);
+        let recorded = steps / self.dmft.record_every.max(1) as f64;
+        let per_step = 4.0 * rr + 2.0 * rr * rr;
+        let bytes = super::budget::f64s(
+            steps * 6.0 * rr + recorded * per_step + self.dmft.delta_rows.len() as f64 * steps * rr,
+        );
+        super::budget::check(
+            "dmft.steps",
+            bytes,
+            super::budget::DEFAULT_GB,
+            "lower steps (or raise dt), record fewer steps with record_every, or request fewer delta_rows",
+        )?;
         let (set, s0) = self.dmft.check(r)?;
         if spec.phi != Nonlinearity::Erf {
             return Err(SolverError::invalid(

@@ -14,6 +14,7 @@ use mrdmft_solvers::SolverError;
 
 use crate::error::{Error, Result};
 
+pub mod budget;
 mod dmft;
 mod kind;
 mod model;

@@ -90,6 +90,19 @@ impl ModelConfig {
     /// Build the effective-interaction tensor.
     pub fn tensor_t(&self) -> Result<Tensor3, SolverError> {
         let r_hint = self.regions.unwrap_or(self.g.len());
+        // T and U are R x R x R, T_hat (E16) is R^2 x R^2: refuse sizes beyond the budget
+        // before building any of them.
+        let r = r_hint as f64;
+        super::budget::check(
+            if self.regions.is_some() {
+                "model.regions"
+            } else {
+                "model.g"
+            },
+            super::budget::f64s(2.0 * r * r * r + r.powi(4)),
+            super::budget::DEFAULT_GB,
+            "use fewer regions",
+        )?;
         match &self.t {
             Value::Array(_) => Tensor3::from_nested(&nested3(&self.t, "model.T")?, "model.T"),
             Value::Object(o) if o.len() == 1 => {

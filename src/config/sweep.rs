@@ -430,6 +430,12 @@ pub struct Plan {
     pub examples: Vec<(Vec<f64>, [usize; 2])>,
 }
 
+/// Most values one axis may have.
+pub const MAX_AXIS_VALUES: usize = 100_000;
+/// Most points (cells x runs) a sweep may have: the result keeps a summary of every point (about
+/// 1 kB each), so this bounds it at a few GB.
+pub const MAX_POINTS: usize = 2_000_000;
+
 fn grid(a: &AxisConfig, k: usize) -> Result<Vec<f64>> {
     let field = format!("axes[{k}]");
     let bad = |msg: String| Error::Solver(mrdmft_solvers::SolverError::invalid(field.clone(), msg));
@@ -437,6 +443,12 @@ fn grid(a: &AxisConfig, k: usize) -> Result<Vec<f64>> {
         (Some(l), None) => {
             if l.num == 0 {
                 return Err(bad("linspace.num is 0; give at least 1 value".into()));
+            }
+            if l.num > MAX_AXIS_VALUES {
+                return Err(bad(format!(
+                    "linspace.num is {}; give at most {MAX_AXIS_VALUES} values per axis",
+                    l.num
+                )));
             }
             if l.num == 1 {
                 vec![l.start]
@@ -557,6 +569,21 @@ impl Plan {
                 paths,
                 values: grid(a, k)?,
             });
+        }
+        let points = axes
+            .iter()
+            .map(|a| a.values.len())
+            .try_fold(cfg.runs, usize::checked_mul)
+            .filter(|&p| p <= MAX_POINTS);
+        if points.is_none() {
+            return Err(cfg_err(format!(
+                "runs x axis values = {} x {} points, more than the {MAX_POINTS} a sweep may have (each keeps a summary in the result); use fewer runs or a coarser grid, or split the sweep",
+                cfg.runs,
+                axes.iter()
+                    .map(|a| a.values.len().to_string())
+                    .collect::<Vec<_>>()
+                    .join(" x ")
+            )));
         }
         let n_axes = axes.len();
         if n_axes == 1 {

@@ -45,7 +45,7 @@ impl Shard {
 
     /// Is `p` owned by `shard` (every point when there is no shard)?
     pub fn owned(shard: Option<Shard>, p: usize) -> bool {
-        shard.map_or(true, |s| s.owns(p))
+        shard.is_none_or(|s| s.owns(p))
     }
 }
 
