@@ -117,3 +117,34 @@ fn merge_refuses_forged_hashes_and_points_outside_the_plan() {
     let half = merge(&[a]).unwrap();
     assert_eq!(half.termination_str(), "incomplete");
 }
+
+#[test]
+fn sweep_results_as_grid_shaped_arrays() {
+    let dir = tempfile::tempdir().unwrap();
+    let plan = tiny();
+    let r = run_sweep(&plan, &dir.path().join("s.json"), &RunOptions::default()).unwrap();
+    let codes = r.codes();
+    assert_eq!(codes.shape(), &[3, 3, 2, 2], "cells x runs x regions");
+    for p in &r.points {
+        for (m, &c) in p.codes.iter().enumerate() {
+            assert_eq!(codes[[p.cell[0], p.cell[1], p.run, m]], c);
+        }
+    }
+    let modes = r.mode_grid();
+    for c in &r.cells {
+        assert_eq!(modes[[c.cell[0], c.cell[1]]], c.mode);
+        assert_eq!(r.entropy_grid()[[c.cell[0], c.cell[1]]], c.entropy);
+    }
+    // A shard holds half the points: the rest are marked missing.
+    let opts = RunOptions {
+        shard: Some(Shard { index: 0, count: 2 }),
+        ..Default::default()
+    };
+    let half = run_sweep(&plan, &dir.path().join("h.json"), &opts).unwrap();
+    let missing = half
+        .codes()
+        .iter()
+        .filter(|&&c| c == mrdmft::results::sweep::MISSING)
+        .count();
+    assert_eq!(missing, 9 * 2);
+}

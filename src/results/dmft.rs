@@ -1,6 +1,10 @@
 //! The `dmft` result: trajectories of the two-time integrator (E6-E9).
 
+use ndarray::{Array1, Array2, Array3};
 use serde::{Deserialize, Serialize};
+
+use super::arrays::{array1, array2, array3};
+use crate::error::Result;
 
 use super::Envelope;
 use crate::config::{DmftRunConfig, Kind};
@@ -70,6 +74,35 @@ fn chunk3(v: &[f64], r: usize, idx: &[usize]) -> Vec<Vec<Vec<f64>>> {
 }
 
 impl DmftBody {
+    /// Recorded times `t[q]`.
+    pub fn t_array(&self) -> Array1<f64> {
+        array1(&self.t)
+    }
+    /// `S[q, m, n]` = $S^{mn}$ at the recorded step q (E7).
+    pub fn s_array(&self) -> Result<Array3<f64>> {
+        array3(&self.s, "S")
+    }
+    /// `H[q, m, n]` (E8).
+    pub fn h_array(&self) -> Result<Array3<f64>> {
+        array3(&self.h, "H")
+    }
+    /// `psi[q, m]` = $\psi^m$ (E6).
+    pub fn psi_array(&self) -> Result<Array2<f64>> {
+        array2(&self.psi, "psi")
+    }
+    /// `delta_diag[q, m]` = $\Delta^m(t_q, t_q)$.
+    pub fn delta_diag_array(&self) -> Result<Array2<f64>> {
+        array2(&self.delta_diag, "delta_diag")
+    }
+    /// Row `i` as `(values[k, m], normalised[k, m])`, if it was requested.
+    pub fn delta_row_arrays(&self, i: usize) -> Option<Result<(Array2<f64>, Array2<f64>)>> {
+        let d = self.delta_rows.iter().find(|d| d.row == i)?;
+        Some(
+            array2(&d.values, "delta_rows.values")
+                .and_then(|v| Ok((v, array2(&d.normalised, "delta_rows.normalised")?))),
+        )
+    }
+
     /// Assemble the result of `config` from a solution.
     pub fn result(
         config: DmftRunConfig,

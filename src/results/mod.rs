@@ -11,6 +11,7 @@ use serde_json::Value;
 use crate::config::{Kind, SCHEMA_VERSION};
 use crate::error::{Error, Result};
 
+pub mod arrays;
 mod dmft;
 pub mod sweep;
 

@@ -3,6 +3,7 @@
 
 use std::collections::BTreeMap;
 
+use ndarray::{Array2, Array4};
 use serde::{Deserialize, Serialize};
 
 use mrdmft_solvers::classify::{code_counts, entropy_bits, mode_code};
@@ -259,4 +260,49 @@ pub fn summarise(
         });
     }
     out
+}
+
+/// Marks a missing point or cell in the code grids.
+pub const MISSING: u8 = u8::MAX;
+
+impl SweepBody {
+    /// Grid shape `(n0, n1)` (n1 = 1 for one-axis sweeps).
+    pub fn shape(&self) -> (usize, usize) {
+        (
+            self.axes.first().map_or(0, |a| a.values.len()),
+            self.axes.get(1).map_or(1, |a| a.values.len()),
+        )
+    }
+    /// `f(cell)` on the grid, `fill` where a cell is not complete.
+    pub fn cell_grid<T: Clone>(&self, fill: T, f: impl Fn(&CellSummary) -> T) -> Array2<T> {
+        let mut g = Array2::from_elem(self.shape(), fill);
+        for c in &self.cells {
+            if let Some(x) = g.get_mut((c.cell[0], c.cell[1])) {
+                *x = f(c);
+            }
+        }
+        g
+    }
+    /// Mode code of every cell ([`MISSING`] where incomplete; codes as SPEC section 4).
+    pub fn mode_grid(&self) -> Array2<u8> {
+        self.cell_grid(MISSING, |c| c.mode)
+    }
+    /// Entropy (bits) of every cell (NaN where incomplete).
+    pub fn entropy_grid(&self) -> Array2<f64> {
+        self.cell_grid(f64::NAN, |c| c.entropy)
+    }
+    /// Class codes of every run and region: `codes[i, j, run, m]` ([`MISSING`] where a point
+    /// is not in this file).
+    pub fn codes(&self) -> Array4<u8> {
+        let (n0, n1) = self.shape();
+        let mut g = Array4::from_elem((n0, n1, self.runs, self.regions), MISSING);
+        for p in &self.points {
+            for (m, &code) in p.codes.iter().enumerate() {
+                if let Some(x) = g.get_mut((p.cell[0], p.cell[1], p.run, m)) {
+                    *x = code;
+                }
+            }
+        }
+        g
+    }
 }

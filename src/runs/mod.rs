@@ -36,6 +36,22 @@ pub fn kind_of(v: &Value, origin: &Path) -> Result<Kind> {
 
 /// Run the config `v` of any kind (named `origin` in errors; relative paths inside it are taken
 /// from `origin`'s directory) with `preset` applied.
+///
+/// ```
+/// use mrdmft::results::AnyResult;
+/// use mrdmft::runs::{self, Context, Output};
+/// // One region whose current sustains itself (T = b = 2, no disorder): S -> psi_inv(1/2) (E14).
+/// let cfg = serde_json::json!({"schema_version": 1,
+///     "model": {"g": [0.0], "T": {"make_T": {"a": [2.0], "b": [2.0]}}},
+///     "dmft": {"dt": 0.05, "steps": 2000, "S0": [[0.5]]}});
+/// let r = runs::run(cfg, "example".as_ref(), None, &Output::default(), &Context::quiet())?;
+/// let AnyResult::Dmft(d) = r else { unreachable!() };
+/// let s = d.s_array()?; // S[step, m, n]
+/// assert_eq!(s.shape(), &[2000, 1, 1]);
+/// let psi = mrdmft_solvers::closed_forms::psi(s[[1999, 0, 0]].powi(2));
+/// assert!((psi - 0.5).abs() < 1e-6, "the gain is pinned at 1/b: {psi}");
+/// # Ok::<(), mrdmft::Error>(())
+/// ```
 pub fn run(
     v: Value,
     origin: &Path,
