@@ -478,6 +478,10 @@ impl Plan {
         Plan::from_value(raw, &dir, preset).map_err(|e| match e {
             Error::Solver(s) => Error::config(path, s.to_string()),
             Error::Config { msg, .. } => Error::config(path, msg),
+            Error::Json { path: p, source } if p.as_os_str() == "<sweep>" => Error::Json {
+                path: path.into(),
+                source,
+            },
             e => e,
         })
     }

@@ -131,6 +131,10 @@ pub fn sweep(
     let plan = crate::config::sweep::Plan::from_value(v, &dir, None).map_err(|e| match e {
         Error::Solver(s) => Error::config(origin, s.to_string()),
         Error::Config { msg, .. } => Error::config(origin, msg),
+        Error::Json { source, .. } => Error::Json {
+            path: origin.into(),
+            source,
+        },
         e => e,
     })?;
     let opts = self::sweep::RunOptions {
