@@ -65,9 +65,10 @@ fn read(p: &Path) -> Value {
 
 #[test]
 fn commands_run_on_example_configs() {
+    let q = mrdmft::runs::Context::quiet();
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("st.json");
-    mrdmft::commands::stationary::run(&good("stationary_fig4.json"), &out).unwrap();
+    mrdmft::commands::stationary::run(&good("stationary_fig4.json"), &out, &q).unwrap();
     let v = read(&out);
     assert_eq!(v["kind"], "stationary");
     assert_eq!(v["g"].as_array().unwrap().len(), 2500);
@@ -78,17 +79,17 @@ fn commands_run_on_example_configs() {
     assert!(dir.path().join("st.png").exists());
 
     let out = dir.path().join("fp.json");
-    mrdmft::commands::fixed_points::run(&good("fixed_points_make_t.json"), &out).unwrap();
+    mrdmft::commands::fixed_points::run(&good("fixed_points_make_t.json"), &out, &q).unwrap();
     let v = read(&out);
     assert_eq!(v["kind"], "fixed_points");
     assert_eq!(v["end_states"].as_array().unwrap().len(), 32);
     assert!(v["max_residual"].as_f64().unwrap() < 1e-8);
     let out = dir.path().join("fpi.json");
-    mrdmft::commands::fixed_points::run(&good("fixed_points_inputs.json"), &out).unwrap();
+    mrdmft::commands::fixed_points::run(&good("fixed_points_inputs.json"), &out, &q).unwrap();
 
     for name in ["spectrum_silence.json", "spectrum_draw.json"] {
         let out = dir.path().join(name);
-        mrdmft::commands::spectrum::run(&good(name), &out).unwrap();
+        mrdmft::commands::spectrum::run(&good(name), &out, &q).unwrap();
         let v = read(&out);
         assert_eq!(v["kind"], "spectrum");
     }
@@ -99,7 +100,7 @@ fn commands_run_on_example_configs() {
     assert!(v["draw"]["draws"].as_u64().unwrap() >= 1);
 
     let out = dir.path().join("po.json");
-    mrdmft::commands::polytope::run(&good("polytope_b.json"), &out).unwrap();
+    mrdmft::commands::polytope::run(&good("polytope_b.json"), &out, &q).unwrap();
     let v = read(&out);
     assert_eq!(v["polytopes"][0]["num_vertices"], 1);
     assert_eq!(v["polytopes"][1]["num_vertices"], 242);
@@ -130,7 +131,8 @@ fn spectral_dynamics_from_dmft_result() {
     )
     .unwrap();
     let out = dir.path().join("spec.json");
-    mrdmft::commands::spectrum::run(&spath, &out).unwrap();
+    let q = mrdmft::runs::Context::quiet();
+    mrdmft::commands::spectrum::run(&spath, &out, &q).unwrap();
     let v = read(&out);
     let sd = v["spectral_dynamics"].as_array().unwrap();
     assert_eq!(sd.len(), 4);

@@ -72,12 +72,7 @@ pub fn run(path: &Path) -> Result<()> {
             Ok(())
         }
         Some(k @ ("stationary" | "fixed_points" | "spectrum" | "polytope")) => {
-            match k {
-                "stationary" => crate::commands::stationary::validate(v, path)?,
-                "fixed_points" => crate::commands::fixed_points::validate(v, path)?,
-                "spectrum" => crate::commands::spectrum::validate(v, path)?,
-                _ => crate::commands::polytope::validate(v, path)?,
-            }
+            crate::runs::validate(&v, path)?;
             eprintln!("{}: valid {k} config", path.display());
             Ok(())
         }
