@@ -146,3 +146,97 @@ fn spectral_dynamics_from_dmft_result() {
     mrdmft::commands::plot::run(&out, None).unwrap();
     assert!(dir.path().join("spec.svg").exists());
 }
+
+/// Every result of these kinds reads back through `results::load` as its kind, and the domain
+/// layer (`runs::run` on the config's JSON) gives the numbers of the command.
+#[test]
+fn results_load_back_and_runs_match_the_commands() {
+    use mrdmft::results::AnyResult;
+    let q = mrdmft::runs::Context::quiet();
+    let dir = tempfile::tempdir().unwrap();
+    for (name, kind) in [
+        ("fixed_points_make_t.json", "fixed_points"),
+        ("polytope_b.json", "polytope"),
+        ("spectrum_silence.json", "spectrum"),
+    ] {
+        let out = dir.path().join(name);
+        let cfg = good(name);
+        match kind {
+            "fixed_points" => mrdmft::commands::fixed_points::run(&cfg, &out, &q).unwrap(),
+            "polytope" => mrdmft::commands::polytope::run(&cfg, &out, &q).unwrap(),
+            _ => mrdmft::commands::spectrum::run(&cfg, &out, &q).unwrap(),
+        }
+        let loaded = mrdmft::results::load(&out).unwrap();
+        assert_eq!(loaded.kind().name(), kind);
+        let via_runs =
+            mrdmft::runs::run(read(&cfg), &cfg, None, &mrdmft::runs::Output::default(), &q)
+                .unwrap();
+        let strip = |r: &AnyResult| {
+            let mut v = r.to_value().unwrap();
+            v.as_object_mut().unwrap().remove("wall_seconds");
+            v
+        };
+        assert_eq!(strip(&loaded), strip(&via_runs), "{name}");
+    }
+    let v = read(&dir.path().join("fixed_points_make_t.json"));
+    assert_eq!(
+        (v["seed"].as_u64(), v["termination"].as_str()),
+        (Some(0), Some("all_steps"))
+    );
+}
+
+/// `mrdmft validate` checks every preset of these kinds, naming the field.
+#[test]
+fn validate_checks_every_preset() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("st.json");
+    std::fs::write(
+        &p,
+        r#"{"schema_version": 1, "stationary": {"b": [2.0], "g": [1.0]},
+            "presets": {"bad": {"stationary": {"b": [0.5]}}}}"#,
+    )
+    .unwrap();
+    let err = mrdmft::commands::validate::run(&p).unwrap_err().to_string();
+    assert!(
+        err.contains("stationary.b[0]") && err.contains("b > 1"),
+        "{err}"
+    );
+}
+
+/// A cancelled run stops with `Error::Cancelled`.
+#[test]
+fn cancelled_stationary_run_stops() {
+    let monitor = mrdmft::runs::Monitor::new();
+    monitor.cancel();
+    let ctx = mrdmft::runs::Context::quiet().with_monitor(monitor);
+    let dir = tempfile::tempdir().unwrap();
+    let e = mrdmft::commands::stationary::run(
+        &good("stationary_fig4.json"),
+        &dir.path().join("st.json"),
+        &ctx,
+    )
+    .unwrap_err();
+    assert!(matches!(e, mrdmft::Error::Cancelled), "{e}");
+}
+
+/// `spectrum.dmft_result` must name a DMFT result; another kind is refused naming the field.
+#[test]
+fn spectrum_dmft_result_of_another_kind_is_refused() {
+    let q = mrdmft::runs::Context::quiet();
+    let dir = tempfile::tempdir().unwrap();
+    mrdmft::commands::polytope::run(&good("polytope_b.json"), &dir.path().join("po.json"), &q)
+        .unwrap();
+    let spath = dir.path().join("spec_cfg.json");
+    std::fs::write(
+        &spath,
+        r#"{"schema_version": 1, "spectrum": {"dmft_result": "po.json"}}"#,
+    )
+    .unwrap();
+    let e = mrdmft::commands::spectrum::run(&spath, &dir.path().join("spec.json"), &q)
+        .unwrap_err()
+        .to_string();
+    assert!(
+        e.contains("spectrum.dmft_result") && e.contains("polytope result"),
+        "{e}"
+    );
+}
