@@ -235,15 +235,17 @@ pub fn run(cli: Cli) -> Result<()> {
         }
         Command::Figure { id, preset, out } => crate::figures::run(&id, preset, &out, ctx),
         Command::Stationary { config, out, plot } => {
-            crate::commands::stationary::run(&config, &out)?;
+            crate::commands::stationary::run(&config, &out, ctx)?;
             if plot {
                 crate::commands::plot::run(&out, None)?;
             }
             Ok(())
         }
-        Command::FixedPoints { config, out } => crate::commands::fixed_points::run(&config, &out),
-        Command::Spectrum { config, out } => crate::commands::spectrum::run(&config, &out),
-        Command::Polytope { config, out } => crate::commands::polytope::run(&config, &out),
+        Command::FixedPoints { config, out } => {
+            crate::commands::fixed_points::run(&config, &out, ctx)
+        }
+        Command::Spectrum { config, out } => crate::commands::spectrum::run(&config, &out, ctx),
+        Command::Polytope { config, out } => crate::commands::polytope::run(&config, &out, ctx),
         Command::Simulate { config, out, npy } => {
             crate::commands::simulate::run(&config, &out, npy.as_deref(), ctx)
         }

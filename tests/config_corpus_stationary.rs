@@ -65,9 +65,10 @@ fn read(p: &Path) -> Value {
 
 #[test]
 fn commands_run_on_example_configs() {
+    let q = mrdmft::runs::Context::quiet();
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("st.json");
-    mrdmft::commands::stationary::run(&good("stationary_fig4.json"), &out).unwrap();
+    mrdmft::commands::stationary::run(&good("stationary_fig4.json"), &out, &q).unwrap();
     let v = read(&out);
     assert_eq!(v["kind"], "stationary");
     assert_eq!(v["g"].as_array().unwrap().len(), 2500);
@@ -78,17 +79,17 @@ fn commands_run_on_example_configs() {
     assert!(dir.path().join("st.png").exists());
 
     let out = dir.path().join("fp.json");
-    mrdmft::commands::fixed_points::run(&good("fixed_points_make_t.json"), &out).unwrap();
+    mrdmft::commands::fixed_points::run(&good("fixed_points_make_t.json"), &out, &q).unwrap();
     let v = read(&out);
     assert_eq!(v["kind"], "fixed_points");
     assert_eq!(v["end_states"].as_array().unwrap().len(), 32);
     assert!(v["max_residual"].as_f64().unwrap() < 1e-8);
     let out = dir.path().join("fpi.json");
-    mrdmft::commands::fixed_points::run(&good("fixed_points_inputs.json"), &out).unwrap();
+    mrdmft::commands::fixed_points::run(&good("fixed_points_inputs.json"), &out, &q).unwrap();
 
     for name in ["spectrum_silence.json", "spectrum_draw.json"] {
         let out = dir.path().join(name);
-        mrdmft::commands::spectrum::run(&good(name), &out).unwrap();
+        mrdmft::commands::spectrum::run(&good(name), &out, &q).unwrap();
         let v = read(&out);
         assert_eq!(v["kind"], "spectrum");
     }
@@ -99,7 +100,7 @@ fn commands_run_on_example_configs() {
     assert!(v["draw"]["draws"].as_u64().unwrap() >= 1);
 
     let out = dir.path().join("po.json");
-    mrdmft::commands::polytope::run(&good("polytope_b.json"), &out).unwrap();
+    mrdmft::commands::polytope::run(&good("polytope_b.json"), &out, &q).unwrap();
     let v = read(&out);
     assert_eq!(v["polytopes"][0]["num_vertices"], 1);
     assert_eq!(v["polytopes"][1]["num_vertices"], 242);
@@ -130,7 +131,8 @@ fn spectral_dynamics_from_dmft_result() {
     )
     .unwrap();
     let out = dir.path().join("spec.json");
-    mrdmft::commands::spectrum::run(&spath, &out).unwrap();
+    let q = mrdmft::runs::Context::quiet();
+    mrdmft::commands::spectrum::run(&spath, &out, &q).unwrap();
     let v = read(&out);
     let sd = v["spectral_dynamics"].as_array().unwrap();
     assert_eq!(sd.len(), 4);
@@ -143,4 +145,98 @@ fn spectral_dynamics_from_dmft_result() {
     assert_eq!(sd[1]["eigenvalues"].as_array().unwrap().len(), 9);
     mrdmft::commands::plot::run(&out, None).unwrap();
     assert!(dir.path().join("spec.svg").exists());
+}
+
+/// Every result of these kinds reads back through `results::load` as its kind, and the domain
+/// layer (`runs::run` on the config's JSON) gives the numbers of the command.
+#[test]
+fn results_load_back_and_runs_match_the_commands() {
+    use mrdmft::results::AnyResult;
+    let q = mrdmft::runs::Context::quiet();
+    let dir = tempfile::tempdir().unwrap();
+    for (name, kind) in [
+        ("fixed_points_make_t.json", "fixed_points"),
+        ("polytope_b.json", "polytope"),
+        ("spectrum_silence.json", "spectrum"),
+    ] {
+        let out = dir.path().join(name);
+        let cfg = good(name);
+        match kind {
+            "fixed_points" => mrdmft::commands::fixed_points::run(&cfg, &out, &q).unwrap(),
+            "polytope" => mrdmft::commands::polytope::run(&cfg, &out, &q).unwrap(),
+            _ => mrdmft::commands::spectrum::run(&cfg, &out, &q).unwrap(),
+        }
+        let loaded = mrdmft::results::load(&out).unwrap();
+        assert_eq!(loaded.kind().name(), kind);
+        let via_runs =
+            mrdmft::runs::run(read(&cfg), &cfg, None, &mrdmft::runs::Output::default(), &q)
+                .unwrap();
+        let strip = |r: &AnyResult| {
+            let mut v = r.to_value().unwrap();
+            v.as_object_mut().unwrap().remove("wall_seconds");
+            v
+        };
+        assert_eq!(strip(&loaded), strip(&via_runs), "{name}");
+    }
+    let v = read(&dir.path().join("fixed_points_make_t.json"));
+    assert_eq!(
+        (v["seed"].as_u64(), v["termination"].as_str()),
+        (Some(0), Some("all_steps"))
+    );
+}
+
+/// `mrdmft validate` checks every preset of these kinds, naming the field.
+#[test]
+fn validate_checks_every_preset() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("st.json");
+    std::fs::write(
+        &p,
+        r#"{"schema_version": 1, "stationary": {"b": [2.0], "g": [1.0]},
+            "presets": {"bad": {"stationary": {"b": [0.5]}}}}"#,
+    )
+    .unwrap();
+    let err = mrdmft::commands::validate::run(&p).unwrap_err().to_string();
+    assert!(
+        err.contains("stationary.b[0]") && err.contains("b > 1"),
+        "{err}"
+    );
+}
+
+/// A cancelled run stops with `Error::Cancelled`.
+#[test]
+fn cancelled_stationary_run_stops() {
+    let monitor = mrdmft::runs::Monitor::new();
+    monitor.cancel();
+    let ctx = mrdmft::runs::Context::quiet().with_monitor(monitor);
+    let dir = tempfile::tempdir().unwrap();
+    let e = mrdmft::commands::stationary::run(
+        &good("stationary_fig4.json"),
+        &dir.path().join("st.json"),
+        &ctx,
+    )
+    .unwrap_err();
+    assert!(matches!(e, mrdmft::Error::Cancelled), "{e}");
+}
+
+/// `spectrum.dmft_result` must name a DMFT result; another kind is refused naming the field.
+#[test]
+fn spectrum_dmft_result_of_another_kind_is_refused() {
+    let q = mrdmft::runs::Context::quiet();
+    let dir = tempfile::tempdir().unwrap();
+    mrdmft::commands::polytope::run(&good("polytope_b.json"), &dir.path().join("po.json"), &q)
+        .unwrap();
+    let spath = dir.path().join("spec_cfg.json");
+    std::fs::write(
+        &spath,
+        r#"{"schema_version": 1, "spectrum": {"dmft_result": "po.json"}}"#,
+    )
+    .unwrap();
+    let e = mrdmft::commands::spectrum::run(&spath, &dir.path().join("spec.json"), &q)
+        .unwrap_err()
+        .to_string();
+    assert!(
+        e.contains("spectrum.dmft_result") && e.contains("polytope result"),
+        "{e}"
+    );
 }

@@ -131,7 +131,7 @@ fn fig4_predictions_and_transitions_match_the_paper() {
     let tr = &d.stationary.trajectories;
     let d0 = 2.0 * (2.5f64 * 2.5 - 1.0) / std::f64::consts::PI;
     assert!(tr[0].delta.iter().all(|&x| (x - d0).abs() < 1e-6));
-    assert_eq!(tr[2].solution, "scs");
+    assert_eq!(tr[2].solution, mrdmft::results::Solution::Scs);
     assert!(tr[2].delta.last().unwrap().abs() < 0.05);
     // Region 1 of set 2 is in the chaos-with-structure regime, of set 3 beyond g*.
     let b1 = &d.finite_n.columns;
@@ -247,7 +247,7 @@ fn fig4_disorder_runs_do_not_depend_on_the_thread_count() {
     cfg.network.t_show = 5.0;
     cfg.network.t_measure = 5.0;
     cfg.network.traces = 5;
-    cfg.stationary.g = Some(mrdmft::commands::stationary::Grid::List(vec![0.5, 2.0]));
+    cfg.stationary.g = Some(mrdmft::config::Grid::List(vec![0.5, 2.0]));
     let pool = |n| {
         rayon::ThreadPoolBuilder::new()
             .num_threads(n)

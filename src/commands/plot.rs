@@ -34,14 +34,13 @@ pub fn run_with(result: &Path, out: Option<&Path>, overlay: Option<&Path>) -> Re
             crate::plot::dmft::plot_dmft(&r, &stem)?
         }
         "stationary" => {
-            let r: crate::commands::stationary::StationaryResult =
+            let r: crate::results::StationaryResult =
                 serde_json::from_value(v).map_err(json_err)?;
-            crate::commands::stationary::plot(&r, &stem)?
+            crate::plot::stationary::plot_stationary(&r, &stem)?
         }
         "spectrum" => {
-            let r: crate::commands::spectrum::SpectrumResult =
-                serde_json::from_value(v).map_err(json_err)?;
-            crate::commands::spectrum::plot(&r, &stem)?
+            let r: crate::results::SpectrumResult = serde_json::from_value(v).map_err(json_err)?;
+            crate::plot::spectrum::plot_spectrum(&r, &stem)?
         }
         "sweep" => {
             let r: crate::sweep::engine::SweepResult =

@@ -16,14 +16,26 @@ use crate::error::{Error, Result};
 
 pub mod budget;
 mod dmft;
+mod fixed_points;
+mod grid;
 mod kind;
 mod model;
+mod polytope;
 pub mod preset;
+mod spectrum;
+mod stationary;
 pub mod sweep;
 
 pub use dmft::{random_s0, DmftConfig, DmftRunConfig, MAX_FULL_GB};
+pub use fixed_points::{FixedPointsConfig, FixedPointsSection};
+pub use grid::{Grid, Linspace};
 pub use kind::Kind;
 pub use model::{parse_phi, ModelConfig};
+pub use polytope::{
+    b_vector_error, BList, PolytopeConfig, PolytopeSection, RandomSection, MAX_POLYTOPE_REGIONS,
+};
+pub use spectrum::{silenced, DrawSection, SpectrumConfig, SpectrumSection, TensorSource};
+pub use stationary::{StationaryConfig, StationarySection, TrajectorySpec};
 
 /// A config type that validates itself once into the solvers' types (linfa's unchecked params
 /// -> `check()` -> checked type). Every config kind implements it; [`load`] and

@@ -16,22 +16,13 @@ use serde_json::Value;
 use crate::config::{check_schema, DmftRunConfig};
 use crate::error::{Error, Result};
 
+pub use super::Linspace;
+
 /// Axis path of the special "target leading eigenvalue" axes (random $T$, SPEC E16).
 pub const TARGET_RE: &str = "target_eigenvalue.re";
 /// See [`TARGET_RE`].
 pub const TARGET_IM: &str = "target_eigenvalue.im";
 
-/// A grid: `linspace` (numpy semantics, both ends included) or explicit `values`.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Linspace {
-    /// First value.
-    pub start: f64,
-    /// Last value (included).
-    pub stop: f64,
-    /// Number of values (>= 1).
-    pub num: usize,
-}
 
 /// One or several config paths set together.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -450,12 +441,7 @@ fn grid(a: &AxisConfig, k: usize) -> Result<Vec<f64>> {
                     l.num
                 )));
             }
-            if l.num == 1 {
-                vec![l.start]
-            } else {
-                let step = (l.stop - l.start) / (l.num - 1) as f64;
-                (0..l.num).map(|i| l.start + step * i as f64).collect()
-            }
+            l.values()
         }
         (None, Some(v)) if !v.is_empty() => v.clone(),
         _ => {

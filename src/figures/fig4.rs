@@ -17,9 +17,10 @@ use serde_json::Value;
 
 use super::finite_n::{self, ColumnParams, FiniteNData, FiniteNSection, Page};
 use super::Preset;
-use crate::commands::stationary::{self, StationaryConfig, StationaryResult, StationarySection};
+use crate::config::{Checked, StationaryConfig, StationarySection};
 use crate::error::{Error, Result};
 use crate::io;
+use crate::results::StationaryResult;
 
 /// The embedded config.
 pub const CONFIG: &str = include_str!("../../figures/configs/fig4.json");
@@ -119,7 +120,11 @@ pub fn validate(raw: &str, path: &Path) -> Result<()> {
 pub fn compute(cfg: &Fig4Config, preset: Preset, ctx: &crate::runs::Context) -> Result<Fig4Data> {
     let start = Instant::now();
     let path = Path::new("<fig4 config>");
-    let st = stationary::run_config(&stationary_config(cfg), path)?;
+    let st_cfg = stationary_config(cfg);
+    let g = st_cfg
+        .check()
+        .map_err(|e| Error::config(path, e.to_string()))?;
+    let st = crate::runs::stationary::run(&st_cfg, g, ctx)?;
     let plan = finite_n::check(&cfg.columns, &cfg.network, path)?;
     let finite_n = finite_n::compute(&cfg.columns, &plan, "fig4 networks", ctx)?;
     Ok(Fig4Data {
@@ -277,7 +282,7 @@ fn panel_b(d: &Fig4Data) -> crate::plot::LinePanel {
         .enumerate()
         .map(|(k, t)| {
             Series::line(
-                format!("g = {} ({})", t.g, t.solution.replace('_', " ")),
+                format!("g = {} ({})", t.g, t.solution.name().replace('_', " ")),
                 t.tau.iter().copied().zip(t.delta.iter().copied()).collect(),
                 MARK[k % 3],
             )

@@ -9,7 +9,10 @@ use std::sync::Once;
 pub mod compare;
 pub mod dmft;
 pub mod heatmap;
+pub mod row;
 pub mod sample;
+pub mod spectrum;
+pub mod stationary;
 
 use plotters::coord::Shift;
 use plotters::prelude::*;

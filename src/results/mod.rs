@@ -13,9 +13,17 @@ use crate::error::{Error, Result};
 
 pub mod arrays;
 mod dmft;
+mod fixed_points;
+mod polytope;
+mod spectrum;
+mod stationary;
 pub mod sweep;
 
 pub use dmft::{DeltaRowOut, DmftBody, DmftResult};
+pub use fixed_points::{DistinctFp, EndState, FixedPointsBody, FixedPointsResult};
+pub use polytope::{FractureStats, PolytopeBody, PolytopeOut, PolytopeResult, RandomOut};
+pub use spectrum::{DrawOut, DynPoint, SilencedOut, SpectrumBody, SpectrumResult};
+pub use stationary::{Curve, Solution, StationaryBody, StationaryResult, TrajectoryOut};
 pub use sweep::{SweepBody, SweepResult};
 
 /// Crate version written into every result.
@@ -95,13 +103,13 @@ pub enum AnyResult {
     /// `mrdmft dmft`.
     Dmft(DmftResult),
     /// `mrdmft stationary`.
-    Stationary(crate::commands::stationary::StationaryResult),
+    Stationary(StationaryResult),
     /// `mrdmft fixed-points`.
-    FixedPoints(crate::commands::fixed_points::FixedPointsResult),
+    FixedPoints(FixedPointsResult),
     /// `mrdmft spectrum`.
-    Spectrum(crate::commands::spectrum::SpectrumResult),
+    Spectrum(SpectrumResult),
     /// `mrdmft polytope`.
-    Polytope(crate::commands::polytope::PolytopeResult),
+    Polytope(PolytopeResult),
     /// `mrdmft sample`.
     Sample(crate::commands::sample::SampleResult),
     /// `mrdmft simulate`.

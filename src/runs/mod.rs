@@ -15,7 +15,11 @@ use crate::results::AnyResult;
 
 mod context;
 pub mod dmft;
+pub mod fixed_points;
+pub mod polytope;
 pub mod progress;
+pub mod spectrum;
+pub mod stationary;
 pub mod sweep;
 
 pub use context::{Context, Monitor, ProgressSnapshot};
@@ -68,20 +72,20 @@ pub fn run(
             AnyResult::Dmft(dmft::run(&cfg, valid, ctx)?.0)
         }
         Kind::Stationary => {
-            let cfg = parse(v, origin)?;
-            AnyResult::Stationary(crate::commands::stationary::run_config(&cfg, origin)?)
+            let (cfg, valid) = config::from_value(v, origin, None)?;
+            AnyResult::Stationary(stationary::run(&cfg, valid, ctx)?)
         }
         Kind::FixedPoints => {
-            let cfg = parse(v, origin)?;
-            AnyResult::FixedPoints(crate::commands::fixed_points::run_config(&cfg, origin)?)
+            let (cfg, valid) = config::from_value(v, origin, None)?;
+            AnyResult::FixedPoints(fixed_points::run(&cfg, valid, ctx)?)
         }
         Kind::Spectrum => {
-            let cfg = parse(v, origin)?;
-            AnyResult::Spectrum(crate::commands::spectrum::run_config(&cfg, origin)?)
+            let (cfg, valid) = config::from_value(v, origin, None)?;
+            AnyResult::Spectrum(spectrum::run(&cfg, valid, origin, ctx)?)
         }
         Kind::Polytope => {
-            let cfg = parse(v, origin)?;
-            AnyResult::Polytope(crate::commands::polytope::run_config(&cfg, origin)?)
+            let (cfg, valid) = config::from_value(v, origin, None)?;
+            AnyResult::Polytope(polytope::run(&cfg, valid, ctx)?)
         }
         Kind::Sample => {
             let cfg = parse(v, origin)?;
@@ -182,24 +186,16 @@ fn check_value(kind: Kind, v: Value, origin: &Path) -> Result<()> {
             config::from_value::<config::DmftRunConfig>(v, origin, None)?;
         }
         Kind::Stationary => {
-            parse::<crate::commands::stationary::StationaryConfig>(v, origin)?
-                .check()
-                .map_err(at)?;
+            config::from_value::<config::StationaryConfig>(v, origin, None)?;
         }
         Kind::FixedPoints => {
-            parse::<crate::commands::fixed_points::FixedPointsConfig>(v, origin)?
-                .check()
-                .map_err(at)?;
+            config::from_value::<config::FixedPointsConfig>(v, origin, None)?;
         }
         Kind::Spectrum => {
-            parse::<crate::commands::spectrum::SpectrumConfig>(v, origin)?
-                .check()
-                .map_err(at)?;
+            config::from_value::<config::SpectrumConfig>(v, origin, None)?;
         }
         Kind::Polytope => {
-            parse::<crate::commands::polytope::PolytopeConfig>(v, origin)?
-                .check()
-                .map_err(at)?;
+            config::from_value::<config::PolytopeConfig>(v, origin, None)?;
         }
         Kind::Sample => {
             parse::<crate::commands::sample::SampleRunConfig>(v, origin)?

@@ -1,0 +1,157 @@
+//! The `fixed_points` config kind: fixed points of the currents without disorder (SPEC E14) by
+//! batched Euler from random starts, optionally driven by inputs.
+//!
+//! A `model` section (g = 0 in every region, U = identity) and
+//! ```json
+//! "fixed_points": {"batch": 250, "t_run": 500, "dt": 0.1, "init_size": 1000, "seed": 0,
+//!                  "tol": null, "dedup_tol": 1e-6, "inputs": [2, 0, 0], "input_weights": [[..]],
+//!                  "store_starts": false}
+//! ```
+
+use serde::{Deserialize, Serialize};
+
+use mrdmft_solvers::fixed_points::{FpProblem, FpSettings, Inputs};
+use mrdmft_solvers::spec::{MeanFieldSpec, Tensor3};
+use mrdmft_solvers::SolverError;
+
+use super::{check_schema, Checked, Kind, ModelConfig};
+
+/// The `fixed_points` section.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FixedPointsSection {
+    /// Number of random starts.
+    pub batch: usize,
+    /// Run time (int(t_run/dt) time points, as the reference).
+    pub t_run: f64,
+    /// Euler step (default 0.1).
+    #[serde(default = "default_dt")]
+    pub dt: f64,
+    /// Starts uniform in (-init_size, init_size).
+    pub init_size: f64,
+    /// Base seed (start i uses ChaCha8 stream (seed, i)).
+    pub seed: u64,
+    /// Optional early stop when max|dS/dt| < tol.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tol: Option<f64>,
+    /// Two end states are the same fixed point when all entries differ by <= dedup_tol
+    /// (default 1e-6).
+    #[serde(default = "default_tol")]
+    pub dedup_tol: f64,
+    /// Only end states with max|dS/dt| <= this count as fixed points (default 1e-6).
+    #[serde(default = "default_tol")]
+    pub max_residual: f64,
+    /// Constant inputs I_n (one per region).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub inputs: Option<Vec<f64>>,
+    /// Input weights `V[m][n]` (R x R); input `I_n` drives `S^{mn}`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub input_weights: Option<Vec<Vec<f64>>>,
+    /// Also store each start's initial currents.
+    #[serde(default)]
+    pub store_starts: bool,
+}
+
+fn default_dt() -> f64 {
+    0.1
+}
+fn default_tol() -> f64 {
+    1e-6
+}
+
+impl FixedPointsSection {
+    /// The solver's settings (checked by [`FpSettings::check`]).
+    pub fn settings(&self) -> FpSettings {
+        FpSettings {
+            batch: self.batch,
+            t_run: self.t_run,
+            dt: self.dt,
+            init_size: self.init_size,
+            seed: self.seed,
+            tol: self.tol,
+        }
+    }
+
+    /// The inputs and their weights for `r` regions (both or neither).
+    fn inputs(&self, r: usize) -> Result<Option<Inputs>, SolverError> {
+        match (&self.inputs, &self.input_weights) {
+            (None, None) => Ok(None),
+            (Some(i), Some(v)) => {
+                if v.len() != r || v.iter().any(|row| row.len() != r) {
+                    return Err(SolverError::invalid(
+                        "fixed_points.input_weights",
+                        format!("must be an R x R matrix with R = {r}"),
+                    ));
+                }
+                Ok(Some(Inputs {
+                    i: i.clone(),
+                    v: v.iter().flatten().copied().collect(),
+                }))
+            }
+            (Some(_), None) => Err(SolverError::invalid(
+                "fixed_points.input_weights",
+                "is missing; inputs need the R x R input weights V (I_n drives S^{mn} with weight V[m][n])",
+            )),
+            (None, Some(_)) => Err(SolverError::invalid(
+                "fixed_points.inputs",
+                "is missing; input_weights need the inputs I (one per region)",
+            )),
+        }
+    }
+}
+
+/// `mrdmft fixed-points` config file.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct FixedPointsConfig {
+    /// Must be [`SCHEMA_VERSION`](super::SCHEMA_VERSION).
+    pub schema_version: u32,
+    /// Optional name.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// The model (g = 0, U = identity).
+    pub model: ModelConfig,
+    /// Search settings.
+    pub fixed_points: FixedPointsSection,
+}
+
+impl Checked for FixedPointsConfig {
+    const KIND: Kind = Kind::FixedPoints;
+    /// The model, the search settings and the inputs (if any).
+    type Valid = (MeanFieldSpec, FpSettings, Option<Inputs>);
+
+    fn check(&self) -> Result<Self::Valid, SolverError> {
+        check_schema(self.schema_version)?;
+        let spec = self.model.check()?;
+        let r = spec.regions();
+        for (m, &g) in spec.g.iter().enumerate() {
+            if g > 0.0 {
+                return Err(SolverError::invalid(
+                    format!("model.g[{m}]"),
+                    format!("is {g}; the fixed-point search is the theory without disorder (E14): set every g to 0"),
+                ));
+            }
+        }
+        if spec.u != Tensor3::identity_overlaps(r) {
+            return Err(SolverError::invalid(
+                "model.U",
+                "must be \"identity\": the fixed-point search uses Delta^n = sum_r (S^{nr})^2 (U = I, as the reference)",
+            ));
+        }
+        let f = &self.fixed_points;
+        let set = f.settings();
+        set.check()?;
+        for (x, name) in [(f.dedup_tol, "dedup_tol"), (f.max_residual, "max_residual")] {
+            if !(x.is_finite() && x > 0.0) {
+                return Err(SolverError::invalid(
+                    format!("fixed_points.{name}"),
+                    format!("is {x}; give a finite number > 0"),
+                ));
+            }
+        }
+        let inputs = f.inputs(r)?;
+        // Shape and finiteness of the inputs.
+        FpProblem::new(&spec.t, inputs.as_ref())?;
+        Ok((spec, set, inputs))
+    }
+}
