@@ -94,23 +94,9 @@ pub fn run(path: &Path) -> Result<()> {
             eprintln!("{}: valid sweep config ({} points)", path.display(), plan.points());
             Ok(())
         }
-        Some("sample") => {
-            let cfg: crate::commands::sample::SampleRunConfig = serde_json::from_value(v)
-                .map_err(|source| Error::Json { path: path.into(), source })?;
-            cfg.check().map_err(|e| Error::config(path, e.to_string()))?;
-            eprintln!("{}: valid sample config", path.display());
-            Ok(())
-        }
-        Some("simulate") => {
-            let cfg: crate::commands::simulate::SimulateConfig = serde_json::from_value(v).map_err(|source| Error::Json { path: path.into(), source })?;
-            cfg.check().map_err(|e| Error::config(path, e.to_string()))?;
-            eprintln!("{}: valid simulate config", path.display());
-            Ok(())
-        }
-        Some("compare") => {
-            let cfg: crate::commands::compare::CompareConfig = serde_json::from_value(v).map_err(|source| Error::Json { path: path.into(), source })?;
-            cfg.check().map_err(|e| Error::config(path, e.to_string()))?;
-            eprintln!("{}: valid compare config", path.display());
+        Some(k @ ("sample" | "simulate" | "compare")) => {
+            crate::runs::validate(&v, path)?;
+            eprintln!("{}: valid {k} config", path.display());
             Ok(())
         }
         _ => Err(Error::config(

@@ -14,14 +14,22 @@ use mrdmft_solvers::SolverError;
 
 use crate::error::{Error, Result};
 
+mod compare;
 mod dmft;
 mod kind;
 mod model;
+pub mod network;
 pub mod preset;
+pub mod sample;
+mod simulate;
 
+pub use compare::{CompareConfig, CompareDmft, ComparePlan};
 pub use dmft::{random_s0, DmftConfig, DmftRunConfig, MAX_FULL_GB};
 pub use kind::Kind;
 pub use model::{parse_phi, ModelConfig};
+pub use network::NetworkConfig;
+pub use sample::{SampleConfig, SampleMode, SamplePlan, SampleRunConfig};
+pub use simulate::SimulateConfig;
 
 /// A config type that validates itself once into the solvers' types (linfa's unchecked params
 /// -> `check()` -> checked type). Every config kind implements it; [`load`] and

@@ -188,9 +188,10 @@ pub fn sample_loadings(
     Ok(out)
 }
 
-/// How the within-region disorder matrices relate across regions (E2).
+/// How the within-region disorder matrices relate across regions (E2); config names
+/// `"independent"`, `"shared"`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize, Default)]
-#[serde(rename_all = "snake_case")]
+#[serde(rename_all = "snake_case", try_from = "String")]
 pub enum DisorderMode {
     /// An independent $\chi^m$ per region (the theory's assumption; memory $R N^2$).
     #[default]
@@ -200,9 +201,9 @@ pub enum DisorderMode {
     Shared,
 }
 
-/// Storage of the disorder matrices.
+/// Storage of the disorder matrices; config names `"f64"`, `"f32"`, `"f32_acc64"`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize, Default)]
-#[serde(rename_all = "snake_case")]
+#[serde(rename_all = "snake_case", try_from = "String")]
 pub enum Precision {
     /// f64 storage and accumulation.
     #[default]

@@ -11,9 +11,16 @@ use serde_json::Value;
 use crate::config::{Kind, SCHEMA_VERSION};
 use crate::error::{Error, Result};
 
+mod compare;
 mod dmft;
+mod sample;
+mod simulate;
 
+pub use compare::{CompareBody, CompareResult, SizeSummary, TheoryOut, TrialError};
 pub use dmft::{DeltaRowOut, DmftBody, DmftResult};
+pub use sample::{termination_name, SampleBody, SampleResult};
+pub(crate) use simulate::{blocks, rows};
+pub use simulate::{AutocorrOut, SimBody, SimResult, TrialOut};
 
 /// Crate version written into every result.
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");
@@ -90,11 +97,11 @@ pub enum AnyResult {
     /// `mrdmft polytope`.
     Polytope(crate::commands::polytope::PolytopeResult),
     /// `mrdmft sample`.
-    Sample(crate::commands::sample::SampleResult),
+    Sample(SampleResult),
     /// `mrdmft simulate`.
-    Simulate(crate::commands::simulate::SimResult),
+    Simulate(SimResult),
     /// `mrdmft compare`.
-    Compare(crate::commands::compare::CompareResult),
+    Compare(CompareResult),
     /// `mrdmft sweep` and `mrdmft merge`.
     Sweep(crate::sweep::engine::SweepResult),
 }

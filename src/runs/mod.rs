@@ -13,8 +13,11 @@ use crate::config::{self, Kind};
 use crate::error::{Error, Result};
 use crate::results::AnyResult;
 
+pub mod compare;
 mod context;
 pub mod dmft;
+pub mod sample;
+pub mod simulate;
 
 pub use context::{Context, Monitor, ProgressSnapshot};
 
@@ -65,16 +68,17 @@ pub fn run(
             AnyResult::Polytope(crate::commands::polytope::run_config(&cfg, origin)?)
         }
         Kind::Sample => {
-            let cfg = parse(v, origin)?;
-            AnyResult::Sample(crate::commands::sample::run_config(&cfg, origin, ctx)?)
+            let (cfg, valid) = config::from_value(v, origin, None)?;
+            let dir = origin.parent().unwrap_or(Path::new(""));
+            AnyResult::Sample(sample::run_in(&cfg, valid, dir, ctx)?)
         }
         Kind::Simulate => {
-            let cfg = parse(v, origin)?;
-            AnyResult::Simulate(crate::commands::simulate::run_config(&cfg, origin, ctx)?)
+            let (cfg, valid) = config::from_value(v, origin, None)?;
+            AnyResult::Simulate(simulate::run(&cfg, valid, ctx)?)
         }
         Kind::Compare => {
-            let cfg = parse(v, origin)?;
-            AnyResult::Compare(crate::commands::compare::run_config(&cfg, origin, ctx)?)
+            let (cfg, valid) = config::from_value(v, origin, None)?;
+            AnyResult::Compare(compare::run(&cfg, valid, ctx)?)
         }
         Kind::Sweep => AnyResult::Sweep(sweep(v, origin, out.sweep_out, ctx)?),
         Kind::Figure => {
@@ -179,19 +183,13 @@ fn check_value(kind: Kind, v: Value, origin: &Path) -> Result<()> {
                 .map_err(at)?;
         }
         Kind::Sample => {
-            parse::<crate::commands::sample::SampleRunConfig>(v, origin)?
-                .check()
-                .map_err(at)?;
+            config::from_value::<config::SampleRunConfig>(v, origin, None)?;
         }
         Kind::Simulate => {
-            parse::<crate::commands::simulate::SimulateConfig>(v, origin)?
-                .check()
-                .map_err(at)?;
+            config::from_value::<config::SimulateConfig>(v, origin, None)?;
         }
         Kind::Compare => {
-            parse::<crate::commands::compare::CompareConfig>(v, origin)?
-                .check()
-                .map_err(at)?;
+            config::from_value::<config::CompareConfig>(v, origin, None)?;
         }
         Kind::Sweep => {
             let dir = origin.parent().map(Path::to_path_buf).unwrap_or_default();
