@@ -335,31 +335,27 @@ pub(crate) fn by_name<T: Copy>(name: &str, field: &str, table: &[(&str, T)]) -> 
         })
 }
 
-impl TryFrom<String> for DisorderMode {
-    type Error = String;
-    fn try_from(s: String) -> Result<Self, String> {
-        by_name(
-            &s,
-            "network.disorder",
-            &[
-                ("independent", DisorderMode::Independent),
-                ("shared", DisorderMode::Shared),
-            ],
-        )
-    }
+/// `impl TryFrom<String>` for a config enum `$ty` of field `$field` (with
+/// `#[serde(try_from = "String")]`): the names and their variants, parsed by [`by_name`].
+macro_rules! named_options {
+    ($ty:ty, $field:literal, { $($name:literal => $var:expr),+ $(,)? }) => {
+        impl TryFrom<String> for $ty {
+            type Error = String;
+            fn try_from(s: String) -> Result<Self, String> {
+                $crate::config::network::by_name(&s, $field, &[$(($name, $var)),+])
+            }
+        }
+    };
 }
+pub(crate) use named_options;
 
-impl TryFrom<String> for Precision {
-    type Error = String;
-    fn try_from(s: String) -> Result<Self, String> {
-        by_name(
-            &s,
-            "network.precision",
-            &[
-                ("f64", Precision::F64),
-                ("f32", Precision::F32),
-                ("f32_acc64", Precision::F32Acc64),
-            ],
-        )
-    }
-}
+named_options!(DisorderMode, "network.disorder", {
+    "independent" => DisorderMode::Independent,
+    "shared" => DisorderMode::Shared,
+});
+
+named_options!(Precision, "network.precision", {
+    "f64" => Precision::F64,
+    "f32" => Precision::F32,
+    "f32_acc64" => Precision::F32Acc64,
+});

@@ -13,7 +13,7 @@ use mrdmft_solvers::spec::MeanFieldSpec;
 use mrdmft_solvers::two_time::InitialVariance;
 use mrdmft_solvers::SolverError;
 
-use super::network::by_name;
+use super::network::{by_name, named_options};
 use super::{check_schema, random_s0, Checked, Kind, ModelConfig};
 
 /// What the sampling solver computes: `"stationary"` (kernels C(tau), static currents) or
@@ -44,19 +44,10 @@ impl std::fmt::Display for SampleMode {
     }
 }
 
-impl TryFrom<String> for SampleMode {
-    type Error = String;
-    fn try_from(s: String) -> Result<Self, String> {
-        by_name(
-            &s,
-            "sample.mode",
-            &[
-                ("stationary", SampleMode::Stationary),
-                ("window", SampleMode::Window),
-            ],
-        )
-    }
-}
+named_options!(SampleMode, "sample.mode", {
+    "stationary" => SampleMode::Stationary,
+    "window" => SampleMode::Window,
+});
 
 /// Window mode's initial variance $\Delta^m(0,0)$: `"reference"` ($g_1^2$ everywhere),
 /// `"own_g"` (each region's $g_m^2$) or a list with one variance per region.
@@ -209,32 +200,24 @@ impl SampleConfig {
     /// The iteration controls shared by both modes (the sampling solver's
     /// [`SamplingControls`], section 2.1).
     pub fn controls(&self) -> SamplingControls {
-        let SampleConfig {
-            n_samples,
-            damping,
-            tol,
-            max_iters,
-            min_iters,
-            timeout_seconds,
-            seed,
-            average,
-            control_variate,
-            precondition,
-            ..
-        } = *self;
-        SamplingControls {
-            n_samples,
-            damping,
-            tol,
-            max_iters,
-            min_iters,
-            timeout_seconds,
-            seed,
-            anderson: 0,
-            average,
-            control_variate,
-            precondition,
+        // The fields of the same name, copied.
+        macro_rules! copied {
+            ($($f:ident),*) => {
+                SamplingControls { $($f: self.$f,)* anderson: 0 }
+            };
         }
+        copied!(
+            n_samples,
+            damping,
+            tol,
+            max_iters,
+            min_iters,
+            timeout_seconds,
+            seed,
+            average,
+            control_variate,
+            precondition
+        )
     }
 }
 

@@ -3,7 +3,7 @@
 
 use super::observables::{row_sums, Autocorr};
 use super::sim::Recording;
-use crate::results::{AutocorrOut, TrialOut};
+use crate::results::{AutocorrOut, Records, TrialOut};
 
 impl AutocorrOut {
     /// Assemble from per-region results with lag spacing `lag_dt`.
@@ -25,7 +25,8 @@ impl AutocorrOut {
 }
 
 impl TrialOut {
-    /// Assemble.
+    /// Assemble from the recording of one network (E5 currents, gains, traces) and its
+    /// autocorrelations.
     #[allow(clippy::too_many_arguments)]
     pub fn new(
         trial: usize,
@@ -52,12 +53,14 @@ impl TrialOut {
             trial,
             n_neurons: n,
             inflation: inflation.to_vec(),
-            t: rec.t.clone(),
-            s,
-            a,
-            psi: (0..nq)
-                .map(|q| rec.psi[q * r..(q + 1) * r].to_vec())
-                .collect(),
+            records: Records {
+                t: rec.t.clone(),
+                s,
+                a,
+                psi: (0..nq)
+                    .map(|q| rec.psi[q * r..(q + 1) * r].to_vec())
+                    .collect(),
+            },
             traces: (0..nq)
                 .map(|q| {
                     (0..r)

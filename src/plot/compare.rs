@@ -5,7 +5,8 @@
 use std::path::{Path, PathBuf};
 
 use super::regions::{
-    after_first, currents_panels, curve, gain_panel, mean_band, panel, per_region, region_line,
+    after_first, currents_panels, curve, gain_panel, mean_band, name_suffix, panel, per_region,
+    region_line,
 };
 use super::{color, Figure, LinePanel, Series, Style};
 use crate::error::Result;
@@ -115,11 +116,7 @@ pub fn plot_compare(res: &CompareResult, stem: &Path) -> Result<(PathBuf, PathBu
         big.trials,
         res.sizes.iter().map(|s| s.n).collect::<Vec<_>>(),
         res.seed.unwrap_or_default(),
-        res.config
-            .name
-            .as_deref()
-            .map(|n| format!(" - {n}"))
-            .unwrap_or_default()
+        name_suffix(res.config.name.as_deref())
     );
     let fig = Figure {
         title,

@@ -3,7 +3,9 @@
 
 use std::path::{Path, PathBuf};
 
-use super::regions::{after_first, currents_panels, curve, gain_panel, per_region, variance_panel};
+use super::regions::{
+    after_first, currents_panels, curve, gain_panel, name_suffix, per_region, variance_panel,
+};
 use super::{Figure, LinePanel};
 use crate::error::Result;
 use crate::results::DmftResult;
@@ -37,11 +39,7 @@ pub fn plot_dmft(res: &DmftResult, stem: &Path) -> Result<(PathBuf, PathBuf)> {
         res.config.dmft.scheme,
         res.dt,
         res.steps,
-        res.config
-            .name
-            .as_deref()
-            .map(|n| format!(" - {n}"))
-            .unwrap_or_default()
+        name_suffix(res.config.name.as_deref())
     );
     let fig = Figure {
         title,

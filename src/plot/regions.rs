@@ -5,6 +5,11 @@ use plotters::style::RGBColor;
 
 use super::{color, LinePanel, Series, Style};
 
+/// `" - name"` for a config's optional name, appended to figure titles.
+pub fn name_suffix(name: Option<&str>) -> String {
+    name.map(|n| format!(" - {n}")).unwrap_or_default()
+}
+
 /// Points `(x[q], at(&ys[q]))` of a recorded series (`ys[q]` the record at `x[q]`).
 pub fn curve<T>(x: &[f64], ys: &[T], at: impl Fn(&T) -> f64) -> Vec<(f64, f64)> {
     x.iter().zip(ys).map(|(&t, y)| (t, at(y))).collect()

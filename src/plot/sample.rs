@@ -3,7 +3,7 @@
 
 use std::path::{Path, PathBuf};
 
-use super::regions::{curve, panel, per_region, variance_panel};
+use super::regions::{curve, name_suffix, panel, per_region, variance_panel};
 use super::{color, Figure, LinePanel, Series, Style};
 use crate::config::SampleMode;
 use crate::error::Result;
@@ -76,11 +76,7 @@ pub fn plot_sample(res: &SampleResult, stem: &Path) -> Result<(PathBuf, PathBuf)
         res.config.model.phi,
         res.n_samples,
         res.iterations,
-        res.config
-            .name
-            .as_deref()
-            .map(|n| format!(" - {n}"))
-            .unwrap_or_default()
+        name_suffix(res.config.name.as_deref())
     );
     Figure {
         title,

@@ -3,12 +3,12 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::Envelope;
+use super::{Envelope, Records};
 use crate::config::CompareConfig;
 
-/// The DMFT prediction on the simulation's record grid.
+/// The DMFT prediction on the simulation's record grid; its [`Records`] (`S`, `A`, `psi`
+/// linearly interpolated to the record times) are reached through `Deref` (`theory.s`, ...).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
 pub struct TheoryOut {
     /// Integrator time step.
     pub dt: f64,
@@ -17,22 +17,22 @@ pub struct TheoryOut {
     pub s0: Vec<Vec<f64>>,
     /// $\Delta^m(0,0)$ of the initial state.
     pub initial_variance: Vec<f64>,
-    /// Record times (as the simulations).
-    pub t: Vec<f64>,
-    /// `S[q][m][n]`, linearly interpolated to the record times.
-    #[serde(rename = "S")]
-    pub s: Vec<Vec<Vec<f64>>>,
-    /// `A[q][m]` $= \sum_n (S^{mn})^2$.
-    #[serde(rename = "A")]
-    pub a: Vec<Vec<f64>>,
-    /// `psi[q][m]`.
-    pub psi: Vec<Vec<f64>>,
+    /// Record times (as the simulations), currents, `A` and gains.
+    #[serde(flatten)]
+    pub records: Records,
     /// Lag times of `delta`.
     pub tau: Vec<f64>,
     /// `delta[k][m]` $= \Delta^m(t_b, t_b + \tau_k)$, $t_b$ the burn-in time.
     pub delta: Vec<Vec<f64>>,
     /// Seconds of the integration.
     pub wall_seconds: f64,
+}
+
+impl std::ops::Deref for TheoryOut {
+    type Target = Records;
+    fn deref(&self) -> &Records {
+        &self.records
+    }
 }
 
 /// Errors of one trial against the theory.

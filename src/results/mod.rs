@@ -20,7 +20,7 @@ pub use compare::{CompareBody, CompareResult, SizeSummary, TheoryOut, TrialError
 pub use dmft::{DeltaRowOut, DmftBody, DmftResult};
 pub use sample::{termination_name, SampleBody, SampleResult};
 pub(crate) use simulate::{blocks, rows};
-pub use simulate::{AutocorrOut, SimBody, SimResult, TrialOut};
+pub use simulate::{AutocorrOut, Records, SimBody, SimResult, TrialOut};
 
 /// Crate version written into every result.
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");

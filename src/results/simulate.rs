@@ -20,17 +20,10 @@ pub struct AutocorrOut {
     pub spread: Vec<Vec<f64>>,
 }
 
-/// One simulated network.
+/// Currents and gains on a record grid, as a simulation records them and as the theory is
+/// sampled for comparison: `[q]` is the record at `t[q]`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct TrialOut {
-    /// Trial index (its random streams are keyed by (N, trial)).
-    pub trial: usize,
-    /// Neurons per region.
-    #[serde(rename = "N")]
-    pub n_neurons: usize,
-    /// Factor by which Var(n) was inflated per region (1: none).
-    pub inflation: Vec<f64>,
+pub struct Records {
     /// Record times.
     pub t: Vec<f64>,
     /// `S[q][m][n]`: filtered currents (E5).
@@ -39,14 +32,36 @@ pub struct TrialOut {
     /// `A[q][m]` $= \sum_n (S^{mn})^2$.
     #[serde(rename = "A")]
     pub a: Vec<Vec<f64>>,
-    /// `psi[q][m]`: mean $\phi'(x)$ over the region.
+    /// `psi[q][m]`: the gain (simulation: mean $\phi'(x)$ over the region).
     pub psi: Vec<Vec<f64>>,
+}
+
+/// One simulated network; its [`Records`] are reached through `Deref` (`trial.s`, ...).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TrialOut {
+    /// Trial index (its random streams are keyed by (N, trial)).
+    pub trial: usize,
+    /// Neurons per region.
+    #[serde(rename = "N")]
+    pub n_neurons: usize,
+    /// Factor by which Var(n) was inflated per region (1: none).
+    pub inflation: Vec<f64>,
+    /// Record times, currents `S`, `A` and gains `psi`.
+    #[serde(flatten)]
+    pub records: Records,
     /// `traces[q][m][k]`: $x$ of the first neurons of each region.
     pub traces: Vec<Vec<Vec<f64>>>,
     /// Autocorrelations after the burn-in.
     pub autocorr: AutocorrOut,
     /// Wall-clock seconds of this trial (sampling included).
     pub wall_seconds: f64,
+}
+
+impl std::ops::Deref for TrialOut {
+    type Target = Records;
+    fn deref(&self) -> &Records {
+        &self.records
+    }
 }
 
 impl TrialOut {

@@ -23,8 +23,8 @@ use crate::config::{CompareConfig, ComparePlan, Kind};
 use crate::error::Result;
 use crate::network::observables::{mean_std, row_sums};
 use crate::results::{
-    blocks, rows, CompareBody, CompareResult, Envelope, SizeSummary, TheoryOut, TrialError,
-    TrialOut,
+    blocks, rows, CompareBody, CompareResult, Envelope, Records, SizeSummary, TheoryOut,
+    TrialError, TrialOut,
 };
 
 /// Linear interpolation at time `t` of a series of `r2`-vectors on the grid `j dt`, appended
@@ -68,10 +68,12 @@ pub fn run_theory(p: &ComparePlan, t: &[f64], tau: &[f64]) -> Result<TheoryOut> 
         dt,
         s0: rows(&p.s0, r),
         initial_variance: p.net.initial_variance(&p.spec),
-        t: t.to_vec(),
-        s: blocks(&s, r),
-        a,
-        psi: rows(&psi, r),
+        records: Records {
+            t: t.to_vec(),
+            s: blocks(&s, r),
+            a,
+            psi: rows(&psi, r),
+        },
         tau: tau.to_vec(),
         delta: rows(&delta, r),
         wall_seconds: start.elapsed().as_secs_f64(),

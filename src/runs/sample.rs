@@ -6,7 +6,7 @@ use std::time::Instant;
 
 use mrdmft_solvers::sampling::stationary::{solve_stationary, StationaryState};
 use mrdmft_solvers::sampling::window::solve_window;
-use mrdmft_solvers::sampling::{IterationRecord, Termination};
+use mrdmft_solvers::sampling::IterationRecord;
 use mrdmft_solvers::spec::MeanFieldSpec;
 
 use super::Context;
@@ -35,17 +35,15 @@ fn warm_state(path: &Path) -> Result<StationaryState> {
     })
 }
 
-/// What both modes report: the iteration count, the paths used and the per-iteration history.
-fn iteration_body(
-    mode: SampleMode,
-    s0: Vec<Vec<f64>>,
+/// Add what both modes report to a mode's `body`: the iteration count, the paths used and the
+/// per-iteration history.
+fn with_iterations(
+    body: SampleBody,
     iterations: usize,
     n_samples: usize,
     h: &[IterationRecord],
 ) -> SampleBody {
     SampleBody {
-        mode,
-        s0,
         iterations,
         n_samples,
         residual_history: h.iter().map(|x| x.residual).collect(),
@@ -53,7 +51,7 @@ fn iteration_body(
         residual_avg_history: h.iter().map(|x| x.residual_avg).collect(),
         drift_se_history: h.iter().map(|x| x.drift_se).collect(),
         window_history: h.iter().map(|x| x.window).collect(),
-        ..SampleBody::default()
+        ..body
     }
 }
 
@@ -80,8 +78,12 @@ pub fn run_in(
     let start = Instant::now();
     let bar = Progress::new(cfg.sample.max_iters as u64, "sample", ctx);
     let mut obs = |rec: &IterationRecord| bar.set(rec.iter as u64 + 1);
-    let mode = cfg.sample.mode;
-    let (termination, body): (Termination, SampleBody) = match plan {
+    let base = SampleBody {
+        mode: cfg.sample.mode,
+        s0: rows(&s0, r),
+        ..SampleBody::default()
+    };
+    let (termination, body) = match plan {
         SamplePlan::Stationary(set) => {
             let init = match &cfg.sample.warm_start {
                 Some(p) => {
@@ -92,13 +94,6 @@ pub fn run_in(
                 None => StationaryState::guess(&spec, set.dt, set.n_lags, &s0),
             };
             let sol = solve_stationary(&spec, &set, &init, &mut obs)?;
-            let common = iteration_body(
-                mode,
-                rows(&s0, r),
-                sol.iterations,
-                sol.n_samples,
-                &sol.history,
-            );
             let body = SampleBody {
                 psi_sampled: sol.psi_sampled,
                 delta0: sol.delta0,
@@ -110,20 +105,14 @@ pub fn run_in(
                 structured_variance: sol.structured_variance,
                 clipped_weights: sol.clipped_weights,
                 clipped_fraction: sol.clipped_fraction,
-                ..common
+                ..base
             };
+            let body = with_iterations(body, sol.iterations, sol.n_samples, &sol.history);
             (sol.termination, body)
         }
         SamplePlan::Window(set) => {
             let sol = solve_window(&spec, &set, &s0, &mut obs)?;
             let nt = sol.steps;
-            let common = iteration_body(
-                mode,
-                rows(&s0, r),
-                sol.iterations,
-                sol.n_samples,
-                &sol.history,
-            );
             let diag = &sol.delta_diag;
             let delta_rows = sol
                 .rows
@@ -156,8 +145,9 @@ pub fn run_in(
                 delta_diag: rows(&sol.delta_diag, r),
                 delta_rows,
                 jitter: sol.jitter,
-                ..common
+                ..base
             };
+            let body = with_iterations(body, sol.iterations, sol.n_samples, &sol.history);
             (sol.termination, body)
         }
     };
