@@ -3,7 +3,7 @@
 
 use std::path::Path;
 
-use mrdmft::commands::sample::{run_config, SampleRunConfig};
+use mrdmft::config::SampleRunConfig;
 
 fn dir(kind: &str) -> std::path::PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -32,19 +32,21 @@ fn good_sample_configs_validate_and_run() {
     let good = files("good");
     assert!(!good.is_empty());
     for p in good {
-        let mut cfg: SampleRunConfig = mrdmft::io::read_json(&p).unwrap();
-        cfg.check()
+        let (mut cfg, _) = mrdmft::config::load::<SampleRunConfig>(&p, None)
             .unwrap_or_else(|e| panic!("{}: {e}", p.display()));
         // Run a shortened version: the full configs are examples, not tests.
         cfg.sample.max_iters = 3;
         cfg.sample.n_samples = 64;
         cfg.sample.min_iters = 1;
         cfg.sample.average = 1;
-        let res = run_config(&cfg, &p, &mrdmft::runs::Context::quiet()).unwrap();
-        assert_eq!(res.kind, "sample");
+        let valid = mrdmft::config::Checked::check(&cfg).unwrap();
+        let dir = p.parent().unwrap();
+        let res = mrdmft::runs::sample::run_in(&cfg, valid, dir, &mrdmft::runs::Context::quiet())
+            .unwrap();
+        assert_eq!(res.kind, mrdmft::config::Kind::Sample);
         assert!(res.iterations >= 1 && res.delta0.iter().all(|x| x.is_finite()));
         let json = serde_json::to_value(&res).unwrap();
-        let back: mrdmft::commands::sample::SampleResult = serde_json::from_value(json).unwrap();
+        let back: mrdmft::results::SampleResult = serde_json::from_value(json).unwrap();
         assert_eq!(back.iterations, res.iterations);
     }
 }
@@ -55,12 +57,9 @@ fn bad_sample_configs_fail_with_expected_message() {
     assert!(!bad.is_empty());
     for p in bad {
         let want = std::fs::read_to_string(p.with_extension("expected")).unwrap();
-        let msg = match mrdmft::io::read_json::<SampleRunConfig>(&p) {
+        let msg = match mrdmft::config::load::<SampleRunConfig>(&p, None) {
             Err(e) => e.to_string(),
-            Ok(cfg) => match cfg.check() {
-                Err(e) => e.to_string(),
-                Ok(_) => panic!("{} should fail", p.display()),
-            },
+            Ok(_) => panic!("{} should fail", p.display()),
         };
         assert!(
             msg.contains(want.trim()),

@@ -18,22 +18,17 @@
 mod common;
 use common::*;
 
-use mrdmft::commands::compare::{run_theory, summarise, CompareConfig, SizeSummary, TheoryOut};
-use mrdmft::commands::simulate::run_trials;
+use mrdmft::config::{Checked, CompareConfig};
+use mrdmft::results::{SizeSummary, TheoryOut};
+use mrdmft::runs::compare::{run_theory, summarise};
+use mrdmft::runs::simulate::run_trials;
 use mrdmft_solvers::closed_forms::{corr_stationary, psi_inv};
 
 fn run(cfg: serde_json::Value) -> (TheoryOut, Vec<SizeSummary>, f64) {
     let cfg: CompareConfig = serde_json::from_value(cfg).unwrap();
     let p = cfg.check().unwrap();
     let net = &p.net;
-    let rec_dt = net.record_every as f64 * net.dt;
-    let t: Vec<f64> = (0..net.records())
-        .map(|q| (q * net.record_every) as f64 * net.dt)
-        .collect();
-    let tau: Vec<f64> = (0..=net.max_lag_records)
-        .map(|k| k as f64 * rec_dt)
-        .collect();
-    let th = run_theory(&p, &t, &tau).unwrap();
+    let th = run_theory(&p, &net.record_times(), &net.lag_times()).unwrap();
     let mut out = Vec::new();
     let mut infl: f64 = 1.0;
     for &n in &net.sizes {

@@ -3,7 +3,8 @@
 
 use std::path::Path;
 
-use mrdmft::commands::simulate::{SimResult, SimulateConfig};
+use mrdmft::config::{Checked, SimulateConfig};
+use mrdmft::results::{SimResult, TrialOut};
 
 fn good(name: &str) -> std::path::PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -16,7 +17,7 @@ fn simulate_is_reproducible_for_any_thread_count_and_writes_npy() {
     let dir = tempfile::tempdir().unwrap();
     let cfg_path = good("network_simulate.json");
     let mut cfg: SimulateConfig = mrdmft::io::read_json(&cfg_path).unwrap();
-    cfg.network.n = mrdmft::network::Sizes::One(200);
+    cfg.network.n = mrdmft::config::network::Sizes::One(200);
     cfg.network.t_max = 25.0;
     let one = rayon::ThreadPoolBuilder::new()
         .num_threads(1)
@@ -26,14 +27,12 @@ fn simulate_is_reproducible_for_any_thread_count_and_writes_npy() {
         .num_threads(2)
         .build()
         .unwrap();
-    let a = one.install(|| {
-        mrdmft::commands::simulate::run_config(&cfg, &cfg_path, &mrdmft::runs::Context::quiet())
-            .unwrap()
-    });
-    let b = two.install(|| {
-        mrdmft::commands::simulate::run_config(&cfg, &cfg_path, &mrdmft::runs::Context::quiet())
-            .unwrap()
-    });
+    let run = || {
+        let valid = cfg.check().unwrap();
+        mrdmft::runs::simulate::run(&cfg, valid, &mrdmft::runs::Context::quiet()).unwrap()
+    };
+    let a = one.install(run);
+    let b = two.install(run);
     assert_eq!(a.trials.len(), 2);
     for (x, y) in a.trials.iter().zip(&b.trials) {
         assert_eq!(x.s, y.s);
@@ -61,10 +60,8 @@ fn simulate_is_reproducible_for_any_thread_count_and_writes_npy() {
     mrdmft::commands::simulate::run(&small, &out, Some(&npy), &mrdmft::runs::Context::quiet())
         .unwrap();
     let back: SimResult = mrdmft::io::read_json(&out).unwrap();
-    assert_eq!(back.kind, "simulate");
-    let flat = |t: &mrdmft::network::result::TrialOut| -> Vec<f64> {
-        t.s.iter().flatten().flatten().copied().collect()
-    };
+    assert_eq!(back.kind, mrdmft::config::Kind::Simulate);
+    let flat = |t: &TrialOut| -> Vec<f64> { t.s.iter().flatten().flatten().copied().collect() };
     let (x, y) = (flat(&back.trials[0]), flat(&a.trials[0]));
     assert!(x
         .iter()
@@ -86,7 +83,7 @@ fn compare_writes_result_and_figure() {
     )
     .unwrap();
     let json = dir.path().join("network_compare.json");
-    let res: mrdmft::commands::compare::CompareResult = mrdmft::io::read_json(&json).unwrap();
+    let res: mrdmft::results::CompareResult = mrdmft::io::read_json(&json).unwrap();
     assert_eq!(res.sizes.len(), 2);
     assert_eq!(res.sizes[0].errors.len(), 2);
     for ext in ["png", "svg"] {

@@ -6,7 +6,7 @@ use serde_json::Value;
 
 use crate::error::{Error, Result};
 use crate::io;
-use crate::results::DmftResult;
+use crate::results::{AnyResult, DmftResult};
 
 /// The command.
 pub fn run(result: &Path, out: Option<&Path>) -> Result<()> {
@@ -71,21 +71,17 @@ pub fn run_with(result: &Path, out: Option<&Path>, overlay: Option<&Path>) -> Re
             };
             crate::plot::heatmap::plot_sweep_with(&r, over.as_ref(), &stem)?
         }
-        "sample" => {
-            let r: crate::commands::sample::SampleResult =
-                serde_json::from_value(v).map_err(json_err)?;
-            crate::plot::sample::plot_sample(&r, &stem)?
-        }
-        "simulate" => {
-            let r: crate::commands::simulate::SimResult =
-                serde_json::from_value(v).map_err(json_err)?;
-            crate::plot::compare::plot_simulate(&r, &stem)?
-        }
-        "compare" => {
-            let r: crate::commands::compare::CompareResult =
-                serde_json::from_value(v).map_err(json_err)?;
-            crate::plot::compare::plot_compare(&r, &stem)?
-        }
+        "sample" | "simulate" | "compare" => match AnyResult::from_value(v, result)? {
+            AnyResult::Sample(r) => crate::plot::sample::plot_sample(&r, &stem)?,
+            AnyResult::Simulate(r) => crate::plot::compare::plot_simulate(&r, &stem)?,
+            AnyResult::Compare(r) => crate::plot::compare::plot_compare(&r, &stem)?,
+            other => {
+                return Err(Error::config(
+                    result,
+                    format!("result kind \"{}\" has no plot here", other.kind()),
+                ))
+            }
+        },
         other => {
             return Err(Error::config(
                 result,

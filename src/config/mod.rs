@@ -15,25 +15,33 @@ use mrdmft_solvers::SolverError;
 use crate::error::{Error, Result};
 
 pub mod budget;
+mod compare;
 mod dmft;
 mod fixed_points;
 mod grid;
 mod kind;
 mod model;
+pub mod network;
 mod polytope;
 pub mod preset;
+pub mod sample;
+mod simulate;
 mod spectrum;
 mod stationary;
 pub mod sweep;
 
+pub use compare::{CompareConfig, CompareDmft, ComparePlan};
 pub use dmft::{random_s0, DmftConfig, DmftRunConfig, MAX_FULL_GB};
 pub use fixed_points::{FixedPointsConfig, FixedPointsSection};
 pub use grid::{Grid, Linspace};
 pub use kind::Kind;
 pub use model::{parse_phi, ModelConfig};
+pub use network::NetworkConfig;
 pub use polytope::{
     b_vector_error, BList, PolytopeConfig, PolytopeSection, RandomSection, MAX_POLYTOPE_REGIONS,
 };
+pub use sample::{SampleConfig, SampleMode, SamplePlan, SampleRunConfig};
+pub use simulate::SimulateConfig;
 pub use spectrum::{silenced, DrawSection, SpectrumConfig, SpectrumSection, TensorSource};
 pub use stationary::{StationaryConfig, StationarySection, TrajectorySpec};
 

@@ -23,7 +23,6 @@ pub const TARGET_RE: &str = "target_eigenvalue.re";
 /// See [`TARGET_RE`].
 pub const TARGET_IM: &str = "target_eigenvalue.im";
 
-
 /// One or several config paths set together.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(untagged)]
@@ -756,8 +755,8 @@ impl Plan {
                 }
             }
             RunSpec::Simulate { .. } => {
-                let c: crate::commands::simulate::SimulateConfig = parse_section(&v, section)?;
-                let (spec, net) = c.check().map_err(invalid)?;
+                let c: crate::config::SimulateConfig = parse_section(&v, section)?;
+                let (spec, net) = crate::config::Checked::check(&c).map_err(invalid)?;
                 if net.trials != 1 {
                     return Err(Error::config(
                         "<sweep>",
@@ -787,8 +786,8 @@ impl Plan {
                 }
             }
             RunSpec::Sample { .. } => {
-                let c: crate::commands::sample::SampleRunConfig = parse_section(&v, section)?;
-                if c.sample.mode != "stationary" {
+                let c: crate::config::SampleRunConfig = parse_section(&v, section)?;
+                if c.sample.mode != crate::config::SampleMode::Stationary {
                     return Err(Error::config(
                         "<sweep>",
                         format!("base sample.mode is \"{}\"; sweeps of kind \"sample\" run the stationary mode: set it to \"stationary\"", c.sample.mode),
@@ -806,10 +805,10 @@ impl Plan {
                         "base sample.warm_start is not supported in sweeps; remove it",
                     ));
                 }
-                let (spec, checked, _) = c.check().map_err(invalid)?;
+                let (spec, checked, _) = crate::config::Checked::check(&c).map_err(invalid)?;
                 let n_lags = match checked {
-                    crate::commands::sample::Checked::Stationary(s) => s.n_lags,
-                    crate::commands::sample::Checked::Window(s) => s.steps,
+                    crate::config::SamplePlan::Stationary(s) => s.n_lags,
+                    crate::config::SamplePlan::Window(s) => s.steps,
                 };
                 CellCheck {
                     regions: spec.regions(),

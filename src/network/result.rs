@@ -1,24 +1,9 @@
-//! Serialisable outputs of simulations: one [`TrialOut`] per network, with plain nested
-//! lists (index order documented per field).
-
-use serde::{Deserialize, Serialize};
+//! Filling the result types of simulations ([`TrialOut`], [`AutocorrOut`], defined in
+//! [`crate::results`]) from the simulator's recordings.
 
 use super::observables::{row_sums, Autocorr};
 use super::sim::Recording;
-
-/// Autocorrelations of all regions.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct AutocorrOut {
-    /// Lag times $\tau_k$.
-    pub tau: Vec<f64>,
-    /// `delta[k][m]` $= \Delta^m(\tau_k)$, time-averaged after the burn-in, mean over neurons.
-    pub delta: Vec<Vec<f64>>,
-    /// `normalised[k][m]` $= \Delta^m(\tau_k)/\Delta^m(0)$.
-    pub normalised: Vec<Vec<f64>>,
-    /// `spread[k][m]`: standard deviation over neurons of the per-neuron estimate.
-    pub spread: Vec<Vec<f64>>,
-}
+use crate::results::{AutocorrOut, Records, TrialOut};
 
 impl AutocorrOut {
     /// Assemble from per-region results with lag spacing `lag_dt`.
@@ -39,37 +24,9 @@ impl AutocorrOut {
     }
 }
 
-/// One simulated network.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct TrialOut {
-    /// Trial index (its random streams are keyed by (N, trial)).
-    pub trial: usize,
-    /// Neurons per region.
-    #[serde(rename = "N")]
-    pub n_neurons: usize,
-    /// Factor by which Var(n) was inflated per region (1: none).
-    pub inflation: Vec<f64>,
-    /// Record times.
-    pub t: Vec<f64>,
-    /// `S[q][m][n]`: filtered currents (E5).
-    #[serde(rename = "S")]
-    pub s: Vec<Vec<Vec<f64>>>,
-    /// `A[q][m]` $= \sum_n (S^{mn})^2$.
-    #[serde(rename = "A")]
-    pub a: Vec<Vec<f64>>,
-    /// `psi[q][m]`: mean $\phi'(x)$ over the region.
-    pub psi: Vec<Vec<f64>>,
-    /// `traces[q][m][k]`: $x$ of the first neurons of each region.
-    pub traces: Vec<Vec<Vec<f64>>>,
-    /// Autocorrelations after the burn-in.
-    pub autocorr: AutocorrOut,
-    /// Wall-clock seconds of this trial (sampling included).
-    pub wall_seconds: f64,
-}
-
 impl TrialOut {
-    /// Assemble.
+    /// Assemble from the recording of one network (E5 currents, gains, traces) and its
+    /// autocorrelations.
     #[allow(clippy::too_many_arguments)]
     pub fn new(
         trial: usize,
@@ -96,12 +53,14 @@ impl TrialOut {
             trial,
             n_neurons: n,
             inflation: inflation.to_vec(),
-            t: rec.t.clone(),
-            s,
-            a,
-            psi: (0..nq)
-                .map(|q| rec.psi[q * r..(q + 1) * r].to_vec())
-                .collect(),
+            records: Records {
+                t: rec.t.clone(),
+                s,
+                a,
+                psi: (0..nq)
+                    .map(|q| rec.psi[q * r..(q + 1) * r].to_vec())
+                    .collect(),
+            },
             traces: (0..nq)
                 .map(|q| {
                     (0..r)

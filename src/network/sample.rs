@@ -188,9 +188,10 @@ pub fn sample_loadings(
     Ok(out)
 }
 
-/// How the within-region disorder matrices relate across regions (E2).
+/// How the within-region disorder matrices relate across regions (E2); config names
+/// `"independent"`, `"shared"`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize, Default)]
-#[serde(rename_all = "snake_case")]
+#[serde(rename_all = "snake_case", try_from = "String")]
 pub enum DisorderMode {
     /// An independent $\chi^m$ per region (the theory's assumption; memory $R N^2$).
     #[default]
@@ -200,9 +201,9 @@ pub enum DisorderMode {
     Shared,
 }
 
-/// Storage of the disorder matrices.
+/// Storage of the disorder matrices; config names `"f64"`, `"f32"`, `"f32_acc64"`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize, Default)]
-#[serde(rename_all = "snake_case")]
+#[serde(rename_all = "snake_case", try_from = "String")]
 pub enum Precision {
     /// f64 storage and accumulation.
     #[default]
@@ -259,35 +260,33 @@ pub struct Disorder {
     pub precision: Precision,
 }
 
-/// Draw an `N x N` matrix of $N(0, 1/N)$ entries; rows in blocks of [`CHI_BLOCK_ROWS`], block b
-/// from stream (`trial`, Chi, `mat_index << 20 | b`), in parallel.
+/// Draw an `N x N` disorder matrix $\chi$ (E2) of $N(0, 1/N)$ entries; rows in blocks of
+/// [`CHI_BLOCK_ROWS`], block b from stream (`trial`, Chi, `mat_index << 20 | b`), in parallel.
 pub fn draw_chi(n: usize, precision: Precision, seed: u64, trial: u64, mat_index: u64) -> Matrix {
     let scale = 1.0 / (n as f64).sqrt();
-    let idx = |b: usize| (mat_index << 20) | b as u64;
+    // Every entry is drawn in f64 and then stored (rounded for f32 storage).
+    fn fill<T: Copy + Default + Send>(
+        n: usize,
+        seed: u64,
+        trial: u64,
+        mat_index: u64,
+        entry: impl Fn(f64) -> T + Sync,
+    ) -> Vec<T> {
+        let mut a = vec![T::default(); n * n];
+        a.par_chunks_mut(CHI_BLOCK_ROWS * n)
+            .enumerate()
+            .for_each(|(b, blk)| {
+                let mut rng = stream(seed, trial, Purpose::Chi, (mat_index << 20) | b as u64);
+                for x in blk.iter_mut() {
+                    *x = entry(rng.sample::<f64, _>(StandardNormal));
+                }
+            });
+        a
+    }
     match precision {
-        Precision::F64 => {
-            let mut a = vec![0.0f64; n * n];
-            a.par_chunks_mut(CHI_BLOCK_ROWS * n)
-                .enumerate()
-                .for_each(|(b, blk)| {
-                    let mut rng = stream(seed, trial, Purpose::Chi, idx(b));
-                    for x in blk.iter_mut() {
-                        *x = scale * rng.sample::<f64, _>(StandardNormal);
-                    }
-                });
-            Matrix::F64(a)
-        }
+        Precision::F64 => Matrix::F64(fill(n, seed, trial, mat_index, |z| scale * z)),
         Precision::F32 | Precision::F32Acc64 => {
-            let mut a = vec![0.0f32; n * n];
-            a.par_chunks_mut(CHI_BLOCK_ROWS * n)
-                .enumerate()
-                .for_each(|(b, blk)| {
-                    let mut rng = stream(seed, trial, Purpose::Chi, idx(b));
-                    for x in blk.iter_mut() {
-                        *x = (scale * rng.sample::<f64, _>(StandardNormal)) as f32;
-                    }
-                });
-            Matrix::F32(a)
+            Matrix::F32(fill(n, seed, trial, mat_index, |z| (scale * z) as f32))
         }
     }
 }
@@ -332,13 +331,7 @@ impl Disorder {
                 }
             }
         };
-        Disorder {
-            n_neurons: n,
-            mode,
-            mats,
-            perms,
-            precision,
-        }
+        Disorder::from_parts(n, mode, mats, perms, precision)
     }
 
     /// Wrap given matrices (e.g. the reference's stored `Chi` and permutations).

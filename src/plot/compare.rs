@@ -4,9 +4,13 @@
 
 use std::path::{Path, PathBuf};
 
+use super::regions::{
+    after_first, currents_panels, curve, gain_panel, mean_band, name_suffix, panel, per_region,
+    region_line,
+};
 use super::{color, Figure, LinePanel, Series, Style};
-use crate::commands::compare::CompareResult;
 use crate::error::Result;
+use crate::results::{CompareResult, SimResult};
 
 /// Draw `res` to `<stem>.png` and `<stem>.svg`.
 pub fn plot_compare(res: &CompareResult, stem: &Path) -> Result<(PathBuf, PathBuf)> {
@@ -17,130 +21,52 @@ pub fn plot_compare(res: &CompareResult, stem: &Path) -> Result<(PathBuf, PathBu
         .iter()
         .max_by_key(|s| s.n)
         .expect("a compare result has at least one size");
-    let mut panels = Vec::new();
-    for m in 0..r {
-        let mut series = Vec::new();
-        for n in 0..r {
-            let lo: Vec<f64> = big
-                .s_mean
-                .iter()
-                .zip(&big.s_std)
-                .map(|(a, s)| a[m][n] - s[m][n])
-                .collect();
-            let hi: Vec<f64> = big
-                .s_mean
-                .iter()
-                .zip(&big.s_std)
-                .map(|(a, s)| a[m][n] + s[m][n])
-                .collect();
-            series.push(Series::band("", &res.t, &lo, &hi, color(n)));
-            let mean = res
-                .t
-                .iter()
-                .zip(&big.s_mean)
-                .map(|(&t, s)| (t, s[m][n]))
-                .collect();
-            series.push(Series::line("", mean, color(n)).with_style(Style::Dashed));
-            let theory = th.t.iter().zip(&th.s).map(|(&t, s)| (t, s[m][n])).collect();
-            series.push(Series::line(
-                format!("S^{}{}", m + 1, n + 1),
-                theory,
-                color(n),
-            ));
-        }
-        panels.push(LinePanel {
-            title: format!(
-                "currents into region {} (g = {})",
-                m + 1,
-                res.config.model.g[m]
-            ),
-            x_label: "t".into(),
-            y_label: format!("S^{}n(t)", m + 1),
-            series,
-            legend: true,
-            ..Default::default()
-        });
-    }
-    let mut dseries = Vec::new();
-    for m in 0..r {
-        let lo: Vec<f64> = big
-            .delta_mean
-            .iter()
-            .zip(&big.delta_std)
-            .map(|(a, s)| a[m] - s[m])
-            .collect();
-        let hi: Vec<f64> = big
-            .delta_mean
-            .iter()
-            .zip(&big.delta_std)
-            .map(|(a, s)| a[m] + s[m])
-            .collect();
-        dseries.push(Series::band("", &res.tau, &lo, &hi, color(m)));
-        let pts = res
-            .tau
-            .iter()
-            .zip(&big.delta_mean)
-            .map(|(&t, d)| (t, d[m]))
-            .collect();
-        dseries.push(Series::line("", pts, color(m)).with_style(Style::Points));
-        let theory = th
-            .tau
-            .iter()
-            .zip(&th.delta)
-            .map(|(&t, d)| (t, d[m]))
-            .collect();
-        dseries.push(Series::line(format!("region {}", m + 1), theory, color(m)));
-    }
-    panels.push(LinePanel {
-        title: format!(
+    let mut panels = currents_panels(&th.t, &th.s, &res.config.model.g, |m, n| {
+        mean_band(
+            &res.t,
+            &big.s_mean,
+            &big.s_std,
+            |a| a[m][n],
+            color(n),
+            Style::Dashed,
+        )
+        .into()
+    });
+    // Per region: the simulation's band and mean under the theory line.
+    let versus = |x: &[f64],
+                  mean: &[Vec<f64>],
+                  sd: &[Vec<f64>],
+                  style,
+                  theory: &dyn Fn(usize) -> Vec<(f64, f64)>|
+     -> Vec<Series> {
+        (0..r)
+            .flat_map(|m| {
+                let [band, sim] = mean_band(x, mean, sd, |a| a[m], color(m), style);
+                [band, sim, region_line(m, theory(m))]
+            })
+            .collect()
+    };
+    panels.push(panel(
+        format!(
             "Delta(tau) after t = {}: DMFT (lines), N = {} (dots)",
             res.burn_in, big.n
         ),
-        x_label: "tau".into(),
-        y_label: "Delta^m(tau)".into(),
-        series: dseries,
-        legend: true,
-        ..Default::default()
-    });
-    let mut pseries = Vec::new();
-    for m in 0..r {
-        let lo: Vec<f64> = big
-            .psi_mean
-            .iter()
-            .zip(&big.psi_std)
-            .map(|(a, s)| a[m] - s[m])
-            .collect();
-        let hi: Vec<f64> = big
-            .psi_mean
-            .iter()
-            .zip(&big.psi_std)
-            .map(|(a, s)| a[m] + s[m])
-            .collect();
-        pseries.push(Series::band("", &res.t, &lo, &hi, color(m)));
-        let mean = res
-            .t
-            .iter()
-            .zip(&big.psi_mean)
-            .map(|(&t, p)| (t, p[m]))
-            .collect();
-        pseries.push(Series::line("", mean, color(m)).with_style(Style::Dashed));
-        let theory =
-            th.t.iter()
-                .zip(&th.psi)
-                .skip(1)
-                .map(|(&t, p)| (t, p[m]))
-                .collect();
-        pseries.push(Series::line(format!("region {}", m + 1), theory, color(m)));
-    }
-    panels.push(LinePanel {
-        title: "gain psi(t): DMFT (lines), simulation (dashed)".into(),
-        x_label: "t".into(),
-        y_label: "psi".into(),
-        series: pseries,
-        y_range: Some((0.0, 1.05)),
-        legend: true,
-        ..Default::default()
-    });
+        "tau",
+        "Delta^m(tau)",
+        versus(
+            &res.tau,
+            &big.delta_mean,
+            &big.delta_std,
+            Style::Points,
+            &|m| curve(&th.tau, &th.delta, |d| d[m]),
+        ),
+    ));
+    panels.push(gain_panel(
+        "gain psi(t): DMFT (lines), simulation (dashed)",
+        versus(&res.t, &big.psi_mean, &big.psi_std, Style::Dashed, &|m| {
+            after_first(curve(&th.t, &th.psi, |p| p[m]))
+        }),
+    ));
     let mut eseries = Vec::new();
     let ns: Vec<f64> = res.sizes.iter().map(|s| s.n as f64).collect();
     let errs: [(&str, Vec<f64>, Vec<f64>); 2] = [
@@ -181,25 +107,16 @@ pub fn plot_compare(res: &CompareResult, stem: &Path) -> Result<(PathBuf, PathBu
         }
     }
     panels.push(LinePanel {
-        title: "error vs N (log-log)".into(),
-        x_label: "N per region".into(),
-        y_label: "RMS error".into(),
-        series: eseries,
-        legend: true,
         log_axes: true,
-        ..Default::default()
+        ..panel("error vs N (log-log)", "N per region", "RMS error", eseries)
     });
     let title = format!(
         "DMFT ({} scheme) vs network, R = {r}, {} trial(s) per N, N = {:?}, seed {}{}",
         res.config.dmft.scheme,
         big.trials,
         res.sizes.iter().map(|s| s.n).collect::<Vec<_>>(),
-        res.seed,
-        res.config
-            .name
-            .as_deref()
-            .map(|n| format!(" - {n}"))
-            .unwrap_or_default()
+        res.seed.unwrap_or_default(),
+        name_suffix(res.config.name.as_deref())
     );
     let fig = Figure {
         title,
@@ -212,88 +129,37 @@ pub fn plot_compare(res: &CompareResult, stem: &Path) -> Result<(PathBuf, PathBu
 
 /// Draw a `simulate` result (its first trial): currents into each region, neuron traces of each
 /// region, $\Delta^m(\tau)$ and $\psi^m(t)$.
-pub fn plot_simulate(
-    res: &crate::commands::simulate::SimResult,
-    stem: &Path,
-) -> Result<(PathBuf, PathBuf)> {
+pub fn plot_simulate(res: &SimResult, stem: &Path) -> Result<(PathBuf, PathBuf)> {
     let tr = &res.trials[0];
-    let r = tr.psi.first().map_or(0, Vec::len);
-    let mut panels = Vec::new();
-    for m in 0..r {
-        let series = (0..r)
-            .map(|n| {
-                let pts = tr.t.iter().zip(&tr.s).map(|(&t, s)| (t, s[m][n])).collect();
-                Series::line(format!("S^{}{}", m + 1, n + 1), pts, color(n))
-            })
-            .collect();
-        panels.push(LinePanel {
-            title: format!(
-                "currents into region {} (g = {})",
-                m + 1,
-                res.config.model.g[m]
-            ),
-            x_label: "t".into(),
-            y_label: format!("S^{}n(t)", m + 1),
-            series,
-            legend: true,
-            ..Default::default()
-        });
-    }
+    let r = tr.regions();
+    let mut panels = currents_panels(&tr.t, &tr.s, &res.config.model.g, |_, _| vec![]);
     for m in 0..r {
         let k = tr.traces.first().map_or(0, |q| q[m].len()).min(8);
         let series = (0..k)
-            .map(|i| {
-                let pts =
-                    tr.t.iter()
-                        .zip(&tr.traces)
-                        .map(|(&t, x)| (t, x[m][i]))
-                        .collect();
-                Series::line("", pts, color(i))
-            })
+            .map(|i| Series::line("", curve(&tr.t, &tr.traces, |x| x[m][i]), color(i)))
             .collect();
         panels.push(LinePanel {
-            title: format!("neurons of region {}", m + 1),
-            x_label: "t".into(),
-            y_label: "x".into(),
-            series,
-            ..Default::default()
+            legend: false,
+            ..panel(format!("neurons of region {}", m + 1), "t", "x", series)
         });
     }
-    let per_region = |f: &dyn Fn(usize) -> Vec<(f64, f64)>| -> Vec<Series> {
-        (0..r)
-            .map(|m| Series::line(format!("region {}", m + 1), f(m), color(m)))
-            .collect()
-    };
-    panels.push(LinePanel {
-        title: "autocorrelation Delta(tau) after the burn-in".into(),
-        x_label: "tau".into(),
-        y_label: "Delta^m(tau)".into(),
-        series: per_region(&|m| {
-            tr.autocorr
-                .tau
-                .iter()
-                .zip(&tr.autocorr.delta)
-                .map(|(&t, d)| (t, d[m]))
-                .collect()
-        }),
-        legend: true,
-        ..Default::default()
-    });
-    panels.push(LinePanel {
-        title: "gain psi(t) = mean phi'(x)".into(),
-        x_label: "t".into(),
-        y_label: "psi".into(),
-        series: per_region(&|m| tr.t.iter().zip(&tr.psi).map(|(&t, p)| (t, p[m])).collect()),
-        y_range: Some((0.0, 1.05)),
-        legend: true,
-        ..Default::default()
-    });
+    let ac = &tr.autocorr;
+    panels.push(panel(
+        "autocorrelation Delta(tau) after the burn-in",
+        "tau",
+        "Delta^m(tau)",
+        per_region(r, |m| curve(&ac.tau, &ac.delta, |d| d[m])),
+    ));
+    panels.push(gain_panel(
+        "gain psi(t) = mean phi'(x)",
+        per_region(r, |m| curve(&tr.t, &tr.psi, |p| p[m])),
+    ));
     let fig = Figure {
         title: format!(
             "network simulation, R = {r}, N = {}, trial 0 of {}, seed {}",
             tr.n_neurons,
             res.trials.len(),
-            res.seed
+            res.seed.unwrap_or_default()
         ),
         panels,
         cols: r.max(2),

@@ -434,3 +434,5 @@ fn tmp_sibling(path: &Path) -> PathBuf {
         .unwrap_or_default();
     path.with_file_name(format!(".tmp{}-{name}", std::process::id()))
 }
+
+pub mod regions;

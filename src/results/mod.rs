@@ -12,16 +12,23 @@ use crate::config::{Kind, SCHEMA_VERSION};
 use crate::error::{Error, Result};
 
 pub mod arrays;
+mod compare;
 mod dmft;
 mod fixed_points;
 mod polytope;
+mod sample;
+mod simulate;
 mod spectrum;
 mod stationary;
 pub mod sweep;
 
+pub use compare::{CompareBody, CompareResult, SizeSummary, TheoryOut, TrialError};
 pub use dmft::{DeltaRowOut, DmftBody, DmftResult};
 pub use fixed_points::{DistinctFp, EndState, FixedPointsBody, FixedPointsResult};
 pub use polytope::{FractureStats, PolytopeBody, PolytopeOut, PolytopeResult, RandomOut};
+pub use sample::{termination_name, SampleBody, SampleResult};
+pub(crate) use simulate::{blocks, rows};
+pub use simulate::{AutocorrOut, Records, SimBody, SimResult, TrialOut};
 pub use spectrum::{DrawOut, DynPoint, SilencedOut, SpectrumBody, SpectrumResult};
 pub use stationary::{Curve, Solution, StationaryBody, StationaryResult, TrajectoryOut};
 pub use sweep::{SweepBody, SweepResult};
@@ -111,11 +118,11 @@ pub enum AnyResult {
     /// `mrdmft polytope`.
     Polytope(PolytopeResult),
     /// `mrdmft sample`.
-    Sample(crate::commands::sample::SampleResult),
+    Sample(SampleResult),
     /// `mrdmft simulate`.
-    Simulate(crate::commands::simulate::SimResult),
+    Simulate(SimResult),
     /// `mrdmft compare`.
-    Compare(crate::commands::compare::CompareResult),
+    Compare(CompareResult),
     /// `mrdmft sweep` and `mrdmft merge`.
     Sweep(SweepResult),
 }

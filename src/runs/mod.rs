@@ -13,11 +13,14 @@ use crate::config::{self, Kind};
 use crate::error::{Error, Result};
 use crate::results::AnyResult;
 
+pub mod compare;
 mod context;
 pub mod dmft;
 pub mod fixed_points;
 pub mod polytope;
 pub mod progress;
+pub mod sample;
+pub mod simulate;
 pub mod spectrum;
 pub mod stationary;
 pub mod sweep;
@@ -65,40 +68,24 @@ pub fn run(
 ) -> Result<AnyResult> {
     let mut v = v;
     config::preset::apply(&mut v, preset, origin)?;
-    let kind = kind_of(&v, origin)?;
-    Ok(match kind {
-        Kind::Dmft => {
-            let (cfg, valid) = config::from_value(v, origin, None)?;
-            AnyResult::Dmft(dmft::run(&cfg, valid, ctx)?.0)
-        }
+    let dir = origin.parent().unwrap_or(Path::new(""));
+    Ok(match kind_of(&v, origin)? {
+        Kind::Dmft => AnyResult::Dmft(with(v, origin, |c, ok| dmft::run(c, ok, ctx))?.0),
         Kind::Stationary => {
-            let (cfg, valid) = config::from_value(v, origin, None)?;
-            AnyResult::Stationary(stationary::run(&cfg, valid, ctx)?)
+            AnyResult::Stationary(with(v, origin, |c, ok| stationary::run(c, ok, ctx))?)
         }
         Kind::FixedPoints => {
-            let (cfg, valid) = config::from_value(v, origin, None)?;
-            AnyResult::FixedPoints(fixed_points::run(&cfg, valid, ctx)?)
+            AnyResult::FixedPoints(with(v, origin, |c, ok| fixed_points::run(c, ok, ctx))?)
         }
         Kind::Spectrum => {
-            let (cfg, valid) = config::from_value(v, origin, None)?;
-            AnyResult::Spectrum(spectrum::run(&cfg, valid, origin, ctx)?)
+            AnyResult::Spectrum(with(v, origin, |c, ok| spectrum::run(c, ok, origin, ctx))?)
         }
-        Kind::Polytope => {
-            let (cfg, valid) = config::from_value(v, origin, None)?;
-            AnyResult::Polytope(polytope::run(&cfg, valid, ctx)?)
-        }
+        Kind::Polytope => AnyResult::Polytope(with(v, origin, |c, ok| polytope::run(c, ok, ctx))?),
         Kind::Sample => {
-            let cfg = parse(v, origin)?;
-            AnyResult::Sample(crate::commands::sample::run_config(&cfg, origin, ctx)?)
+            AnyResult::Sample(with(v, origin, |c, ok| sample::run_in(c, ok, dir, ctx))?)
         }
-        Kind::Simulate => {
-            let cfg = parse(v, origin)?;
-            AnyResult::Simulate(crate::commands::simulate::run_config(&cfg, origin, ctx)?)
-        }
-        Kind::Compare => {
-            let cfg = parse(v, origin)?;
-            AnyResult::Compare(crate::commands::compare::run_config(&cfg, origin, ctx)?)
-        }
+        Kind::Simulate => AnyResult::Simulate(with(v, origin, |c, ok| simulate::run(c, ok, ctx))?),
+        Kind::Compare => AnyResult::Compare(with(v, origin, |c, ok| compare::run(c, ok, ctx))?),
         Kind::Sweep => AnyResult::Sweep(sweep(v, origin, out.sweep_out, ctx)?),
         Kind::Figure => {
             return Err(Error::config(
@@ -109,15 +96,14 @@ pub fn run(
     })
 }
 
-/// Parse a typed config (dropping a `"kind"` tag) without checking it; the run checks it.
-fn parse<T: serde::de::DeserializeOwned>(mut v: Value, origin: &Path) -> Result<T> {
-    if let Some(o) = v.as_object_mut() {
-        o.remove("kind");
-    }
-    serde_json::from_value(v).map_err(|source| Error::Json {
-        path: origin.into(),
-        source,
-    })
+/// Parse and check `v` as a `T` (a `"kind"` tag must name `T`'s kind) and hand it to `f`.
+fn with<T: config::Checked, R>(
+    v: Value,
+    origin: &Path,
+    f: impl FnOnce(&T, T::Valid) -> Result<R>,
+) -> Result<R> {
+    let (cfg, valid) = config::from_value::<T>(v, origin, None)?;
+    f(&cfg, valid)
 }
 
 /// Run a sweep config `v` (presets already applied), checkpointing beside `out` (or in a
@@ -180,52 +166,29 @@ pub fn validate(v: &Value, origin: &Path) -> Result<Kind> {
 }
 
 fn check_value(kind: Kind, v: Value, origin: &Path) -> Result<()> {
-    let at = |e: mrdmft_solvers::SolverError| Error::config(origin, e.to_string());
+    fn check<T: config::Checked>(v: Value, origin: &Path) -> Result<()> {
+        config::from_value::<T>(v, origin, None).map(drop)
+    }
     match kind {
-        Kind::Dmft => {
-            config::from_value::<config::DmftRunConfig>(v, origin, None)?;
-        }
-        Kind::Stationary => {
-            config::from_value::<config::StationaryConfig>(v, origin, None)?;
-        }
-        Kind::FixedPoints => {
-            config::from_value::<config::FixedPointsConfig>(v, origin, None)?;
-        }
-        Kind::Spectrum => {
-            config::from_value::<config::SpectrumConfig>(v, origin, None)?;
-        }
-        Kind::Polytope => {
-            config::from_value::<config::PolytopeConfig>(v, origin, None)?;
-        }
-        Kind::Sample => {
-            parse::<crate::commands::sample::SampleRunConfig>(v, origin)?
-                .check()
-                .map_err(at)?;
-        }
-        Kind::Simulate => {
-            parse::<crate::commands::simulate::SimulateConfig>(v, origin)?
-                .check()
-                .map_err(at)?;
-        }
-        Kind::Compare => {
-            parse::<crate::commands::compare::CompareConfig>(v, origin)?
-                .check()
-                .map_err(at)?;
-        }
+        Kind::Dmft => check::<config::DmftRunConfig>(v, origin),
+        Kind::Stationary => check::<config::StationaryConfig>(v, origin),
+        Kind::FixedPoints => check::<config::FixedPointsConfig>(v, origin),
+        Kind::Spectrum => check::<config::SpectrumConfig>(v, origin),
+        Kind::Polytope => check::<config::PolytopeConfig>(v, origin),
+        Kind::Sample => check::<config::SampleRunConfig>(v, origin),
+        Kind::Simulate => check::<config::SimulateConfig>(v, origin),
+        Kind::Compare => check::<config::CompareConfig>(v, origin),
         Kind::Sweep => {
             let dir = origin.parent().map(Path::to_path_buf).unwrap_or_default();
             let mut v = v;
             if let Some(o) = v.as_object_mut() {
                 o.remove("kind");
             }
-            crate::config::sweep::Plan::from_value(v, &dir, None)?;
+            crate::config::sweep::Plan::from_value(v, &dir, None).map(drop)
         }
-        Kind::Figure => {
-            return Err(Error::config(
-                origin,
-                "is a figure config; `mrdmft validate` checks it by its file",
-            ))
-        }
+        Kind::Figure => Err(Error::config(
+            origin,
+            "is a figure config; `mrdmft validate` checks it by its file",
+        )),
     }
-    Ok(())
 }

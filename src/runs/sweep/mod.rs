@@ -24,9 +24,8 @@ use mrdmft_solvers::SolverError;
 
 use self::checkpoint::Checkpoint;
 use self::shard::Shard;
-use crate::commands::sample::Checked;
 use crate::config::sweep::{make_t_params, mix, parse_section, ModelOnly, Plan, RunSpec};
-use crate::config::Kind;
+use crate::config::{Checked, Kind, SamplePlan};
 use crate::error::{Error, Result};
 pub use crate::results::sweep::{
     summarise, CellSummary, ExampleRef, ExampleTrace, PointResult, StationaryRegion, SweepBody,
@@ -135,8 +134,7 @@ impl Plan {
                 self.run_dmft(cfg, seed, &mut res, &at)?;
             }
             RunSpec::Simulate { static_threshold } => {
-                let cfg: crate::commands::simulate::SimulateConfig =
-                    parse_section(&v, Some("network"))?;
+                let cfg: crate::config::SimulateConfig = parse_section(&v, Some("network"))?;
                 self.run_simulate(cfg, seed, *static_threshold, &mut res, &at)?;
             }
             RunSpec::Stationary => {
@@ -144,8 +142,7 @@ impl Plan {
                 run_stationary(&cfg, &mut res, &at)?;
             }
             RunSpec::Sample { static_threshold } => {
-                let cfg: crate::commands::sample::SampleRunConfig =
-                    parse_section(&v, Some("sample"))?;
+                let cfg: crate::config::SampleRunConfig = parse_section(&v, Some("sample"))?;
                 run_sample(cfg, seed, *static_threshold, &mut res, &at)?;
             }
         }
@@ -232,7 +229,7 @@ impl Plan {
     /// whose $\tau = 0$ value is the mean $\Delta^m(t,t)$; `s_final` is the last record.
     fn run_simulate(
         &self,
-        mut cfg: crate::commands::simulate::SimulateConfig,
+        mut cfg: crate::config::SimulateConfig,
         seed: u64,
         threshold: f64,
         res: &mut PointResult,
@@ -448,7 +445,7 @@ fn run_stationary(
 /// point (random initial currents from the same seed unless `sample.S0` is given). Codes and
 /// `decorrelation` from the kernel $\Delta^m(\tau)$ as [`summarise_curves`].
 fn run_sample(
-    mut cfg: crate::commands::sample::SampleRunConfig,
+    mut cfg: crate::config::SampleRunConfig,
     seed: u64,
     threshold: f64,
     res: &mut PointResult,
@@ -456,7 +453,7 @@ fn run_sample(
 ) -> Result<()> {
     cfg.sample.seed = mix(seed, 4);
     let (spec, checked, s0) = cfg.check().map_err(|e| at(e.to_string()))?;
-    let Checked::Stationary(set) = checked else {
+    let SamplePlan::Stationary(set) = checked else {
         return Err(at("sample.mode must be \"stationary\"".into()));
     };
     let init = StationaryState::guess(&spec, set.dt, set.n_lags, &s0);

@@ -1,0 +1,361 @@
+//! The `network` section (SPEC E1-E5), shared by `simulate`, `compare`, sweeps of run kind
+//! `simulate` and the figures' networks: sizes, trials, integration, recording, initial state,
+//! disorder and inputs. [`NetworkConfig::check`] validates it into the simulator's
+//! [`NetworkPlan`].
+
+use rand::Rng;
+use rand_distr::StandardNormal;
+use serde::{Deserialize, Serialize};
+
+use mrdmft_solvers::SolverError;
+
+use crate::network::sample::{disorder_bytes, stream, Purpose};
+pub use crate::network::sample::{DisorderMode, Precision};
+use crate::network::sim::InputSchedule;
+use crate::network::{record_stride, whole_steps, NetworkPlan};
+
+/// One piece of an input schedule.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct InputPiece {
+    /// Start time of the piece.
+    pub from: f64,
+    /// Amplitude per region.
+    #[serde(rename = "I")]
+    pub i: Vec<f64>,
+}
+
+/// External inputs $I^m(t) v^m_i$: piecewise constant amplitudes along per-region directions
+/// $v^m$ (unit variance, $\langle n^{mn} v^n\rangle = V^{mn}$).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct InputsConfig {
+    /// Pieces, by increasing `from` (one piece from 0: constant input).
+    pub schedule: Vec<InputPiece>,
+    /// Overlaps of the input directions with the readouts, R x R (default 0).
+    #[serde(rename = "V", default, skip_serializing_if = "Option::is_none")]
+    pub v: Option<Vec<Vec<f64>>>,
+}
+
+/// A single N or a list of N.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum Sizes {
+    /// One size.
+    One(usize),
+    /// Several sizes (for `compare`).
+    Many(Vec<usize>),
+}
+
+impl Sizes {
+    /// As a list.
+    pub fn list(&self) -> Vec<usize> {
+        match self {
+            Sizes::One(n) => vec![*n],
+            Sizes::Many(v) => v.clone(),
+        }
+    }
+}
+
+/// The `network` config section (SPEC E1-E5).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NetworkConfig {
+    /// Neurons per region (a list for `compare`).
+    #[serde(rename = "N")]
+    pub n: Sizes,
+    /// Independent networks (trials) per size.
+    #[serde(default = "one")]
+    pub trials: usize,
+    /// Seed of every random draw.
+    pub seed: u64,
+    /// Euler step.
+    #[serde(default = "default_dt")]
+    pub dt: f64,
+    /// Simulated time: steps $N_t = \lfloor t_{max}/dt \rfloor$ time points $0..(N_t-1)dt$.
+    pub t_max: f64,
+    /// Recording interval (time units, a multiple of dt).
+    #[serde(default = "default_record")]
+    pub record_every: f64,
+    /// Time after which autocorrelations are averaged (default t_max / 4).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub burn_in: Option<f64>,
+    /// Largest autocorrelation lag (time units; default 20).
+    #[serde(default = "default_lag")]
+    pub max_lag: f64,
+    /// Scale of the initial state inside the structured subspace.
+    #[serde(default = "default_init_std")]
+    pub init_std: f64,
+    /// Subspace coordinates z of the initial state (default: drawn from the seed, shared by all trials).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub z0: Option<Vec<f64>>,
+    /// Explicit initial state `x0[m][i]` (simulate with one N only).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub x0: Option<Vec<Vec<f64>>>,
+    /// "independent" (default) or "shared" (one chi with per-region permutations).
+    #[serde(default)]
+    pub disorder: DisorderMode,
+    /// "f64" (default), "f32" or "f32_acc64" storage of chi.
+    #[serde(default)]
+    pub precision: Precision,
+    /// Neuron traces saved per region.
+    #[serde(default = "default_traces")]
+    pub traces: usize,
+    /// Neurons per region used for autocorrelations (default all).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub acf_neurons: Option<usize>,
+    /// External inputs.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub inputs: Option<InputsConfig>,
+    /// Refuse configs whose estimated memory exceeds this many GB (1e9 bytes).
+    #[serde(default = "default_mem")]
+    pub memory_limit_gb: f64,
+}
+
+fn one() -> usize {
+    1
+}
+fn default_dt() -> f64 {
+    0.05
+}
+fn default_record() -> f64 {
+    0.25
+}
+fn default_lag() -> f64 {
+    20.0
+}
+fn default_init_std() -> f64 {
+    1.0
+}
+fn default_traces() -> usize {
+    10
+}
+fn default_mem() -> f64 {
+    20.0
+}
+
+impl NetworkConfig {
+    /// Validate against a model with `r` regions and disorder scales `g`.
+    ///
+    /// # Errors
+    /// Any field out of range, with its dotted path; a memory estimate above the limit.
+    pub fn check(&self, g: &[f64]) -> Result<NetworkPlan, SolverError> {
+        let r = g.len();
+        let bad = |f: &str, m: String| Err(SolverError::invalid(format!("network.{f}"), m));
+        let sizes = self.n.list();
+        if sizes.is_empty() || sizes.iter().any(|&n| n < 2) {
+            return bad(
+                "N",
+                "must be an integer >= 2 (or a non-empty list of them)".into(),
+            );
+        }
+        if self.trials == 0 {
+            return bad("trials", "is 0; give at least 1".into());
+        }
+        if !(self.dt.is_finite() && self.dt > 0.0 && self.dt < 1.0) {
+            return bad(
+                "dt",
+                format!(
+                    "is {}; the Euler step must lie in (0, 1) (0.05 is the paper's)",
+                    self.dt
+                ),
+            );
+        }
+        let steps = whole_steps(self.t_max, self.dt);
+        if !self.t_max.is_finite() || steps < 2 {
+            return bad(
+                "t_max",
+                format!("is {}; give a time of at least 2 dt", self.t_max),
+            );
+        }
+        let rec = match record_stride(self.record_every, self.dt) {
+            Ok(r) => r,
+            Err(m) => return bad("record_every", m),
+        };
+        let n_rec = (steps - 1) / rec + 1;
+        let burn = self.burn_in.unwrap_or(self.t_max / 4.0);
+        if !(burn.is_finite() && burn >= 0.0) {
+            return bad("burn_in", format!("is {burn}; give a time >= 0"));
+        }
+        let burn_rec = (burn / (rec as f64 * self.dt)).ceil() as usize;
+        if burn_rec + 2 > n_rec {
+            return bad("burn_in", format!("is {burn} but the run records only up to t = {}; shorten burn_in or lengthen t_max", (n_rec - 1) as f64 * rec as f64 * self.dt));
+        }
+        if !(self.max_lag.is_finite() && self.max_lag > 0.0) {
+            return bad(
+                "max_lag",
+                format!("is {}; give a positive time", self.max_lag),
+            );
+        }
+        let max_lag_records =
+            ((self.max_lag / (rec as f64 * self.dt)).round() as usize).min(n_rec - burn_rec - 1);
+        if !(self.init_std.is_finite() && self.init_std >= 0.0) {
+            return bad(
+                "init_std",
+                format!("is {}; give a finite value >= 0", self.init_std),
+            );
+        }
+        let z0 = match &self.z0 {
+            Some(z) if z.len() != r => {
+                return bad(
+                    "z0",
+                    format!("has {} entries; give one per region (R = {r})", z.len()),
+                )
+            }
+            Some(z) => z.clone(),
+            None => {
+                let mut rng = stream(self.seed, 0, Purpose::Initial, 0);
+                (0..r).map(|_| rng.sample(StandardNormal)).collect()
+            }
+        };
+        let x0 = match &self.x0 {
+            None => None,
+            Some(x) => {
+                if sizes.len() != 1 || x.len() != r || x.iter().any(|row| row.len() != sizes[0]) {
+                    return bad(
+                        "x0",
+                        format!(
+                            "must be an R x N array (R = {r}, N = {}) and N a single size",
+                            sizes[0]
+                        ),
+                    );
+                }
+                Some(x.iter().flatten().copied().collect())
+            }
+        };
+        if let Some(k) = self.acf_neurons {
+            if k == 0 {
+                return bad(
+                    "acf_neurons",
+                    "is 0; give at least 1 or omit it (all neurons)".into(),
+                );
+            }
+        }
+        if !(self.memory_limit_gb.is_finite() && self.memory_limit_gb > 0.0) {
+            return bad(
+                "memory_limit_gb",
+                format!("is {}; give a positive number of GB", self.memory_limit_gb),
+            );
+        }
+        let (inputs, v_over) = match &self.inputs {
+            None => (InputSchedule::default(), vec![0.0; r * r]),
+            Some(ic) => {
+                if ic.schedule.is_empty() {
+                    return bad(
+                        "inputs.schedule",
+                        "is empty; give at least one piece {\"from\": 0, \"I\": [..]}".into(),
+                    );
+                }
+                let mut prev = f64::NEG_INFINITY;
+                for (k, p) in ic.schedule.iter().enumerate() {
+                    if !(p.from.is_finite() && p.from > prev) {
+                        return bad(
+                            &format!("inputs.schedule[{k}].from"),
+                            format!("is {}; start times must be finite and increasing", p.from),
+                        );
+                    }
+                    prev = p.from;
+                    if p.i.len() != r || p.i.iter().any(|v| !v.is_finite()) {
+                        return bad(
+                            &format!("inputs.schedule[{k}].I"),
+                            format!("must list {r} finite amplitudes, one per region"),
+                        );
+                    }
+                }
+                let v = match &ic.v {
+                    None => vec![0.0; r * r],
+                    Some(v) => {
+                        if v.len() != r || v.iter().any(|row| row.len() != r) {
+                            return bad("inputs.V", format!("must be an R x R matrix (R = {r})"));
+                        }
+                        v.iter().flatten().copied().collect()
+                    }
+                };
+                (
+                    InputSchedule {
+                        from: ic.schedule.iter().map(|p| p.from).collect(),
+                        amplitude: ic.schedule.iter().map(|p| p.i.clone()).collect(),
+                    },
+                    v,
+                )
+            }
+        };
+        let plan = NetworkPlan {
+            sizes,
+            trials: self.trials,
+            seed: self.seed,
+            steps,
+            record_every: rec,
+            burn_in_record: burn_rec,
+            max_lag_records,
+            init_std: self.init_std,
+            z0,
+            x0,
+            disorder: self.disorder,
+            precision: self.precision,
+            traces: self.traces,
+            acf_neurons: self.acf_neurons,
+            inputs,
+            v_over,
+            dt: self.dt,
+        };
+        for &n in &plan.sizes {
+            let need = plan.memory_estimate(g, n);
+            let limit = self.memory_limit_gb * 1e9;
+            if need as f64 > limit {
+                return bad(
+                    "memory_limit_gb",
+                    format!(
+                        "is {} GB but N = {n} needs about {:.2} GB ({:.2} GB of disorder matrices, {} mode, {:?} storage); lower N, use \"disorder\": \"shared\" or \"precision\": \"f32\", reduce acf_neurons, or raise the limit",
+                        self.memory_limit_gb,
+                        need as f64 / 1e9,
+                        disorder_bytes(g, n, plan.disorder, plan.precision) as f64 / 1e9,
+                        match plan.disorder { DisorderMode::Shared => "shared", DisorderMode::Independent => "independent" },
+                        plan.precision,
+                    ),
+                );
+            }
+        }
+        Ok(plan)
+    }
+}
+/// The entry of `table` named `name`, or the message (naming `field`) that lists the choices:
+/// the parse of the config's named options (`network.disorder`, `sample.mode`, ...).
+pub(crate) fn by_name<T: Copy>(name: &str, field: &str, table: &[(&str, T)]) -> Result<T, String> {
+    table
+        .iter()
+        .find(|(n, _)| *n == name)
+        .map(|&(_, v)| v)
+        .ok_or_else(|| {
+            let names: Vec<String> = table.iter().map(|(n, _)| format!("\"{n}\"")).collect();
+            format!(
+                "`{field}`: is \"{name}\"; choose one of {}",
+                names.join(", ")
+            )
+        })
+}
+
+/// `impl TryFrom<String>` for a config enum `$ty` of field `$field` (with
+/// `#[serde(try_from = "String")]`): the names and their variants, parsed by [`by_name`].
+macro_rules! named_options {
+    ($ty:ty, $field:literal, { $($name:literal => $var:expr),+ $(,)? }) => {
+        impl TryFrom<String> for $ty {
+            type Error = String;
+            fn try_from(s: String) -> Result<Self, String> {
+                $crate::config::network::by_name(&s, $field, &[$(($name, $var)),+])
+            }
+        }
+    };
+}
+pub(crate) use named_options;
+
+named_options!(DisorderMode, "network.disorder", {
+    "independent" => DisorderMode::Independent,
+    "shared" => DisorderMode::Shared,
+});
+
+named_options!(Precision, "network.precision", {
+    "f64" => Precision::F64,
+    "f32" => Precision::F32,
+    "f32_acc64" => Precision::F32Acc64,
+});

@@ -1,0 +1,118 @@
+//! Per-region panel builders shared by the result views (`dmft`, `sample`, `simulate`,
+//! `compare`): one line per region, the currents into each region, mean +- spread bands.
+
+use plotters::style::RGBColor;
+
+use super::{color, LinePanel, Series, Style};
+
+/// `" - name"` for a config's optional name, appended to figure titles.
+pub fn name_suffix(name: Option<&str>) -> String {
+    name.map(|n| format!(" - {n}")).unwrap_or_default()
+}
+
+/// Points `(x[q], at(&ys[q]))` of a recorded series (`ys[q]` the record at `x[q]`).
+pub fn curve<T>(x: &[f64], ys: &[T], at: impl Fn(&T) -> f64) -> Vec<(f64, f64)> {
+    x.iter().zip(ys).map(|(&t, y)| (t, at(y))).collect()
+}
+
+/// The points after the first (gains are drawn from the first step on).
+pub fn after_first(mut points: Vec<(f64, f64)>) -> Vec<(f64, f64)> {
+    if !points.is_empty() {
+        points.remove(0);
+    }
+    points
+}
+
+/// The line of region `m` (0-based): labelled "region m+1", in colour m.
+pub fn region_line(m: usize, points: Vec<(f64, f64)>) -> Series {
+    Series::line(format!("region {}", m + 1), points, color(m))
+}
+
+/// One [`region_line`] per region, `points(m)` for region m.
+pub fn per_region(r: usize, points: impl Fn(usize) -> Vec<(f64, f64)>) -> Vec<Series> {
+    (0..r).map(|m| region_line(m, points(m))).collect()
+}
+
+/// A panel with a legend.
+pub fn panel(
+    title: impl Into<String>,
+    x_label: &str,
+    y_label: &str,
+    series: Vec<Series>,
+) -> LinePanel {
+    LinePanel {
+        title: title.into(),
+        x_label: x_label.into(),
+        y_label: y_label.into(),
+        series,
+        legend: true,
+        ..Default::default()
+    }
+}
+
+/// The gains $\psi^m(t)$ on a fixed [0, 1.05] axis.
+pub fn gain_panel(title: impl Into<String>, series: Vec<Series>) -> LinePanel {
+    LinePanel {
+        y_range: Some((0.0, 1.05)),
+        ..panel(title, "t", "psi", series)
+    }
+}
+
+/// The equal-time variance $\Delta^m(t, t)$ per region, `diag[q][m]` at `t[q]`.
+pub fn variance_panel(t: &[f64], diag: &[Vec<f64>]) -> LinePanel {
+    let r = diag.first().map_or(0, Vec::len);
+    panel(
+        "variance Delta(t, t)",
+        "t",
+        "Delta(t,t)",
+        per_region(r, |m| curve(t, diag, |d| d[m])),
+    )
+}
+
+/// One panel per region m, "currents into region m (g = g_m)", with a line $S^{mn}(t)$ per
+/// source n (`s[q][m][n]` at `t[q]`) drawn over the series `under(m, n)` (simulations, bands).
+pub fn currents_panels(
+    t: &[f64],
+    s: &[Vec<Vec<f64>>],
+    g: &[f64],
+    under: impl Fn(usize, usize) -> Vec<Series>,
+) -> Vec<LinePanel> {
+    let r = g.len();
+    (0..r)
+        .map(|m| {
+            let mut series = Vec::new();
+            for n in 0..r {
+                series.extend(under(m, n));
+                series.push(Series::line(
+                    format!("S^{}{}", m + 1, n + 1),
+                    curve(t, s, |q| q[m][n]),
+                    color(n),
+                ));
+            }
+            panel(
+                format!("currents into region {} (g = {})", m + 1, g[m]),
+                "t",
+                &format!("S^{}n(t)", m + 1),
+                series,
+            )
+        })
+        .collect()
+}
+
+/// A simulation's mean over trials at `x` (drawn in `style`) over its band mean +- sd; `at`
+/// picks the entry of a record.
+pub fn mean_band<T>(
+    x: &[f64],
+    mean: &[T],
+    sd: &[T],
+    at: impl Fn(&T) -> f64,
+    c: RGBColor,
+    style: Style,
+) -> [Series; 2] {
+    let lo: Vec<f64> = mean.iter().zip(sd).map(|(a, s)| at(a) - at(s)).collect();
+    let hi: Vec<f64> = mean.iter().zip(sd).map(|(a, s)| at(a) + at(s)).collect();
+    [
+        Series::band("", x, &lo, &hi, c),
+        Series::line("", curve(x, mean, &at), c).with_style(style),
+    ]
+}

@@ -1,0 +1,159 @@
+//! The iterative sampling solver (SPEC section 2.1), stationary or window mode: checked config
+//! in, [`SampleResult`] out.
+
+use std::path::Path;
+use std::time::Instant;
+
+use mrdmft_solvers::sampling::stationary::{solve_stationary, StationaryState};
+use mrdmft_solvers::sampling::window::solve_window;
+use mrdmft_solvers::sampling::IterationRecord;
+use mrdmft_solvers::spec::MeanFieldSpec;
+
+use super::Context;
+use crate::config::{Kind, SampleMode, SamplePlan, SampleRunConfig};
+use crate::error::{Error, Result};
+use crate::io;
+use crate::progress::Progress;
+use crate::results::{
+    blocks, rows, termination_name, DeltaRowOut, Envelope, SampleBody, SampleResult,
+};
+
+/// The kernels and currents of a previous stationary result (a warm start).
+fn warm_state(path: &Path) -> Result<StationaryState> {
+    let prev: SampleResult = io::read_json(path)?;
+    if prev.mode != SampleMode::Stationary || prev.c.is_empty() || prev.lags.len() < 2 {
+        return Err(Error::config(
+            path,
+            "sample.warm_start must be a result of `mrdmft sample` in mode \"stationary\"",
+        ));
+    }
+    let body = prev.body;
+    Ok(StationaryState {
+        dt: body.lags[1] - body.lags[0],
+        c: body.c,
+        s: body.s.iter().flatten().copied().collect(),
+    })
+}
+
+/// Add what both modes report to a mode's `body`: the iteration count, the paths used and the
+/// per-iteration history.
+fn with_iterations(
+    body: SampleBody,
+    iterations: usize,
+    n_samples: usize,
+    h: &[IterationRecord],
+) -> SampleBody {
+    SampleBody {
+        iterations,
+        n_samples,
+        residual_history: h.iter().map(|x| x.residual).collect(),
+        mc_se_history: h.iter().map(|x| x.mc_se).collect(),
+        residual_avg_history: h.iter().map(|x| x.residual_avg).collect(),
+        drift_se_history: h.iter().map(|x| x.drift_se).collect(),
+        window_history: h.iter().map(|x| x.window).collect(),
+        ..body
+    }
+}
+
+/// Run the solver on a checked config (`valid` from [`crate::config::Checked::check`]),
+/// reporting to `ctx`. A relative `sample.warm_start` is taken from the working directory; use
+/// [`run_in`] to take it from the config file's directory.
+pub fn run(
+    cfg: &SampleRunConfig,
+    valid: (MeanFieldSpec, SamplePlan, Vec<f64>),
+    ctx: &Context,
+) -> Result<SampleResult> {
+    run_in(cfg, valid, Path::new(""), ctx)
+}
+
+/// [`run`] with a relative `sample.warm_start` taken from `dir` (the config file's directory).
+pub fn run_in(
+    cfg: &SampleRunConfig,
+    valid: (MeanFieldSpec, SamplePlan, Vec<f64>),
+    dir: &Path,
+    ctx: &Context,
+) -> Result<SampleResult> {
+    let (spec, plan, s0) = valid;
+    let r = spec.regions();
+    let start = Instant::now();
+    let bar = Progress::new(cfg.sample.max_iters as u64, "sample", ctx);
+    let mut obs = |rec: &IterationRecord| bar.set(rec.iter as u64 + 1);
+    let base = SampleBody {
+        mode: cfg.sample.mode,
+        s0: rows(&s0, r),
+        ..SampleBody::default()
+    };
+    let (termination, body) = match plan {
+        SamplePlan::Stationary(set) => {
+            let init = match &cfg.sample.warm_start {
+                Some(p) => {
+                    let st = warm_state(&dir.join(p))?;
+                    st.check(r)?;
+                    st
+                }
+                None => StationaryState::guess(&spec, set.dt, set.n_lags, &s0),
+            };
+            let sol = solve_stationary(&spec, &set, &init, &mut obs)?;
+            let body = SampleBody {
+                psi_sampled: sol.psi_sampled,
+                delta0: sol.delta0,
+                psi: sol.psi,
+                s: rows(&sol.s, r),
+                lags: (0..sol.n_lags).map(|k| k as f64 * sol.dt).collect(),
+                c: sol.c,
+                delta: sol.delta,
+                structured_variance: sol.structured_variance,
+                clipped_weights: sol.clipped_weights,
+                clipped_fraction: sol.clipped_fraction,
+                ..base
+            };
+            let body = with_iterations(body, sol.iterations, sol.n_samples, &sol.history);
+            (sol.termination, body)
+        }
+        SamplePlan::Window(set) => {
+            let sol = solve_window(&spec, &set, &s0, &mut obs)?;
+            let nt = sol.steps;
+            let diag = &sol.delta_diag;
+            let delta_rows = sol
+                .rows
+                .iter()
+                .map(|d| DeltaRowOut {
+                    row: d.row,
+                    values: rows(&d.values, r),
+                    normalised: d
+                        .values
+                        .chunks(r)
+                        .enumerate()
+                        .map(|(k, v)| {
+                            (0..r)
+                                .map(|m| {
+                                    v[m] / (diag[d.row * r + m] * diag[(d.row + k) * r + m]).sqrt()
+                                })
+                                .collect()
+                        })
+                        .collect(),
+                })
+                .collect();
+            let body = SampleBody {
+                psi_sampled: sol.psi_sampled[(nt - 1) * r..].to_vec(),
+                delta0: sol.delta_diag[(nt - 1) * r..].to_vec(),
+                psi: sol.psi[(nt - 1) * r..].to_vec(),
+                s: rows(&sol.s[(nt - 1) * r * r..], r),
+                t: (0..nt).map(|j| j as f64 * sol.dt).collect(),
+                psi_t: rows(&sol.psi, r),
+                s_t: blocks(&sol.s, r),
+                delta_diag: rows(&sol.delta_diag, r),
+                delta_rows,
+                jitter: sol.jitter,
+                ..base
+            };
+            let body = with_iterations(body, sol.iterations, sol.n_samples, &sol.history);
+            (sol.termination, body)
+        }
+    };
+    bar.finish();
+    let wall = start.elapsed().as_secs_f64();
+    Ok(Envelope::new(Kind::Sample, cfg.clone(), body, wall)
+        .with_seed(Some(cfg.sample.seed))
+        .with_termination(termination_name(termination)))
+}
