@@ -24,7 +24,6 @@ pub mod figures;
 pub mod io;
 pub mod network;
 pub mod plot;
-pub mod progress;
 pub mod results;
 pub mod runs;
 pub mod sweep;

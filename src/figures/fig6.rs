@@ -21,7 +21,7 @@ use super::Preset;
 use crate::error::{Error, Result};
 use crate::io;
 use crate::plot::{color, Figure, LinePanel, Series, Style};
-use crate::progress::Progress;
+use crate::runs::Progress;
 
 /// The embedded config.
 pub const CONFIG: &str = include_str!("../../figures/configs/fig6.json");

@@ -37,7 +37,7 @@ use crate::network::sample::{
 use crate::network::sim::{subspace_state, InputSchedule, SimSettings, Simulation};
 use crate::network::{record_stride, whole_steps};
 use crate::plot::{color, LinePanel, Series, Style};
-use crate::progress::Progress;
+use crate::runs::Progress;
 
 /// Parameters of one column: per-region `a` (self-loop gain), `b` (reciprocal gain) and `g`
 /// (disorder scale).

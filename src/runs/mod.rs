@@ -86,7 +86,7 @@ pub fn run(
         }
         Kind::Simulate => AnyResult::Simulate(with(v, origin, |c, ok| simulate::run(c, ok, ctx))?),
         Kind::Compare => AnyResult::Compare(with(v, origin, |c, ok| compare::run(c, ok, ctx))?),
-        Kind::Sweep => AnyResult::Sweep(sweep(v, origin, out.sweep_out, ctx)?),
+        Kind::Sweep => AnyResult::Sweep(sweep_value(v, origin, out.sweep_out, ctx)?),
         Kind::Figure => {
             return Err(Error::config(
                 origin,
@@ -108,7 +108,7 @@ fn with<T: config::Checked, R>(
 
 /// Run a sweep config `v` (presets already applied), checkpointing beside `out` (or in a
 /// temporary directory when `out` is `None`).
-pub fn sweep(
+pub fn sweep_value(
     mut v: Value,
     origin: &Path,
     out: Option<&Path>,

@@ -13,10 +13,10 @@ use super::Context;
 use crate::config::{Kind, SampleMode, SamplePlan, SampleRunConfig};
 use crate::error::{Error, Result};
 use crate::io;
-use crate::progress::Progress;
 use crate::results::{
     blocks, rows, termination_name, DeltaRowOut, Envelope, SampleBody, SampleResult,
 };
+use crate::runs::Progress;
 
 /// The kernels and currents of a previous stationary result (a warm start).
 fn warm_state(path: &Path) -> Result<StationaryState> {

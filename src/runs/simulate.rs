@@ -8,8 +8,8 @@ use super::Context;
 use crate::config::{Kind, SimulateConfig};
 use crate::error::Result;
 use crate::network::NetworkPlan;
-use crate::progress::Progress;
 use crate::results::{Envelope, SimBody, SimResult, TrialOut};
+use crate::runs::Progress;
 
 /// Run every trial of a checked plan at size `n` (E1-E5), one after another, reporting to
 /// `ctx` under `label`; stops with [`crate::Error::Cancelled`] when the caller cancels.

@@ -4,8 +4,8 @@
 //! This module gathers the pieces under their familiar names:
 //! - [`SweepConfig`] (the sweep file) and [`Plan`] (its checked form), from
 //!   [`crate::config::sweep`];
-//! - [`engine`]: runs the points in parallel, checkpointing each finished point
-//!   ([`crate::runs::sweep`]), with [`checkpoint`] (the JSON-lines checkpoint: resume after a
+//! - [`engine`](mod@engine): runs the points in parallel, checkpointing each finished point
+//!   ([`crate::runs::sweep`](mod@crate::runs::sweep)), with [`checkpoint`] (the JSON-lines checkpoint: resume after a
 //!   kill) and [`shard`] (`--shard i/n` subsets and `mrdmft merge`);
 //! - [`slurm`]: the sbatch job-array script;
 //! - the result file (points, cells): [`crate::results::sweep`].
