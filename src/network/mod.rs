@@ -12,7 +12,6 @@
 
 pub mod kernel;
 pub mod observables;
-pub mod result;
 pub mod sample;
 pub mod sim;
 
@@ -21,10 +20,33 @@ use std::time::Instant;
 use mrdmft_solvers::spec::MeanFieldSpec;
 use mrdmft_solvers::SolverError;
 
-use crate::results::{AutocorrOut, TrialOut};
 use observables::autocorrelation;
 use sample::{sample_loadings, Disorder, DisorderMode, Precision};
 use sim::{subspace_state, InputSchedule, SimSettings, Simulation};
+
+/// One finished network: its recording (E5 currents, gains, traces) and per-region
+/// autocorrelations, from which the result layer builds a trial of the result file.
+#[derive(Debug, Clone)]
+pub struct TrialRun {
+    /// Trial index.
+    pub trial: usize,
+    /// Neurons per region.
+    pub n: usize,
+    /// Var(n) inflation per region (1 = none).
+    pub inflation: Vec<f64>,
+    /// The recording.
+    pub rec: sim::Recording,
+    /// Regions.
+    pub r: usize,
+    /// Traces kept per region.
+    pub n_traces: usize,
+    /// Autocorrelation per region.
+    pub acfs: Vec<observables::Autocorr>,
+    /// Lag spacing of the autocorrelations.
+    pub lag_dt: f64,
+    /// Wall-clock seconds.
+    pub wall_seconds: f64,
+}
 
 /// The checked `network` section.
 #[derive(Debug, Clone, PartialEq)]
@@ -183,7 +205,7 @@ impl NetworkPlan {
         n: usize,
         trial: usize,
         tick: &mut dyn FnMut(usize) -> bool,
-    ) -> Result<TrialOut, SolverError> {
+    ) -> Result<TrialRun, SolverError> {
         let start = Instant::now();
         let r = spec.regions();
         // Streams are keyed by (N, trial) so that sizes are independent draws.
@@ -219,17 +241,16 @@ impl NetworkPlan {
         let acfs: Vec<_> = (0..r)
             .map(|m| autocorrelation(&rec.x, len, r * k, m * k, k, self.max_lag_records))
             .collect();
-        let lag_dt = self.record_every as f64 * self.dt;
-        let acf = AutocorrOut::from_regions(&acfs, lag_dt);
-        Ok(TrialOut::new(
+        Ok(TrialRun {
             trial,
             n,
-            &load.inflation,
-            &rec,
+            inflation: load.inflation.clone(),
+            rec,
             r,
-            self.traces.min(n),
-            acf,
-            start.elapsed().as_secs_f64(),
-        ))
+            n_traces: self.traces.min(n),
+            acfs,
+            lag_dt: self.record_every as f64 * self.dt,
+            wall_seconds: start.elapsed().as_secs_f64(),
+        })
     }
 }

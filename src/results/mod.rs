@@ -21,6 +21,7 @@ mod simulate;
 mod spectrum;
 mod stationary;
 pub mod sweep;
+mod trial;
 
 pub use compare::{CompareBody, CompareResult, SizeSummary, TheoryOut, TrialError};
 pub use dmft::{DeltaRowOut, DmftBody, DmftResult};

@@ -32,7 +32,7 @@ pub fn run_trials(
         };
         let trial = plan.run_trial(spec, n, k, &mut tick);
         ctx.check()?;
-        out.push(trial?);
+        out.push(crate::results::TrialOut::from_run(trial?));
     }
     bar.finish();
     Ok(out)

@@ -241,6 +241,7 @@ impl Plan {
         res.n_neurons = Some(n);
         let trial = net
             .run_trial(&spec, n, 0, &mut |_| true)
+            .map(crate::results::TrialOut::from_run)
             .map_err(|e| at(e.to_string()))?;
         let r = spec.regions();
         let from = net.burn_in_record.min(trial.t.len().saturating_sub(1));

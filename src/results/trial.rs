@@ -1,9 +1,10 @@
-//! Filling the result types of simulations ([`TrialOut`], [`AutocorrOut`], defined in
-//! [`crate::results`]) from the simulator's recordings.
+//! Filling the result types of simulations ([`TrialOut`], [`AutocorrOut`]) from the
+//! simulator's recordings ([`TrialRun`]).
 
-use super::observables::{row_sums, Autocorr};
-use super::sim::Recording;
-use crate::results::{AutocorrOut, Records, TrialOut};
+use super::{AutocorrOut, Records, TrialOut};
+use crate::network::observables::{row_sums, Autocorr};
+use crate::network::sim::Recording;
+use crate::network::TrialRun;
 
 impl AutocorrOut {
     /// Assemble from per-region results with lag spacing `lag_dt`.
@@ -25,6 +26,21 @@ impl AutocorrOut {
 }
 
 impl TrialOut {
+    /// The result of one finished network.
+    pub fn from_run(run: TrialRun) -> Self {
+        let acf = AutocorrOut::from_regions(&run.acfs, run.lag_dt);
+        TrialOut::new(
+            run.trial,
+            run.n,
+            &run.inflation,
+            &run.rec,
+            run.r,
+            run.n_traces,
+            acf,
+            run.wall_seconds,
+        )
+    }
+
     /// Assemble from the recording of one network (E5 currents, gains, traces) and its
     /// autocorrelations.
     #[allow(clippy::too_many_arguments)]
