@@ -219,9 +219,10 @@ fn cancelled_stationary_run_stops() {
     assert!(matches!(e, mrdmft::Error::Cancelled), "{e}");
 }
 
-/// `spectrum.dmft_result` must name a DMFT result; another kind is refused naming the field.
+/// `spectrum.dmft_result` must name an existing DMFT result; another kind or a missing file is
+/// refused naming the field.
 #[test]
-fn spectrum_dmft_result_of_another_kind_is_refused() {
+fn spectrum_dmft_result_must_be_a_dmft_result() {
     let q = mrdmft::runs::Context::quiet();
     let dir = tempfile::tempdir().unwrap();
     mrdmft::commands::polytope::run(&good("polytope_b.json"), &dir.path().join("po.json"), &q)
@@ -237,6 +238,18 @@ fn spectrum_dmft_result_of_another_kind_is_refused() {
         .to_string();
     assert!(
         e.contains("spectrum.dmft_result") && e.contains("polytope result"),
+        "{e}"
+    );
+    std::fs::write(
+        &spath,
+        r#"{"schema_version": 1, "spectrum": {"dmft_result": "missing.json"}}"#,
+    )
+    .unwrap();
+    let e = mrdmft::commands::spectrum::run(&spath, &dir.path().join("spec.json"), &q)
+        .unwrap_err()
+        .to_string();
+    assert!(
+        e.contains("spectrum.dmft_result") && e.contains("run `mrdmft dmft` first"),
         "{e}"
     );
 }

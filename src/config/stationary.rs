@@ -75,9 +75,9 @@ pub struct StationaryConfig {
     pub stationary: StationarySection,
 }
 
-/// `Err` naming `field` unless `x` is finite and above `lo` (or at it, when `inclusive`).
-fn above(x: f64, lo: f64, inclusive: bool, field: String, fix: &str) -> Result<(), SolverError> {
-    if x.is_finite() && (x > lo || (inclusive && x == lo)) {
+/// `Err` naming `field` (whose value is `x`) with the fix `fix` unless `ok`.
+fn require(ok: bool, x: f64, field: String, fix: &str) -> Result<(), SolverError> {
+    if ok {
         Ok(())
     } else {
         Err(SolverError::invalid(field, format!("is {x}; {fix}")))
@@ -93,10 +93,9 @@ impl Checked for StationaryConfig {
         check_schema(self.schema_version)?;
         let s = &self.stationary;
         for (i, &b) in s.b.iter().enumerate() {
-            above(
+            require(
+                b.is_finite() && b > 1.0,
                 b,
-                1.0,
-                false,
                 format!("stationary.b[{i}]"),
                 "a current-carrying region needs b > 1 (variance 2(b^2-1)/pi > 0)",
             )?;
@@ -111,10 +110,9 @@ impl Checked for StationaryConfig {
         }
         let g = s.g.as_ref().map(Grid::values).unwrap_or_default();
         for (i, &x) in g.iter().enumerate() {
-            above(
+            require(
+                x.is_finite() && x >= 0.0,
                 x,
-                0.0,
-                true,
                 format!("stationary.g[{i}]"),
                 "the disorder scale must be a finite number >= 0",
             )?;
@@ -133,13 +131,13 @@ impl Checked for StationaryConfig {
         }
         for (i, t) in s.trajectories.iter().enumerate() {
             let field = |k: &str| format!("stationary.trajectories[{i}].{k}");
-            above(t.g, 0.0, true, field("g"), "give a finite g >= 0")?;
+            let g_ok = t.g.is_finite() && t.g >= 0.0;
+            require(g_ok, t.g, field("g"), "give a finite g >= 0")?;
             match t.b {
-                Some(b) => above(b, 1.0, false, field("b"), "give b > 1")?,
-                None => above(
+                Some(b) => require(b.is_finite() && b > 1.0, b, field("b"), "give b > 1")?,
+                None => require(
+                    t.g > 1.0,
                     t.g,
-                    1.0,
-                    false,
                     field("g"),
                     "the SCS trajectory (no b) needs g > 1",
                 )?,

@@ -27,7 +27,17 @@ fn read_dmft(p: &Path, origin: &Path) -> Result<DmftResult> {
         .parent()
         .map(|d| d.join(p))
         .unwrap_or_else(|| p.into());
-    match crate::results::load(&full)? {
+    let res = crate::results::load(&full).map_err(|e| match e {
+        Error::Io { path, source } => Error::config(
+            origin,
+            format!(
+                "spectrum.dmft_result: cannot read {}: {source}; run `mrdmft dmft` first or give its result's path relative to this config's folder",
+                path.display()
+            ),
+        ),
+        e => e,
+    })?;
+    match res {
         AnyResult::Dmft(d) => Ok(d),
         other => Err(Error::config(
             origin,
