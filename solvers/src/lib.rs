@@ -9,6 +9,7 @@
 //! | [`classify`] | section 4, E13, E16, E18: dynamics classification, target-eigenvalue sampler, routing boundaries |
 //! | [`eig_small`] | E16: eigenvalues of small real matrices |
 //! | [`closed_forms`] | E3, E6, E9, E11-E13: erf closed forms |
+//! | [`driver`] | section 2.1 step 4: one iteration driver (limits, timeout, observer, history, [`driver::Termination`]) |
 //! | [`nonlinearity`] | E3, E6, E9: $\phi$ and its Gaussian averages |
 //! | [`spec`] | E2, E4: the validated problem |
 //! | [`tensors`] | E15, E16: $T$ builders, $\hat T$ |
@@ -36,6 +37,7 @@
 
 pub mod classify;
 pub mod closed_forms;
+pub mod driver;
 pub mod eig_small;
 pub mod error;
 pub mod fixed_points;

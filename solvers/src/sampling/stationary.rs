@@ -21,7 +21,6 @@
 //! SPEC.md section 2.1, E6, E7, E9, E10.
 
 use std::sync::Arc;
-use std::time::Instant;
 
 use rand::Rng;
 use rand_chacha::ChaCha8Rng;
@@ -33,8 +32,9 @@ use serde::{Deserialize, Serialize};
 
 use super::{
     block_mean_se, block_rng, loading_factors, rms, IterationRecord, SamplingControls, Termination,
-    MC_FACTOR, SCALE_FLOOR,
+    SCALE_FLOOR,
 };
+use crate::driver::{iterate, Step};
 use crate::error::SolverError;
 use crate::spec::MeanFieldSpec;
 
@@ -522,7 +522,6 @@ pub fn solve_stationary(
     set.check()?;
     let r = spec.regions();
     init.check(r)?;
-    let start = Instant::now();
     let ctl = &set.controls;
     let (dt, l) = (set.dt, set.n_lags);
     let n = set.embedding();
@@ -537,21 +536,16 @@ pub fn solve_stationary(
     let g2: Vec<f64> = spec.g.iter().map(|g| g * g).collect();
     let a = ctl.damping;
     let mut mixer = super::Anderson::new(ctl.anderson, a);
-    let mut drift_test = super::DriftTest::new();
-    let mut w_used = ctl.average;
+    let mut monitor = super::DriftMonitor::new(ctl);
 
     let mut c = init.resample(dt, l);
     let mut s = init.s.clone();
     let mut psi = vec![f64::NAN; r];
     let mut psi_sampled = vec![f64::NAN; r];
-    let mut burned_in = false;
-    let mut history = Vec::new();
-    let mut termination = Termination::MaxIters;
-    let mut iterations = 0;
     let mut clipped_weights = vec![0; r];
     let mut clipped_fraction = vec![0.0; r];
 
-    for iter in 0..ctl.max_iters {
+    let run = iterate(&ctl.limits(), observer, |iter| {
         let spectra: Vec<RegionSpectrum> =
             (0..r).map(|m| spectrum(&c[m], g2[m], dt, &plans)).collect();
         for m in 0..r {
@@ -651,9 +645,7 @@ pub fn solve_stationary(
         let residual = res_k.max(res_s);
         let mc_se = se_k;
         if diverged || !residual.is_finite() {
-            termination = Termination::Diverged;
-            iterations = iter + 1;
-            break;
+            return Ok(Step::Diverged);
         }
         // Stacked unknowns (kernels, then currents) through the mixer.
         let xv: Vec<f64> = c.iter().flatten().chain(s.iter()).copied().collect();
@@ -672,14 +664,14 @@ pub fn solve_stationary(
         // Slowest mode: the long-lag kernel, contracting by f = g^2 psi^2 per plain undamped
         // step (see `precondition`), i.e. rho = 1 - a (1 - f) / (1 - beta f) with the preconditioner.
         // psi averaged over the current window (a single sampled psi is too noisy for this).
-        let psi_bar: Vec<f64> = if drift_test.len() > 0 {
-            let mean = drift_test.mean_last(w_used);
+        let (kept, w_prev) = (monitor.iterates(), monitor.window());
+        let psi_bar: Vec<f64> = if kept.len() > 0 {
+            let mean = kept.mean_last(w_prev);
             mean[r * l + r * r..]
                 .iter()
                 .zip(&psi)
                 .map(|(p, q)| {
-                    (p * w_used.min(drift_test.len()) as f64 + q)
-                        / (w_used.min(drift_test.len()) + 1) as f64
+                    (p * w_prev.min(kept.len()) as f64 + q) / (w_prev.min(kept.len()) + 1) as f64
                 })
                 .collect()
         } else {
@@ -706,28 +698,21 @@ pub fn solve_stationary(
             rho
         }
         .clamp(0.0, 0.999);
-        let w = super::drift_window(ctl.average, rho);
-        w_used = w;
-        // Burn-in: the windows start once the one-step change has reached its noise level.
-        if !burned_in && residual <= ctl.tol.max(MC_FACTOR * mc_se) {
-            burned_in = true;
-        }
-        if burned_in {
-            drift_test.push(c.iter().flatten().chain(&s).chain(&psi).copied().collect());
-        }
-        let norm = |d: &[f64], cc: &[Vec<f64>], ss: &[f64]| -> f64 {
+        monitor.update(residual, mc_se, rho, || {
+            c.iter().flatten().chain(&s).chain(&psi).copied().collect()
+        });
+        let norm = |d: &[f64]| -> f64 {
             let mut x = 0.0f64;
             for m in 0..r {
-                let scale = cc[m][0].abs().max(SCALE_FLOOR);
+                let scale = c[m][0].abs().max(SCALE_FLOOR);
                 x = x.max(rms(&d[m * l..(m + 1) * l]) / scale);
             }
-            let s_scale = ss.iter().fold(1.0f64, |x, v| x.max(v.abs()));
+            let s_scale = s.iter().fold(1.0f64, |x, v| x.max(v.abs()));
             d[r * l..r * l + r * r]
                 .iter()
                 .fold(x, |x, v| x.max(v.abs() / s_scale))
         };
-        let residual_avg = drift_test.drift(w).map_or(0.0, |d| norm(&d, &c, &s));
-        let dse = super::drift_se(mc_se, a, rho, w);
+        let drift = monitor.verdict(mc_se, rho, norm);
         let av = structured_variance(spec, &s);
         let delta0: Vec<f64> = (0..r)
             .map(|m| av[m] + spectrum(&c[m], g2[m], dt, &plans).delta_eta[0])
@@ -736,35 +721,23 @@ pub fn solve_stationary(
             iter,
             residual,
             mc_se,
-            residual_avg,
-            drift_se: dse,
-            window: w,
+            residual_avg: drift.residual_avg,
+            drift_se: drift.drift_se,
+            window: monitor.window(),
             contraction: rho,
             delta0,
             psi: psi.clone(),
             clipped: spectra.iter().map(|x| x.clipped as f64).sum(),
         };
-        observer(&rec);
-        history.push(rec);
-        iterations = iter + 1;
-        if burned_in
-            && drift_test.len() >= 2 * w
-            && iterations >= ctl.min_iters
-            && residual_avg <= ctl.tol.max(MC_FACTOR * dse)
-        {
-            termination = Termination::Converged;
-            break;
-        }
-        if let Some(t) = ctl.timeout_seconds {
-            if start.elapsed().as_secs_f64() > t {
-                termination = Termination::Timeout;
-                break;
-            }
-        }
-    }
+        Ok(Step::Done {
+            record: rec,
+            converged: drift.converged,
+        })
+    })?;
     // Polyak average of the last window of iterates.
-    if drift_test.len() > 0 && termination != Termination::Diverged {
-        let mean = drift_test.mean_last(w_used);
+    let kept = monitor.iterates();
+    if kept.len() > 0 && run.termination != Termination::Diverged {
+        let mean = kept.mean_last(monitor.window());
         for m in 0..r {
             c[m].copy_from_slice(&mean[m * l..(m + 1) * l]);
         }
@@ -795,9 +768,9 @@ pub fn solve_stationary(
         s,
         clipped_weights,
         clipped_fraction,
-        termination,
-        iterations,
-        history,
+        termination: run.termination,
+        iterations: run.iterations,
+        history: run.history,
     })
 }
 

@@ -24,8 +24,6 @@
 //! # References
 //! SPEC.md section 2.1, E6-E10; REFERENCE-CODE.md 1.4 (initial conditions of the integrator).
 
-use std::time::Instant;
-
 use rand::Rng;
 use rand_distr::StandardNormal;
 use rayon::prelude::*;
@@ -33,8 +31,9 @@ use serde::{Deserialize, Serialize};
 
 use super::{
     block_mean_se, block_rng, linalg, loading_factors, rms, IterationRecord, SamplingControls,
-    Termination, MC_FACTOR, SCALE_FLOOR,
+    Termination, SCALE_FLOOR,
 };
+use crate::driver::{iterate, Step};
 use crate::error::SolverError;
 use crate::spec::MeanFieldSpec;
 use crate::two_time::{DeltaRow, InitialVariance};
@@ -301,7 +300,6 @@ pub fn solve_window(
             format!("must be an R x R matrix of finite numbers with R = {r}"),
         ));
     }
-    let start = Instant::now();
     let ctl = &set.controls;
     let (nt, dt, a) = (set.steps, set.dt, ctl.damping);
     let rr = r * r;
@@ -325,9 +323,6 @@ pub fn solve_window(
             cm
         })
         .collect();
-    let mut history = Vec::new();
-    let mut termination = Termination::MaxIters;
-    let mut iterations = 0;
     let mut jitter = vec![0.0; r];
 
     let sx_of = |s: &[f64]| -> Vec<f64> {
@@ -348,13 +343,11 @@ pub fn solve_window(
     // psi^m(t) = G(De^m(t) + A^m[S](t)), G the Gaussian gain and A the structured variance of the
     // currents being integrated (x(t) is Gaussian at each t, so E6 is exact); (iii) paths with these
     // currents; (iv) damped kernel update. The sampled <phi'(x)> is kept as a check (`psi_sampled`).
-    let mut drift_test = super::DriftTest::new();
+    let mut monitor = super::DriftMonitor::new(ctl);
     let mut c_window: std::collections::VecDeque<Vec<Vec<f64>>> = Default::default();
-    let mut w_used = ctl.average;
     let mut s_prev: Option<Vec<f64>> = None;
-    let mut burned_in = false;
     let mut psi_sampled = vec![0.0; nt * r];
-    for iter in 0..ctl.max_iters {
+    let run = iterate(&ctl.limits(), observer, |iter| {
         let de_diag = random_diag(&c, &g2, nt, dt, &d_init, r);
         let (s, psi) = currents_and_gains(spec, s0, &de_diag, nt, dt, set.structured_initial);
         let sx = sx_of(&s);
@@ -378,9 +371,7 @@ pub fn solve_window(
             }
         }
         if failed {
-            termination = Termination::Diverged;
-            iterations = iter;
-            break;
+            return Ok(Step::Diverged);
         }
         let tasks: Vec<(usize, usize)> = (0..r)
             .flat_map(|m| (0..nblocks).map(move |b| (m, b)))
@@ -480,9 +471,7 @@ pub fn solve_window(
             c_hat_all.push(full);
         }
         if diverged || !res.is_finite() {
-            termination = Termination::Diverged;
-            iterations = iter + 1;
-            break;
+            return Ok(Step::Diverged);
         }
         for m in 0..r {
             for (x, y) in c[m].iter_mut().zip(&c_hat_all[m]) {
@@ -498,25 +487,18 @@ pub fn solve_window(
         s_prev = Some(s.clone());
         // Plain damping: the slowest mode contracts by 1 - a per iteration.
         let rho = 1.0 - a;
-        let w = super::drift_window(ctl.average, rho);
-        w_used = w;
         let mut probe: Vec<f64> = Vec::with_capacity(nt * (r + rr));
         for m in 0..r {
             probe.extend((0..nt).map(|j| c[m][j * nt + j]));
         }
         probe.extend(&s);
-        // Burn-in: the windows start once the one-step change has reached its noise level.
-        if !burned_in && res <= ctl.tol.max(MC_FACTOR * se_max) {
-            burned_in = true;
-        }
-        if burned_in {
-            drift_test.push(probe);
+        if monitor.update(res, se_max, rho, || probe) {
             c_window.push_back(c.clone());
-            while c_window.len() > w {
+            while c_window.len() > monitor.window() {
                 c_window.pop_front();
             }
         }
-        let residual_avg = drift_test.drift(w).map_or(0.0, |d| {
+        let drift = monitor.verdict(se_max, rho, |d| {
             let mut x = 0.0f64;
             for m in 0..r {
                 let scale = (0..nt)
@@ -526,38 +508,26 @@ pub fn solve_window(
             }
             x.max(rms(&d[r * nt..]) / s_scale)
         });
-        let dse = super::drift_se(se_max, a, rho, w);
         let last = nt - 1;
         let rec = IterationRecord {
             iter,
             residual: res,
             mc_se: se_max,
-            residual_avg,
-            drift_se: dse,
-            window: w,
+            residual_avg: drift.residual_avg,
+            drift_se: drift.drift_se,
+            window: monitor.window(),
             contraction: rho,
             delta0: (0..r).map(|m| c[m][last * nt + last]).collect(),
             psi: psi[last * r..].to_vec(),
             clipped: jitter.iter().sum(),
         };
-        observer(&rec);
-        history.push(rec);
-        iterations = iter + 1;
-        if burned_in
-            && drift_test.len() >= 2 * w
-            && iterations >= ctl.min_iters
-            && residual_avg <= ctl.tol.max(MC_FACTOR * dse)
-        {
-            termination = Termination::Converged;
-            break;
-        }
-        if let Some(t) = ctl.timeout_seconds {
-            if start.elapsed().as_secs_f64() > t {
-                termination = Termination::Timeout;
-                break;
-            }
-        }
-    }
+        Ok(Step::Done {
+            record: rec,
+            converged: drift.converged,
+        })
+    })?;
+    let (termination, iterations, mut history) = (run.termination, run.iterations, run.history);
+    let w_used = monitor.window();
 
     // Final order parameters: kernels averaged over the last window, currents and gains from them.
     if !c_window.is_empty() && termination != Termination::Diverged {
