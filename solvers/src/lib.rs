@@ -46,6 +46,7 @@ pub mod pca;
 pub mod polytope;
 pub mod quadrature;
 pub mod sampling;
+pub mod simd;
 pub mod spec;
 pub mod spectrum;
 pub mod stationary;
