@@ -4,7 +4,7 @@
 //! time per accepted T and per draw. Results are in BENCHMARKS.md ("Sweeps and phase diagrams").
 
 use criterion::{criterion_group, criterion_main, Criterion};
-use mrdmft_solvers::classify::draw_t_with_leading_eigenvalue;
+use mrdmft_solvers::spectrum::{draw_t_from, EigTarget};
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 use std::hint::black_box;
@@ -13,8 +13,8 @@ const TARGET: (f64, f64, f64) = (1.6, 0.66, 0.01875);
 
 fn draw(seed: u64) -> u64 {
     let mut rng = ChaCha8Rng::seed_from_u64(seed);
-    let d = draw_t_with_leading_eigenvalue(2, TARGET.0, TARGET.1, TARGET.2, 100_000_000, &mut rng)
-        .unwrap();
+    let target = EigTarget::with_tol(TARGET.0, TARGET.1, TARGET.2);
+    let d = draw_t_from(2, &target, 100_000_000, &mut rng).unwrap();
     d.draws
 }
 

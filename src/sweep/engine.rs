@@ -11,9 +11,9 @@ use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use mrdmft_solvers::classify::{
-    classify_solution, code_counts, draw_t_with_leading_eigenvalue, entropy_bits, mode_code,
-    DynamicsClass, TargetDraw,
+    classify_solution, code_counts, entropy_bits, mode_code, DynamicsClass,
 };
+use mrdmft_solvers::spectrum::{draw_t_from, EigTarget, TargetDraw};
 use mrdmft_solvers::two_time::TwoTimeDmft;
 use mrdmft_solvers::SolverError;
 
@@ -299,11 +299,9 @@ impl Plan {
     ) -> Option<std::result::Result<TargetDraw, SolverError>> {
         let ((re, im), te) = (target?, self.config.target_eigenvalue.as_ref()?);
         let mut rng = ChaCha8Rng::seed_from_u64(mix(seed, 1));
-        Some(draw_t_with_leading_eigenvalue(
+        Some(draw_t_from(
             self.regions,
-            re,
-            im,
-            te.tol,
+            &EigTarget::with_tol(re, im, te.tol),
             te.max_draws,
             &mut rng,
         ))
@@ -339,7 +337,7 @@ impl Plan {
         match self.draw_t(seed, target) {
             None => {}
             Some(Ok(d)) => {
-                res.leading_eigenvalue = Some([d.leading.0, d.leading.1]);
+                res.leading_eigenvalue = Some([d.leading.re, d.leading.im]);
                 res.t_draws = Some(d.draws);
                 v["model"]["T"] = serde_json::to_value(d.t.to_nested()).expect("numbers");
             }
