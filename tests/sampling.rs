@@ -10,7 +10,8 @@ use common::*;
 use mrdmft_solvers::nonlinearity::Nonlinearity;
 use mrdmft_solvers::quadrature;
 use mrdmft_solvers::sampling::stationary::{
-    solve_stationary, StationarySettings, StationarySolution, StationaryState,
+    solve_stationary, StationarySamplingSettings, StationarySamplingSolution,
+    StationarySamplingState,
 };
 use mrdmft_solvers::sampling::{SamplingControls, Termination};
 use mrdmft_solvers::spec::{MeanFieldSpec, Tensor3};
@@ -29,21 +30,26 @@ fn single(g: f64, phi: Nonlinearity) -> MeanFieldSpec {
 /// Settings of the accuracy tests: dt = 0.2, 200 lags (tau <= 40: at g = 1.5 the kernel decays
 /// on a time ~ 6), M paths, undamped updates (a = 1); everything else at its default (drift test
 /// with window >= 2 / (1 - rho), control variate, preconditioner 0.5): no minimum iteration count.
-fn settings(seed: u64, n_samples: usize) -> StationarySettings {
+fn settings(seed: u64, n_samples: usize) -> StationarySamplingSettings {
     let mut controls = SamplingControls::new(seed);
     controls.n_samples = n_samples;
     controls.damping = 1.0;
-    StationarySettings {
+    StationarySamplingSettings {
         controls,
         dt: 0.2,
         n_lags: 200,
     }
 }
 
-fn run_single(g: f64, phi: Nonlinearity, seed: u64, n_samples: usize) -> StationarySolution {
+fn run_single(
+    g: f64,
+    phi: Nonlinearity,
+    seed: u64,
+    n_samples: usize,
+) -> StationarySamplingSolution {
     let spec = single(g, phi);
     let set = settings(seed, n_samples);
-    let init = StationaryState::guess(&spec, set.dt, set.n_lags, &[0.0]);
+    let init = StationarySamplingState::guess(&spec, set.dt, set.n_lags, &[0.0]);
     let sol = solve_stationary(&spec, &set, &init, &mut |_| {}).unwrap();
     assert_eq!(sol.termination, Termination::Converged, "g {g}");
     sol
@@ -145,7 +151,7 @@ fn subcritical_converges_to_silence() {
     let spec = single(0.6, Nonlinearity::Erf);
     let mut set = settings(2, 256);
     set.controls.damping = 0.5;
-    let init = StationaryState::guess(&spec, set.dt, set.n_lags, &[0.0]);
+    let init = StationarySamplingState::guess(&spec, set.dt, set.n_lags, &[0.0]);
     let sol = solve_stationary(&spec, &set, &init, &mut |_| {}).unwrap();
     eprintln!(
         "silent: {:?} after {}, Delta0 {:e}",
@@ -175,7 +181,7 @@ fn results_do_not_depend_on_thread_count() {
     set.controls.max_iters = 3;
     set.n_lags = 64;
     let s0 = vec![0.3, -0.2, 0.1, 0.05, 0.4, -0.25, -0.15, 0.2, 0.35];
-    let init = StationaryState::guess(&spec, set.dt, set.n_lags, &s0);
+    let init = StationarySamplingState::guess(&spec, set.dt, set.n_lags, &s0);
     let run = |threads: usize| {
         let pool = rayon::ThreadPoolBuilder::new()
             .num_threads(threads)
@@ -184,7 +190,7 @@ fn results_do_not_depend_on_thread_count() {
         pool.install(|| solve_stationary(&spec, &set, &init, &mut |_| {}).unwrap())
     };
     let (a, b) = (run(1), run(2));
-    let bits = |s: &StationarySolution| -> Vec<u64> {
+    let bits = |s: &StationarySamplingSolution| -> Vec<u64> {
         s.c.iter()
             .flatten()
             .chain(&s.s)
@@ -217,7 +223,7 @@ fn three_regions_match_integrator_late_state() {
     let d_ref = flat(diag);
     let mut set = settings(21, 512);
     set.controls.damping = 0.5;
-    let init = StationaryState::guess(&spec, set.dt, set.n_lags, &s_ref);
+    let init = StationarySamplingState::guess(&spec, set.dt, set.n_lags, &s_ref);
     let sol = solve_stationary(&spec, &set, &init, &mut |_| {}).unwrap();
     let smax = s_ref.iter().fold(0.0f64, |a, b| a.max(b.abs()));
     let ds = max_abs_diff(&sol.s, &s_ref) / smax;
@@ -391,7 +397,7 @@ fn tanh_two_regions_no_disorder_matches_quadrature_fixed_point() {
     let mut set = settings(13, 4096);
     set.controls.damping = 0.5;
     set.n_lags = 16;
-    let init = StationaryState::guess(&spec, set.dt, set.n_lags, &s0);
+    let init = StationarySamplingState::guess(&spec, set.dt, set.n_lags, &s0);
     let sol = solve_stationary(&spec, &set, &init, &mut |_| {}).unwrap();
     let smax = s_fp.iter().fold(0.0f64, |a, b| a.max(b.abs()));
     let err = max_abs_diff(&sol.s, &s_fp) / smax;
@@ -419,7 +425,7 @@ fn tanh_two_regions_no_disorder_matches_quadrature_fixed_point() {
 fn softplus_sampled_averages_match_quadrature() {
     let spec = single(1.0, Nonlinearity::Softplus);
     let set = settings(8, 512);
-    let init = StationaryState::guess(&spec, set.dt, set.n_lags, &[0.0]);
+    let init = StationarySamplingState::guess(&spec, set.dt, set.n_lags, &[0.0]);
     let sol = solve_stationary(&spec, &set, &init, &mut |_| {}).unwrap();
     let d0 = sol.delta0[0];
     let psi_q = Nonlinearity::Softplus.gain(d0);

@@ -24,9 +24,9 @@
 //! | paper | Rust | numerics.py |
 //! |---|---|---|
 //! | $R$ regions | `spec.regions()` | `P` |
-//! | $g_m$ | `spec.g[m]` | `g_vals[m]` |
-//! | $T^{mnr}$ | `spec.t.get(m,n,r)` | `T[m,n,r]` |
-//! | $U^{mnr}$ | `spec.u.get(m,n,r)` | `U[m,n,r]` |
+//! | $g_m$ | `spec.g()[m]` | `g_vals[m]` |
+//! | $T^{mnr}$ | `spec.t().get(m,n,r)` | `T[m,n,r]` |
+//! | $U^{mnr}$ | `spec.u().get(m,n,r)` | `U[m,n,r]` |
 //! | $S^{mn}(t)$ | `sol.s_at(j,m,n)` | `S[j,m,n]` |
 //! | $\psi^m(t)$ | `sol.psi[j*R+m]` | `psi[j,m]` |
 //! | $\Delta^m(t,t')$ | `sol.rows`, `sol.full` | `Delta[i,j,m]` |

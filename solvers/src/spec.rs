@@ -10,9 +10,24 @@ use crate::nonlinearity::Nonlinearity;
 
 /// A dense $R\times R\times R$ tensor stored row-major: `data[(m*R + n)*R + r] = X^{mnr}`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(try_from = "Tensor3Parts")]
 pub struct Tensor3 {
     r: usize,
     data: Vec<f64>,
+}
+
+/// The unchecked fields of a [`Tensor3`], as serialised.
+#[derive(Deserialize)]
+struct Tensor3Parts {
+    r: usize,
+    data: Vec<f64>,
+}
+
+impl TryFrom<Tensor3Parts> for Tensor3 {
+    type Error = SolverError;
+    fn try_from(p: Tensor3Parts) -> Result<Self, SolverError> {
+        Tensor3::from_flat(p.r, p.data, "tensor")
+    }
 }
 
 impl Tensor3 {
@@ -77,6 +92,27 @@ impl Tensor3 {
         Ok(Tensor3 { r, data })
     }
 
+    /// Build from row-major data, `data[(m*R + n)*R + r]` $= X^{mnr}$, checking the length and
+    /// finiteness. `field` names the input in error messages.
+    pub fn from_flat(r: usize, data: Vec<f64>, field: &str) -> Result<Self, SolverError> {
+        if r == 0 || data.len() != r * r * r {
+            return Err(SolverError::invalid(
+                field,
+                format!(
+                    "has {} entries for R = {r}; give an R x R x R array with R >= 1",
+                    data.len()
+                ),
+            ));
+        }
+        if let Some(q) = data.iter().position(|x| !x.is_finite()) {
+            return Err(SolverError::invalid(
+                format!("{field}[{}][{}][{}]", q / (r * r), q / r % r, q % r),
+                "is not a finite number; give a finite value",
+            ));
+        }
+        Ok(Tensor3 { r, data })
+    }
+
     /// Nested-vector form `x[m][n][r]` (for JSON).
     pub fn to_nested(&self) -> Vec<Vec<Vec<f64>>> {
         (0..self.r)
@@ -117,17 +153,31 @@ impl Tensor3 {
     }
 }
 
-/// The validated mean-field problem (SPEC E2-E9).
+/// The validated mean-field problem (SPEC E2-E9). The fields are private: [`MeanFieldSpec::new`]
+/// (also behind deserialisation) is the only way in, so every solver can trust the checks.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(try_from = "MeanFieldSpecParts")]
 pub struct MeanFieldSpec {
-    /// Disorder scale $g_m$ of each region.
-    pub g: Vec<f64>,
-    /// Effective interactions $T^{mnr} = \langle n^{mn} m^{nr}\rangle$ (E4).
-    pub t: Tensor3,
-    /// Overlaps $U^{mnr} = \langle m^{mn} m^{mr}\rangle$ (E4); each $U^{m\cdot\cdot}$ symmetric positive definite.
-    pub u: Tensor3,
-    /// Nonlinearity $\phi$.
-    pub phi: Nonlinearity,
+    g: Vec<f64>,
+    t: Tensor3,
+    u: Tensor3,
+    phi: Nonlinearity,
+}
+
+/// The unchecked fields of a [`MeanFieldSpec`], as serialised.
+#[derive(Deserialize)]
+struct MeanFieldSpecParts {
+    g: Vec<f64>,
+    t: Tensor3,
+    u: Tensor3,
+    phi: Nonlinearity,
+}
+
+impl TryFrom<MeanFieldSpecParts> for MeanFieldSpec {
+    type Error = SolverError;
+    fn try_from(p: MeanFieldSpecParts) -> Result<Self, SolverError> {
+        MeanFieldSpec::new(p.g, p.t, p.u, p.phi)
+    }
 }
 
 impl MeanFieldSpec {
@@ -176,6 +226,36 @@ impl MeanFieldSpec {
     #[inline]
     pub fn regions(&self) -> usize {
         self.t.dim()
+    }
+
+    /// Disorder scale $g_m$ of each region (E2).
+    #[inline]
+    pub fn g(&self) -> &[f64] {
+        &self.g
+    }
+
+    /// Effective interactions $T^{mnr} = \langle n^{mn} m^{nr}\rangle$ (E4).
+    #[inline]
+    pub fn t(&self) -> &Tensor3 {
+        &self.t
+    }
+
+    /// Overlaps $U^{mnr} = \langle m^{mn} m^{mr}\rangle$ (E4); each $U^{m\cdot\cdot}$ symmetric positive
+    /// definite.
+    #[inline]
+    pub fn u(&self) -> &Tensor3 {
+        &self.u
+    }
+
+    /// Nonlinearity $\phi$ (E3).
+    #[inline]
+    pub fn phi(&self) -> Nonlinearity {
+        self.phi
+    }
+
+    /// The parts `(g, T, U, phi)`, moved out.
+    pub fn into_parts(self) -> (Vec<f64>, Tensor3, Tensor3, Nonlinearity) {
+        (self.g, self.t, self.u, self.phi)
     }
 }
 
@@ -237,6 +317,19 @@ mod tests {
         bad.set(1, 1, 0, 2.0);
         let e = MeanFieldSpec::new(vec![1.0, 1.0], t.clone(), bad, Nonlinearity::Erf).unwrap_err();
         assert!(e.to_string().contains("model.U[1]"), "{e}");
-        assert!(MeanFieldSpec::new(vec![1.0, 0.0], t, u, Nonlinearity::Erf).is_ok());
+        let ok = MeanFieldSpec::new(vec![1.0, 0.0], t, u, Nonlinearity::Erf).unwrap();
+        assert_eq!(
+            (ok.g(), ok.regions(), ok.phi()),
+            (&[1.0, 0.0][..], 2, Nonlinearity::Erf)
+        );
+        // Deserialisation goes through the same checks.
+        let mut v = serde_json::to_value(&ok).unwrap();
+        let back: MeanFieldSpec = serde_json::from_value(v.clone()).unwrap();
+        assert_eq!(back, ok);
+        v["g"] = serde_json::json!([1.0, -2.0]);
+        assert!(serde_json::from_value::<MeanFieldSpec>(v.clone()).is_err());
+        v["g"] = serde_json::json!([1.0, 2.0]);
+        v["t"]["data"] = serde_json::json!([0.0, 1.0]);
+        assert!(serde_json::from_value::<MeanFieldSpec>(v).is_err());
     }
 }

@@ -170,7 +170,7 @@ pub enum Branch {
 
 /// A stationary single-region solution (E11-E12).
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
-pub struct StationarySolution {
+pub struct DeltaInfSolution {
     /// Equal-time variance $\Delta_0$ (input).
     pub delta0: f64,
     /// Long-lag variance $\Delta_\infty$.
@@ -195,11 +195,11 @@ pub struct StationarySolution {
 ///
 /// # Errors
 /// `delta0` or `g` negative or non-finite.
-pub fn delta_inf(delta0: f64, g: f64) -> Result<StationarySolution, SolverError> {
+pub fn delta_inf(delta0: f64, g: f64) -> Result<DeltaInfSolution, SolverError> {
     check_finite_nonneg(delta0, "delta0")?;
     check_finite_nonneg(g, "g")?;
     let a_fp = delta0 - g * g * corr_stationary(delta0, delta0);
-    let static_sol = |branch| StationarySolution {
+    let static_sol = |branch| DeltaInfSolution {
         delta0,
         delta_inf: delta0,
         a: a_fp,
@@ -229,7 +229,7 @@ pub fn delta_inf(delta0: f64, g: f64) -> Result<StationarySolution, SolverError>
                 "Delta_inf",
             )?;
             let a = root - g * g * corr_stationary(delta0, root);
-            return Ok(StationarySolution {
+            return Ok(DeltaInfSolution {
                 delta0,
                 delta_inf: root,
                 a,
@@ -239,7 +239,7 @@ pub fn delta_inf(delta0: f64, g: f64) -> Result<StationarySolution, SolverError>
         }
         if gx == 0.0 {
             let a = x - g * g * corr_stationary(delta0, x);
-            return Ok(StationarySolution {
+            return Ok(DeltaInfSolution {
                 delta0,
                 delta_inf: x,
                 a,
@@ -417,7 +417,7 @@ pub fn predicted_structured_variance(
     a: f64,
     b: f64,
     g: f64,
-) -> Result<(f64, Option<StationarySolution>), SolverError> {
+) -> Result<(f64, Option<DeltaInfSolution>), SolverError> {
     if !a.is_finite() || !b.is_finite() {
         return Err(SolverError::invalid("a, b", "must be finite numbers"));
     }

@@ -89,7 +89,7 @@ impl FixedPointsConfig {
         check_schema(self.schema_version)?;
         let spec = self.model.check()?;
         let r = spec.regions();
-        for (m, &g) in spec.g.iter().enumerate() {
+        for (m, &g) in spec.g().iter().enumerate() {
             if g > 0.0 {
                 return Err(SolverError::invalid(
                     format!("model.g[{m}]"),
@@ -97,7 +97,7 @@ impl FixedPointsConfig {
                 ));
             }
         }
-        if spec.u != Tensor3::identity_overlaps(r) {
+        if *spec.u() != Tensor3::identity_overlaps(r) {
             return Err(SolverError::invalid(
                 "model.U",
                 "must be \"identity\": the fixed-point search uses Delta^n = sum_r (S^{nr})^2 (U = I, as the reference)",
@@ -149,7 +149,7 @@ impl FixedPointsConfig {
             }
         };
         // Shape and finiteness of the inputs.
-        mrdmft_solvers::fixed_points::FpProblem::new(&spec.t, inputs.as_ref())?;
+        mrdmft_solvers::fixed_points::FpProblem::new(spec.t(), inputs.as_ref())?;
         Ok((spec, set, inputs))
     }
 }
@@ -229,7 +229,7 @@ pub fn run_config(cfg: &FixedPointsConfig, path: &Path) -> Result<FixedPointsRes
         .map_err(|e| Error::config(path, e.to_string()))?;
     let r = spec.regions();
     let start = Instant::now();
-    let out = find_fps(&spec.t, &set, inputs.as_ref())?;
+    let out = find_fps(spec.t(), &set, inputs.as_ref())?;
     let wall = start.elapsed().as_secs_f64();
     let f = &cfg.fixed_points;
     let uniq = dedup_fixed_points(&out, f.dedup_tol, f.max_residual);

@@ -10,7 +10,9 @@ use std::time::Instant;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use mrdmft_solvers::sampling::stationary::{solve_stationary, StationarySettings, StationaryState};
+use mrdmft_solvers::sampling::stationary::{
+    solve_stationary, StationarySamplingSettings, StationarySamplingState,
+};
 use mrdmft_solvers::sampling::window::{solve_window, WindowSettings};
 use mrdmft_solvers::sampling::{IterationRecord, SamplingControls, Termination};
 use mrdmft_solvers::two_time::InitialVariance;
@@ -130,7 +132,7 @@ pub struct SampleRunConfig {
 /// What a checked config runs.
 pub enum Checked {
     /// Stationary mode.
-    Stationary(StationarySettings),
+    Stationary(StationarySamplingSettings),
     /// Window mode.
     Window(WindowSettings),
 }
@@ -178,7 +180,7 @@ impl SampleRunConfig {
                         "belongs to mode \"window\"; the stationary mode takes n_lags",
                     ));
                 }
-                let set = StationarySettings {
+                let set = StationarySamplingSettings {
                     controls,
                     dt: c.dt,
                     n_lags: c.n_lags.unwrap_or(512),
@@ -347,7 +349,7 @@ fn histories(h: &[IterationRecord]) -> (Vec<f64>, Vec<f64>, Vec<f64>) {
     )
 }
 
-fn warm_state(path: &Path) -> Result<StationaryState> {
+fn warm_state(path: &Path) -> Result<StationarySamplingState> {
     let prev: SampleResult = io::read_json(path)?;
     if prev.mode != "stationary" || prev.c.is_empty() || prev.lags.len() < 2 {
         return Err(Error::config(
@@ -355,7 +357,7 @@ fn warm_state(path: &Path) -> Result<StationaryState> {
             "sample.warm_start must be a result of `mrdmft sample` in mode \"stationary\"",
         ));
     }
-    Ok(StationaryState {
+    Ok(StationarySamplingState {
         dt: prev.lags[1] - prev.lags[0],
         c: prev.c,
         s: prev.s.iter().flatten().copied().collect(),
@@ -421,7 +423,7 @@ pub fn run_config(cfg: &SampleRunConfig, path: &Path, progress: bool) -> Result<
                     st.check(r)?;
                     st
                 }
-                None => StationaryState::guess(&spec, set.dt, set.n_lags, &s0),
+                None => StationarySamplingState::guess(&spec, set.dt, set.n_lags, &s0),
             };
             let sol = solve_stationary(&spec, &set, &init, &mut obs)?;
             let (h, se, ha) = histories(&sol.history);

@@ -37,7 +37,7 @@ impl SimulateConfig {
     pub fn check(&self) -> std::result::Result<(MeanFieldSpec, NetworkPlan), SolverError> {
         check_schema(self.schema_version)?;
         let spec = self.model.check()?;
-        let plan = self.network.check(&spec.g)?;
+        let plan = self.network.check(spec.g())?;
         if plan.sizes.len() != 1 {
             return Err(SolverError::invalid(
                 "network.N",
@@ -102,7 +102,7 @@ pub fn run_config(cfg: &SimulateConfig, path: &Path, progress: bool) -> Result<S
         .map_err(|e| Error::config(path, e.to_string()))?;
     let start = Instant::now();
     let n = plan.sizes[0];
-    let mem = plan.memory_estimate(&spec.g, n);
+    let mem = plan.memory_estimate(spec.g(), n);
     let trials = run_trials(&spec, &plan, n, progress, "simulate")?;
     Ok(SimResult {
         schema_version: crate::config::SCHEMA_VERSION,

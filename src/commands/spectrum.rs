@@ -127,7 +127,7 @@ impl SpectrumConfig {
         if let Some(m) = &self.model {
             let spec = m.check()?;
             if let Some(k) = s.silence {
-                silence_region(&spec.t, k).map_err(|_| {
+                silence_region(spec.t(), k).map_err(|_| {
                     SolverError::invalid(
                         "spectrum.silence",
                         format!(
@@ -245,7 +245,7 @@ pub fn run_config(cfg: &SpectrumConfig, path: &Path) -> Result<SpectrumResult> {
     };
     let mut draw = None;
     let t: Tensor3 = if let Some(m) = &cfg.model {
-        m.check().map_err(cerr)?.t
+        m.check().map_err(cerr)?.t().clone()
     } else if let Some(d) = &s.draw {
         let target = EigTarget {
             re: d.re,
@@ -261,7 +261,7 @@ pub fn run_config(cfg: &SpectrumConfig, path: &Path) -> Result<SpectrumResult> {
         o.t
     } else {
         let d = dmft.as_ref().expect("checked: one source");
-        d.config.model.check().map_err(cerr)?.t
+        d.config.model.check().map_err(cerr)?.t().clone()
     };
     let r = t.dim();
     let eigenvalues = t_hat_eigenvalues(&t, None)?;

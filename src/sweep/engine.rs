@@ -24,7 +24,7 @@ use crate::commands::sample::Checked;
 use crate::error::{Error, Result};
 use crate::progress::Progress;
 use crate::results::VERSION;
-use mrdmft_solvers::sampling::stationary::{solve_stationary, StationaryState};
+use mrdmft_solvers::sampling::stationary::{solve_stationary, StationarySamplingState};
 use mrdmft_solvers::sampling::Termination;
 use mrdmft_solvers::stationary::{
     classify_phase, delta0_scs, delta_inf, pinned_variance, routing_boundaries, Branch, Phase,
@@ -594,7 +594,7 @@ fn run_stationary(
     let (mut codes, mut sv, mut dec, mut d0s, mut psis) =
         (Vec::new(), Vec::new(), Vec::new(), Vec::new(), Vec::new());
     for m in 0..r {
-        let g = spec.g[m];
+        let g = spec.g()[m];
         let gain = a[m].max(b[m]);
         let scs = if g > 1.0 {
             Some(delta0_scs(g).map_err(|e| at(e.to_string()))?)
@@ -653,7 +653,7 @@ fn run_stationary(
         psis.push(if gain > 1.0 && code != DynamicsClass::Chaos {
             1.0 / gain
         } else {
-            spec.phi.gain(d_eq)
+            spec.phi().gain(d_eq)
         });
         regions.push(reg);
     }
@@ -681,7 +681,7 @@ fn run_sample(
     let Checked::Stationary(set) = checked else {
         return Err(at("sample.mode must be \"stationary\"".into()));
     };
-    let init = StationaryState::guess(&spec, set.dt, set.n_lags, &s0);
+    let init = StationarySamplingState::guess(&spec, set.dt, set.n_lags, &s0);
     let sol = solve_stationary(&spec, &set, &init, &mut |_| {})?;
     let r = spec.regions();
     res.termination = Some(

@@ -223,7 +223,7 @@ pub(crate) fn loading_factors(spec: &crate::spec::MeanFieldSpec) -> Vec<Vec<f64>
     let r = spec.regions();
     (0..r)
         .map(|m| {
-            let mut a: Vec<f64> = (0..r * r).map(|q| spec.u.get(m, q / r, q % r)).collect();
+            let mut a: Vec<f64> = (0..r * r).map(|q| spec.u().get(m, q / r, q % r)).collect();
             // U[m] was checked positive definite by MeanFieldSpec::new.
             linalg::cholesky_in_place(&mut a, r).expect("U[m] is positive definite");
             a

@@ -43,7 +43,7 @@ pub const BLOCK: usize = 16;
 
 /// Settings of the stationary mode.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct StationarySettings {
+pub struct StationarySamplingSettings {
     /// Shared run controls.
     pub controls: SamplingControls,
     /// Lag step $dt$.
@@ -52,7 +52,7 @@ pub struct StationarySettings {
     pub n_lags: usize,
 }
 
-impl StationarySettings {
+impl StationarySamplingSettings {
     /// Validate.
     pub fn check(&self) -> Result<(), SolverError> {
         self.controls.check()?;
@@ -85,7 +85,7 @@ impl StationarySettings {
 
 /// Kernels and currents of a stationary state: an initial guess or a warm start.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct StationaryState {
+pub struct StationarySamplingState {
     /// Lag step of `c`.
     pub dt: f64,
     /// `c[m][k]` $= C^m(k\,dt)$.
@@ -94,7 +94,7 @@ pub struct StationaryState {
     pub s: Vec<f64>,
 }
 
-impl StationaryState {
+impl StationarySamplingState {
     /// Default guess (E9): $C^m(\tau) = C(D, D, D)\,e^{-\tau^2/8}$ with $D = g_m^2 + A^m$ and the structured
     /// variance $A^m$ of the currents `s0`.
     pub fn guess(spec: &MeanFieldSpec, dt: f64, n_lags: usize, s0: &[f64]) -> Self {
@@ -102,8 +102,8 @@ impl StationaryState {
         let a = structured_variance(spec, s0);
         let c = (0..r)
             .map(|m| {
-                let d = spec.g[m] * spec.g[m] + a[m];
-                let c0 = spec.phi.corr(d, d, d);
+                let d = spec.g()[m] * spec.g()[m] + a[m];
+                let c0 = spec.phi().corr(d, d, d);
                 (0..n_lags)
                     .map(|k| {
                         let t = k as f64 * dt;
@@ -112,7 +112,7 @@ impl StationaryState {
                     .collect()
             })
             .collect();
-        StationaryState {
+        StationarySamplingState {
             dt,
             c,
             s: s0.to_vec(),
@@ -180,7 +180,7 @@ impl StationaryState {
 
 /// Result of the stationary mode.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct StationarySolution {
+pub struct StationarySamplingSolution {
     /// Lag step.
     pub dt: f64,
     /// Number of lags.
@@ -224,7 +224,7 @@ pub fn structured_variance(spec: &MeanFieldSpec, s: &[f64]) -> Vec<f64> {
             let mut a = 0.0;
             for n in 0..r {
                 for k in 0..r {
-                    a += spec.u.get(m, n, k) * s[m * r + n] * s[m * r + k];
+                    a += spec.u().get(m, n, k) * s[m * r + n] * s[m * r + k];
                 }
             }
             a
@@ -331,11 +331,11 @@ fn precondition(d: &[f64], f: f64, dt: f64, plans: &Plans) -> Vec<f64> {
 fn current_map(spec: &MeanFieldSpec, s: &[f64], de0: &[f64]) -> Vec<f64> {
     let r = spec.regions();
     let a = structured_variance(spec, s);
-    let psi: Vec<f64> = (0..r).map(|n| spec.phi.gain(de0[n] + a[n])).collect();
+    let psi: Vec<f64> = (0..r).map(|n| spec.phi().gain(de0[n] + a[n])).collect();
     let mut out = vec![0.0; r * r];
     for m in 0..r {
         for n in 0..r {
-            let acc: f64 = (0..r).map(|k| spec.t.get(m, n, k) * s[n * r + k]).sum();
+            let acc: f64 = (0..r).map(|k| spec.t().get(m, n, k) * s[n * r + k]).sum();
             out[m * r + n] = psi[n] * acc;
         }
     }
@@ -412,8 +412,8 @@ fn sample_block(
     cv: Option<(f64, f64)>,
 ) -> BlockOut {
     let mut rng = block_rng(seed, iter, m, block);
-    let phi = spec.phi;
-    if spec.g[m] <= 0.0 {
+    let phi = spec.phi();
+    if spec.g()[m] <= 0.0 {
         // No random drive: x is static for each unit.
         let (mut c, mut p) = (0.0, 0.0);
         for _ in 0..BLOCK {
@@ -497,7 +497,7 @@ fn sample_block(
 ///
 /// # Errors
 /// Invalid settings or an `init` of the wrong shape. Non-convergence is not an error: it is
-/// reported in [`StationarySolution::termination`].
+/// reported in [`StationarySamplingSolution::termination`].
 ///
 /// # Example
 /// ```
@@ -508,17 +508,17 @@ fn sample_block(
 /// let mut controls = SamplingControls::new(7);
 /// controls.n_samples = 64;
 /// controls.max_iters = 5;
-/// let set = StationarySettings { controls, dt: 0.1, n_lags: 64 };
-/// let init = StationaryState::guess(&spec, 0.1, 64, &[0.0]);
+/// let set = StationarySamplingSettings { controls, dt: 0.1, n_lags: 64 };
+/// let init = StationarySamplingState::guess(&spec, 0.1, 64, &[0.0]);
 /// let sol = solve_stationary(&spec, &set, &init, &mut |_| {}).unwrap();
 /// assert_eq!(sol.c[0].len(), 64);
 /// ```
 pub fn solve_stationary(
     spec: &MeanFieldSpec,
-    set: &StationarySettings,
-    init: &StationaryState,
+    set: &StationarySamplingSettings,
+    init: &StationarySamplingState,
     observer: &mut dyn FnMut(&IterationRecord),
-) -> Result<StationarySolution, SolverError> {
+) -> Result<StationarySamplingSolution, SolverError> {
     set.check()?;
     let r = spec.regions();
     init.check(r)?;
@@ -533,7 +533,7 @@ pub fn solve_stationary(
     };
     let nblocks = ctl.n_samples.div_ceil(BLOCK);
     let lf = loading_factors(spec);
-    let g2: Vec<f64> = spec.g.iter().map(|g| g * g).collect();
+    let g2: Vec<f64> = spec.g().iter().map(|g| g * g).collect();
     let a = ctl.damping;
     let mut mixer = super::Anderson::new(ctl.anderson, a);
     let mut monitor = super::DriftMonitor::new(ctl);
@@ -556,14 +556,14 @@ pub fn solve_stationary(
         let a_struct = structured_variance(spec, &s);
         let pre_factor: Vec<f64> = (0..r)
             .map(|m| {
-                let b = spec.phi.gain(a_struct[m] + spectra[m].delta_eta[0]);
+                let b = spec.phi().gain(a_struct[m] + spectra[m].delta_eta[0]);
                 (ctl.precondition * g2[m] * b * b).min(PRECONDITION_MAX)
             })
             .collect();
         let cv: Vec<Option<(f64, f64)>> = (0..r)
             .map(|m| {
                 ctl.control_variate.then(|| {
-                    let b = spec.phi.gain(a_struct[m] + spectra[m].delta_eta[0]);
+                    let b = spec.phi().gain(a_struct[m] + spectra[m].delta_eta[0]);
                     (b * b, a_struct[m])
                 })
             })
@@ -613,7 +613,7 @@ pub fn solve_stationary(
             let (pm, _) = block_mean_se(&psr, &weights);
             // Gains by E6 on the Gaussian marginal of the sampled process (exact; the sampled
             // <phi'(x)> carries Monte Carlo noise that the marginal current mode of E7 integrates).
-            psi_hat[m] = spec.phi.gain(a_struct[m] + spectra[m].delta_eta[0]);
+            psi_hat[m] = spec.phi().gain(a_struct[m] + spectra[m].delta_eta[0]);
             psi_sampled[m] = pm[0];
             if mean.iter().any(|x| !x.is_finite()) || mean[0].abs() > 1e12 {
                 diverged = true;
@@ -630,7 +630,7 @@ pub fn solve_stationary(
             for nn in 0..r {
                 let mut acc = 0.0;
                 for k in 0..r {
-                    acc += spec.t.get(m, nn, k) * s[nn * r + k];
+                    acc += spec.t().get(m, nn, k) * s[nn * r + k];
                 }
                 s_hat[m * r + nn] = psi_hat[nn] * acc;
             }
@@ -754,7 +754,7 @@ pub fn solve_stationary(
                 .collect()
         })
         .collect();
-    Ok(StationarySolution {
+    Ok(StationarySamplingSolution {
         dt,
         n_lags: l,
         n_samples: nblocks * BLOCK,
@@ -820,13 +820,13 @@ mod tests {
         controls.damping = 1.0;
         // The raw estimate (with its control variate), not the preconditioned update.
         controls.precondition = 0.0;
-        let set = StationarySettings {
+        let set = StationarySamplingSettings {
             controls,
             dt: 0.05,
             n_lags: 256,
         };
         let c0: Vec<f64> = (0..256).map(|k| (-(k as f64) * 0.05).exp()).collect();
-        let init = StationaryState {
+        let init = StationarySamplingState {
             dt: 0.05,
             c: vec![c0],
             s: vec![0.0],

@@ -99,8 +99,8 @@ impl WindowSettings {
     fn init_variance(&self, spec: &MeanFieldSpec) -> Vec<f64> {
         let r = spec.regions();
         match &self.initial_variance {
-            InitialVariance::Reference => vec![spec.g[0] * spec.g[0]; r],
-            InitialVariance::OwnG => spec.g.iter().map(|g| g * g).collect(),
+            InitialVariance::Reference => vec![spec.g()[0] * spec.g()[0]; r],
+            InitialVariance::OwnG => spec.g().iter().map(|g| g * g).collect(),
             InitialVariance::Given(v) => v.clone(),
         }
     }
@@ -172,7 +172,7 @@ fn integrate_currents_with(
             for n in 0..r {
                 let mut acc = 0.0;
                 for k in 0..r {
-                    acc += spec.t.get(m, n, k) * s[n * r + k];
+                    acc += spec.t().get(m, n, k) * s[n * r + k];
                 }
                 out[m * r + n] = p[n] * acc;
             }
@@ -236,12 +236,12 @@ fn currents_and_gains(
                 let mut a = 0.0;
                 for n in 0..r {
                     for k in 0..r {
-                        a += spec.u.get(m, n, k)
+                        a += spec.u().get(m, n, k)
                             * (sj[m * r + n] - ej * s0[m * r + n])
                             * (sj[m * r + k] - ej * s0[m * r + k]);
                     }
                 }
-                spec.phi.gain(de_diag[j * r + m] + a)
+                spec.phi().gain(de_diag[j * r + m] + a)
             })
             .collect()
     };
@@ -304,7 +304,7 @@ pub fn solve_window(
     let (nt, dt, a) = (set.steps, set.dt, ctl.damping);
     let rr = r * r;
     let d_init = set.init_variance(spec);
-    let g2: Vec<f64> = spec.g.iter().map(|g| g * g).collect();
+    let g2: Vec<f64> = spec.g().iter().map(|g| g * g).collect();
     let lf = loading_factors(spec);
     let nblocks = ctl.n_samples.div_ceil(BLOCK);
     let (e, a0, a1) = filter_weights(dt);
@@ -317,7 +317,7 @@ pub fn solve_window(
             for i in 0..nt {
                 for j in 0..nt {
                     let lag = (i as f64 - j as f64).abs() * dt;
-                    cm[i * nt + j] = spec.phi.corr(d, d, d * (-lag / 2.0).exp());
+                    cm[i * nt + j] = spec.phi().corr(d, d, d * (-lag / 2.0).exp());
                 }
             }
             cm
@@ -376,7 +376,7 @@ pub fn solve_window(
         let tasks: Vec<(usize, usize)> = (0..r)
             .flat_map(|m| (0..nblocks).map(move |b| (m, b)))
             .collect();
-        let phi = spec.phi;
+        let phi = spec.phi();
         let outs: Vec<BlockOut> = tasks
             .par_iter()
             .map(|&(m, b)| {
@@ -564,7 +564,7 @@ pub fn solve_window(
             let mut acc = 0.0;
             for n in 0..r {
                 for q in 0..r {
-                    acc += spec.u.get(m, n, q) * sx[i * rr + m * r + n] * sx[j * rr + m * r + q];
+                    acc += spec.u().get(m, n, q) * sx[i * rr + m * r + n] * sx[j * rr + m * r + q];
                 }
             }
             acc

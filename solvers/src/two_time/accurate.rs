@@ -44,7 +44,7 @@ impl TwoTimeDmft<'_> {
                 p.max(0.0)
             })
             .collect();
-        let psi_star: Vec<f64> = dstar.iter().map(|&d| spec.phi.gain(d)).collect();
+        let psi_star: Vec<f64> = dstar.iter().map(|&d| spec.phi().gain(d)).collect();
         let (s_prev, s_next) = self.s.split_at_mut(j * rr);
         let s_prev = &s_prev[(j - 1) * rr..];
         let s_next = &mut s_next[..rr];
@@ -67,14 +67,14 @@ impl TwoTimeDmft<'_> {
             for n in 0..r {
                 let mut acc = 0.0;
                 for k in 0..r {
-                    acc += spec.u.get(m, n, k) * s_j[m * r + k];
+                    acc += spec.u().get(m, n, k) * s_j[m * r + k];
                 }
                 wv[m * r + n] = acc;
             }
         }
         let st = self.band_start(j);
         // The vectorised kernel is the erf closed form: a new nonlinearity must get its own here.
-        debug_assert!(matches!(spec.phi, Nonlinearity::Erf));
+        debug_assert!(matches!(spec.phi(), Nonlinearity::Erf));
         let (rcol, gcol, dplus, scol, fdiag, g2) = (
             &self.rcol,
             &self.gcol,
@@ -165,8 +165,8 @@ impl TwoTimeDmft<'_> {
         for (m, d) in new_diag.into_iter().enumerate() {
             self.diag[m * nt + j] = d;
             self.dplus[m * nt + j] = 1.0 / (d + TWO_OVER_PI).sqrt();
-            self.fdiag[m] = self.g2[m] * spec.phi.corr(d, d, d);
-            self.psi[j * r + m] = spec.phi.gain(d);
+            self.fdiag[m] = self.g2[m] * spec.phi().corr(d, d, d);
+            self.psi[j * r + m] = spec.phi().gain(d);
         }
         let (h_done, h_next) = self.h.split_at_mut(j * rr);
         let _ = h_done;

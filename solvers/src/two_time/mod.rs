@@ -284,12 +284,12 @@ impl<'a> TwoTimeDmft<'a> {
     ) -> Result<Self, SolverError> {
         let r = spec.regions();
         set.check(r)?;
-        if spec.phi != Nonlinearity::Erf {
+        if spec.phi() != Nonlinearity::Erf {
             return Err(SolverError::invalid(
                 "model.phi",
                 format!(
                     "is \"{}\"; the two-time integrator uses the erf closed forms (SPEC E6, E9) in its vectorised kernel; use \"erf\", or `mrdmft sample` for other nonlinearities",
-                    spec.phi.name()
+                    spec.phi().name()
                 ),
             ));
         }
@@ -308,7 +308,7 @@ impl<'a> TwoTimeDmft<'a> {
                 "is not finite",
             ));
         }
-        if set.scheme == Scheme::ReferenceSingle && (r != 1 || spec.t.max_abs() > 0.0) {
+        if set.scheme == Scheme::ReferenceSingle && (r != 1 || spec.t().max_abs() > 0.0) {
             return Err(SolverError::invalid(
                 "dmft.scheme",
                 "\"reference_single\" is the single-region SCS function: it needs R = 1 and T = 0; use \"reference\" otherwise",
@@ -319,9 +319,9 @@ impl<'a> TwoTimeDmft<'a> {
         // Disorder part of the initial variance.
         let v0: Vec<f64> = match (&set.initial_variance, set.scheme) {
             (InitialVariance::Reference, Scheme::ReferenceSingle) => vec![1.0],
-            (InitialVariance::Reference, Scheme::Reference) => vec![spec.g[0] * spec.g[0]; r],
+            (InitialVariance::Reference, Scheme::Reference) => vec![spec.g()[0] * spec.g()[0]; r],
             (InitialVariance::Reference | InitialVariance::OwnG, _) => {
-                spec.g.iter().map(|g| g * g).collect()
+                spec.g().iter().map(|g| g * g).collect()
             }
             (InitialVariance::Given(v), _) => v.clone(),
         };
@@ -357,7 +357,7 @@ impl<'a> TwoTimeDmft<'a> {
         if let Some(f) = full.as_mut() {
             f[..r].copy_from_slice(&init);
         }
-        let g2: Vec<f64> = spec.g.iter().map(|g| g * g).collect();
+        let g2: Vec<f64> = spec.g().iter().map(|g| g * g).collect();
         let mut h = vec![0.0; nt * rr];
         let mut psi = vec![0.0; nt * r];
         let mut scol = vec![0.0; rr * nt];
@@ -372,7 +372,7 @@ impl<'a> TwoTimeDmft<'a> {
         if accurate {
             // No lag: psi(0) = psi(Delta(0,0)), H(0) = psi(0) T S(0) (E6, E7).
             for m in 0..r {
-                psi[m] = spec.phi.gain(init[m]);
+                psi[m] = spec.phi().gain(init[m]);
             }
             currents_h(spec, &psi[..r], s0, &mut h[..rr]);
             rcol = vec![0.0; r * nt];
@@ -380,7 +380,7 @@ impl<'a> TwoTimeDmft<'a> {
                 rcol[m * nt] = v0[m];
             }
             fdiag = (0..r)
-                .map(|m| g2[m] * spec.phi.corr(init[m], init[m], init[m]))
+                .map(|m| g2[m] * spec.phi().corr(init[m], init[m], init[m]))
                 .collect();
         }
         let dt = set.dt;
@@ -532,7 +532,7 @@ pub(super) fn structured(spec: &MeanFieldSpec, a: &[f64], b: &[f64], m: usize) -
     let mut acc = 0.0;
     for n in 0..r {
         for k in 0..r {
-            acc += spec.u.get(m, n, k) * a[m * r + n] * b[m * r + k];
+            acc += spec.u().get(m, n, k) * a[m * r + n] * b[m * r + k];
         }
     }
     acc
@@ -545,7 +545,7 @@ pub(super) fn currents_h(spec: &MeanFieldSpec, psi: &[f64], s: &[f64], out: &mut
         for n in 0..r {
             let mut acc = 0.0;
             for k in 0..r {
-                acc += spec.t.get(m, n, k) * s[n * r + k];
+                acc += spec.t().get(m, n, k) * s[n * r + k];
             }
             out[m * r + n] = psi[n] * acc;
         }

@@ -12,10 +12,10 @@ impl TwoTimeDmft<'_> {
     /// $H_j = T\psi_{j-1}S_{j-1}$, $S_j = (1-dt)S_{j-1} + dt\,H_{j-1}$.
     fn step_currents(&mut self) {
         let (r, nt, j, dt) = (self.r, self.nt, self.j, self.set.dt);
-        let t = &self.spec.t;
+        let t = &self.spec.t();
         let rr = r * r;
         for m in 0..r {
-            self.psi[j * r + m] = self.spec.phi.gain(self.diag[m * nt + j - 1]);
+            self.psi[j * r + m] = self.spec.phi().gain(self.diag[m * nt + j - 1]);
         }
         for m in 0..r {
             for n in 0..r {
@@ -53,13 +53,13 @@ impl TwoTimeDmft<'_> {
             for n in 0..r {
                 let mut acc = 0.0;
                 for k in 0..r {
-                    acc += self.spec.u.get(m, n, k) * self.h[j * rr + m * r + k];
+                    acc += self.spec.u().get(m, n, k) * self.h[j * rr + m * r + k];
                 }
                 v[m * r + n] = acc;
             }
         }
         // The vectorised kernel is the erf closed form: a new nonlinearity must get its own here.
-        debug_assert!(matches!(self.spec.phi, Nonlinearity::Erf));
+        debug_assert!(matches!(self.spec.phi(), Nonlinearity::Erf));
         let g2 = &self.g2;
         let (dcol, gcol, dplus, hcol, diag) =
             (&self.dcol, &self.gcol, &self.dplus, &self.hcol, &self.diag);

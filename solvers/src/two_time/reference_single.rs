@@ -10,7 +10,7 @@ impl TwoTimeDmft<'_> {
     pub(super) fn step_reference_single(&mut self) {
         let (nt, j, dt) = (self.nt, self.j, self.set.dt);
         let b = self.set.band.unwrap_or(nt);
-        let phi = self.spec.phi;
+        let phi = self.spec.phi();
         let g2 = self.g2[0];
         for i in 0..j {
             self.dnew[i] = (1.0 - dt) * self.dcol[i] + dt * self.gcol[i];
