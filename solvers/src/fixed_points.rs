@@ -15,6 +15,7 @@
 //! # References
 //! SPEC.md E14, E15; REFERENCE-CODE.md 1.6 (`find_fps`), 3.5 (inputs).
 
+use ndarray::ArrayView2;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use rayon::prelude::*;
@@ -304,6 +305,15 @@ pub struct FpOutcome {
 }
 
 impl FpOutcome {
+    /// Final currents $S^{mn}$ as a zero-copy view of shape (m, n).
+    ///
+    /// # Panics
+    /// Only if `s` was edited to a length that is not a square.
+    pub fn currents(&self) -> ArrayView2<'_, f64> {
+        let r = (self.s.len() as f64).sqrt().round() as usize;
+        crate::arrays::view(&self.s, (r, r), "s")
+    }
+
     /// Row sums $A^m = \sum_n (S^{mn})^2$ (E15: equal to $\psi^{-1}(1/\max(a_m, b_m))$ for an
     /// active region of a `make_T` tensor).
     pub fn row_sums(&self) -> Vec<f64> {
@@ -379,6 +389,17 @@ pub fn find_fps_from(
 ///
 /// # Errors
 /// Invalid settings or inputs.
+///
+/// # Example
+/// ```
+/// use mrdmft_solvers::prelude::*;
+/// // R = 1, T = a = 2, g = 0: every start relaxes to S^2 = psi_inv(1/2) (E15).
+/// let t = make_t(&[2.0], &[2.0]).unwrap();
+/// let set = FpSettings { batch: 4, t_run: 100.0, dt: 0.1, init_size: 1.0, seed: 1, tol: None };
+/// for fp in find_fps(&t, &set, None).unwrap() {
+///     assert!((fp.row_sums()[0] - psi_inv(0.5)).abs() < 1e-9, "{fp:?}");
+/// }
+/// ```
 pub fn find_fps(
     t: &Tensor3,
     set: &FpSettings,

@@ -134,12 +134,33 @@ pub struct Polytope {
     pub fracture: usize,
 }
 
+impl Polytope {
+    /// The vertices as an array of shape (vertex, pair) (copied from the rows).
+    pub fn vertices_array(&self) -> ndarray::Array2<f64> {
+        let n = self.mask_nz.len();
+        crate::arrays::from_rows(&self.vertices, n, "vertices")
+    }
+}
+
 /// (E17) Vertices of $\{x \ge 0 : Cx = A\}$ by basis enumeration, the always-non-zero and
 /// always-zero masks and the fracture number.
 ///
 /// # Errors
 /// Fewer than 3 regions, `b` not finite and positive, more than 12 regions (basis enumeration
 /// would take too long), or $C$ of rank $< R$ (no non-singular basis).
+///
+/// # Example
+/// ```
+/// use mrdmft_solvers::polytope::{constraint_system, polytope};
+/// // R = 3: three constraints on three pairs, so the polytope is one point (E17).
+/// let p = polytope(&[1.5, 2.0, 2.5]).unwrap();
+/// let (c, a) = constraint_system(&p.b).unwrap();
+/// assert_eq!(p.vertices_array().dim(), (1, 3));
+/// for i in 0..3 {
+///     let lhs: f64 = (0..3).map(|k| c[i * 3 + k] * p.vertices[0][k]).sum();
+///     assert!((lhs - a[i]).abs() < 1e-12);
+/// }
+/// ```
 pub fn polytope(b: &[f64]) -> Result<Polytope, SolverError> {
     check_b(b)?;
     let r = b.len();

@@ -3,6 +3,7 @@
 //!
 //! [`MeanFieldSpec::new`] validates once (SPEC E2, E4); every solver can then trust it.
 
+use ndarray::{Array3, ArrayView3};
 use serde::{Deserialize, Serialize};
 
 use crate::error::SolverError;
@@ -140,6 +141,40 @@ impl Tensor3 {
     #[inline]
     pub fn set(&mut self, m: usize, n: usize, r: usize, v: f64) {
         self.data[(m * self.r + n) * self.r + r] = v;
+    }
+
+    /// Zero-copy view $X^{mnr}$ of shape (m, n, r).
+    pub fn as_array(&self) -> ArrayView3<'_, f64> {
+        crate::arrays::view(&self.data, (self.r, self.r, self.r), "tensor")
+    }
+
+    /// Build from an $R\times R\times R$ array (taken over without a copy when it is in standard
+    /// layout), checking the shape and finiteness. `field` names the input in error messages.
+    ///
+    /// # Errors
+    /// A non-cubic or empty shape, or non-finite entries.
+    pub fn from_array(a: Array3<f64>, field: &str) -> Result<Self, SolverError> {
+        let (r, n1, n2) = a.dim();
+        if n1 != r || n2 != r {
+            return Err(SolverError::invalid(
+                field,
+                format!("has shape {r} x {n1} x {n2}; give an R x R x R array"),
+            ));
+        }
+        let n = r * r * r;
+        let data = if a.as_slice().is_none() {
+            a.iter().copied().collect()
+        } else {
+            // Contiguous, row-major: the buffer from the offset holds the data in order.
+            let (v, off) = a.into_raw_vec_and_offset();
+            let o = off.unwrap_or(0);
+            if o == 0 && v.len() == n {
+                v
+            } else {
+                v[o..o + n].to_vec()
+            }
+        };
+        Self::from_flat(r, data, field)
     }
 
     /// Flat row-major data.
@@ -303,6 +338,35 @@ fn check_spd(u: &Tensor3, m: usize) -> Result<(), SolverError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn tensor_arrays_round_trip() {
+        let t = Tensor3::from_nested(
+            &[
+                vec![vec![1.0, 2.0], vec![3.0, 4.0]],
+                vec![vec![5.0, 6.0], vec![7.0, 8.0]],
+            ],
+            "T",
+        )
+        .unwrap();
+        let a = t.as_array();
+        assert_eq!(a[[1, 0, 1]].to_bits(), t.get(1, 0, 1).to_bits());
+        assert_eq!(Tensor3::from_array(a.to_owned(), "T").unwrap(), t);
+        // Transposed (not standard layout) and sliced (offset buffer) arrays.
+        let tt = Tensor3::from_array(a.to_owned().reversed_axes(), "T").unwrap();
+        assert_eq!(tt.get(0, 1, 1).to_bits(), t.get(1, 1, 0).to_bits());
+        let big = ndarray::Array3::from_shape_fn((3, 2, 2), |(i, j, k)| (i * 4 + j * 2 + k) as f64);
+        let sliced = big.slice_move(ndarray::s![1.., .., ..]);
+        assert_eq!(
+            Tensor3::from_array(sliced, "T")
+                .unwrap()
+                .get(0, 0, 0)
+                .to_bits(),
+            4f64.to_bits()
+        );
+        assert!(Tensor3::from_array(ndarray::Array3::zeros((2, 2, 3)), "T").is_err());
+        assert!(Tensor3::from_array(ndarray::Array3::from_elem((1, 1, 1), f64::NAN), "T").is_err());
+    }
 
     #[test]
     fn rejects_bad_inputs() {

@@ -6,6 +6,7 @@
 //! # References
 //! SPEC.md E16; REFERENCE-CODE.md 1.8 (`make_hat_vars`, `draw_T`), 3.4 (Fig. 6).
 
+use ndarray::ArrayView2;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use rand_distr::{Distribution, StandardNormal};
@@ -62,6 +63,33 @@ pub fn eigenvalues(mat: &[f64], n: usize) -> Result<Vec<Eig>, SolverError> {
     let mut out = eigenvalues_unsorted(mat, n)?;
     sort_eigs(&mut out);
     Ok(out)
+}
+
+/// (E16) Eigenvalues of a square array, sorted as [`eigenvalues`].
+///
+/// # Errors
+/// A non-square array, non-finite entries, or the eigensolver failing to converge.
+///
+/// # Example
+/// ```
+/// use mrdmft_solvers::{spectrum::{eigenvalues_of, leading}, tensors::{make_t, t_hat_array}};
+/// // make_T(a, b): the eigenvalues of T_hat are a_m and +-sqrt(b_m b_n), m < n (E15, E16).
+/// let th = t_hat_array(&make_t(&[2.0, 1.5], &[2.5, 2.0]).unwrap(), None);
+/// let ev = eigenvalues_of(th.view()).unwrap();
+/// let want = [5f64.sqrt(), 2.0, 1.5, -(5f64.sqrt())];
+/// assert!(ev.iter().zip(want).all(|(z, w)| (z.re - w).abs() < 1e-12 && z.im.abs() < 1e-12));
+/// assert_eq!(leading(&ev).unwrap(), ev[0]);
+/// ```
+pub fn eigenvalues_of(a: ArrayView2<'_, f64>) -> Result<Vec<Eig>, SolverError> {
+    let (n, m) = a.dim();
+    if n != m {
+        return Err(SolverError::invalid(
+            "matrix",
+            format!("is {n} x {m}; give a square matrix"),
+        ));
+    }
+    let flat: Vec<f64> = a.iter().copied().collect();
+    eigenvalues(&flat, n)
 }
 
 /// Sort by decreasing real part, then decreasing imaginary part.

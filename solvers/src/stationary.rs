@@ -130,6 +130,14 @@ pub fn scs_reduced(d0: f64, g: f64) -> f64 {
 /// # Errors
 /// `g` negative or non-finite: [`SolverError::InvalidInput`]; `g <= 1`:
 /// [`SolverError::NoSolution`] (no chaotic solution: the quiescent state is stable).
+///
+/// # Example
+/// ```
+/// use mrdmft_solvers::stationary::{delta0_scs, scs_reduced};
+/// let d0 = delta0_scs(2.0).unwrap();
+/// assert!((d0 - 2.064_08).abs() < 1e-5 && scs_reduced(d0, 2.0).abs() < 1e-14);
+/// assert!(delta0_scs(0.9).is_err()); // no chaos for g <= 1
+/// ```
 pub fn delta0_scs(g: f64) -> Result<f64, SolverError> {
     check_finite_nonneg(g, "g")?;
     if g <= 1.0 {
@@ -195,6 +203,17 @@ pub struct DeltaInfSolution {
 ///
 /// # Errors
 /// `delta0` or `g` negative or non-finite.
+///
+/// # Example
+/// ```
+/// use mrdmft_solvers::stationary::{delta_inf, pinned_variance, Branch};
+/// // A region pinned at psi = 1/2 (b = 2) has g_c = 1.627 and g* = 1.945 (E18).
+/// let d0 = pinned_variance(2.0);
+/// assert_eq!(delta_inf(d0, 1.5).unwrap().branch, Branch::Static);
+/// let chaos = delta_inf(d0, 1.8).unwrap();
+/// assert!(chaos.branch == Branch::ChaosAroundStructure && chaos.a > 0.0 && chaos.delta_inf < d0);
+/// assert_eq!(delta_inf(d0, 2.2).unwrap().branch, Branch::NoNontrivialRoot);
+/// ```
 pub fn delta_inf(delta0: f64, g: f64) -> Result<DeltaInfSolution, SolverError> {
     check_finite_nonneg(delta0, "delta0")?;
     check_finite_nonneg(g, "g")?;
@@ -367,6 +386,14 @@ fn check_b(b: f64) -> Result<(), SolverError> {
 ///
 /// # Errors
 /// `b <= 1` or non-finite.
+///
+/// # Example
+/// ```
+/// use mrdmft_solvers::stationary::{delta0_scs, pinned_variance, routing_boundaries};
+/// let (g_c, g_star) = routing_boundaries(2.0).unwrap(); // SPEC E18: 1.627 and 1.945
+/// assert!((g_c - 1.627).abs() < 1e-3 && (g_star - 1.945).abs() < 1e-3);
+/// assert!((delta0_scs(g_star).unwrap() - pinned_variance(2.0)).abs() < 1e-9);
+/// ```
 pub fn routing_boundaries(b: f64) -> Result<(f64, f64), SolverError> {
     check_b(b)?;
     let d0 = pinned_variance(b);

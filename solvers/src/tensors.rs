@@ -1,5 +1,6 @@
 //! Builders of effective-interaction tensors $T$ (SPEC E15, E16).
 
+use ndarray::Array2;
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 use rand_distr::{Distribution, StandardNormal};
@@ -128,6 +129,13 @@ pub fn t_hat(t: &Tensor3, psi: Option<&[f64]>) -> Vec<f64> {
         }
     }
     out
+}
+
+/// (E16) [`t_hat`] as an $R^2\times R^2$ array (the buffer taken over, no copy), rows and columns
+/// indexed by the pair $mR + n$.
+pub fn t_hat_array(t: &Tensor3, psi: Option<&[f64]>) -> Array2<f64> {
+    let q = t.dim() * t.dim();
+    crate::arrays::owned(t_hat(t, psi), (q, q), "T_hat")
 }
 
 /// Silence region `k`: $T^{m k r} = 0$ for all $m, r$ (its output no longer drives any current).

@@ -22,6 +22,7 @@
 
 use std::sync::Arc;
 
+use ndarray::{Array2, ArrayView2};
 use rand::Rng;
 use rand_chacha::ChaCha8Rng;
 use rand_distr::StandardNormal;
@@ -34,6 +35,7 @@ use super::{
     block_mean_se, block_rng, loading_factors, rms, IterationRecord, SamplingControls, Termination,
     SCALE_FLOOR,
 };
+use crate::arrays;
 use crate::driver::{iterate, Step};
 use crate::error::SolverError;
 use crate::spec::MeanFieldSpec;
@@ -214,6 +216,32 @@ pub struct StationarySamplingSolution {
     pub iterations: usize,
     /// Per-iteration diagnostics.
     pub history: Vec<IterationRecord>,
+}
+
+impl StationarySamplingSolution {
+    /// Number of regions $R$.
+    pub fn regions(&self) -> usize {
+        self.c.len()
+    }
+
+    /// Kernels $C^m(k\,dt)$ (E9) as an array of shape (m, lag k) (copied from the rows).
+    pub fn c_array(&self) -> Array2<f64> {
+        arrays::from_rows(&self.c, self.n_lags, "c")
+    }
+
+    /// $\Delta^m(k\,dt)$ as an array of shape (m, lag k) (copied from the rows).
+    pub fn delta_array(&self) -> Array2<f64> {
+        arrays::from_rows(&self.delta, self.n_lags, "delta")
+    }
+
+    /// Currents $S^{mn}$ (E7) as a zero-copy view of shape (m, n).
+    ///
+    /// # Panics
+    /// Only if the public fields were edited into inconsistent lengths.
+    pub fn s(&self) -> ArrayView2<'_, f64> {
+        let r = self.regions();
+        arrays::view(&self.s, (r, r), "s")
+    }
 }
 
 /// $A^m = \sum_{nr}U^{mnr}S^{mn}S^{mr}$ (E8 at a fixed point).
@@ -501,17 +529,16 @@ fn sample_block(
 ///
 /// # Example
 /// ```
-/// use mrdmft_solvers::{spec::{MeanFieldSpec, Tensor3}, nonlinearity::Nonlinearity};
-/// use mrdmft_solvers::sampling::{SamplingControls, stationary::*};
+/// use mrdmft_solvers::prelude::*;
+/// // One erf region at g = 2, no structure: the sampled variance is the SCS Delta_0 (E13).
 /// let spec = MeanFieldSpec::new(vec![2.0], Tensor3::zeros(1), Tensor3::identity_overlaps(1),
-///     Nonlinearity::Tanh).unwrap();
+///     Nonlinearity::Erf).unwrap();
 /// let mut controls = SamplingControls::new(7);
-/// controls.n_samples = 64;
-/// controls.max_iters = 5;
-/// let set = StationarySamplingSettings { controls, dt: 0.1, n_lags: 64 };
-/// let init = StationarySamplingState::guess(&spec, 0.1, 64, &[0.0]);
+/// (controls.n_samples, controls.max_iters) = (256, 60);
+/// let set = StationarySamplingSettings { controls, dt: 0.1, n_lags: 128 };
+/// let init = StationarySamplingState::guess(&spec, 0.1, 128, &[0.0]);
 /// let sol = solve_stationary(&spec, &set, &init, &mut |_| {}).unwrap();
-/// assert_eq!(sol.c[0].len(), 64);
+/// assert!((sol.delta0[0] / delta0_scs(2.0).unwrap() - 1.0).abs() < 0.03, "{:?}", sol.delta0);
 /// ```
 pub fn solve_stationary(
     spec: &MeanFieldSpec,

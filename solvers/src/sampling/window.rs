@@ -24,6 +24,7 @@
 //! # References
 //! SPEC.md section 2.1, E6-E10; REFERENCE-CODE.md 1.4 (initial conditions of the integrator).
 
+use ndarray::{ArrayView2, ArrayView3};
 use rand::Rng;
 use rand_distr::StandardNormal;
 use rayon::prelude::*;
@@ -33,6 +34,7 @@ use super::{
     block_mean_se, block_rng, linalg, loading_factors, rms, IterationRecord, SamplingControls,
     Termination, SCALE_FLOOR,
 };
+use crate::arrays;
 use crate::driver::{iterate, Step};
 use crate::error::SolverError;
 use crate::spec::MeanFieldSpec;
@@ -136,6 +138,54 @@ pub struct WindowSolution {
     pub iterations: usize,
     /// Per-iteration diagnostics.
     pub history: Vec<IterationRecord>,
+}
+
+impl WindowSolution {
+    /// Number of regions $R$.
+    pub fn regions(&self) -> usize {
+        self.psi.len() / self.steps.max(1)
+    }
+
+    /// $\psi^m(t_j)$ (E6) as a zero-copy view of shape (step, m).
+    ///
+    /// # Panics
+    /// Only if the public fields were edited into inconsistent lengths (as every view below).
+    pub fn psi(&self) -> ArrayView2<'_, f64> {
+        arrays::view(&self.psi, (self.steps, self.regions()), "psi")
+    }
+
+    /// Sampled $\langle\phi'(x^m(t_j))\rangle$ as a zero-copy view of shape (step, m).
+    pub fn psi_sampled(&self) -> ArrayView2<'_, f64> {
+        arrays::view(
+            &self.psi_sampled,
+            (self.steps, self.regions()),
+            "psi_sampled",
+        )
+    }
+
+    /// $S^{mn}(t_j)$ (E7) as a zero-copy view of shape (step, m, n).
+    pub fn s(&self) -> ArrayView3<'_, f64> {
+        let r = self.regions();
+        arrays::view(&self.s, (self.steps, r, r), "s")
+    }
+
+    /// $\Delta^m(t_j, t_j)$ (E8) as a zero-copy view of shape (step, m).
+    pub fn delta_diag(&self) -> ArrayView2<'_, f64> {
+        arrays::view(&self.delta_diag, (self.steps, self.regions()), "delta_diag")
+    }
+
+    /// $C^m(t_j, t_j)$ (E9) as a zero-copy view of shape (step, m).
+    pub fn c_diag(&self) -> ArrayView2<'_, f64> {
+        arrays::view(&self.c_diag, (self.steps, self.regions()), "c_diag")
+    }
+
+    /// Requested row $\Delta^m(t_i, t_{i+k})$ as a zero-copy view of shape (lag k, m); `None` if
+    /// row `i` was not requested.
+    pub fn row(&self, i: usize) -> Option<ArrayView2<'_, f64>> {
+        let d = self.rows.iter().find(|d| d.row == i)?;
+        let r = self.regions();
+        Some(arrays::view(&d.values, (d.values.len() / r, r), "rows"))
+    }
 }
 
 /// Filter weights of step 3: $\eta_{j+1} = e\,\eta_j + a_0\xi_j + a_1\xi_{j+1}$.

@@ -30,8 +30,10 @@
 //! # References
 //! SPEC.md E6-E9 and section 2.2; REFERENCE-CODE.md sections 1.3-1.5 and 4.
 
+use ndarray::{Array2, Array3, ArrayView2, ArrayView3};
 use serde::{Deserialize, Serialize};
 
+use crate::arrays;
 use crate::error::SolverError;
 use crate::nonlinearity::Nonlinearity;
 use crate::spec::MeanFieldSpec;
@@ -206,7 +208,84 @@ pub struct TwoTimeSolution {
     pub full: Option<Vec<f64>>,
 }
 
+/// The arrays of a [`TwoTimeSolution`], owned ([`TwoTimeSolution::into_arrays`]).
+#[derive(Debug, Clone, PartialEq)]
+pub struct TwoTimeArrays {
+    /// $S^{mn}(t_j)$, shape (step, m, n).
+    pub s: Array3<f64>,
+    /// $H^{mn}(t_j)$, shape (step, m, n).
+    pub h: Array3<f64>,
+    /// $\psi^m(t_j)$, shape (step, m).
+    pub psi: Array2<f64>,
+    /// $\Delta^m(t_j, t_j)$, shape (step, m).
+    pub delta_diag: Array2<f64>,
+    /// Requested rows: (row index $i$, $\Delta^m(t_i, t_{i+k})$ of shape (lag k, m)).
+    pub rows: Vec<(usize, Array2<f64>)>,
+    /// Full upper triangle $\Delta^m(t_i, t_j)$, shape (i, j, m), if stored.
+    pub full: Option<Array3<f64>>,
+}
+
 impl TwoTimeSolution {
+    /// $S^{mn}(t_j)$ (E7) as a zero-copy view of shape (step, m, n).
+    ///
+    /// # Panics
+    /// Only if the public fields were edited into inconsistent lengths (as every view below).
+    pub fn s(&self) -> ArrayView3<'_, f64> {
+        let r = self.regions;
+        arrays::view(&self.s, (self.steps, r, r), "s")
+    }
+
+    /// $H^{mn}(t_j)$ (E7) as a zero-copy view of shape (step, m, n).
+    pub fn h(&self) -> ArrayView3<'_, f64> {
+        let r = self.regions;
+        arrays::view(&self.h, (self.steps, r, r), "h")
+    }
+
+    /// $\psi^m(t_j)$ (E6) as a zero-copy view of shape (step, m).
+    pub fn psi(&self) -> ArrayView2<'_, f64> {
+        arrays::view(&self.psi, (self.steps, self.regions), "psi")
+    }
+
+    /// $\Delta^m(t_j, t_j)$ (E8) as a zero-copy view of shape (step, m).
+    pub fn delta_diag(&self) -> ArrayView2<'_, f64> {
+        arrays::view(&self.delta_diag, (self.steps, self.regions), "delta_diag")
+    }
+
+    /// Requested row $\Delta^m(t_i, t_{i+k})$ (E8) as a zero-copy view of shape (lag k, m);
+    /// `None` if row `i` was not requested.
+    pub fn row(&self, i: usize) -> Option<ArrayView2<'_, f64>> {
+        let d = self.rows.iter().find(|d| d.row == i)?;
+        let r = self.regions;
+        Some(arrays::view(&d.values, (d.values.len() / r, r), "rows"))
+    }
+
+    /// The full upper triangle $\Delta^m(t_i, t_j)$, $i \le j$ (0 below), as a zero-copy view of
+    /// shape (i, j, m); `None` unless `store_full` was set.
+    pub fn full(&self) -> Option<ArrayView3<'_, f64>> {
+        let (nt, r) = (self.steps, self.regions);
+        Some(arrays::view(self.full.as_deref()?, (nt, nt, r), "full"))
+    }
+
+    /// All arrays, owned, without a copy (the flat buffers are taken over).
+    pub fn into_arrays(self) -> TwoTimeArrays {
+        let (nt, r) = (self.steps, self.regions);
+        TwoTimeArrays {
+            s: arrays::owned(self.s, (nt, r, r), "s"),
+            h: arrays::owned(self.h, (nt, r, r), "h"),
+            psi: arrays::owned(self.psi, (nt, r), "psi"),
+            delta_diag: arrays::owned(self.delta_diag, (nt, r), "delta_diag"),
+            rows: self
+                .rows
+                .into_iter()
+                .map(|d| {
+                    let n = d.values.len() / r;
+                    (d.row, arrays::owned(d.values, (n, r), "rows"))
+                })
+                .collect(),
+            full: self.full.map(|f| arrays::owned(f, (nt, nt, r), "full")),
+        }
+    }
+
     /// $S^{mn}(t_j)$.
     pub fn s_at(&self, j: usize, m: usize, n: usize) -> f64 {
         let r = self.regions;
@@ -556,12 +635,15 @@ pub(super) fn currents_h(spec: &MeanFieldSpec, psi: &[f64], s: &[f64], out: &mut
 ///
 /// # Example
 /// ```
-/// use mrdmft_solvers::{spec::{MeanFieldSpec, Tensor3}, nonlinearity::Nonlinearity,
-///     tensors::make_t, two_time::{integrate, TwoTimeSettings}};
-/// let t = make_t(&[2.0, 2.0], &[2.5, 2.5]).unwrap();
-/// let spec = MeanFieldSpec::new(vec![0.0, 0.0], t, Tensor3::identity_overlaps(2), Nonlinearity::Erf).unwrap();
-/// let sol = integrate(&spec, &[0.3, 0.1, 0.2, 0.4], TwoTimeSettings::new(0.05, 400)).unwrap();
-/// assert_eq!(sol.psi.len(), 400 * 2);
+/// use mrdmft_solvers::prelude::*;
+/// // One region, no structure, g = 2: Delta(t, t) relaxes to the SCS variance (E13).
+/// let spec = MeanFieldSpec::new(vec![2.0], Tensor3::zeros(1), Tensor3::identity_overlaps(1),
+///     Nonlinearity::Erf).unwrap();
+/// let mut set = TwoTimeSettings::new(0.05, 1200);
+/// set.scheme = Scheme::Accurate;
+/// let sol = integrate(&spec, &[0.0], set).unwrap();
+/// let d_end = sol.delta_diag()[[1199, 0]];
+/// assert!((d_end / delta0_scs(2.0).unwrap() - 1.0).abs() < 5e-4, "{d_end}");
 /// ```
 pub fn integrate(
     spec: &MeanFieldSpec,
@@ -576,6 +658,55 @@ mod tests {
     use super::*;
     use crate::spec::Tensor3;
     use crate::tensors::make_t;
+
+    /// The ndarray views and owned arrays are the flat buffers, index for index.
+    #[test]
+    fn array_views_match_the_flat_buffers() {
+        let t = make_t(&[2.0, 1.5], &[2.5, 2.0]).unwrap();
+        let spec = MeanFieldSpec::new(
+            vec![0.5, 1.5],
+            t,
+            Tensor3::identity_overlaps(2),
+            Nonlinearity::Erf,
+        )
+        .unwrap();
+        let mut set = TwoTimeSettings::new(0.05, 60);
+        set.delta_rows = vec![10];
+        set.store_full = true;
+        let sol = integrate(&spec, &[0.3, 0.1, 0.2, 0.4], set).unwrap();
+        let (s, psi, row, full) = (
+            sol.s(),
+            sol.psi(),
+            sol.row(10).unwrap(),
+            sol.full().unwrap(),
+        );
+        assert_eq!(
+            (s.dim(), psi.dim(), row.dim()),
+            ((60, 2, 2), (60, 2), (50, 2))
+        );
+        for j in [0, 7, 59] {
+            for m in 0..2 {
+                assert_eq!(psi[[j, m]].to_bits(), sol.psi[j * 2 + m].to_bits());
+                assert_eq!(
+                    sol.delta_diag()[[j, m]].to_bits(),
+                    full[[j, j, m]].to_bits()
+                );
+                for n in 0..2 {
+                    assert_eq!(s[[j, m, n]].to_bits(), sol.s_at(j, m, n).to_bits());
+                    assert_eq!(
+                        sol.h()[[j, m, n]].to_bits(),
+                        sol.h[(j * 2 + m) * 2 + n].to_bits()
+                    );
+                }
+            }
+        }
+        assert_eq!(row[[5, 1]].to_bits(), full[[10, 15, 1]].to_bits());
+        assert!(sol.row(11).is_none());
+        let owned = sol.clone().into_arrays();
+        assert_eq!(owned.s.view(), sol.s());
+        assert_eq!(owned.rows[0].1.view(), sol.row(10).unwrap());
+        assert_eq!(owned.full.unwrap().view(), sol.full().unwrap());
+    }
 
     /// Whole runs on the portable path (forced) and on the dispatched one give identical bits:
     /// the fused reference pass (R = 2), the unfused one with the source pass (R = 5, g = 0 in one
