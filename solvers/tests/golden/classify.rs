@@ -8,8 +8,7 @@
 //!
 //! The classification row is the reference's third slice, floor(Nt/3) = 500 for Nt = 1500.
 
-mod common;
-use common::*;
+use crate::common::*;
 
 use mrdmft_solvers::classify::{classification_row, classify_solution, DynamicsClass};
 use mrdmft_solvers::nonlinearity::Nonlinearity;

@@ -2,8 +2,7 @@
 //! (`run_ns_dmft_multi_pop`, `run_ns_dmft`; commit 390b373; data in `tests/data/`, provenance in
 //! `tests/data/README.md`). Tolerance: 1e-10 absolute on every compared entry.
 
-mod common;
-use common::*;
+use crate::common::*;
 
 use mrdmft_solvers::nonlinearity::Nonlinearity;
 use mrdmft_solvers::spec::{MeanFieldSpec, Tensor3};

@@ -3,8 +3,7 @@
 //! correlations of limit cycles (E16), observed order in dt, band / full / row outputs and
 //! thread-count independence. The reference scheme's first-order bias is asserted alongside.
 
-mod common;
-use common::*;
+use crate::common::*;
 
 use mrdmft_solvers::nonlinearity::Nonlinearity;
 use mrdmft_solvers::spec::{MeanFieldSpec, Tensor3};
