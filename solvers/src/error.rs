@@ -36,6 +36,17 @@ pub enum SolverError {
     NoSolution(String),
 }
 
+/// Input validation as a checklist: the first `(ok, field, message)` with `ok == false` becomes
+/// [`SolverError::InvalidInput`] naming `field`.
+pub(crate) fn require_all<const N: usize>(
+    checks: [(bool, &str, String); N],
+) -> Result<(), SolverError> {
+    match checks.into_iter().find(|c| !c.0) {
+        Some((_, field, msg)) => Err(SolverError::invalid(field, msg)),
+        None => Ok(()),
+    }
+}
+
 impl SolverError {
     /// Shorthand for [`SolverError::InvalidInput`].
     pub fn invalid(field: impl Into<String>, msg: impl Into<String>) -> Self {

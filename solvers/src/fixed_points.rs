@@ -22,7 +22,7 @@ use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use crate::closed_forms::psi;
-use crate::error::SolverError;
+use crate::error::{require_all, SolverError};
 use crate::spec::Tensor3;
 
 /// Run controls of [`find_fps`].
@@ -55,44 +55,34 @@ impl FpSettings {
     /// Non-positive or non-finite `t_run`, `dt`, `init_size`, `dt >= 2` (Euler unstable), or
     /// `batch == 0`.
     pub fn check(&self) -> Result<(), SolverError> {
-        let pos = |x: f64, f: &str| {
-            if !(x.is_finite() && x > 0.0) {
-                Err(SolverError::invalid(
-                    format!("fixed_points.{f}"),
-                    format!("is {x}; give a finite number > 0"),
-                ))
-            } else {
-                Ok(())
-            }
-        };
-        pos(self.t_run, "t_run")?;
-        pos(self.dt, "dt")?;
-        pos(self.init_size, "init_size")?;
-        if self.dt >= 1.0 {
-            return Err(SolverError::invalid(
+        let pos = |x: f64| x.is_finite() && x > 0.0;
+        let not_pos = |x: f64| format!("is {x}; give a finite number > 0");
+        let (dt, tol) = (self.dt, self.tol.unwrap_or(1.0));
+        require_all([
+            (pos(self.t_run), "fixed_points.t_run", not_pos(self.t_run)),
+            (pos(dt), "fixed_points.dt", not_pos(dt)),
+            (
+                pos(self.init_size),
+                "fixed_points.init_size",
+                not_pos(self.init_size),
+            ),
+            (
+                dt < 1.0,
                 "fixed_points.dt",
-                format!(
-                    "is {}; Euler on dS/dt = -S + ... needs dt < 1 (0.1 in the paper)",
-                    self.dt
-                ),
-            ));
-        }
-        if self.batch == 0 {
-            return Err(SolverError::invalid(
+                format!("is {dt}; Euler on dS/dt = -S + ... needs dt < 1 (0.1 in the paper)"),
+            ),
+            (
+                self.batch > 0,
                 "fixed_points.batch",
-                "is 0; give the number of random starts (>= 1)",
-            ));
-        }
-        if self.steps() == 0 {
-            return Err(SolverError::invalid(
+                "is 0; give the number of random starts (>= 1)".into(),
+            ),
+            (
+                self.steps() > 0,
                 "fixed_points.t_run",
-                "gives no Euler step (t_run/dt < 2); increase t_run",
-            ));
-        }
-        if let Some(t) = self.tol {
-            pos(t, "tol")?;
-        }
-        Ok(())
+                "gives no Euler step (t_run/dt < 2); increase t_run".into(),
+            ),
+            (pos(tol), "fixed_points.tol", not_pos(tol)),
+        ])
     }
 }
 

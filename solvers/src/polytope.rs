@@ -45,15 +45,13 @@ fn check_b(b: &[f64]) -> Result<(), SolverError> {
             ),
         ));
     }
-    for (i, &x) in b.iter().enumerate() {
-        if !x.is_finite() || x <= 0.0 {
-            return Err(SolverError::invalid(
-                format!("polytope.b[{i}]"),
-                format!("is {x}; give a finite b > 0"),
-            ));
-        }
+    match b.iter().position(|x| !x.is_finite() || *x <= 0.0) {
+        None => Ok(()),
+        Some(i) => Err(SolverError::invalid(
+            format!("polytope.b[{i}]"),
+            format!("is {}; give a finite b > 0", b[i]),
+        )),
     }
-    Ok(())
 }
 
 /// (E17) Constraint matrix $C$ ($R \times n$, row-major) and right-hand side

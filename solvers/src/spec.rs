@@ -6,7 +6,7 @@
 use ndarray::{Array3, ArrayView3};
 use serde::{Deserialize, Serialize};
 
-use crate::error::SolverError;
+use crate::error::{require_all, SolverError};
 use crate::nonlinearity::Nonlinearity;
 
 /// A dense $R\times R\times R$ tensor stored row-major: `data[(m*R + n)*R + r] = X^{mnr}`.
@@ -224,33 +224,29 @@ impl MeanFieldSpec {
         u: Tensor3,
         phi: Nonlinearity,
     ) -> Result<Self, SolverError> {
-        let r = t.dim();
-        if g.len() != r {
-            return Err(SolverError::invalid(
+        let (r, ru) = (t.dim(), u.dim());
+        let bad_g = g.iter().position(|x| !x.is_finite() || *x < 0.0);
+        let gm = bad_g.map_or(0.0, |m| g[m]);
+        require_all([
+            (
+                g.len() == r,
                 "model.g",
                 format!(
                     "has {} entries but T describes R = {r} regions; give one g per region",
                     g.len()
                 ),
-            ));
-        }
-        for (m, &gm) in g.iter().enumerate() {
-            if !gm.is_finite() || gm < 0.0 {
-                return Err(SolverError::invalid(
-                    format!("model.g[{m}]"),
-                    format!("is {gm}; the disorder scale must be a finite number >= 0"),
-                ));
-            }
-        }
-        if u.dim() != r {
-            return Err(SolverError::invalid(
+            ),
+            (
+                bad_g.is_none(),
+                &format!("model.g[{}]", bad_g.unwrap_or(0)),
+                format!("is {gm}; the disorder scale must be a finite number >= 0"),
+            ),
+            (
+                ru == r,
                 "model.U",
-                format!(
-                    "is {0} x {0} x {0} but T is {r} x {r} x {r}; give U with the same R",
-                    u.dim()
-                ),
-            ));
-        }
+                format!("is {ru} x {ru} x {ru} but T is {r} x {r} x {r}; give U with the same R"),
+            ),
+        ])?;
         for m in 0..r {
             check_spd(&u, m)?;
         }
@@ -286,6 +282,48 @@ impl MeanFieldSpec {
     #[inline]
     pub fn phi(&self) -> Nonlinearity {
         self.phi
+    }
+
+    /// (E7) $H^{mn} = \psi^n\sum_r T^{mnr}S^{nr}$ into `out` (`s`, `out` row-major $R\times R$).
+    pub fn currents_h(&self, psi: &[f64], s: &[f64], out: &mut [f64]) {
+        let r = self.regions();
+        for m in 0..r {
+            for n in 0..r {
+                let mut acc = 0.0;
+                for k in 0..r {
+                    acc += self.t.get(m, n, k) * s[n * r + k];
+                }
+                out[m * r + n] = psi[n] * acc;
+            }
+        }
+    }
+
+    /// (E8, E10) $w^{mn} = \sum_k U^{mnk}x^{mk}$ into `out` (row-major $R\times R$): the weights
+    /// that reduce the structured part $\sum_{nk}U^{mnk}y^{mn}x^{mk}$ to $\sum_n y^{mn}w^{mn}$.
+    pub fn overlap_weights(&self, x: &[f64], out: &mut [f64]) {
+        let r = self.regions();
+        for m in 0..r {
+            for n in 0..r {
+                let mut acc = 0.0;
+                for k in 0..r {
+                    acc += self.u.get(m, n, k) * x[m * r + k];
+                }
+                out[m * r + n] = acc;
+            }
+        }
+    }
+
+    /// (E8, E10) Structured part $\sum_{n,k}U^{mnk}a^{mn}b^{mk}$ of region `m` ($a, b$ row-major
+    /// $R\times R$); with $a = b = S$ the structured variance $A^m$.
+    pub fn structured(&self, a: &[f64], b: &[f64], m: usize) -> f64 {
+        let r = self.regions();
+        let mut acc = 0.0;
+        for n in 0..r {
+            for k in 0..r {
+                acc += self.u.get(m, n, k) * a[m * r + n] * b[m * r + k];
+            }
+        }
+        acc
     }
 
     /// The parts `(g, T, U, phi)`, moved out.

@@ -13,7 +13,7 @@ use rand_distr::{Distribution, StandardNormal};
 use serde::{Deserialize, Serialize};
 
 use crate::eig_small::{char_poly, char_poly4, no_root_in_disc, poly_roots};
-use crate::error::SolverError;
+use crate::error::{require_all, SolverError};
 use crate::spec::Tensor3;
 use crate::tensors::t_hat;
 
@@ -103,18 +103,12 @@ pub fn sort_eigs(e: &mut [Eig]) {
 /// # Errors
 /// `psi` of the wrong length, or the eigensolver failing.
 pub fn t_hat_eigenvalues(t: &Tensor3, psi: Option<&[f64]>) -> Result<Vec<Eig>, SolverError> {
-    let r = t.dim();
-    if let Some(p) = psi {
-        if p.len() != r {
-            return Err(SolverError::invalid(
-                "psi",
-                format!(
-                    "has {} entries, expected one gain per region (R = {r})",
-                    p.len()
-                ),
-            ));
-        }
-    }
+    let (r, n) = (t.dim(), psi.map_or(t.dim(), <[f64]>::len));
+    require_all([(
+        n == r,
+        "psi",
+        format!("has {n} entries, expected one gain per region (R = {r})"),
+    )])?;
     eigenvalues(&t_hat(t, psi), r * r)
 }
 

@@ -15,18 +15,38 @@ fn check_vec(v: &[f64], field: &str, nonneg: bool) -> Result<(), SolverError> {
             "is empty; give one value per region",
         ));
     }
-    for (i, &x) in v.iter().enumerate() {
-        if !x.is_finite() || (nonneg && x < 0.0) {
-            return Err(SolverError::invalid(
-                format!("{field}[{i}]"),
-                format!(
-                    "is {x}; give a finite number{}",
-                    if nonneg { " >= 0" } else { "" }
-                ),
-            ));
-        }
+    match v
+        .iter()
+        .position(|x| !x.is_finite() || (nonneg && *x < 0.0))
+    {
+        None => Ok(()),
+        Some(i) => Err(SolverError::invalid(
+            format!("{field}[{i}]"),
+            format!(
+                "is {}; give a finite number{}",
+                v[i],
+                if nonneg { " >= 0" } else { "" }
+            ),
+        )),
     }
-    Ok(())
+}
+
+/// Check the two per-region vectors `x` (named `fx`) and `y` (`fy`, `>= 0` if `y_nonneg`):
+/// non-empty, finite, of equal length.
+fn check_pair(x: &[f64], fx: &str, y: &[f64], fy: &str, y_nonneg: bool) -> Result<(), SolverError> {
+    check_vec(x, fx, false)?;
+    check_vec(y, fy, y_nonneg)?;
+    if x.len() == y.len() {
+        return Ok(());
+    }
+    Err(SolverError::invalid(
+        fy,
+        format!(
+            "has {} entries but {fx} has {}; give one {fx} and one {fy} per region",
+            y.len(),
+            x.len()
+        ),
+    ))
 }
 
 /// Embed a matrix $c$ as $T^{mnr} = \delta_{mr} c_{mn}$ (E15).
@@ -47,18 +67,7 @@ pub fn embed_matrix(c: &[Vec<f64>]) -> Tensor3 {
 /// # Errors
 /// `a` and `b` of different lengths, empty, negative `b` or non-finite entries.
 pub fn make_t(a: &[f64], b: &[f64]) -> Result<Tensor3, SolverError> {
-    check_vec(a, "a", false)?;
-    check_vec(b, "b", true)?;
-    if a.len() != b.len() {
-        return Err(SolverError::invalid(
-            "b",
-            format!(
-                "has {} entries but a has {}; give one a and one b per region",
-                b.len(),
-                a.len()
-            ),
-        ));
-    }
+    check_pair(a, "a", b, "b", true)?;
     let u: Vec<f64> = b.iter().map(|x| x.sqrt()).collect();
     let h: Vec<f64> = a.iter().zip(b).map(|(x, y)| x - y).collect();
     make_t_from_uh(&u, &h)
@@ -66,18 +75,7 @@ pub fn make_t(a: &[f64], b: &[f64]) -> Result<Tensor3, SolverError> {
 
 /// (E15) `make_T_from_uh(u, h)`: $c = u u^\top + \mathrm{diag}(h)$, $T^{mnr} = \delta_{mr}c_{mn}$.
 pub fn make_t_from_uh(u: &[f64], h: &[f64]) -> Result<Tensor3, SolverError> {
-    check_vec(u, "u", false)?;
-    check_vec(h, "h", false)?;
-    if u.len() != h.len() {
-        return Err(SolverError::invalid(
-            "h",
-            format!(
-                "has {} entries but u has {}; give one u and one h per region",
-                h.len(),
-                u.len()
-            ),
-        ));
-    }
+    check_pair(u, "u", h, "h", false)?;
     let r = u.len();
     let c: Vec<Vec<f64>> = (0..r)
         .map(|m| {

@@ -24,7 +24,7 @@ use rand_chacha::ChaCha8Rng;
 use serde::{Deserialize, Serialize};
 
 use crate::driver::IterationLimits;
-use crate::error::SolverError;
+use crate::error::{require_all, SolverError};
 
 pub mod linalg;
 pub mod stationary;
@@ -124,60 +124,48 @@ impl SamplingControls {
 
     /// Validate (field names as in the `sample` config section).
     pub fn check(&self) -> Result<(), SolverError> {
-        if self.n_samples < 2 {
-            return Err(SolverError::invalid(
+        let (n, a, tol, beta) = (self.n_samples, self.damping, self.tol, self.precondition);
+        let t = self.timeout_seconds.unwrap_or(1.0);
+        require_all([
+            (
+                n >= 2,
                 "sample.n_samples",
-                format!(
-                    "is {}; give at least 2 sample paths (hundreds to thousands in practice)",
-                    self.n_samples
-                ),
-            ));
-        }
-        if !(self.damping.is_finite() && self.damping > 0.0 && self.damping <= 1.0) {
-            return Err(SolverError::invalid(
+                format!("is {n}; give at least 2 sample paths (hundreds to thousands in practice)"),
+            ),
+            (
+                a.is_finite() && a > 0.0 && a <= 1.0,
                 "sample.damping",
-                format!(
-                    "is {}; the damping must lie in (0, 1] (0.3 is a safe choice)",
-                    self.damping
-                ),
-            ));
-        }
-        if !(self.tol.is_finite() && self.tol > 0.0) {
-            return Err(SolverError::invalid(
+                format!("is {a}; the damping must lie in (0, 1] (0.3 is a safe choice)"),
+            ),
+            (
+                tol.is_finite() && tol > 0.0,
                 "sample.tol",
-                format!("is {}; give a positive tolerance such as 1e-3", self.tol),
-            ));
-        }
-        if self.average == 0 {
-            return Err(SolverError::invalid(
+                format!("is {tol}; give a positive tolerance such as 1e-3"),
+            ),
+            (
+                self.average > 0,
                 "sample.average",
-                "is 0; give the number of final iterations to average (>= 1, 10 is a good choice)",
-            ));
-        }
-        if !(self.precondition.is_finite() && (0.0..1.0).contains(&self.precondition)) {
-            return Err(SolverError::invalid(
+                "is 0; give the number of final iterations to average (>= 1, 10 is a good choice)"
+                    .into(),
+            ),
+            (
+                beta.is_finite() && (0.0..1.0).contains(&beta),
                 "sample.precondition",
                 format!(
-                    "is {}; give a strength in [0, 1) (0 = plain damping, 0.5 is the default)",
-                    self.precondition
+                    "is {beta}; give a strength in [0, 1) (0 = plain damping, 0.5 is the default)"
                 ),
-            ));
-        }
-        if self.max_iters == 0 {
-            return Err(SolverError::invalid(
+            ),
+            (
+                self.max_iters > 0,
                 "sample.max_iters",
-                "is 0; give at least 1 iteration",
-            ));
-        }
-        if let Some(t) = self.timeout_seconds {
-            if !(t.is_finite() && t > 0.0) {
-                return Err(SolverError::invalid(
-                    "sample.timeout_seconds",
-                    format!("is {t}; give a positive number of seconds or omit it"),
-                ));
-            }
-        }
-        Ok(())
+                "is 0; give at least 1 iteration".into(),
+            ),
+            (
+                t.is_finite() && t > 0.0,
+                "sample.timeout_seconds",
+                format!("is {t}; give a positive number of seconds or omit it"),
+            ),
+        ])
     }
 }
 

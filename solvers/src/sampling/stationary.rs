@@ -37,7 +37,7 @@ use super::{
 };
 use crate::arrays;
 use crate::driver::{iterate, Step};
-use crate::error::SolverError;
+use crate::error::{require_all, SolverError};
 use crate::spec::MeanFieldSpec;
 
 /// Paths per sample block (one random stream each); `n_samples` is rounded up to a multiple.
@@ -58,25 +58,11 @@ impl StationarySamplingSettings {
     /// Validate.
     pub fn check(&self) -> Result<(), SolverError> {
         self.controls.check()?;
-        if !(self.dt.is_finite() && self.dt > 0.0 && self.dt <= 1.0) {
-            return Err(SolverError::invalid(
-                "sample.dt",
-                format!(
-                    "is {}; the lag step must lie in (0, 1] (0.05 resolves the kernels well)",
-                    self.dt
-                ),
-            ));
-        }
-        if !(16..=1 << 20).contains(&self.n_lags) {
-            return Err(SolverError::invalid(
-                "sample.n_lags",
-                format!(
-                    "is {}; give between 16 and 2^20 lags, enough for C(tau) to decay (e.g. 512 at dt = 0.05)",
-                    self.n_lags
-                ),
-            ));
-        }
-        Ok(())
+        let (dt, l) = (self.dt, self.n_lags);
+        require_all([
+            (dt.is_finite() && dt > 0.0 && dt <= 1.0, "sample.dt", format!("is {dt}; the lag step must lie in (0, 1] (0.05 resolves the kernels well)")),
+            ((16..=1 << 20).contains(&l), "sample.n_lags", format!("is {l}; give between 16 and 2^20 lags, enough for C(tau) to decay (e.g. 512 at dt = 0.05)")),
+        ])
     }
 
     /// Length $N$ of the circulant embedding: the smallest power of two $\ge 4L$.
@@ -246,17 +232,8 @@ impl StationarySamplingSolution {
 
 /// $A^m = \sum_{nr}U^{mnr}S^{mn}S^{mr}$ (E8 at a fixed point).
 pub fn structured_variance(spec: &MeanFieldSpec, s: &[f64]) -> Vec<f64> {
-    let r = spec.regions();
-    (0..r)
-        .map(|m| {
-            let mut a = 0.0;
-            for n in 0..r {
-                for k in 0..r {
-                    a += spec.u().get(m, n, k) * s[m * r + n] * s[m * r + k];
-                }
-            }
-            a
-        })
+    (0..spec.regions())
+        .map(|m| spec.structured(s, s, m))
         .collect()
 }
 
@@ -361,12 +338,7 @@ fn current_map(spec: &MeanFieldSpec, s: &[f64], de0: &[f64]) -> Vec<f64> {
     let a = structured_variance(spec, s);
     let psi: Vec<f64> = (0..r).map(|n| spec.phi().gain(de0[n] + a[n])).collect();
     let mut out = vec![0.0; r * r];
-    for m in 0..r {
-        for n in 0..r {
-            let acc: f64 = (0..r).map(|k| spec.t().get(m, n, k) * s[n * r + k]).sum();
-            out[m * r + n] = psi[n] * acc;
-        }
-    }
+    spec.currents_h(&psi, s, &mut out);
     out
 }
 
@@ -653,15 +625,7 @@ pub fn solve_stationary(
         }
         // Currents (E7 at a fixed point): S*^{mn} = psi^n sum_r T^{mnr} S^{nr}.
         let mut s_hat = vec![0.0; r * r];
-        for m in 0..r {
-            for nn in 0..r {
-                let mut acc = 0.0;
-                for k in 0..r {
-                    acc += spec.t().get(m, nn, k) * s[nn * r + k];
-                }
-                s_hat[m * r + nn] = psi_hat[nn] * acc;
-            }
-        }
+        spec.currents_h(&psi_hat, &s, &mut s_hat);
         let s_scale = s.iter().fold(1.0f64, |x, v| x.max(v.abs()));
         let res_s = s_hat
             .iter()

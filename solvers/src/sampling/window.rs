@@ -36,9 +36,9 @@ use super::{
 };
 use crate::arrays;
 use crate::driver::{iterate, Step};
-use crate::error::SolverError;
+use crate::error::{require_all, SolverError};
 use crate::spec::MeanFieldSpec;
-use crate::two_time::{DeltaRow, InitialVariance};
+use crate::two_time::{check_rows, DeltaRow, InitialVariance};
 
 /// Paths per sample block in the window mode.
 pub const BLOCK: usize = 64;
@@ -64,38 +64,13 @@ impl WindowSettings {
     /// Validate against a problem with `r` regions.
     pub fn check(&self, r: usize) -> Result<(), SolverError> {
         self.controls.check()?;
-        if !(self.dt.is_finite() && self.dt > 0.0 && self.dt < 1.0) {
-            return Err(SolverError::invalid(
-                "sample.dt",
-                format!("is {}; the time step must lie in (0, 1)", self.dt),
-            ));
-        }
-        if !(2..=4000).contains(&self.steps) {
-            return Err(SolverError::invalid(
-                "sample.steps",
-                format!(
-                    "is {}; the window mode needs 2..=4000 time points (it stores N_t x N_t kernels)",
-                    self.steps
-                ),
-            ));
-        }
-        for (k, &row) in self.delta_rows.iter().enumerate() {
-            if row >= self.steps {
-                return Err(SolverError::invalid(
-                    format!("sample.delta_rows[{k}]"),
-                    format!("is {row} but the window has steps = {}", self.steps),
-                ));
-            }
-        }
-        if let InitialVariance::Given(v) = &self.initial_variance {
-            if v.len() != r || v.iter().any(|x| !x.is_finite() || *x < 0.0) {
-                return Err(SolverError::invalid(
-                    "sample.initial_variance",
-                    format!("must hold R = {r} finite variances >= 0"),
-                ));
-            }
-        }
-        Ok(())
+        let (dt, steps) = (self.dt, self.steps);
+        require_all([
+            (dt.is_finite() && dt > 0.0 && dt < 1.0, "sample.dt", format!("is {dt}; the time step must lie in (0, 1)")),
+            ((2..=4000).contains(&steps), "sample.steps", format!("is {steps}; the window mode needs 2..=4000 time points (it stores N_t x N_t kernels)")),
+        ])?;
+        check_rows(&self.delta_rows, steps, "sample")?;
+        self.initial_variance.check(r, "sample.initial_variance")
     }
 
     fn init_variance(&self, spec: &MeanFieldSpec) -> Vec<f64> {
@@ -218,15 +193,7 @@ fn integrate_currents_with(
     let b = 1.0 - e;
     let h = |s: &[f64], p: &[f64]| -> Vec<f64> {
         let mut out = vec![0.0; rr];
-        for m in 0..r {
-            for n in 0..r {
-                let mut acc = 0.0;
-                for k in 0..r {
-                    acc += spec.t().get(m, n, k) * s[n * r + k];
-                }
-                out[m * r + n] = p[n] * acc;
-            }
-        }
+        spec.currents_h(p, s, &mut out);
         out
     };
     let mut s = vec![0.0; nt * rr];

@@ -4,7 +4,7 @@
 use rayon::prelude::*;
 
 use super::kernel::{corr_fast, recurse, sources};
-use super::{currents_h, structured, TwoTimeDmft, TWO_OVER_PI};
+use super::{TwoTimeDmft, TWO_OVER_PI};
 use crate::nonlinearity::Nonlinearity;
 
 impl TwoTimeDmft<'_> {
@@ -38,7 +38,7 @@ impl TwoTimeDmft<'_> {
                     2.0 * d1 - self.diag[m * nt + j - 2]
                 } else {
                     // d/dt Delta(t,t) = 2 (Gamma(t,t) - Delta(t,t)), Gamma(0,0) = sum U S0 H0.
-                    let g00 = structured(spec, &self.s[..rr], &self.h[..rr], m);
+                    let g00 = spec.structured(&self.s[..rr], &self.h[..rr], m);
                     d1 + 2.0 * dt * (g00 - d1)
                 };
                 p.max(0.0)
@@ -53,7 +53,7 @@ impl TwoTimeDmft<'_> {
             .map(|q| s_prev[q] + dt * (h_prev[q] - s_prev[q]))
             .collect();
         let mut h_star = vec![0.0; rr];
-        currents_h(spec, &psi_star, &s_euler, &mut h_star);
+        spec.currents_h(&psi_star, &s_euler, &mut h_star);
         for q in 0..rr {
             s_next[q] = e * s_prev[q] + w0 * h_prev[q] + w1 * h_star[q];
         }
@@ -63,15 +63,7 @@ impl TwoTimeDmft<'_> {
         }
         // w[m][n] = sum_k U^{mnk} S_j^{mk}: structured part Delta_s(t_i, t_j) = sum_n S_i^{mn} w[m][n].
         let mut wv = vec![0.0; rr];
-        for m in 0..r {
-            for n in 0..r {
-                let mut acc = 0.0;
-                for k in 0..r {
-                    acc += spec.u().get(m, n, k) * s_j[m * r + k];
-                }
-                wv[m * r + n] = acc;
-            }
-        }
+        spec.overlap_weights(&s_j, &mut wv);
         let st = self.band_start(j);
         // The vectorised kernel is the erf closed form: a new nonlinearity must get its own here.
         debug_assert!(matches!(spec.phi(), Nonlinearity::Erf));
@@ -170,7 +162,7 @@ impl TwoTimeDmft<'_> {
         }
         let (h_done, h_next) = self.h.split_at_mut(j * rr);
         let _ = h_done;
-        currents_h(spec, &self.psi[j * r..(j + 1) * r], &s_j, &mut h_next[..rr]);
+        spec.currents_h(&self.psi[j * r..(j + 1) * r], &s_j, &mut h_next[..rr]);
         for q in 0..rr {
             self.hcol[q * nt + j] = h_next[q];
         }

@@ -34,7 +34,7 @@ use ndarray::{Array2, Array3, ArrayView2, ArrayView3};
 use serde::{Deserialize, Serialize};
 
 use crate::arrays;
-use crate::error::SolverError;
+use crate::error::{require_all, SolverError};
 use crate::nonlinearity::Nonlinearity;
 use crate::spec::MeanFieldSpec;
 
@@ -120,57 +120,64 @@ impl TwoTimeSettings {
 
     /// Validate against a problem with `r` regions.
     pub fn check(&self, r: usize) -> Result<(), SolverError> {
-        if !(self.dt.is_finite() && self.dt > 0.0 && self.dt < 1.0) {
-            return Err(SolverError::invalid(
+        let (dt, steps) = (self.dt, self.steps);
+        require_all([
+            (
+                dt.is_finite() && dt > 0.0 && dt < 1.0,
                 "dmft.dt",
-                format!(
-                    "is {}; the time step must lie in (0, 1) (0.05 is the paper's value)",
-                    self.dt
-                ),
-            ));
-        }
-        if self.steps < 2 {
-            return Err(SolverError::invalid(
+                format!("is {dt}; the time step must lie in (0, 1) (0.05 is the paper's value)"),
+            ),
+            (
+                steps >= 2,
                 "dmft.steps",
-                format!("is {}; give at least 2 time points", self.steps),
-            ));
-        }
-        if self.band == Some(0) {
-            return Err(SolverError::invalid(
+                format!("is {steps}; give at least 2 time points"),
+            ),
+            (
+                self.band != Some(0),
                 "dmft.band",
-                "is 0; give a band width >= 1, or omit it for full storage",
-            ));
+                "is 0; give a band width >= 1, or omit it for full storage".into(),
+            ),
+        ])?;
+        check_rows(&self.delta_rows, steps, "dmft")?;
+        self.initial_variance.check(r, "dmft.initial_variance")
+    }
+}
+
+impl InitialVariance {
+    /// Validate against `r` regions; `field` names it in errors (e.g. `dmft.initial_variance`).
+    pub fn check(&self, r: usize, field: &str) -> Result<(), SolverError> {
+        let InitialVariance::Given(v) = self else {
+            return Ok(());
+        };
+        if v.len() != r {
+            let msg = format!(
+                "has {} values for R = {r} regions; give one per region",
+                v.len()
+            );
+            return Err(SolverError::invalid(field, msg));
         }
-        for (k, &row) in self.delta_rows.iter().enumerate() {
-            if row >= self.steps {
-                return Err(SolverError::invalid(
-                    format!("dmft.delta_rows[{k}]"),
-                    format!("is {row} but the run has steps = {} (rows 0..{}); pick a row inside the run", self.steps, self.steps - 1),
-                ));
-            }
+        match v.iter().position(|x| !x.is_finite() || *x < 0.0) {
+            None => Ok(()),
+            Some(m) => Err(SolverError::invalid(
+                format!("{field}[{m}]"),
+                format!("is {}; a variance must be finite and >= 0", v[m]),
+            )),
         }
-        if let InitialVariance::Given(v) = &self.initial_variance {
-            if v.len() != r {
-                return Err(SolverError::invalid(
-                    "dmft.initial_variance",
-                    format!(
-                        "has {} values for R = {r} regions; give one per region",
-                        v.len()
-                    ),
-                ));
-            }
-            if let Some((m, x)) = v
-                .iter()
-                .enumerate()
-                .find(|(_, x)| !x.is_finite() || **x < 0.0)
-            {
-                return Err(SolverError::invalid(
-                    format!("dmft.initial_variance[{m}]"),
-                    format!("is {x}; a variance must be finite and >= 0"),
-                ));
-            }
-        }
-        Ok(())
+    }
+}
+
+/// Requested rows must lie inside a run of `steps >= 1` points (`section.delta_rows[k]` in errors).
+pub(crate) fn check_rows(rows: &[usize], steps: usize, section: &str) -> Result<(), SolverError> {
+    match rows.iter().position(|&row| row >= steps) {
+        None => Ok(()),
+        Some(k) => Err(SolverError::invalid(
+            format!("{section}.delta_rows[{k}]"),
+            format!(
+                "is {} but the run has steps = {steps} (rows 0..{}); pick a row inside the run",
+                rows[k],
+                steps - 1
+            ),
+        )),
     }
 }
 
@@ -407,9 +414,7 @@ impl<'a> TwoTimeDmft<'a> {
         let rr = r * r;
         // Accurate: Delta(0,0) = v0 + sum_{n,r} U^{mnr} S0^{mn} S0^{mr} (E10 at t = 0).
         let init: Vec<f64> = if accurate {
-            (0..r)
-                .map(|m| v0[m] + structured(spec, s0, s0, m))
-                .collect()
+            (0..r).map(|m| v0[m] + spec.structured(s0, s0, m)).collect()
         } else {
             v0.clone()
         };
@@ -453,7 +458,7 @@ impl<'a> TwoTimeDmft<'a> {
             for m in 0..r {
                 psi[m] = spec.phi().gain(init[m]);
             }
-            currents_h(spec, &psi[..r], s0, &mut h[..rr]);
+            spec.currents_h(&psi[..r], s0, &mut h[..rr]);
             rcol = vec![0.0; r * nt];
             for m in 0..r {
                 rcol[m * nt] = v0[m];
@@ -601,32 +606,6 @@ impl<'a> TwoTimeDmft<'a> {
             delta_diag,
             rows: self.rows,
             full: self.full,
-        }
-    }
-}
-
-/// (E10) Structured part $\sum_{n,r}U^{mnr}a^{mn}b^{mr}$ for region `m` ($a, b$ row-major $R\times R$).
-pub(super) fn structured(spec: &MeanFieldSpec, a: &[f64], b: &[f64], m: usize) -> f64 {
-    let r = spec.regions();
-    let mut acc = 0.0;
-    for n in 0..r {
-        for k in 0..r {
-            acc += spec.u().get(m, n, k) * a[m * r + n] * b[m * r + k];
-        }
-    }
-    acc
-}
-
-/// (E7) $H^{mn} = \psi^n\sum_r T^{mnr}S^{nr}$ into `out` (row-major $R\times R$).
-pub(super) fn currents_h(spec: &MeanFieldSpec, psi: &[f64], s: &[f64], out: &mut [f64]) {
-    let r = spec.regions();
-    for m in 0..r {
-        for n in 0..r {
-            let mut acc = 0.0;
-            for k in 0..r {
-                acc += spec.t().get(m, n, k) * s[n * r + k];
-            }
-            out[m * r + n] = psi[n] * acc;
         }
     }
 }

@@ -49,15 +49,8 @@ impl TwoTimeDmft<'_> {
         let rr = r * r;
         // v[m][n] = sum_r U[m,n,r] H_j[m,r]: reduces the structured source to O(R) per entry.
         let mut v = vec![0.0; rr];
-        for m in 0..r {
-            for n in 0..r {
-                let mut acc = 0.0;
-                for k in 0..r {
-                    acc += self.spec.u().get(m, n, k) * self.h[j * rr + m * r + k];
-                }
-                v[m * r + n] = acc;
-            }
-        }
+        self.spec
+            .overlap_weights(&self.h[j * rr..(j + 1) * rr], &mut v);
         // The vectorised kernel is the erf closed form: a new nonlinearity must get its own here.
         debug_assert!(matches!(self.spec.phi(), Nonlinearity::Erf));
         let g2 = &self.g2;
