@@ -19,7 +19,7 @@ use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use crate::closed_forms::psi_inv;
-use crate::error::SolverError;
+use crate::error::{check_each, SolverError};
 
 /// Threshold of the reference's masks: a pair is "non-zero" at a vertex when $x > 10^{-6}$.
 pub const MASK_THRESHOLD: f64 = 1e-6;
@@ -45,13 +45,12 @@ fn check_b(b: &[f64]) -> Result<(), SolverError> {
             ),
         ));
     }
-    match b.iter().position(|x| !x.is_finite() || *x <= 0.0) {
-        None => Ok(()),
-        Some(i) => Err(SolverError::invalid(
-            format!("polytope.b[{i}]"),
-            format!("is {}; give a finite b > 0", b[i]),
-        )),
-    }
+    check_each(
+        "polytope.b",
+        b,
+        |x| !x.is_finite() || x <= 0.0,
+        |x| format!("is {x}; give a finite b > 0"),
+    )
 }
 
 /// (E17) Constraint matrix $C$ ($R \times n$, row-major) and right-hand side

@@ -286,31 +286,13 @@ impl MeanFieldSpec {
 
     /// (E7) $H^{mn} = \psi^n\sum_r T^{mnr}S^{nr}$ into `out` (`s`, `out` row-major $R\times R$).
     pub fn currents_h(&self, psi: &[f64], s: &[f64], out: &mut [f64]) {
-        let r = self.regions();
-        for m in 0..r {
-            for n in 0..r {
-                let mut acc = 0.0;
-                for k in 0..r {
-                    acc += self.t.get(m, n, k) * s[n * r + k];
-                }
-                out[m * r + n] = psi[n] * acc;
-            }
-        }
+        contract(&self.t, s, |_, n| n, |n| psi[n], out);
     }
 
     /// (E8, E10) $w^{mn} = \sum_k U^{mnk}x^{mk}$ into `out` (row-major $R\times R$): the weights
     /// that reduce the structured part $\sum_{nk}U^{mnk}y^{mn}x^{mk}$ to $\sum_n y^{mn}w^{mn}$.
     pub fn overlap_weights(&self, x: &[f64], out: &mut [f64]) {
-        let r = self.regions();
-        for m in 0..r {
-            for n in 0..r {
-                let mut acc = 0.0;
-                for k in 0..r {
-                    acc += self.u.get(m, n, k) * x[m * r + k];
-                }
-                out[m * r + n] = acc;
-            }
-        }
+        contract(&self.u, x, |m, _| m, |_| 1.0, out);
     }
 
     /// (E8, E10) Structured part $\sum_{n,k}U^{mnk}a^{mn}b^{mk}$ of region `m` ($a, b$ row-major
@@ -329,6 +311,27 @@ impl MeanFieldSpec {
     /// The parts `(g, T, U, phi)`, moved out.
     pub fn into_parts(self) -> (Vec<f64>, Tensor3, Tensor3, Nonlinearity) {
         (self.g, self.t, self.u, self.phi)
+    }
+}
+
+/// `out[m R + n]` $= w_n\sum_k X^{mnk}\,x_{\mathrm{row}(m,n) R + k}$: the contractions of E7 and E10
+/// (`k` ascending from 0, then one product with $w_n$; $w_n = 1$ is exact).
+fn contract(
+    x: &Tensor3,
+    v: &[f64],
+    row: impl Fn(usize, usize) -> usize,
+    w: impl Fn(usize) -> f64,
+    out: &mut [f64],
+) {
+    let r = x.dim();
+    for m in 0..r {
+        for n in 0..r {
+            let (q, mut acc) = (row(m, n), 0.0);
+            for k in 0..r {
+                acc += x.get(m, n, k) * v[q * r + k];
+            }
+            out[m * r + n] = w(n) * acc;
+        }
     }
 }
 

@@ -5,7 +5,7 @@ use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 use rand_distr::{Distribution, StandardNormal};
 
-use crate::error::SolverError;
+use crate::error::{check_each, SolverError};
 use crate::spec::Tensor3;
 
 fn check_vec(v: &[f64], field: &str, nonneg: bool) -> Result<(), SolverError> {
@@ -15,20 +15,13 @@ fn check_vec(v: &[f64], field: &str, nonneg: bool) -> Result<(), SolverError> {
             "is empty; give one value per region",
         ));
     }
-    match v
-        .iter()
-        .position(|x| !x.is_finite() || (nonneg && *x < 0.0))
-    {
-        None => Ok(()),
-        Some(i) => Err(SolverError::invalid(
-            format!("{field}[{i}]"),
-            format!(
-                "is {}; give a finite number{}",
-                v[i],
-                if nonneg { " >= 0" } else { "" }
-            ),
-        )),
-    }
+    let bound = if nonneg { " >= 0" } else { "" };
+    check_each(
+        field,
+        v,
+        |x| !x.is_finite() || (nonneg && x < 0.0),
+        |x| format!("is {x}; give a finite number{bound}"),
+    )
 }
 
 /// Check the two per-region vectors `x` (named `fx`) and `y` (`fy`, `>= 0` if `y_nonneg`):

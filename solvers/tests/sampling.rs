@@ -51,7 +51,7 @@ fn run_single(
     let set = settings(seed, n_samples);
     let init = StationarySamplingState::guess(&spec, set.dt, set.n_lags, &[0.0]);
     let sol = solve_stationary(&spec, &set, &init, &mut |_| {}).unwrap();
-    assert_eq!(sol.termination, Termination::Converged, "g {g}");
+    assert_eq!(sol.run.termination, Termination::Converged, "g {g}");
     sol
 }
 
@@ -76,8 +76,8 @@ fn check_erf(g: f64, seed: u64, n_samples: usize) {
     eprintln!(
         "g {g}: Delta0 {got} vs {want} ({:+.3} %), {:?} after {} iterations",
         100.0 * (got / want - 1.0),
-        sol.termination,
-        sol.iterations
+        sol.run.termination,
+        sol.run.iterations
     );
     assert!((got / want - 1.0).abs() < 0.01, "g {g}: {got} vs {want}");
     let spec = single(g, Nonlinearity::Erf);
@@ -122,7 +122,7 @@ fn erf_single_region_large_m() {
         eprintln!(
             "g {g} M 8192: {:+.3} % after {}",
             100.0 * (sol.delta0[0] / want - 1.0),
-            sol.iterations
+            sol.run.iterations
         );
         assert!((sol.delta0[0] / want - 1.0).abs() < 0.003);
     }
@@ -139,8 +139,8 @@ fn tanh_single_region_matches_quadrature_scs() {
     eprintln!(
         "tanh g {g}: Delta0 {got} vs {want} ({:+.3} %), {:?} after {}",
         100.0 * (got / want - 1.0),
-        sol.termination,
-        sol.iterations
+        sol.run.termination,
+        sol.run.iterations
     );
     assert!((got / want - 1.0).abs() < 0.01, "{got} vs {want}");
 }
@@ -155,9 +155,9 @@ fn subcritical_converges_to_silence() {
     let sol = solve_stationary(&spec, &set, &init, &mut |_| {}).unwrap();
     eprintln!(
         "silent: {:?} after {}, Delta0 {:e}",
-        sol.termination, sol.iterations, sol.delta0[0]
+        sol.run.termination, sol.run.iterations, sol.delta0[0]
     );
-    assert_eq!(sol.termination, Termination::Converged);
+    assert_eq!(sol.run.termination, Termination::Converged);
     assert!(
         sol.delta0[0] < 1e-6 && sol.c[0][0] < 1e-6,
         "{:?}",
@@ -229,7 +229,7 @@ fn three_regions_match_integrator_late_state() {
     let ds = max_abs_diff(&sol.s, &s_ref) / smax;
     eprintln!(
         "R=3: {:?} after {}; S rel err {ds:.4}; Delta0 {:?} vs {:?}; psi {:?}",
-        sol.termination, sol.iterations, sol.delta0, d_ref, sol.psi
+        sol.run.termination, sol.run.iterations, sol.delta0, d_ref, sol.psi
     );
     assert!(ds < 0.02, "currents: {ds}");
     for (m, (got, want)) in sol.delta0.iter().zip(&d_ref).enumerate() {
@@ -273,9 +273,9 @@ fn window_single_region_transient_matches_integrator() {
     }
     eprintln!(
         "window: {:?} after {}, worst {worst:.4}",
-        sol.termination, sol.iterations
+        sol.run.termination, sol.run.iterations
     );
-    assert_eq!(sol.termination, Termination::Converged);
+    assert_eq!(sol.run.termination, Termination::Converged);
     assert!(worst < 0.04, "{worst}");
 }
 
@@ -342,9 +342,9 @@ fn window_three_regions_with_currents_matches_accurate_integrator() {
     }
     eprintln!(
         "window R=3: {:?} after {}; S err {ws:.4} of max|S|, Delta err {wd:.4}, psi gap {wp:.4}",
-        sol.termination, sol.iterations
+        sol.run.termination, sol.run.iterations
     );
-    assert_eq!(sol.termination, Termination::Converged);
+    assert_eq!(sol.run.termination, Termination::Converged);
     assert!(ws < 0.03, "currents: {ws}");
     assert!(wd < 0.03, "Delta(t,t): {wd}");
     assert!(wp < 0.05, "psi: {wp}");
@@ -403,13 +403,13 @@ fn tanh_two_regions_no_disorder_matches_quadrature_fixed_point() {
     let err = max_abs_diff(&sol.s, &s_fp) / smax;
     eprintln!(
         "tanh R=2 g=0: {:?} after {}; S {:.4?} vs {:.4?}; err {err:.4}",
-        sol.termination, sol.iterations, sol.s, s_fp
+        sol.run.termination, sol.run.iterations, sol.s, s_fp
     );
     assert!(
         smax > 0.3,
         "the test fixed point should be non-trivial: {s_fp:?}"
     );
-    assert_eq!(sol.termination, Termination::Converged);
+    assert_eq!(sol.run.termination, Termination::Converged);
     assert!(err < 0.01, "{err}");
     // The sampled <phi'(m.S)> over 4096 loadings (standard error ~1 %) agrees with the
     // quadrature gain (E6) within 3 %.
@@ -432,7 +432,7 @@ fn softplus_sampled_averages_match_quadrature() {
     let c0_q = Nonlinearity::Softplus.corr(d0, d0, d0);
     eprintln!(
         "softplus: {:?}, Delta0 {d0}, psi {} vs {psi_q}, C0 {} vs {c0_q}",
-        sol.termination, sol.psi[0], sol.c[0][0]
+        sol.run.termination, sol.psi[0], sol.c[0][0]
     );
     assert!(d0.is_finite() && d0 > 0.0);
     assert!((sol.psi[0] / psi_q - 1.0).abs() < 0.01);

@@ -426,15 +426,15 @@ pub fn run_config(cfg: &SampleRunConfig, path: &Path, progress: bool) -> Result<
                 None => StationarySamplingState::guess(&spec, set.dt, set.n_lags, &s0),
             };
             let sol = solve_stationary(&spec, &set, &init, &mut obs)?;
-            let (h, se, ha) = histories(&sol.history);
-            res.termination = sol.termination;
-            res.iterations = sol.iterations;
+            let (h, se, ha) = histories(&sol.run.history);
+            res.termination = sol.run.termination;
+            res.iterations = sol.run.iterations;
             res.n_samples = sol.n_samples;
             res.residual_history = h;
             res.mc_se_history = se;
             res.residual_avg_history = ha;
-            res.drift_se_history = sol.history.iter().map(|x| x.drift_se).collect();
-            res.window_history = sol.history.iter().map(|x| x.window).collect();
+            res.drift_se_history = sol.run.history.iter().map(|x| x.drift_se).collect();
+            res.window_history = sol.run.history.iter().map(|x| x.window).collect();
             res.psi_sampled = sol.psi_sampled;
             res.delta0 = sol.delta0;
             res.psi = sol.psi;
@@ -448,16 +448,16 @@ pub fn run_config(cfg: &SampleRunConfig, path: &Path, progress: bool) -> Result<
         }
         Checked::Window(set) => {
             let sol = solve_window(&spec, &set, &s0, &mut obs)?;
-            let (h, se, ha) = histories(&sol.history);
+            let (h, se, ha) = histories(&sol.run.history);
             let nt = sol.steps;
-            res.termination = sol.termination;
-            res.iterations = sol.iterations;
+            res.termination = sol.run.termination;
+            res.iterations = sol.run.iterations;
             res.n_samples = sol.n_samples;
             res.residual_history = h;
             res.mc_se_history = se;
             res.residual_avg_history = ha;
-            res.drift_se_history = sol.history.iter().map(|x| x.drift_se).collect();
-            res.window_history = sol.history.iter().map(|x| x.window).collect();
+            res.drift_se_history = sol.run.history.iter().map(|x| x.drift_se).collect();
+            res.window_history = sol.run.history.iter().map(|x| x.window).collect();
             res.psi_sampled = sol.psi_sampled[(nt - 1) * r..].to_vec();
             res.delta0 = sol.delta_diag[(nt - 1) * r..].to_vec();
             res.psi = sol.psi[(nt - 1) * r..].to_vec();

@@ -685,13 +685,13 @@ fn run_sample(
     let sol = solve_stationary(&spec, &set, &init, &mut |_| {})?;
     let r = spec.regions();
     res.termination = Some(
-        serde_json::to_value(sol.termination)
+        serde_json::to_value(sol.run.termination)
             .ok()
             .and_then(|v| v.as_str().map(str::to_string))
             .unwrap_or_default(),
     );
-    res.iterations = Some(sol.iterations);
-    if sol.termination == Termination::Diverged {
+    res.iterations = Some(sol.run.iterations);
+    if sol.run.termination == Termination::Diverged {
         res.status = "diverged".into();
         res.message = Some("the sampling iteration diverged".into());
         return Ok(());

@@ -36,7 +36,7 @@ use super::{
     SCALE_FLOOR,
 };
 use crate::arrays;
-use crate::driver::{iterate, Step};
+use crate::driver::{iterate, IterationRun, Step};
 use crate::error::{require_all, SolverError};
 use crate::spec::MeanFieldSpec;
 
@@ -196,12 +196,10 @@ pub struct StationarySamplingSolution {
     pub clipped_weights: Vec<usize>,
     /// Their share of the total absolute spectral weight, per region.
     pub clipped_fraction: Vec<f64>,
-    /// Why the iteration stopped.
-    pub termination: Termination,
-    /// Iterations performed.
-    pub iterations: usize,
-    /// Per-iteration diagnostics.
-    pub history: Vec<IterationRecord>,
+    /// Why the iteration stopped, the iterations performed and their diagnostics (the
+    /// driver's outcome; its fields are flattened into the serialised form).
+    #[serde(flatten)]
+    pub run: IterationRun<IterationRecord>,
 }
 
 impl StationarySamplingSolution {
@@ -497,7 +495,7 @@ fn sample_block(
 ///
 /// # Errors
 /// Invalid settings or an `init` of the wrong shape. Non-convergence is not an error: it is
-/// reported in [`StationarySamplingSolution::termination`].
+/// reported in [`StationarySamplingSolution::run`].
 ///
 /// # Example
 /// ```
@@ -759,9 +757,7 @@ pub fn solve_stationary(
         s,
         clipped_weights,
         clipped_fraction,
-        termination: run.termination,
-        iterations: run.iterations,
-        history: run.history,
+        run,
     })
 }
 

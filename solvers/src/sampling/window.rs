@@ -35,7 +35,7 @@ use super::{
     Termination, SCALE_FLOOR,
 };
 use crate::arrays;
-use crate::driver::{iterate, Step};
+use crate::driver::{iterate, IterationRun, Step};
 use crate::error::{require_all, SolverError};
 use crate::spec::MeanFieldSpec;
 use crate::two_time::{check_rows, DeltaRow, InitialVariance};
@@ -86,33 +86,31 @@ impl WindowSettings {
 /// Result of the window mode. Arrays are step-major as in [`crate::two_time::TwoTimeSolution`].
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct WindowSolution {
-    /// Time step.
+    /// Time step $dt$ of the window.
     pub dt: f64,
-    /// Number of time points.
+    /// Number of time points $N_t$ of the window.
     pub steps: usize,
     /// Paths per region and iteration actually used (a multiple of [`BLOCK`]).
     pub n_samples: usize,
-    /// `psi[j*R + m]` $= \psi^m(t_j)$ (E6 on the returned $\Delta(t_j,t_j)$).
+    /// Gains $\psi^m(t_j)$ by E6 on the returned $\Delta(t_j,t_j)$; view [`WindowSolution::psi`].
     pub psi: Vec<f64>,
-    /// Sampled $\langle\phi'(x^m(t_j))\rangle$ of the last iteration, `[j*R + m]`: a check of E6
-    /// (agrees with `psi` within its Monte Carlo error).
+    /// Sampled $\langle\phi'(x^m(t_j))\rangle$ of the last iteration, a check of E6 (agrees with
+    /// `psi` within its Monte Carlo error); view [`WindowSolution::psi_sampled`].
     pub psi_sampled: Vec<f64>,
-    /// `s[(j*R + m)*R + n]` $= S^{mn}(t_j)$.
+    /// Currents $S^{mn}(t_j)$ (E7); view [`WindowSolution::s`].
     pub s: Vec<f64>,
-    /// `delta_diag[j*R + m]` $= \Delta^m(t_j, t_j)$.
+    /// Equal-time variances $\Delta^m(t_j, t_j)$; view [`WindowSolution::delta_diag`].
     pub delta_diag: Vec<f64>,
-    /// `c_diag[j*R + m]` $= C^m(t_j, t_j)$.
+    /// Equal-time kernels $C^m(t_j, t_j)$ (E9); view [`WindowSolution::c_diag`].
     pub c_diag: Vec<f64>,
     /// Requested rows of $\Delta$.
     pub rows: Vec<DeltaRow>,
     /// Jitter added to each region's covariance in the last iteration.
     pub jitter: Vec<f64>,
-    /// Why the iteration stopped.
-    pub termination: Termination,
-    /// Iterations performed.
-    pub iterations: usize,
-    /// Per-iteration diagnostics.
-    pub history: Vec<IterationRecord>,
+    /// Why the iteration stopped, the iterations performed and their diagnostics (the
+    /// driver's outcome; its fields are flattened into the serialised form).
+    #[serde(flatten)]
+    pub run: IterationRun<IterationRecord>,
 }
 
 impl WindowSolution {
@@ -302,7 +300,7 @@ struct BlockOut {
 /// Run the window-mode sampling solver from initial currents `s0` (row-major $R\times R$).
 ///
 /// # Errors
-/// Invalid settings or `s0`. Non-convergence is reported in [`WindowSolution::termination`].
+/// Invalid settings or `s0`. Non-convergence is reported in [`WindowSolution::run`].
 pub fn solve_window(
     spec: &MeanFieldSpec,
     set: &WindowSettings,
@@ -543,11 +541,11 @@ pub fn solve_window(
             converged: drift.converged,
         })
     })?;
-    let (termination, iterations, mut history) = (run.termination, run.iterations, run.history);
+    let mut run = run;
     let w_used = monitor.window();
 
     // Final order parameters: kernels averaged over the last window, currents and gains from them.
-    if !c_window.is_empty() && termination != Termination::Diverged {
+    if !c_window.is_empty() && run.termination != Termination::Diverged {
         let k = c_window.len().min(w_used) as f64;
         for m in 0..r {
             for (q, x) in c[m].iter_mut().enumerate() {
@@ -598,7 +596,7 @@ pub fn solve_window(
         }
     }
     // The records' delta0 held C(t_end, t_end) during the loop; report Delta there instead.
-    if let Some(rec) = history.last_mut() {
+    if let Some(rec) = run.history.last_mut() {
         rec.delta0 = delta_diag[(nt - 1) * r..].to_vec();
     }
     Ok(WindowSolution {
@@ -612,9 +610,7 @@ pub fn solve_window(
         c_diag,
         rows,
         jitter,
-        termination,
-        iterations,
-        history,
+        run,
     })
 }
 

@@ -1,10 +1,8 @@
 //! [`Scheme::Accurate`](super::Scheme::Accurate): the second-order scheme (SPEC E6-E10,
 //! section 2.2): exponential trapezoid in both times, structured part of $\Delta$ from the currents.
 
-use rayon::prelude::*;
-
 use super::kernel::{corr_fast, recurse, sources};
-use super::{TwoTimeDmft, TWO_OVER_PI};
+use super::{per_region, TwoTimeDmft, TWO_OVER_PI};
 use crate::nonlinearity::Nonlinearity;
 
 impl TwoTimeDmft<'_> {
@@ -134,25 +132,16 @@ impl TwoTimeDmft<'_> {
                 dn[j]
             };
 
-        let new_diag: Vec<f64> = if self.set.parallel && r > 1 && j > 64 {
-            self.dnew
-                .par_chunks_mut(nt)
-                .zip(self.gnew.par_chunks_mut(nt))
-                .zip(self.rnew.par_chunks_mut(nt))
-                .zip(self.tbuf.par_chunks_mut(nt))
-                .enumerate()
-                .map(|(m, (((dn, gn), rn), tb))| work(m, dn, gn, rn, tb))
-                .collect()
-        } else {
-            self.dnew
-                .chunks_mut(nt)
-                .zip(self.gnew.chunks_mut(nt))
-                .zip(self.rnew.chunks_mut(nt))
-                .zip(self.tbuf.chunks_mut(nt))
-                .enumerate()
-                .map(|(m, (((dn, gn), rn), tb))| work(m, dn, gn, rn, tb))
-                .collect()
-        };
+        let parallel = self.set.parallel && r > 1 && j > 64;
+        let columns = [
+            &mut self.dnew[..],
+            &mut self.gnew[..],
+            &mut self.rnew[..],
+            &mut self.tbuf[..],
+        ];
+        let new_diag = per_region(parallel, columns, nt, |m, [dn, gn, rn, tb]| {
+            work(m, dn, gn, rn, tb)
+        });
         // 4. Gains and H without lag.
         for (m, d) in new_diag.into_iter().enumerate() {
             self.diag[m * nt + j] = d;

@@ -31,10 +31,11 @@
 //! SPEC.md E6-E9 and section 2.2; REFERENCE-CODE.md sections 1.3-1.5 and 4.
 
 use ndarray::{Array2, Array3, ArrayView2, ArrayView3};
+use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use crate::arrays;
-use crate::error::{require_all, SolverError};
+use crate::error::{check_each, require_all, SolverError};
 use crate::nonlinearity::Nonlinearity;
 use crate::spec::MeanFieldSpec;
 
@@ -156,13 +157,41 @@ impl InitialVariance {
             );
             return Err(SolverError::invalid(field, msg));
         }
-        match v.iter().position(|x| !x.is_finite() || *x < 0.0) {
-            None => Ok(()),
-            Some(m) => Err(SolverError::invalid(
-                format!("{field}[{m}]"),
-                format!("is {}; a variance must be finite and >= 0", v[m]),
-            )),
-        }
+        check_each(
+            field,
+            v,
+            |x| !x.is_finite() || x < 0.0,
+            |x| format!("is {x}; a variance must be finite and >= 0"),
+        )
+    }
+}
+
+/// Run `work(m, columns of region m)` for every region `m`, the `K` buffers split into columns of
+/// length `nt`; across rayon threads when `parallel` (the same numbers either way: each region
+/// works on its own columns). Returns the values of `work` in region order.
+pub(super) fn per_region<const K: usize>(
+    parallel: bool,
+    buffers: [&mut [f64]; K],
+    nt: usize,
+    work: impl Fn(usize, &mut [&mut [f64]; K]) -> f64 + Sync,
+) -> Vec<f64> {
+    let r = buffers[0].len() / nt;
+    let mut chunks = buffers.map(|b| b.chunks_mut(nt));
+    let mut columns: Vec<[&mut [f64]; K]> = (0..r)
+        .map(|_| std::array::from_fn(|k| chunks[k].next().expect("R columns per buffer")))
+        .collect();
+    if parallel {
+        columns
+            .par_iter_mut()
+            .enumerate()
+            .map(|(m, c)| work(m, c))
+            .collect()
+    } else {
+        columns
+            .iter_mut()
+            .enumerate()
+            .map(|(m, c)| work(m, c))
+            .collect()
     }
 }
 

@@ -1,10 +1,8 @@
 //! [`Scheme::Reference`](super::Scheme::Reference): the authors' multi-region Euler scheme
 //! (SPEC E6-E9, section 2.2; REFERENCE-CODE 1.4), column by column.
 
-use rayon::prelude::*;
-
 use super::kernel::{column_pass, corr_fast, recurse, sources, ColumnKernel, FUSED_H};
-use super::{TwoTimeDmft, TWO_OVER_PI};
+use super::{per_region, TwoTimeDmft, TWO_OVER_PI};
 use crate::nonlinearity::Nonlinearity;
 
 impl TwoTimeDmft<'_> {
@@ -113,23 +111,9 @@ impl TwoTimeDmft<'_> {
             recurse(&mut gn[st..=j], one_m, &mut tb[st..=j]);
             one_m * dn[j - 1] + dt * gn[j - 1]
         };
-        let new_diag: Vec<f64> = if self.set.parallel && r > 1 && j > 64 {
-            self.dnew
-                .par_chunks_mut(nt)
-                .zip(self.gnew.par_chunks_mut(nt))
-                .zip(self.tbuf.par_chunks_mut(nt))
-                .enumerate()
-                .map(|(m, ((dn, gn), tb))| work(m, dn, gn, tb))
-                .collect()
-        } else {
-            self.dnew
-                .chunks_mut(nt)
-                .zip(self.gnew.chunks_mut(nt))
-                .zip(self.tbuf.chunks_mut(nt))
-                .enumerate()
-                .map(|(m, ((dn, gn), tb))| work(m, dn, gn, tb))
-                .collect()
-        };
+        let parallel = self.set.parallel && r > 1 && j > 64;
+        let columns = [&mut self.dnew[..], &mut self.gnew[..], &mut self.tbuf[..]];
+        let new_diag = per_region(parallel, columns, nt, |m, [dn, gn, tb]| work(m, dn, gn, tb));
         for (m, d) in new_diag.into_iter().enumerate() {
             self.diag[m * nt + j] = d;
             self.dplus[m * nt + j] = 1.0 / (d + TWO_OVER_PI).sqrt();
