@@ -132,70 +132,66 @@ pub fn iterate<R>(
 mod tests {
     use super::*;
 
-    fn limits(max_iters: usize, min_iters: usize) -> IterationLimits {
-        IterationLimits {
-            max_iters,
-            min_iters,
-            timeout_seconds: None,
-        }
-    }
-
-    #[test]
-    fn stops_for_each_reason() {
-        let mut seen = 0;
-        let run = iterate(&limits(10, 4), &mut |_: &usize| seen += 1, |k| {
-            Ok(Step::Done {
-                record: k,
-                converged: true,
-            })
-        })
-        .unwrap();
-        assert_eq!(
-            (run.termination, run.iterations, seen),
-            (Termination::Converged, 4, 4)
-        );
-        assert_eq!(run.history, vec![0, 1, 2, 3]);
-        let run = iterate(&limits(3, 0), &mut |_: &usize| {}, |k| {
-            Ok(Step::Done {
-                record: k,
-                converged: false,
-            })
-        })
-        .unwrap();
-        assert_eq!(
-            (run.termination, run.iterations),
-            (Termination::MaxIters, 3)
-        );
-        let run = iterate(&limits(9, 0), &mut |_: &usize| {}, |k| {
-            Ok(if k == 2 {
+    /// Run with limits `(max_iters, min_iters, timeout)` and steps `k -> (converged, diverged)`.
+    fn run(
+        limits: (usize, usize, Option<f64>),
+        step: impl Fn(usize) -> (bool, bool),
+    ) -> IterationRun<usize> {
+        let limits = IterationLimits {
+            max_iters: limits.0,
+            min_iters: limits.1,
+            timeout_seconds: limits.2,
+        };
+        iterate(&limits, &mut |_: &usize| {}, |k| {
+            let (converged, diverged) = step(k);
+            Ok(if diverged {
                 Step::Diverged
             } else {
                 Step::Done {
                     record: k,
-                    converged: false,
+                    converged,
                 }
             })
         })
-        .unwrap();
+        .unwrap()
+    }
+
+    #[test]
+    fn stops_for_each_reason() {
+        let converged = run((10, 4, None), |_| (true, false));
         assert_eq!(
-            (run.termination, run.iterations),
+            (converged.termination, converged.iterations),
+            (Termination::Converged, 4)
+        );
+        assert_eq!(converged.history, vec![0, 1, 2, 3]);
+        let max = run((3, 0, None), |_| (false, false));
+        assert_eq!(
+            (max.termination, max.iterations),
+            (Termination::MaxIters, 3)
+        );
+        let diverged = run((9, 0, None), |k| (false, k == 2));
+        assert_eq!(
+            (diverged.termination, diverged.iterations),
             (Termination::Diverged, 3)
         );
-        assert_eq!(run.history.len(), 2);
-        let mut l = limits(1000, 0);
-        l.timeout_seconds = Some(1e-9);
-        let run = iterate(&l, &mut |_: &usize| {}, |k| {
+        assert_eq!(diverged.history.len(), 2);
+        let timeout = run((1000, 0, Some(1e-9)), |_| {
             std::thread::sleep(std::time::Duration::from_millis(1));
-            Ok(Step::Done {
-                record: k,
-                converged: false,
-            })
-        })
-        .unwrap();
-        assert_eq!((run.termination, run.iterations), (Termination::Timeout, 1));
-        let err = iterate(&limits(5, 0), &mut |_: &usize| {}, |_| {
+            (false, false)
+        });
+        assert_eq!(
+            (timeout.termination, timeout.iterations),
+            (Termination::Timeout, 1)
+        );
+        let mut seen = 0;
+        let limits = IterationLimits {
+            max_iters: 5,
+            min_iters: 0,
+            timeout_seconds: None,
+        };
+        let err = iterate(&limits, &mut |_: &usize| seen += 1, |_| {
             Err(SolverError::NoSolution("x".into()))
         });
-        assert!(err.is_err());
+        assert!(err.is_err() && seen == 0);
     }
 }

@@ -303,6 +303,23 @@ fn sorted_uniform(rng: &mut ChaCha8Rng, r: usize, lo: f64, hi: f64) -> Vec<f64> 
     b
 }
 
+/// Draw `f(i, stream i)` for `i < count` in parallel, each on the ChaCha8 stream `(seed, i)`, so
+/// results do not depend on the thread count (E17 statistics).
+fn par_draws<T: Send>(
+    count: usize,
+    seed: u64,
+    f: impl Fn(usize, &mut ChaCha8Rng) -> Result<T, SolverError> + Sync,
+) -> Result<Vec<T>, SolverError> {
+    (0..count)
+        .into_par_iter()
+        .map(|i| {
+            let mut rng = ChaCha8Rng::seed_from_u64(seed);
+            rng.set_stream(i as u64);
+            f(i, &mut rng)
+        })
+        .collect()
+}
+
 /// (E17) The convex-geometry statistics: `count` draws of sorted $b \sim U(b_{lo}, b_{hi})^R$
 /// (ChaCha8 stream `(seed, index)` per draw; the paper uses $U(1, 3)$), each with its vertex count
 /// and fracture number, in parallel.
@@ -316,22 +333,17 @@ pub fn random_polytopes(
     range: (f64, f64),
 ) -> Result<Vec<PolytopeDraw>, SolverError> {
     let (lo, hi) = check_draw_args(r, range)?;
-    (0..count)
-        .into_par_iter()
-        .map(|i| {
-            let mut rng = ChaCha8Rng::seed_from_u64(seed);
-            rng.set_stream(i as u64);
-            let b = sorted_uniform(&mut rng, r, lo, hi);
-            let p = polytope(&b)?;
-            Ok(PolytopeDraw {
-                index: i,
-                b,
-                num_vertices: p.vertices.len(),
-                fracture: p.fracture,
-                mask_nz: p.mask_nz,
-            })
+    par_draws(count, seed, |i, rng| {
+        let b = sorted_uniform(rng, r, lo, hi);
+        let p = polytope(&b)?;
+        Ok(PolytopeDraw {
+            index: i,
+            b,
+            num_vertices: p.vertices.len(),
+            fracture: p.fracture,
+            mask_nz: p.mask_nz,
         })
-        .collect()
+    })
 }
 
 /// A non-empty draw of [`random_nonempty_polytopes`]: the polytope and how many $b$ were drawn
@@ -361,28 +373,23 @@ pub fn random_nonempty_polytopes(
     max_attempts: usize,
 ) -> Result<Vec<NonEmptyDraw>, SolverError> {
     let (lo, hi) = check_draw_args(r, range)?;
-    (0..count)
-        .into_par_iter()
-        .map(|i| {
-            let mut rng = ChaCha8Rng::seed_from_u64(seed);
-            rng.set_stream(i as u64);
-            for attempt in 1..=max_attempts.max(1) {
-                let b = sorted_uniform(&mut rng, r, lo, hi);
-                let p = polytope(&b)?;
-                if !p.vertices.is_empty() {
-                    return Ok(NonEmptyDraw {
-                        index: i,
-                        attempts: attempt,
-                        polytope: p,
-                    });
-                }
+    par_draws(count, seed, |i, rng| {
+        for attempt in 1..=max_attempts.max(1) {
+            let b = sorted_uniform(rng, r, lo, hi);
+            let p = polytope(&b)?;
+            if !p.vertices.is_empty() {
+                return Ok(NonEmptyDraw {
+                    index: i,
+                    attempts: attempt,
+                    polytope: p,
+                });
             }
-            Err(SolverError::invalid(
+        }
+        Err(SolverError::invalid(
                 "polytope.max_attempts",
                 format!("draw {i}: no non-empty polytope in {max_attempts} attempts; raise max_attempts or change the range"),
             ))
-        })
-        .collect()
+    })
 }
 
 #[cfg(test)]

@@ -9,13 +9,12 @@
 use ndarray::ArrayView2;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
-use rand_distr::{Distribution, StandardNormal};
 use serde::{Deserialize, Serialize};
 
 use crate::eig_small::{char_poly, char_poly4, no_root_in_disc, poly_roots};
 use crate::error::{require_all, SolverError};
 use crate::spec::Tensor3;
-use crate::tensors::t_hat;
+use crate::tensors::{fill_normal, t_hat};
 
 /// A complex eigenvalue.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
@@ -334,14 +333,7 @@ fn draw_t_impl<G: Rng>(
     let mut t = Tensor3::zeros(r);
     let mut th4 = [0.0f64; 16];
     for draws in 1..=max_draws {
-        for m in 0..r {
-            for n in 0..r {
-                for k in 0..r {
-                    let z: f64 = StandardNormal.sample(rng);
-                    t.set(m, n, k, z * scale);
-                }
-            }
-        }
+        fill_normal(&mut t, scale, rng);
         // Stage 1: exact disc exclusion on the characteristic polynomial (tens of ns).
         if prefilter && disc_excludes(&t, w_re, w_im, rho, &mut th4) {
             continue;
@@ -402,7 +394,6 @@ pub fn max_eig_distance(a: &[Eig], b: &[Eig]) -> f64 {
 mod tests {
     use super::*;
     use crate::tensors::random_t;
-    use rand_distr::{Distribution, StandardNormal};
 
     #[test]
     fn companion_matrix_roots() {
@@ -453,24 +444,11 @@ mod tests {
             (3, 1.8, 1.2),
             (4, 1.0, 0.75),
         ] {
-            let mut a = rand_chacha::ChaCha8Rng::seed_from_u64(seed);
-            let mut b = rand_chacha::ChaCha8Rng::seed_from_u64(seed);
-            let x = draw_t_impl(
-                2,
-                &EigTarget::with_tol(re, im, 0.01875),
-                10_000_000,
-                &mut a,
-                true,
-            )
-            .unwrap();
-            let y = draw_t_impl(
-                2,
-                &EigTarget::with_tol(re, im, 0.01875),
-                10_000_000,
-                &mut b,
-                false,
-            )
-            .unwrap();
+            let target = EigTarget::with_tol(re, im, 0.01875);
+            let [x, y] = [true, false].map(|prefilter| {
+                let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(seed);
+                draw_t_impl(2, &target, 10_000_000, &mut rng, prefilter).unwrap()
+            });
             assert_eq!(x, y);
         }
     }
@@ -498,14 +476,7 @@ mod tests {
             let (mut skipped, mut in_box) = (0usize, 0usize);
             for _ in 0..n {
                 let mut t = Tensor3::zeros(r);
-                for m in 0..r {
-                    for a in 0..r {
-                        for b in 0..r {
-                            let z: f64 = StandardNormal.sample(&mut rng);
-                            t.set(m, a, b, z * scale);
-                        }
-                    }
-                }
+                fill_normal(&mut t, scale, &mut rng);
                 let ev = eigenvalues_unsorted(&t_hat(&t, None), r * r).unwrap();
                 let nearest = ev
                     .iter()

@@ -225,6 +225,14 @@ pub fn delta_inf(delta0: f64, g: f64) -> Result<DeltaInfSolution, SolverError> {
         a_fp,
         branch,
     };
+    // The non-trivial root Delta_inf = x with its A = x - g^2 C_s(Delta_0, x) (E12).
+    let chaos = |x: f64| DeltaInfSolution {
+        delta0,
+        delta_inf: x,
+        a: x - g * g * corr_stationary(delta0, x),
+        a_fp,
+        branch: Branch::ChaosAroundStructure,
+    };
     let g_end = 0.5 * (1.0 - g * g / (1.0 + PI * delta0).sqrt());
     if delta0 <= 0.0 || g_end >= 0.0 {
         return Ok(static_sol(Branch::Static));
@@ -247,24 +255,10 @@ pub fn delta_inf(delta0: f64, g: f64) -> Result<DeltaInfSolution, SolverError> {
                 right.0,
                 "Delta_inf",
             )?;
-            let a = root - g * g * corr_stationary(delta0, root);
-            return Ok(DeltaInfSolution {
-                delta0,
-                delta_inf: root,
-                a,
-                a_fp,
-                branch: Branch::ChaosAroundStructure,
-            });
+            return Ok(chaos(root));
         }
         if gx == 0.0 {
-            let a = x - g * g * corr_stationary(delta0, x);
-            return Ok(DeltaInfSolution {
-                delta0,
-                delta_inf: x,
-                a,
-                a_fp,
-                branch: Branch::ChaosAroundStructure,
-            });
+            return Ok(chaos(x));
         }
         right = (x, gx);
     }

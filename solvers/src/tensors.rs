@@ -1,7 +1,7 @@
 //! Builders of effective-interaction tensors $T$ (SPEC E15, E16).
 
 use ndarray::Array2;
-use rand::SeedableRng;
+use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use rand_distr::{Distribution, StandardNormal};
 
@@ -92,17 +92,23 @@ pub fn random_t(r: usize, scale: f64, seed: u64) -> Result<Tensor3, SolverError>
             format!("is {scale}; give a finite number >= 0"),
         ));
     }
-    let mut rng = ChaCha8Rng::seed_from_u64(seed);
     let mut t = Tensor3::zeros(r);
+    fill_normal(&mut t, scale, &mut ChaCha8Rng::seed_from_u64(seed));
+    Ok(t)
+}
+
+/// Overwrite `t` with $X^{mnr} = \sigma z^{mnr}$, $z$ i.i.d. standard normal drawn from `rng` in
+/// row-major order (the reference's `randn(R, R, R) * scale`).
+pub fn fill_normal<G: Rng>(t: &mut Tensor3, scale: f64, rng: &mut G) {
+    let r = t.dim();
     for m in 0..r {
         for n in 0..r {
             for k in 0..r {
-                let z: f64 = StandardNormal.sample(&mut rng);
+                let z: f64 = StandardNormal.sample(rng);
                 t.set(m, n, k, scale * z);
             }
         }
     }
-    Ok(t)
 }
 
 /// (E16) $\hat T_{(m,n),(r,s)} = \delta_{nr} T^{mns}$, row-major $R^2\times R^2$ with pair index

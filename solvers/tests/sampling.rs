@@ -55,23 +55,12 @@ fn run_single(
     sol
 }
 
-fn brentq_delta0(g: f64) -> f64 {
-    let d = load("sompolinsky_delta0.json");
-    let row = d["rows"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|r| (f(&r["g"]) - g).abs() < 1e-9)
-        .unwrap();
-    f(&row["Delta_0_brentq"])
-}
-
 /// Erf, one region: Delta_0 within 1 % of the SCS value (`Delta_0_brentq`), C(tau) within 2 % of
 /// C(0) (sup norm over tau <= 15) of the deterministic `reference_single` integrator at t = 150
 /// (which converges to the exact SCS solution; REFERENCE-CODE section 7).
 fn check_erf(g: f64, seed: u64, n_samples: usize) {
     let sol = run_single(g, Nonlinearity::Erf, seed, n_samples);
-    let want = brentq_delta0(g);
+    let want = scs_brentq(g);
     let got = sol.delta0[0];
     eprintln!(
         "g {g}: Delta0 {got} vs {want} ({:+.3} %), {:?} after {} iterations",
@@ -118,7 +107,7 @@ fn erf_single_region_g20() {
 fn erf_single_region_large_m() {
     for g in [1.5, 2.0] {
         let sol = run_single(g, Nonlinearity::Erf, 3, 8192);
-        let want = brentq_delta0(g);
+        let want = scs_brentq(g);
         eprintln!(
             "g {g} M 8192: {:+.3} % after {}",
             100.0 * (sol.delta0[0] / want - 1.0),
@@ -168,26 +157,16 @@ fn subcritical_converges_to_silence() {
 /// Same seed, 1 or 2 worker threads: bit-identical kernels and currents.
 #[test]
 fn results_do_not_depend_on_thread_count() {
-    let t =
-        Tensor3::from_nested(&nested3(&load("multi_disorder.json")["inputs"]["T"]), "T").unwrap();
-    let spec = MeanFieldSpec::new(
-        vec![1.5, 0.0, 1.5],
-        t,
-        Tensor3::identity_overlaps(3),
-        Nonlinearity::Erf,
-    )
-    .unwrap();
+    let spec = erf_spec(vec![1.5, 0.0, 1.5], input_t(&load("multi_disorder.json")));
     let mut set = settings(9, 96);
     set.controls.max_iters = 3;
     set.n_lags = 64;
     let s0 = vec![0.3, -0.2, 0.1, 0.05, 0.4, -0.25, -0.15, 0.2, 0.35];
     let init = StationarySamplingState::guess(&spec, set.dt, set.n_lags, &s0);
     let run = |threads: usize| {
-        let pool = rayon::ThreadPoolBuilder::new()
-            .num_threads(threads)
-            .build()
-            .unwrap();
-        pool.install(|| solve_stationary(&spec, &set, &init, &mut |_| {}).unwrap())
+        with_threads(threads, || {
+            solve_stationary(&spec, &set, &init, &mut |_| {}).unwrap()
+        })
     };
     let (a, b) = (run(1), run(2));
     let bits = |s: &StationarySamplingSolution| -> Vec<u64> {
@@ -209,14 +188,7 @@ fn results_do_not_depend_on_thread_count() {
 fn three_regions_match_integrator_late_state() {
     let d = load("multi_disorder.json");
     let inp = &d["inputs"];
-    let t = Tensor3::from_nested(&nested3(&inp["T"]), "T").unwrap();
-    let spec = MeanFieldSpec::new(
-        flat(&inp["g_vals"]),
-        t,
-        Tensor3::identity_overlaps(3),
-        Nonlinearity::Erf,
-    )
-    .unwrap();
+    let spec = erf_spec(flat(&inp["g_vals"]), input_t(&d));
     let s_last = d["S_last50"].as_array().unwrap().last().unwrap();
     let s_ref = flat(s_last);
     let diag = d["diag_sub"].as_array().unwrap().last().unwrap();
@@ -293,14 +265,7 @@ fn window_three_regions_with_currents_matches_accurate_integrator() {
     use mrdmft_solvers::two_time::InitialVariance;
     let d = load("multi_disorder.json");
     let inp = &d["inputs"];
-    let t = Tensor3::from_nested(&nested3(&inp["T"]), "T").unwrap();
-    let spec = MeanFieldSpec::new(
-        flat(&inp["g_vals"]),
-        t,
-        Tensor3::identity_overlaps(3),
-        Nonlinearity::Erf,
-    )
-    .unwrap();
+    let spec = erf_spec(flat(&inp["g_vals"]), input_t(&d));
     let s0: Vec<f64> = inp["S_init"]
         .as_array()
         .unwrap()
@@ -444,15 +409,7 @@ fn softplus_sampled_averages_match_quadrature() {
 fn window_results_do_not_depend_on_thread_count() {
     use mrdmft_solvers::sampling::window::{solve_window, WindowSettings};
     use mrdmft_solvers::two_time::InitialVariance;
-    let t =
-        Tensor3::from_nested(&nested3(&load("multi_disorder.json")["inputs"]["T"]), "T").unwrap();
-    let spec = MeanFieldSpec::new(
-        vec![1.5, 0.0, 1.5],
-        t,
-        Tensor3::identity_overlaps(3),
-        Nonlinearity::Erf,
-    )
-    .unwrap();
+    let spec = erf_spec(vec![1.5, 0.0, 1.5], input_t(&load("multi_disorder.json")));
     let mut controls = SamplingControls::new(5);
     controls.n_samples = 128;
     controls.max_iters = 2;
@@ -467,11 +424,9 @@ fn window_results_do_not_depend_on_thread_count() {
     };
     let s0 = vec![0.3, -0.2, 0.1, 0.05, 0.4, -0.25, -0.15, 0.2, 0.35];
     let run = |threads: usize| {
-        let pool = rayon::ThreadPoolBuilder::new()
-            .num_threads(threads)
-            .build()
-            .unwrap();
-        pool.install(|| solve_window(&spec, &set, &s0, &mut |_| {}).unwrap())
+        with_threads(threads, || {
+            solve_window(&spec, &set, &s0, &mut |_| {}).unwrap()
+        })
     };
     let (a, b) = (run(1), run(2));
     let bits = |s: &mrdmft_solvers::sampling::window::WindowSolution| -> Vec<u64> {

@@ -801,16 +801,19 @@ mod tests {
             Nonlinearity::Tanh,
         )
         .unwrap();
-        let mut controls = SamplingControls::new(3);
-        controls.n_samples = 256;
-        controls.max_iters = 1;
-        controls.damping = 1.0;
         // The raw estimate (with its control variate), not the preconditioned update.
-        controls.precondition = 0.0;
+        let controls = SamplingControls {
+            n_samples: 256,
+            max_iters: 1,
+            damping: 1.0,
+            precondition: 0.0,
+            ..SamplingControls::new(3)
+        };
+        let (dt, n_lags) = (0.05, 256);
         let set = StationarySamplingSettings {
             controls,
-            dt: 0.05,
-            n_lags: 256,
+            dt,
+            n_lags,
         };
         let c0: Vec<f64> = (0..256).map(|k| (-(k as f64) * 0.05).exp()).collect();
         let init = StationarySamplingState {

@@ -745,16 +745,10 @@ mod tests {
             crate::simd::force_portable(true);
             let portable = run();
             crate::simd::force_portable(false);
-            let bits = |s: &TwoTimeSolution| -> Vec<u64> {
-                let rows = s.rows.iter().flat_map(|d| d.values.iter());
-                s.s.iter()
-                    .chain(&s.psi)
-                    .chain(&s.delta_diag)
-                    .chain(rows)
-                    .map(|x| x.to_bits())
-                    .collect()
-            };
-            assert_eq!(bits(&dispatched), bits(&portable), "{scheme:?}, R = {r}");
+            // Debug prints every number in its shortest round-trip form (and -0 as -0.0): equal
+            // text means equal bits.
+            let text = |s: &TwoTimeSolution| format!("{s:?}");
+            assert_eq!(text(&dispatched), text(&portable), "{scheme:?}, R = {r}");
         }
     }
 }

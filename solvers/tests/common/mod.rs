@@ -73,3 +73,46 @@ pub fn eigs(v: &Value) -> Vec<mrdmft_solvers::spectrum::Eig> {
         .map(|(re, im)| mrdmft_solvers::spectrum::Eig { re, im })
         .collect()
 }
+
+/// The validated erf problem with disorder `g` and tensor `t`, identity overlaps (every paper
+/// figure).
+pub fn erf_spec(
+    g: Vec<f64>,
+    t: mrdmft_solvers::spec::Tensor3,
+) -> mrdmft_solvers::spec::MeanFieldSpec {
+    let r = t.dim();
+    mrdmft_solvers::spec::MeanFieldSpec::new(
+        g,
+        t,
+        mrdmft_solvers::spec::Tensor3::identity_overlaps(r),
+        mrdmft_solvers::nonlinearity::Nonlinearity::Erf,
+    )
+    .unwrap()
+}
+
+/// The exact SCS variance $\Delta_0(g)$ (E13) of `sompolinsky_delta0.json` (the authors' brentq
+/// column).
+pub fn scs_brentq(g: f64) -> f64 {
+    let d = load("sompolinsky_delta0.json");
+    let row = d["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| (f(&r["g"]) - g).abs() < 1e-9)
+        .unwrap();
+    f(&row["Delta_0_brentq"])
+}
+
+/// The tensor `T` of the inputs of a reference run (e.g. `multi_disorder.json`).
+pub fn input_t(d: &Value) -> mrdmft_solvers::spec::Tensor3 {
+    mrdmft_solvers::spec::Tensor3::from_nested(&nested3(&d["inputs"]["T"]), "T").unwrap()
+}
+
+/// `f()` on a rayon pool of `threads` workers.
+pub fn with_threads<T: Send>(threads: usize, f: impl FnOnce() -> T + Send) -> T {
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(threads)
+        .build()
+        .unwrap();
+    pool.install(f)
+}

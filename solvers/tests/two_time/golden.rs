@@ -83,13 +83,7 @@ fn small_full_single_region_every_entry() {
     let d = load("small_full.json");
     let ns = &d["ns_dmft"];
     let nt = ns["Nt"].as_u64().unwrap() as usize;
-    let spec = MeanFieldSpec::new(
-        vec![f(&ns["g"])],
-        Tensor3::zeros(1),
-        Tensor3::identity_overlaps(1),
-        Nonlinearity::Erf,
-    )
-    .unwrap();
+    let spec = erf_spec(vec![f(&ns["g"])], Tensor3::zeros(1));
     let mut set = TwoTimeSettings::new(f(&ns["dt"]), nt);
     set.scheme = Scheme::ReferenceSingle;
     set.store_full = true;
@@ -108,13 +102,7 @@ fn ns_dmft_single_g15_g20() {
     let nt = d["Nt"].as_u64().unwrap() as usize;
     for run in d["runs"].as_array().unwrap() {
         let g = f(&run["g"]);
-        let spec = MeanFieldSpec::new(
-            vec![g],
-            Tensor3::zeros(1),
-            Tensor3::identity_overlaps(1),
-            Nonlinearity::Erf,
-        )
-        .unwrap();
+        let spec = erf_spec(vec![g], Tensor3::zeros(1));
         let mut set = TwoTimeSettings::new(f(&d["dt"]), nt);
         set.scheme = Scheme::ReferenceSingle;
         let lags = flat(&run["col_end_lag_steps"]);
