@@ -97,8 +97,9 @@ pub fn random_t(r: usize, scale: f64, seed: u64) -> Result<Tensor3, SolverError>
     Ok(t)
 }
 
-/// Overwrite `t` with $X^{mnr} = \sigma z^{mnr}$, $z$ i.i.d. standard normal drawn from `rng` in
-/// row-major order (the reference's `randn(R, R, R) * scale`).
+/// (E16) Overwrite `t` with $X^{mnr} = \sigma z^{mnr}$, $z$ i.i.d. standard normal drawn from `rng`
+/// in row-major order (the reference's `randn(R, R, R) * scale`): the draws of [`random_t`] and of
+/// the target-eigenvalue sampler [`crate::spectrum::draw_t_from`].
 pub fn fill_normal<G: Rng>(t: &mut Tensor3, scale: f64, rng: &mut G) {
     let r = t.dim();
     for m in 0..r {
