@@ -301,6 +301,23 @@ struct BlockOut {
 ///
 /// # Errors
 /// Invalid settings or `s0`. Non-convergence is reported in [`WindowSolution::run`].
+///
+/// # Example
+/// ```
+/// use mrdmft_solvers::prelude::*;
+/// // One erf region at g = 1.5 from Delta(0,0) = g^2: the sampled transient follows the
+/// // deterministic integrator (E6-E10) within its Monte Carlo error.
+/// let spec = MeanFieldSpec::new(vec![1.5], Tensor3::zeros(1), Tensor3::identity_overlaps(1),
+///     Nonlinearity::Erf).unwrap();
+/// let controls = SamplingControls { n_samples: 512, damping: 1.0, ..SamplingControls::new(4) };
+/// let set = WindowSettings { controls, dt: 0.1, steps: 41, delta_rows: vec![],
+///     initial_variance: InitialVariance::Reference, structured_initial: false };
+/// let sol = solve_window(&spec, &set, &[0.0], &mut |_| {}).unwrap();
+/// let mut det = TwoTimeSettings::new(0.1, 41);
+/// det.scheme = Scheme::Accurate;
+/// let want = integrate(&spec, &[0.0], det).unwrap().delta_diag()[[40, 0]];
+/// assert!((sol.delta_diag()[[40, 0]] / want - 1.0).abs() < 0.05, "{:?}", sol.delta_diag());
+/// ```
 pub fn solve_window(
     spec: &MeanFieldSpec,
     set: &WindowSettings,
