@@ -84,8 +84,8 @@ fn full_run(
     let mut best = f64::INFINITY;
     for _ in 0..reps {
         let t = Instant::now();
-        let dis = Disorder::draw(&sp.g, n, mode, prec, 1, 0);
-        let rec = Simulation::new(&sp.g, &load, &dis, settings(steps), x0.clone()).run();
+        let dis = Disorder::draw(sp.g(), n, mode, prec, 1, 0);
+        let rec = Simulation::new(sp.g(), &load, &dis, settings(steps), x0.clone()).run();
         black_box(rec.s.len());
         best = best.min(t.elapsed().as_secs_f64());
     }
@@ -97,8 +97,8 @@ fn per_step(r: usize, n: usize, steps: usize, mode: DisorderMode, prec: Precisio
     let sp = spec(r);
     let load = sample_loadings(&sp, n, &vec![0.0; r * r], 1, 0).unwrap();
     let x0 = subspace_state(&load, 1.0, &vec![1.0; r]);
-    let dis = Disorder::draw(&sp.g, n, mode, prec, 1, 0);
-    let mut sim = Simulation::new(&sp.g, &load, &dis, settings(usize::MAX), x0);
+    let dis = Disorder::draw(sp.g(), n, mode, prec, 1, 0);
+    let mut sim = Simulation::new(sp.g(), &load, &dis, settings(usize::MAX), x0);
     sim.step();
     let mut best = f64::INFINITY;
     for _ in 0..3 {
@@ -159,9 +159,9 @@ fn main() {
     let sp = spec(3);
     let n = 2000;
     let load = sample_loadings(&sp, n, &[0.0; 9], 1, 0).unwrap();
-    let dis = Disorder::draw(&sp.g, n, DisorderMode::Shared, Precision::F32, 1, 0);
+    let dis = Disorder::draw(sp.g(), n, DisorderMode::Shared, Precision::F32, 1, 0);
     let x0 = subspace_state(&load, 1.0, &[1.0; 3]);
-    let mut sim = Simulation::new(&sp.g, &load, &dis, settings(usize::MAX), x0);
+    let mut sim = Simulation::new(sp.g(), &load, &dis, settings(usize::MAX), x0);
     c.bench_function("network step R=3 N=2000 shared f32", |b| {
         b.iter(|| sim.step())
     });

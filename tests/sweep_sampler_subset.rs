@@ -50,8 +50,8 @@ fn paper_subset_draws_are_unchanged() {
         let d = plan.draw_t(seed, target).unwrap().unwrap();
         assert_eq!(d.draws, w["t_draws"].as_u64().unwrap(), "point {p}");
         let lead = w["leading_eigenvalue"].as_array().unwrap();
-        assert_eq!(d.leading.0.to_bits(), lead[0].as_f64().unwrap().to_bits());
-        assert_eq!(d.leading.1.to_bits(), lead[1].as_f64().unwrap().to_bits());
+        assert_eq!(d.leading.re.to_bits(), lead[0].as_f64().unwrap().to_bits());
+        assert_eq!(d.leading.im.to_bits(), lead[1].as_f64().unwrap().to_bits());
         total += d.draws;
     }
     // About 3.9 million draws in all (19,600 per point on average).

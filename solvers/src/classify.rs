@@ -1,6 +1,6 @@
-//! Classification of DMFT dynamics (SPEC section 4, Fig. 5), the random-$T$ sampler with a target
-//! leading $\hat T$ eigenvalue (E16). The routing-versus-chaos boundaries of E18 live in
-//! [`crate::stationary::routing_boundaries`].
+//! Classification of DMFT dynamics (SPEC section 4, Fig. 5). The random-$T$ sampler with a target
+//! leading $\hat T$ eigenvalue (E16) of the Fig. 5 sweeps is [`crate::spectrum::draw_t_from`]; the
+//! routing-versus-chaos boundaries of E18 live in [`crate::stationary::routing_boundaries`].
 //!
 //! A run is classified per region from its normalised two-time function
 //! $\hat\Delta^m(t_0, t_0+\tau) = \Delta^m(t_0,t_0+\tau)/\sqrt{\Delta^m(t_0,t_0)\Delta^m(t_0+\tau,t_0+\tau)}$
@@ -10,16 +10,10 @@
 //! their mode (smallest code on ties, as `scipy.stats.mode`) and their Shannon entropy (bits).
 //!
 //! # References
-//! SPEC.md section 4, E16; REFERENCE-CODE.md 1.8 (`draw_T`), 3.3 (`classify_autocov`).
+//! SPEC.md section 4; REFERENCE-CODE.md 3.3 (`classify_autocov`).
 
-use rand::Rng;
-use rand_distr::{Distribution, StandardNormal};
 use serde::{Deserialize, Serialize};
 
-use crate::eig_small::{char_poly, char_poly4, leading_eigenvalue, no_root_in_disc, poly_roots};
-use crate::error::SolverError;
-use crate::spec::Tensor3;
-use crate::tensors::t_hat;
 use crate::two_time::TwoTimeSolution;
 
 /// Dynamics class of one region of one run (SPEC section 4). The discriminant is the reference code.
@@ -180,151 +174,6 @@ pub fn entropy_bits(codes: &[u8]) -> f64 {
     (h * 1e6).round() / 1e6 + 0.0
 }
 
-/// Result of [`draw_t_with_leading_eigenvalue`].
-#[derive(Debug, Clone, PartialEq)]
-pub struct TargetDraw {
-    /// The accepted tensor.
-    pub t: Tensor3,
-    /// Its leading $\hat T$ eigenvalue `(re, im)` (largest real part).
-    pub leading: (f64, f64),
-    /// Number of tensors drawn (accepted one included).
-    pub draws: u64,
-}
-
-/// (E16) Rejection sampler of the reference `draw_T`: $T = z\,|w|/\sqrt R$, $z$ i.i.d. standard
-/// normal ($R\times R\times R$, drawn in row-major order from `rng`), until the eigenvalue of
-/// $\hat T$ with the largest real part has $|\mathrm{Re} - w_{re}| < tol$ and
-/// $||\mathrm{Im}| - w_{im}| < tol$ (open intervals), $|w| = \sqrt{w_{re}^2 + w_{im}^2}$.
-///
-/// Most draws are rejected without an eigenvalue solve, by two exact necessary conditions on
-/// the characteristic polynomial of $\hat T$ (margin $10^{-4}$): no root within
-/// $tol\sqrt 2 + 10^{-4}$ of $w$ (Taylor coefficients at $w$, [`no_root_in_disc`]), then no
-/// near-leading root near the box (Aberth roots); the draws left go to faer. The accepted tensors
-/// are therefore those of the eigenvalue solver alone, draw for draw.
-///
-/// # Errors
-/// Invalid `r`, `tol` or target; no acceptance within `max_draws` draws.
-pub fn draw_t_with_leading_eigenvalue<G: Rng>(
-    r: usize,
-    w_re: f64,
-    w_im: f64,
-    tol: f64,
-    max_draws: u64,
-    rng: &mut G,
-) -> Result<TargetDraw, SolverError> {
-    draw_t_impl(r, w_re, w_im, tol, max_draws, rng, true)
-}
-
-/// Safety margin of both prefilter stages of the sampler: far above the distance between the
-/// roots of the rounded characteristic polynomial and faer's eigenvalues (about 1e-15 for simple
-/// roots, 1e-8 at a double root), so no draw that the eigenvalue solver accepts is skipped.
-const PREFILTER_MARGIN: f64 = 1e-4;
-
-/// First prefilter stage: `true` only if the characteristic polynomial of $\hat T$ (E16) has no
-/// root within `rho` of $w = w_{re} + i\,w_{im}$ ([`no_root_in_disc`]). For $R = 2$ the 4 x 4
-/// $\hat T_{(m,n),(n,s)} = T^{mns}$ is written into `th4` and expanded by [`char_poly4`]
-/// (no allocation); other sizes use [`char_poly`].
-fn disc_excludes(t: &Tensor3, w_re: f64, w_im: f64, rho: f64, th4: &mut [f64; 16]) -> bool {
-    let r = t.dim();
-    if r == 2 {
-        for m in 0..2 {
-            for n in 0..2 {
-                for k in 0..2 {
-                    th4[(m * 2 + n) * 4 + n * 2 + k] = t.get(m, n, k);
-                }
-            }
-        }
-        no_root_in_disc(&char_poly4(th4), w_re, w_im, rho)
-    } else {
-        no_root_in_disc(&char_poly(&t_hat(t, None), r * r), w_re, w_im, rho)
-    }
-}
-
-/// Cheap exclusion test: `true` only if no eigenvalue whose real part is within $10^{-4}$ of the
-/// largest lies within `tol` + $10^{-4}$ of the target (roots of the characteristic polynomial to
-/// relative $10^{-8}$, far below the margin). `false` (undecided) sends the draw to the full eigenvalue
-/// solver, so the accepted draws are exactly those of the solver alone.
-fn surely_outside(th: &[f64], q: usize, w_re: f64, w_im: f64, tol: f64) -> bool {
-    const MARGIN: f64 = PREFILTER_MARGIN;
-    let Some(roots) = poly_roots(&char_poly(th, q), 1e-8) else {
-        return false;
-    };
-    let lead = roots.iter().fold(f64::NEG_INFINITY, |a, z| a.max(z.0));
-    !roots.iter().any(|&(re, im)| {
-        re >= lead - MARGIN
-            && (re - w_re).abs() < tol + MARGIN
-            && (im.abs() - w_im).abs() < tol + MARGIN
-    })
-}
-
-fn draw_t_impl<G: Rng>(
-    r: usize,
-    w_re: f64,
-    w_im: f64,
-    tol: f64,
-    max_draws: u64,
-    rng: &mut G,
-    prefilter: bool,
-) -> Result<TargetDraw, SolverError> {
-    if r == 0 {
-        return Err(SolverError::invalid("model.regions", "must be >= 1"));
-    }
-    if !(tol.is_finite() && tol > 0.0) {
-        return Err(SolverError::invalid(
-            "target_eigenvalue.tol",
-            format!("is {tol}; give a positive tolerance (the paper uses 0.01875)"),
-        ));
-    }
-    if !(w_re.is_finite() && w_im.is_finite()) {
-        return Err(SolverError::invalid(
-            "target_eigenvalue",
-            "is not finite; give finite Re and Im targets",
-        ));
-    }
-    let scale = (w_re * w_re + w_im * w_im).sqrt() / (r as f64).sqrt();
-    let q = r * r;
-    // Every accepted eigenvalue z (taken with Im z >= 0) lies in the open box of half-width tol
-    // about w, hence in the disc of radius tol sqrt(2) about w; the margin covers the difference
-    // between the roots of the characteristic polynomial and faer's eigenvalues.
-    let rho = tol * std::f64::consts::SQRT_2 + PREFILTER_MARGIN;
-    let mut t = Tensor3::zeros(r);
-    let mut th4 = [0.0f64; 16];
-    for draws in 1..=max_draws {
-        for m in 0..r {
-            for n in 0..r {
-                for k in 0..r {
-                    let z: f64 = StandardNormal.sample(rng);
-                    t.set(m, n, k, z * scale);
-                }
-            }
-        }
-        // Stage 1: exact disc exclusion on the characteristic polynomial (tens of ns).
-        if prefilter && disc_excludes(&t, w_re, w_im, rho, &mut th4) {
-            continue;
-        }
-        let th = t_hat(&t, None);
-        // Stage 2: all roots (Aberth) against the box and the leading real part.
-        if prefilter && surely_outside(&th, q, w_re, w_im, tol) {
-            continue;
-        }
-        let (re, im) = leading_eigenvalue(&th, q)?;
-        if (re - w_re).abs() < tol && (im.abs() - w_im).abs() < tol {
-            return Ok(TargetDraw {
-                t,
-                leading: (re, im),
-                draws,
-            });
-        }
-    }
-    Err(SolverError::NotConverged {
-        iters: max_draws as usize,
-        residual: f64::NAN,
-        hint: format!(
-            "no random T with leading T_hat eigenvalue within {tol} of ({w_re}, +-{w_im}) in {max_draws} draws; raise max_draws or tol, or move the target"
-        ),
-    })
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -375,93 +224,5 @@ mod tests {
         assert!((entropy_bits(&[1, 2]) - 1.0).abs() < 1e-6);
         assert!((entropy_bits(&[1, 2, 3, 4, 5]) - 5f64.log2()).abs() < 1e-6);
         assert_eq!(classification_row(2500), 833);
-    }
-
-    #[test]
-    fn prefilter_keeps_the_exact_draws() {
-        use rand::SeedableRng;
-        for (seed, re, im) in [
-            (1u64, 1.3, 0.2),
-            (2, 2.0, 0.0),
-            (3, 1.8, 1.2),
-            (4, 1.0, 0.75),
-        ] {
-            let mut a = rand_chacha::ChaCha8Rng::seed_from_u64(seed);
-            let mut b = rand_chacha::ChaCha8Rng::seed_from_u64(seed);
-            let x = draw_t_impl(2, re, im, 0.01875, 10_000_000, &mut a, true).unwrap();
-            let y = draw_t_impl(2, re, im, 0.01875, 10_000_000, &mut b, false).unwrap();
-            assert_eq!(x, y);
-        }
-    }
-
-    /// The disc stage must never skip a draw whose eigenvalues (faer) come within the acceptance
-    /// box: on 240,000 R = 2 draws (four targets, tolerances up to 0.3 so that many draws fall
-    /// near the disc edge) and 10,000 R = 3 draws, every skipped draw has all its eigenvalues
-    /// (taken with Im >= 0) farther than tol sqrt(2) from the target, i.e. outside the box; and
-    /// the stage skips most draws at the paper's tolerance.
-    #[test]
-    fn disc_stage_decisions_agree_with_the_eigensolver() {
-        use crate::spectrum::eigenvalues_unsorted;
-        use rand::SeedableRng;
-        let cases: [(usize, f64, f64, f64, usize); 5] = [
-            (2, 1.6, 0.66, 0.01875, 60_000),
-            (2, 1.0, 0.0, 0.05, 60_000),
-            (2, 2.3, 1.4, 0.3, 60_000),
-            (2, 1.2, 0.4, 0.15, 60_000),
-            (3, 1.5, 0.5, 0.2, 10_000),
-        ];
-        for (k, &(r, w_re, w_im, tol, n)) in cases.iter().enumerate() {
-            let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(100 + k as u64);
-            let scale = w_re.hypot(w_im) / (r as f64).sqrt();
-            let rho = tol * std::f64::consts::SQRT_2 + PREFILTER_MARGIN;
-            let mut th4 = [0.0; 16];
-            let (mut skipped, mut in_box) = (0usize, 0usize);
-            for _ in 0..n {
-                let mut t = Tensor3::zeros(r);
-                for m in 0..r {
-                    for a in 0..r {
-                        for b in 0..r {
-                            let z: f64 = StandardNormal.sample(&mut rng);
-                            t.set(m, a, b, z * scale);
-                        }
-                    }
-                }
-                let ev = eigenvalues_unsorted(&t_hat(&t, None), r * r).unwrap();
-                let nearest = ev
-                    .iter()
-                    .map(|z| (z.re - w_re).hypot(z.im.abs() - w_im))
-                    .fold(f64::INFINITY, f64::min);
-                let boxed = ev
-                    .iter()
-                    .any(|z| (z.re - w_re).abs() < tol && (z.im.abs() - w_im).abs() < tol);
-                in_box += usize::from(boxed);
-                if disc_excludes(&t, w_re, w_im, rho, &mut th4) {
-                    skipped += 1;
-                    assert!(
-                        !boxed && nearest > tol * std::f64::consts::SQRT_2,
-                        "case {k}: skipped a draw with an eigenvalue at distance {nearest}"
-                    );
-                }
-            }
-            assert!(
-                in_box > 0,
-                "case {k}: no draw near the target, test is void"
-            );
-            eprintln!("case {k}: disc stage skipped {skipped} of {n} draws, {in_box} in the box");
-            if k == 0 {
-                // Paper tolerance: the disc stage alone skips > 99 % of the draws.
-                assert!(skipped as f64 > 0.99 * n as f64, "skipped {skipped} of {n}");
-            }
-        }
-    }
-
-    #[test]
-    fn sampler_hits_target() {
-        use rand::SeedableRng;
-        let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(3);
-        let d = draw_t_with_leading_eigenvalue(2, 1.6, 0.6, 0.05, 1_000_000, &mut rng).unwrap();
-        assert!((d.leading.0 - 1.6).abs() < 0.05 && (d.leading.1.abs() - 0.6).abs() < 0.05);
-        let (re, im) = leading_eigenvalue(&t_hat(&d.t, None), 4).unwrap();
-        assert!((re - d.leading.0).abs() < 1e-12 && (im.abs() - d.leading.1.abs()).abs() < 1e-12);
     }
 }

@@ -1,56 +1,14 @@
-//! Small-matrix tools for the spectrum of $\hat T$ (SPEC E16) in the phase-diagram sweeps: the
-//! leading eigenvalue, characteristic polynomials, polynomial roots, and the exact root-exclusion
-//! test that lets the rejection sampler skip most eigenvalue solves.
+//! Small-matrix tools for the spectrum of $\hat T$ (SPEC E16) in the phase-diagram sweeps:
+//! characteristic polynomials, polynomial roots, and the exact root-exclusion test that lets the
+//! rejection sampler ([`crate::spectrum::draw_t_from`]) skip most eigenvalue solves.
 //!
 //! The eigenvalues themselves come from the one solver of the crate,
-//! [`crate::spectrum::eigenvalues_unsorted`] (faer); this module only adapts its output.
+//! [`crate::spectrum::eigenvalues_unsorted`] (faer).
 //!
 //! # References
 //! SPEC.md E16; REFERENCE-CODE.md 1.8 (`make_hat_vars`, `draw_T`).
 
 use faer::c64;
-
-use crate::error::SolverError;
-use crate::spectrum::eigenvalues_unsorted;
-
-/// (E16) Eigenvalues `(re, im)` of the general real `n x n` matrix `a` (row-major), in faer's
-/// order ([`eigenvalues_unsorted`]).
-///
-/// # Errors
-/// `a.len() != n * n`, `n == 0`, non-finite entries, or the eigenvalue iteration failing to
-/// converge.
-pub fn eigenvalues(a: &[f64], n: usize) -> Result<Vec<(f64, f64)>, SolverError> {
-    if a.len() != n * n || n == 0 {
-        return Err(SolverError::invalid(
-            "matrix",
-            format!(
-                "has {} entries; expected n x n = {} with n >= 1",
-                a.len(),
-                n * n
-            ),
-        ));
-    }
-    Ok(eigenvalues_unsorted(a, n)?
-        .into_iter()
-        .map(|z| (z.re, z.im))
-        .collect())
-}
-
-/// (E16) The eigenvalue with the largest real part (the first such, as numpy's `argmax`; either
-/// member of a complex-conjugate pair may be returned, so compare `|im|`).
-///
-/// # Errors
-/// As [`eigenvalues`].
-pub fn leading_eigenvalue(a: &[f64], n: usize) -> Result<(f64, f64), SolverError> {
-    let ev = eigenvalues(a, n)?;
-    let mut best = ev[0];
-    for &z in &ev[1..] {
-        if z.0 > best.0 {
-            best = z;
-        }
-    }
-    Ok(best)
-}
 
 /// (E16) Characteristic polynomial $\det(zI - A) = z^n + c_{n-1}z^{n-1} + \dots + c_0$ of the
 /// real `n x n` matrix `a` (row-major), by the Faddeev-LeVerrier recursion; returns
@@ -176,7 +134,7 @@ pub fn no_root_in_disc(c: &[f64], w_re: f64, w_im: f64, rho: f64) -> bool {
 
 /// Roots of the monic polynomial $z^n + c_{n-1}z^{n-1} + \dots + c_0$ (`c = [c_0..c_{n-1}]`) by
 /// the Aberth-Ehrlich iteration; `None` if the last correction is not below relative `tol` within
-/// 100 iterations (callers then fall back to [`eigenvalues`]). The iteration converges cubically
+/// 100 iterations (callers then fall back to [`crate::spectrum::eigenvalues_unsorted`]). The iteration converges cubically
 /// near simple roots, so the error after a step of size `tol` is far below `tol`.
 pub fn poly_roots(c: &[f64], tol: f64) -> Option<Vec<(f64, f64)>> {
     let n = c.len();
@@ -313,18 +271,7 @@ mod tests {
     fn companion_matrix_roots() {
         // Companion matrix of x^3 + x - 10 = (x - 2)(x^2 + 2x + 5): roots 2 and -1 +- 2i.
         let a = [0.0, -1.0, 10.0, 1.0, 0.0, 0.0, 0.0, 1.0, 0.0];
-        let mut ev = eigenvalues(&a, 3).unwrap();
-        ev.sort_by(|x, y| y.0.total_cmp(&x.0).then(y.1.total_cmp(&x.1)));
         let want = [(2.0, 0.0), (-1.0, 2.0), (-1.0, -2.0)];
-        for (z, w) in ev.iter().zip(want) {
-            assert!(
-                (z.0 - w.0).abs() < 1e-12 && (z.1 - w.1).abs() < 1e-12,
-                "{z:?} vs {w:?}"
-            );
-        }
-        let lead = leading_eigenvalue(&a, 3).unwrap();
-        assert!((lead.0 - 2.0).abs() < 1e-12 && lead.1.abs() < 1e-12);
-        assert!(eigenvalues(&a, 2).is_err());
         let c = char_poly(&a, 3);
         for (x, w) in c.iter().zip([-10.0, 1.0, 0.0]) {
             assert!((x - w).abs() < 1e-12, "{c:?}");

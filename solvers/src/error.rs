@@ -36,6 +36,33 @@ pub enum SolverError {
     NoSolution(String),
 }
 
+/// Input validation as a checklist: the first `(ok, field, message)` with `ok == false` becomes
+/// [`SolverError::InvalidInput`] naming `field`.
+pub(crate) fn require_all<const N: usize>(
+    checks: [(bool, &str, String); N],
+) -> Result<(), SolverError> {
+    match checks.into_iter().find(|c| !c.0) {
+        Some((_, field, msg)) => Err(SolverError::invalid(field, msg)),
+        None => Ok(()),
+    }
+}
+
+/// `Err` naming `field[i]` for the first entry `x = values[i]` with `bad(x)`, message `msg(x)`.
+pub(crate) fn check_each(
+    field: &str,
+    values: &[f64],
+    bad: impl Fn(f64) -> bool,
+    msg: impl Fn(f64) -> String,
+) -> Result<(), SolverError> {
+    match values.iter().position(|&x| bad(x)) {
+        None => Ok(()),
+        Some(i) => Err(SolverError::invalid(
+            format!("{field}[{i}]"),
+            msg(values[i]),
+        )),
+    }
+}
+
 impl SolverError {
     /// Shorthand for [`SolverError::InvalidInput`].
     pub fn invalid(field: impl Into<String>, msg: impl Into<String>) -> Self {

@@ -15,13 +15,14 @@
 //! # References
 //! SPEC.md E14, E15; REFERENCE-CODE.md 1.6 (`find_fps`), 3.5 (inputs).
 
+use ndarray::ArrayView2;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use crate::closed_forms::psi;
-use crate::error::SolverError;
+use crate::error::{require_all, SolverError};
 use crate::spec::Tensor3;
 
 /// Run controls of [`find_fps`].
@@ -54,44 +55,34 @@ impl FpSettings {
     /// Non-positive or non-finite `t_run`, `dt`, `init_size`, `dt >= 2` (Euler unstable), or
     /// `batch == 0`.
     pub fn check(&self) -> Result<(), SolverError> {
-        let pos = |x: f64, f: &str| {
-            if !(x.is_finite() && x > 0.0) {
-                Err(SolverError::invalid(
-                    format!("fixed_points.{f}"),
-                    format!("is {x}; give a finite number > 0"),
-                ))
-            } else {
-                Ok(())
-            }
-        };
-        pos(self.t_run, "t_run")?;
-        pos(self.dt, "dt")?;
-        pos(self.init_size, "init_size")?;
-        if self.dt >= 1.0 {
-            return Err(SolverError::invalid(
+        let pos = |x: f64| x.is_finite() && x > 0.0;
+        let not_pos = |x: f64| format!("is {x}; give a finite number > 0");
+        let (dt, tol) = (self.dt, self.tol.unwrap_or(1.0));
+        require_all([
+            (pos(self.t_run), "fixed_points.t_run", not_pos(self.t_run)),
+            (pos(dt), "fixed_points.dt", not_pos(dt)),
+            (
+                pos(self.init_size),
+                "fixed_points.init_size",
+                not_pos(self.init_size),
+            ),
+            (
+                dt < 1.0,
                 "fixed_points.dt",
-                format!(
-                    "is {}; Euler on dS/dt = -S + ... needs dt < 1 (0.1 in the paper)",
-                    self.dt
-                ),
-            ));
-        }
-        if self.batch == 0 {
-            return Err(SolverError::invalid(
+                format!("is {dt}; Euler on dS/dt = -S + ... needs dt < 1 (0.1 in the paper)"),
+            ),
+            (
+                self.batch > 0,
                 "fixed_points.batch",
-                "is 0; give the number of random starts (>= 1)",
-            ));
-        }
-        if self.steps() == 0 {
-            return Err(SolverError::invalid(
+                "is 0; give the number of random starts (>= 1)".into(),
+            ),
+            (
+                self.steps() > 0,
                 "fixed_points.t_run",
-                "gives no Euler step (t_run/dt < 2); increase t_run",
-            ));
-        }
-        if let Some(t) = self.tol {
-            pos(t, "tol")?;
-        }
-        Ok(())
+                "gives no Euler step (t_run/dt < 2); increase t_run".into(),
+            ),
+            (pos(tol), "fixed_points.tol", not_pos(tol)),
+        ])
     }
 }
 
@@ -304,6 +295,15 @@ pub struct FpOutcome {
 }
 
 impl FpOutcome {
+    /// Final currents $S^{mn}$ as a zero-copy view of shape (m, n).
+    ///
+    /// # Panics
+    /// Only if `s` was edited to a length that is not a square.
+    pub fn currents(&self) -> ArrayView2<'_, f64> {
+        let r = (self.s.len() as f64).sqrt().round() as usize;
+        crate::arrays::view(&self.s, (r, r), "s")
+    }
+
     /// Row sums $A^m = \sum_n (S^{mn})^2$ (E15: equal to $\psi^{-1}(1/\max(a_m, b_m))$ for an
     /// active region of a `make_T` tensor).
     pub fn row_sums(&self) -> Vec<f64> {
@@ -379,6 +379,17 @@ pub fn find_fps_from(
 ///
 /// # Errors
 /// Invalid settings or inputs.
+///
+/// # Example
+/// ```
+/// use mrdmft_solvers::prelude::*;
+/// // R = 1, T = a = 2, g = 0: every start relaxes to S^2 = psi_inv(1/2) (E15).
+/// let t = make_t(&[2.0], &[2.0]).unwrap();
+/// let set = FpSettings { batch: 4, t_run: 100.0, dt: 0.1, init_size: 1.0, seed: 1, tol: None };
+/// for fp in find_fps(&t, &set, None).unwrap() {
+///     assert!((fp.row_sums()[0] - psi_inv(0.5)).abs() < 1e-9, "{fp:?}");
+/// }
+/// ```
 pub fn find_fps(
     t: &Tensor3,
     set: &FpSettings,

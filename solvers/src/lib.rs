@@ -6,9 +6,10 @@
 //!
 //! | module | equations |
 //! |---|---|
-//! | [`classify`] | section 4, E13, E16, E18: dynamics classification, target-eigenvalue sampler, routing boundaries |
-//! | [`eig_small`] | E16: eigenvalues of small real matrices |
+//! | [`classify`] | section 4: dynamics classification, mode and entropy of phase-diagram cells |
+//! | [`eig_small`] | E16: characteristic polynomials, roots, root-exclusion test of the sampler |
 //! | [`closed_forms`] | E3, E6, E9, E11-E13: erf closed forms |
+//! | [`driver`] | section 2.1 step 4: one iteration driver (limits, timeout, observer, history, [`driver::Termination`]) |
 //! | [`nonlinearity`] | E3, E6, E9: $\phi$ and its Gaussian averages |
 //! | [`spec`] | E2, E4: the validated problem |
 //! | [`tensors`] | E15, E16: $T$ builders, $\hat T$ |
@@ -18,32 +19,43 @@
 //! | [`spectrum`] | E16: eigenvalues of $\hat T$, spectral dynamics, target-eigenvalue sampler |
 //! | [`polytope`] | E17: fixed-point polytope vertices, masks, fracture number |
 //! | [`pca`] | E14, E17: principal components of fixed-point clouds |
+//! | [`prelude`] | the types and functions of every solver, in one import |
+//! | [`simd`] | the switch of the vector (AVX2) paths |
+//!
+//! The solvers compute in flat row-major buffers; their results expose `ndarray` views
+//! (e.g. [`two_time::TwoTimeSolution::s`], shape (step, m, n)) and owned arrays without a copy
+//! ([`two_time::TwoTimeSolution::into_arrays`]). `use mrdmft_solvers::prelude::*;` imports what a
+//! user needs.
 //!
 //! ## Glossary (paper ↔ Rust ↔ authors' `numerics.py`)
 //! | paper | Rust | numerics.py |
 //! |---|---|---|
 //! | $R$ regions | `spec.regions()` | `P` |
-//! | $g_m$ | `spec.g[m]` | `g_vals[m]` |
-//! | $T^{mnr}$ | `spec.t.get(m,n,r)` | `T[m,n,r]` |
-//! | $U^{mnr}$ | `spec.u.get(m,n,r)` | `U[m,n,r]` |
-//! | $S^{mn}(t)$ | `sol.s_at(j,m,n)` | `S[j,m,n]` |
-//! | $\psi^m(t)$ | `sol.psi[j*R+m]` | `psi[j,m]` |
-//! | $\Delta^m(t,t')$ | `sol.rows`, `sol.full` | `Delta[i,j,m]` |
+//! | $g_m$ | `spec.g()[m]` | `g_vals[m]` |
+//! | $T^{mnr}$ | `spec.t().get(m,n,r)` | `T[m,n,r]` |
+//! | $U^{mnr}$ | `spec.u().get(m,n,r)` | `U[m,n,r]` |
+//! | $S^{mn}(t)$ | `sol.s()[[j, m, n]]` | `S[j,m,n]` |
+//! | $\psi^m(t)$ | `sol.psi()[[j, m]]` | `psi[j,m]` |
+//! | $\Delta^m(t,t')$ | `sol.row(i)`, `sol.full()` | `Delta[i,j,m]` |
 #![warn(missing_docs)]
 #![deny(clippy::float_cmp)]
 // Index loops mirror the equations (m, n, r over regions; i, j over time steps).
 #![allow(clippy::needless_range_loop)]
 
+mod arrays;
 pub mod classify;
 pub mod closed_forms;
+pub mod driver;
 pub mod eig_small;
 pub mod error;
 pub mod fixed_points;
 pub mod nonlinearity;
 pub mod pca;
 pub mod polytope;
+pub mod prelude;
 pub mod quadrature;
 pub mod sampling;
+pub mod simd;
 pub mod spec;
 pub mod spectrum;
 pub mod stationary;

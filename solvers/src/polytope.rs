@@ -19,7 +19,7 @@ use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use crate::closed_forms::psi_inv;
-use crate::error::SolverError;
+use crate::error::{check_each, SolverError};
 
 /// Threshold of the reference's masks: a pair is "non-zero" at a vertex when $x > 10^{-6}$.
 pub const MASK_THRESHOLD: f64 = 1e-6;
@@ -45,15 +45,12 @@ fn check_b(b: &[f64]) -> Result<(), SolverError> {
             ),
         ));
     }
-    for (i, &x) in b.iter().enumerate() {
-        if !x.is_finite() || x <= 0.0 {
-            return Err(SolverError::invalid(
-                format!("polytope.b[{i}]"),
-                format!("is {x}; give a finite b > 0"),
-            ));
-        }
-    }
-    Ok(())
+    check_each(
+        "polytope.b",
+        b,
+        |x| !x.is_finite() || x <= 0.0,
+        |x| format!("is {x}; give a finite b > 0"),
+    )
 }
 
 /// (E17) Constraint matrix $C$ ($R \times n$, row-major) and right-hand side
@@ -134,12 +131,33 @@ pub struct Polytope {
     pub fracture: usize,
 }
 
+impl Polytope {
+    /// The vertices as an array of shape (vertex, pair) (copied from the rows).
+    pub fn vertices_array(&self) -> ndarray::Array2<f64> {
+        let n = self.mask_nz.len();
+        crate::arrays::from_rows(&self.vertices, n, "vertices")
+    }
+}
+
 /// (E17) Vertices of $\{x \ge 0 : Cx = A\}$ by basis enumeration, the always-non-zero and
 /// always-zero masks and the fracture number.
 ///
 /// # Errors
 /// Fewer than 3 regions, `b` not finite and positive, more than 12 regions (basis enumeration
 /// would take too long), or $C$ of rank $< R$ (no non-singular basis).
+///
+/// # Example
+/// ```
+/// use mrdmft_solvers::polytope::{constraint_system, polytope};
+/// // R = 3: three constraints on three pairs, so the polytope is one point (E17).
+/// let p = polytope(&[1.5, 2.0, 2.5]).unwrap();
+/// let (c, a) = constraint_system(&p.b).unwrap();
+/// assert_eq!(p.vertices_array().dim(), (1, 3));
+/// for i in 0..3 {
+///     let lhs: f64 = (0..3).map(|k| c[i * 3 + k] * p.vertices[0][k]).sum();
+///     assert!((lhs - a[i]).abs() < 1e-12);
+/// }
+/// ```
 pub fn polytope(b: &[f64]) -> Result<Polytope, SolverError> {
     check_b(b)?;
     let r = b.len();
@@ -285,6 +303,23 @@ fn sorted_uniform(rng: &mut ChaCha8Rng, r: usize, lo: f64, hi: f64) -> Vec<f64> 
     b
 }
 
+/// Draw `f(i, stream i)` for `i < count` in parallel, each on the ChaCha8 stream `(seed, i)`, so
+/// results do not depend on the thread count (E17 statistics).
+fn par_draws<T: Send>(
+    count: usize,
+    seed: u64,
+    f: impl Fn(usize, &mut ChaCha8Rng) -> Result<T, SolverError> + Sync,
+) -> Result<Vec<T>, SolverError> {
+    (0..count)
+        .into_par_iter()
+        .map(|i| {
+            let mut rng = ChaCha8Rng::seed_from_u64(seed);
+            rng.set_stream(i as u64);
+            f(i, &mut rng)
+        })
+        .collect()
+}
+
 /// (E17) The convex-geometry statistics: `count` draws of sorted $b \sim U(b_{lo}, b_{hi})^R$
 /// (ChaCha8 stream `(seed, index)` per draw; the paper uses $U(1, 3)$), each with its vertex count
 /// and fracture number, in parallel.
@@ -298,22 +333,17 @@ pub fn random_polytopes(
     range: (f64, f64),
 ) -> Result<Vec<PolytopeDraw>, SolverError> {
     let (lo, hi) = check_draw_args(r, range)?;
-    (0..count)
-        .into_par_iter()
-        .map(|i| {
-            let mut rng = ChaCha8Rng::seed_from_u64(seed);
-            rng.set_stream(i as u64);
-            let b = sorted_uniform(&mut rng, r, lo, hi);
-            let p = polytope(&b)?;
-            Ok(PolytopeDraw {
-                index: i,
-                b,
-                num_vertices: p.vertices.len(),
-                fracture: p.fracture,
-                mask_nz: p.mask_nz,
-            })
+    par_draws(count, seed, |i, rng| {
+        let b = sorted_uniform(rng, r, lo, hi);
+        let p = polytope(&b)?;
+        Ok(PolytopeDraw {
+            index: i,
+            b,
+            num_vertices: p.vertices.len(),
+            fracture: p.fracture,
+            mask_nz: p.mask_nz,
         })
-        .collect()
+    })
 }
 
 /// A non-empty draw of [`random_nonempty_polytopes`]: the polytope and how many $b$ were drawn
@@ -343,28 +373,23 @@ pub fn random_nonempty_polytopes(
     max_attempts: usize,
 ) -> Result<Vec<NonEmptyDraw>, SolverError> {
     let (lo, hi) = check_draw_args(r, range)?;
-    (0..count)
-        .into_par_iter()
-        .map(|i| {
-            let mut rng = ChaCha8Rng::seed_from_u64(seed);
-            rng.set_stream(i as u64);
-            for attempt in 1..=max_attempts.max(1) {
-                let b = sorted_uniform(&mut rng, r, lo, hi);
-                let p = polytope(&b)?;
-                if !p.vertices.is_empty() {
-                    return Ok(NonEmptyDraw {
-                        index: i,
-                        attempts: attempt,
-                        polytope: p,
-                    });
-                }
+    par_draws(count, seed, |i, rng| {
+        for attempt in 1..=max_attempts.max(1) {
+            let b = sorted_uniform(rng, r, lo, hi);
+            let p = polytope(&b)?;
+            if !p.vertices.is_empty() {
+                return Ok(NonEmptyDraw {
+                    index: i,
+                    attempts: attempt,
+                    polytope: p,
+                });
             }
-            Err(SolverError::invalid(
+        }
+        Err(SolverError::invalid(
                 "polytope.max_attempts",
                 format!("draw {i}: no non-empty polytope in {max_attempts} attempts; raise max_attempts or change the range"),
             ))
-        })
-        .collect()
+    })
 }
 
 #[cfg(test)]

@@ -3,16 +3,32 @@
 //!
 //! [`MeanFieldSpec::new`] validates once (SPEC E2, E4); every solver can then trust it.
 
+use ndarray::{Array3, ArrayView3};
 use serde::{Deserialize, Serialize};
 
-use crate::error::SolverError;
+use crate::error::{require_all, SolverError};
 use crate::nonlinearity::Nonlinearity;
 
 /// A dense $R\times R\times R$ tensor stored row-major: `data[(m*R + n)*R + r] = X^{mnr}`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(try_from = "Tensor3Parts")]
 pub struct Tensor3 {
     r: usize,
     data: Vec<f64>,
+}
+
+/// The unchecked fields of a [`Tensor3`], as serialised.
+#[derive(Deserialize)]
+struct Tensor3Parts {
+    r: usize,
+    data: Vec<f64>,
+}
+
+impl TryFrom<Tensor3Parts> for Tensor3 {
+    type Error = SolverError;
+    fn try_from(p: Tensor3Parts) -> Result<Self, SolverError> {
+        Tensor3::from_flat(p.r, p.data, "tensor")
+    }
 }
 
 impl Tensor3 {
@@ -77,6 +93,27 @@ impl Tensor3 {
         Ok(Tensor3 { r, data })
     }
 
+    /// Build from row-major data, `data[(m*R + n)*R + r]` $= X^{mnr}$, checking the length and
+    /// finiteness. `field` names the input in error messages.
+    pub fn from_flat(r: usize, data: Vec<f64>, field: &str) -> Result<Self, SolverError> {
+        if r == 0 || data.len() != r * r * r {
+            return Err(SolverError::invalid(
+                field,
+                format!(
+                    "has {} entries for R = {r}; give an R x R x R array with R >= 1",
+                    data.len()
+                ),
+            ));
+        }
+        if let Some(q) = data.iter().position(|x| !x.is_finite()) {
+            return Err(SolverError::invalid(
+                format!("{field}[{}][{}][{}]", q / (r * r), q / r % r, q % r),
+                "is not a finite number; give a finite value",
+            ));
+        }
+        Ok(Tensor3 { r, data })
+    }
+
     /// Nested-vector form `x[m][n][r]` (for JSON).
     pub fn to_nested(&self) -> Vec<Vec<Vec<f64>>> {
         (0..self.r)
@@ -106,6 +143,40 @@ impl Tensor3 {
         self.data[(m * self.r + n) * self.r + r] = v;
     }
 
+    /// Zero-copy view $X^{mnr}$ of shape (m, n, r).
+    pub fn as_array(&self) -> ArrayView3<'_, f64> {
+        crate::arrays::view(&self.data, (self.r, self.r, self.r), "tensor")
+    }
+
+    /// Build from an $R\times R\times R$ array (taken over without a copy when it is in standard
+    /// layout), checking the shape and finiteness. `field` names the input in error messages.
+    ///
+    /// # Errors
+    /// A non-cubic or empty shape, or non-finite entries.
+    pub fn from_array(a: Array3<f64>, field: &str) -> Result<Self, SolverError> {
+        let (r, n1, n2) = a.dim();
+        if n1 != r || n2 != r {
+            return Err(SolverError::invalid(
+                field,
+                format!("has shape {r} x {n1} x {n2}; give an R x R x R array"),
+            ));
+        }
+        let n = r * r * r;
+        let data = if a.as_slice().is_none() {
+            a.iter().copied().collect()
+        } else {
+            // Contiguous, row-major: the buffer from the offset holds the data in order.
+            let (v, off) = a.into_raw_vec_and_offset();
+            let o = off.unwrap_or(0);
+            if o == 0 && v.len() == n {
+                v
+            } else {
+                v[o..o + n].to_vec()
+            }
+        };
+        Self::from_flat(r, data, field)
+    }
+
     /// Flat row-major data.
     pub fn as_slice(&self) -> &[f64] {
         &self.data
@@ -117,17 +188,31 @@ impl Tensor3 {
     }
 }
 
-/// The validated mean-field problem (SPEC E2-E9).
+/// The validated mean-field problem (SPEC E2-E9). The fields are private: [`MeanFieldSpec::new`]
+/// (also behind deserialisation) is the only way in, so every solver can trust the checks.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(try_from = "MeanFieldSpecParts")]
 pub struct MeanFieldSpec {
-    /// Disorder scale $g_m$ of each region.
-    pub g: Vec<f64>,
-    /// Effective interactions $T^{mnr} = \langle n^{mn} m^{nr}\rangle$ (E4).
-    pub t: Tensor3,
-    /// Overlaps $U^{mnr} = \langle m^{mn} m^{mr}\rangle$ (E4); each $U^{m\cdot\cdot}$ symmetric positive definite.
-    pub u: Tensor3,
-    /// Nonlinearity $\phi$.
-    pub phi: Nonlinearity,
+    g: Vec<f64>,
+    t: Tensor3,
+    u: Tensor3,
+    phi: Nonlinearity,
+}
+
+/// The unchecked fields of a [`MeanFieldSpec`], as serialised.
+#[derive(Deserialize)]
+struct MeanFieldSpecParts {
+    g: Vec<f64>,
+    t: Tensor3,
+    u: Tensor3,
+    phi: Nonlinearity,
+}
+
+impl TryFrom<MeanFieldSpecParts> for MeanFieldSpec {
+    type Error = SolverError;
+    fn try_from(p: MeanFieldSpecParts) -> Result<Self, SolverError> {
+        MeanFieldSpec::new(p.g, p.t, p.u, p.phi)
+    }
 }
 
 impl MeanFieldSpec {
@@ -139,33 +224,29 @@ impl MeanFieldSpec {
         u: Tensor3,
         phi: Nonlinearity,
     ) -> Result<Self, SolverError> {
-        let r = t.dim();
-        if g.len() != r {
-            return Err(SolverError::invalid(
+        let (r, ru) = (t.dim(), u.dim());
+        let bad_g = g.iter().position(|x| !x.is_finite() || *x < 0.0);
+        let gm = bad_g.map_or(0.0, |m| g[m]);
+        require_all([
+            (
+                g.len() == r,
                 "model.g",
                 format!(
                     "has {} entries but T describes R = {r} regions; give one g per region",
                     g.len()
                 ),
-            ));
-        }
-        for (m, &gm) in g.iter().enumerate() {
-            if !gm.is_finite() || gm < 0.0 {
-                return Err(SolverError::invalid(
-                    format!("model.g[{m}]"),
-                    format!("is {gm}; the disorder scale must be a finite number >= 0"),
-                ));
-            }
-        }
-        if u.dim() != r {
-            return Err(SolverError::invalid(
+            ),
+            (
+                bad_g.is_none(),
+                &format!("model.g[{}]", bad_g.unwrap_or(0)),
+                format!("is {gm}; the disorder scale must be a finite number >= 0"),
+            ),
+            (
+                ru == r,
                 "model.U",
-                format!(
-                    "is {0} x {0} x {0} but T is {r} x {r} x {r}; give U with the same R",
-                    u.dim()
-                ),
-            ));
-        }
+                format!("is {ru} x {ru} x {ru} but T is {r} x {r} x {r}; give U with the same R"),
+            ),
+        ])?;
         for m in 0..r {
             check_spd(&u, m)?;
         }
@@ -176,6 +257,81 @@ impl MeanFieldSpec {
     #[inline]
     pub fn regions(&self) -> usize {
         self.t.dim()
+    }
+
+    /// Disorder scale $g_m$ of each region (E2).
+    #[inline]
+    pub fn g(&self) -> &[f64] {
+        &self.g
+    }
+
+    /// Effective interactions $T^{mnr} = \langle n^{mn} m^{nr}\rangle$ (E4).
+    #[inline]
+    pub fn t(&self) -> &Tensor3 {
+        &self.t
+    }
+
+    /// Overlaps $U^{mnr} = \langle m^{mn} m^{mr}\rangle$ (E4); each $U^{m\cdot\cdot}$ symmetric positive
+    /// definite.
+    #[inline]
+    pub fn u(&self) -> &Tensor3 {
+        &self.u
+    }
+
+    /// Nonlinearity $\phi$ (E3).
+    #[inline]
+    pub fn phi(&self) -> Nonlinearity {
+        self.phi
+    }
+
+    /// (E7) $H^{mn} = \psi^n\sum_r T^{mnr}S^{nr}$ into `out` (`s`, `out` row-major $R\times R$).
+    pub fn currents_h(&self, psi: &[f64], s: &[f64], out: &mut [f64]) {
+        contract(&self.t, s, |_, n| n, |n| psi[n], out);
+    }
+
+    /// (E8, E10) $w^{mn} = \sum_k U^{mnk}x^{mk}$ into `out` (row-major $R\times R$): the weights
+    /// that reduce the structured part $\sum_{nk}U^{mnk}y^{mn}x^{mk}$ to $\sum_n y^{mn}w^{mn}$.
+    pub fn overlap_weights(&self, x: &[f64], out: &mut [f64]) {
+        contract(&self.u, x, |m, _| m, |_| 1.0, out);
+    }
+
+    /// (E8, E10) Structured part $\sum_{n,k}U^{mnk}a^{mn}b^{mk}$ of region `m` ($a, b$ row-major
+    /// $R\times R$); with $a = b = S$ the structured variance $A^m$.
+    pub fn structured(&self, a: &[f64], b: &[f64], m: usize) -> f64 {
+        let r = self.regions();
+        let mut acc = 0.0;
+        for n in 0..r {
+            for k in 0..r {
+                acc += self.u.get(m, n, k) * a[m * r + n] * b[m * r + k];
+            }
+        }
+        acc
+    }
+
+    /// The parts `(g, T, U, phi)`, moved out.
+    pub fn into_parts(self) -> (Vec<f64>, Tensor3, Tensor3, Nonlinearity) {
+        (self.g, self.t, self.u, self.phi)
+    }
+}
+
+/// `out[m R + n]` $= w_n\sum_k X^{mnk}\,x_{\mathrm{row}(m,n) R + k}$: the contractions of E7 and E10
+/// (`k` ascending from 0, then one product with $w_n$; $w_n = 1$ is exact).
+fn contract(
+    x: &Tensor3,
+    v: &[f64],
+    row: impl Fn(usize, usize) -> usize,
+    w: impl Fn(usize) -> f64,
+    out: &mut [f64],
+) {
+    let r = x.dim();
+    for m in 0..r {
+        for n in 0..r {
+            let (q, mut acc) = (row(m, n), 0.0);
+            for k in 0..r {
+                acc += x.get(m, n, k) * v[q * r + k];
+            }
+            out[m * r + n] = w(n) * acc;
+        }
     }
 }
 
@@ -225,6 +381,35 @@ mod tests {
     use super::*;
 
     #[test]
+    fn tensor_arrays_round_trip() {
+        let t = Tensor3::from_nested(
+            &[
+                vec![vec![1.0, 2.0], vec![3.0, 4.0]],
+                vec![vec![5.0, 6.0], vec![7.0, 8.0]],
+            ],
+            "T",
+        )
+        .unwrap();
+        let a = t.as_array();
+        assert_eq!(a[[1, 0, 1]].to_bits(), t.get(1, 0, 1).to_bits());
+        assert_eq!(Tensor3::from_array(a.to_owned(), "T").unwrap(), t);
+        // Transposed (not standard layout) and sliced (offset buffer) arrays.
+        let tt = Tensor3::from_array(a.to_owned().reversed_axes(), "T").unwrap();
+        assert_eq!(tt.get(0, 1, 1).to_bits(), t.get(1, 1, 0).to_bits());
+        let big = ndarray::Array3::from_shape_fn((3, 2, 2), |(i, j, k)| (i * 4 + j * 2 + k) as f64);
+        let sliced = big.slice_move(ndarray::s![1.., .., ..]);
+        assert_eq!(
+            Tensor3::from_array(sliced, "T")
+                .unwrap()
+                .get(0, 0, 0)
+                .to_bits(),
+            4f64.to_bits()
+        );
+        assert!(Tensor3::from_array(ndarray::Array3::zeros((2, 2, 3)), "T").is_err());
+        assert!(Tensor3::from_array(ndarray::Array3::from_elem((1, 1, 1), f64::NAN), "T").is_err());
+    }
+
+    #[test]
     fn rejects_bad_inputs() {
         let t = Tensor3::zeros(2);
         let u = Tensor3::identity_overlaps(2);
@@ -237,6 +422,19 @@ mod tests {
         bad.set(1, 1, 0, 2.0);
         let e = MeanFieldSpec::new(vec![1.0, 1.0], t.clone(), bad, Nonlinearity::Erf).unwrap_err();
         assert!(e.to_string().contains("model.U[1]"), "{e}");
-        assert!(MeanFieldSpec::new(vec![1.0, 0.0], t, u, Nonlinearity::Erf).is_ok());
+        let ok = MeanFieldSpec::new(vec![1.0, 0.0], t, u, Nonlinearity::Erf).unwrap();
+        assert_eq!(
+            (ok.g(), ok.regions(), ok.phi()),
+            (&[1.0, 0.0][..], 2, Nonlinearity::Erf)
+        );
+        // Deserialisation goes through the same checks.
+        let mut v = serde_json::to_value(&ok).unwrap();
+        let back: MeanFieldSpec = serde_json::from_value(v.clone()).unwrap();
+        assert_eq!(back, ok);
+        v["g"] = serde_json::json!([1.0, -2.0]);
+        assert!(serde_json::from_value::<MeanFieldSpec>(v.clone()).is_err());
+        v["g"] = serde_json::json!([1.0, 2.0]);
+        v["t"]["data"] = serde_json::json!([0.0, 1.0]);
+        assert!(serde_json::from_value::<MeanFieldSpec>(v).is_err());
     }
 }

@@ -130,6 +130,14 @@ pub fn scs_reduced(d0: f64, g: f64) -> f64 {
 /// # Errors
 /// `g` negative or non-finite: [`SolverError::InvalidInput`]; `g <= 1`:
 /// [`SolverError::NoSolution`] (no chaotic solution: the quiescent state is stable).
+///
+/// # Example
+/// ```
+/// use mrdmft_solvers::stationary::{delta0_scs, scs_reduced};
+/// let d0 = delta0_scs(2.0).unwrap();
+/// assert!((d0 - 2.064_08).abs() < 1e-5 && scs_reduced(d0, 2.0).abs() < 1e-14);
+/// assert!(delta0_scs(0.9).is_err()); // no chaos for g <= 1
+/// ```
 pub fn delta0_scs(g: f64) -> Result<f64, SolverError> {
     check_finite_nonneg(g, "g")?;
     if g <= 1.0 {
@@ -170,7 +178,7 @@ pub enum Branch {
 
 /// A stationary single-region solution (E11-E12).
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
-pub struct StationarySolution {
+pub struct DeltaInfSolution {
     /// Equal-time variance $\Delta_0$ (input).
     pub delta0: f64,
     /// Long-lag variance $\Delta_\infty$.
@@ -195,16 +203,35 @@ pub struct StationarySolution {
 ///
 /// # Errors
 /// `delta0` or `g` negative or non-finite.
-pub fn delta_inf(delta0: f64, g: f64) -> Result<StationarySolution, SolverError> {
+///
+/// # Example
+/// ```
+/// use mrdmft_solvers::stationary::{delta_inf, pinned_variance, Branch};
+/// // A region pinned at psi = 1/2 (b = 2) has g_c = 1.627 and g* = 1.945 (E18).
+/// let d0 = pinned_variance(2.0);
+/// assert_eq!(delta_inf(d0, 1.5).unwrap().branch, Branch::Static);
+/// let chaos = delta_inf(d0, 1.8).unwrap();
+/// assert!(chaos.branch == Branch::ChaosAroundStructure && chaos.a > 0.0 && chaos.delta_inf < d0);
+/// assert_eq!(delta_inf(d0, 2.2).unwrap().branch, Branch::NoNontrivialRoot);
+/// ```
+pub fn delta_inf(delta0: f64, g: f64) -> Result<DeltaInfSolution, SolverError> {
     check_finite_nonneg(delta0, "delta0")?;
     check_finite_nonneg(g, "g")?;
     let a_fp = delta0 - g * g * corr_stationary(delta0, delta0);
-    let static_sol = |branch| StationarySolution {
+    let static_sol = |branch| DeltaInfSolution {
         delta0,
         delta_inf: delta0,
         a: a_fp,
         a_fp,
         branch,
+    };
+    // The non-trivial root Delta_inf = x with its A = x - g^2 C_s(Delta_0, x) (E12).
+    let chaos = |x: f64| DeltaInfSolution {
+        delta0,
+        delta_inf: x,
+        a: x - g * g * corr_stationary(delta0, x),
+        a_fp,
+        branch: Branch::ChaosAroundStructure,
     };
     let g_end = 0.5 * (1.0 - g * g / (1.0 + PI * delta0).sqrt());
     if delta0 <= 0.0 || g_end >= 0.0 {
@@ -228,24 +255,10 @@ pub fn delta_inf(delta0: f64, g: f64) -> Result<StationarySolution, SolverError>
                 right.0,
                 "Delta_inf",
             )?;
-            let a = root - g * g * corr_stationary(delta0, root);
-            return Ok(StationarySolution {
-                delta0,
-                delta_inf: root,
-                a,
-                a_fp,
-                branch: Branch::ChaosAroundStructure,
-            });
+            return Ok(chaos(root));
         }
         if gx == 0.0 {
-            let a = x - g * g * corr_stationary(delta0, x);
-            return Ok(StationarySolution {
-                delta0,
-                delta_inf: x,
-                a,
-                a_fp,
-                branch: Branch::ChaosAroundStructure,
-            });
+            return Ok(chaos(x));
         }
         right = (x, gx);
     }
@@ -367,6 +380,14 @@ fn check_b(b: f64) -> Result<(), SolverError> {
 ///
 /// # Errors
 /// `b <= 1` or non-finite.
+///
+/// # Example
+/// ```
+/// use mrdmft_solvers::stationary::{delta0_scs, pinned_variance, routing_boundaries};
+/// let (g_c, g_star) = routing_boundaries(2.0).unwrap(); // SPEC E18: 1.627 and 1.945
+/// assert!((g_c - 1.627).abs() < 1e-3 && (g_star - 1.945).abs() < 1e-3);
+/// assert!((delta0_scs(g_star).unwrap() - pinned_variance(2.0)).abs() < 1e-9);
+/// ```
 pub fn routing_boundaries(b: f64) -> Result<(f64, f64), SolverError> {
     check_b(b)?;
     let d0 = pinned_variance(b);
@@ -417,7 +438,7 @@ pub fn predicted_structured_variance(
     a: f64,
     b: f64,
     g: f64,
-) -> Result<(f64, Option<StationarySolution>), SolverError> {
+) -> Result<(f64, Option<DeltaInfSolution>), SolverError> {
     if !a.is_finite() || !b.is_finite() {
         return Err(SolverError::invalid("a, b", "must be finite numbers"));
     }

@@ -1,10 +1,11 @@
 //! Builders of effective-interaction tensors $T$ (SPEC E15, E16).
 
-use rand::SeedableRng;
+use ndarray::Array2;
+use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use rand_distr::{Distribution, StandardNormal};
 
-use crate::error::SolverError;
+use crate::error::{check_each, SolverError};
 use crate::spec::Tensor3;
 
 fn check_vec(v: &[f64], field: &str, nonneg: bool) -> Result<(), SolverError> {
@@ -14,18 +15,31 @@ fn check_vec(v: &[f64], field: &str, nonneg: bool) -> Result<(), SolverError> {
             "is empty; give one value per region",
         ));
     }
-    for (i, &x) in v.iter().enumerate() {
-        if !x.is_finite() || (nonneg && x < 0.0) {
-            return Err(SolverError::invalid(
-                format!("{field}[{i}]"),
-                format!(
-                    "is {x}; give a finite number{}",
-                    if nonneg { " >= 0" } else { "" }
-                ),
-            ));
-        }
+    let bound = if nonneg { " >= 0" } else { "" };
+    check_each(
+        field,
+        v,
+        |x| !x.is_finite() || (nonneg && x < 0.0),
+        |x| format!("is {x}; give a finite number{bound}"),
+    )
+}
+
+/// Check the two per-region vectors `x` (named `fx`) and `y` (`fy`, `>= 0` if `y_nonneg`):
+/// non-empty, finite, of equal length.
+fn check_pair(x: &[f64], fx: &str, y: &[f64], fy: &str, y_nonneg: bool) -> Result<(), SolverError> {
+    check_vec(x, fx, false)?;
+    check_vec(y, fy, y_nonneg)?;
+    if x.len() == y.len() {
+        return Ok(());
     }
-    Ok(())
+    Err(SolverError::invalid(
+        fy,
+        format!(
+            "has {} entries but {fx} has {}; give one {fx} and one {fy} per region",
+            y.len(),
+            x.len()
+        ),
+    ))
 }
 
 /// Embed a matrix $c$ as $T^{mnr} = \delta_{mr} c_{mn}$ (E15).
@@ -46,18 +60,7 @@ pub fn embed_matrix(c: &[Vec<f64>]) -> Tensor3 {
 /// # Errors
 /// `a` and `b` of different lengths, empty, negative `b` or non-finite entries.
 pub fn make_t(a: &[f64], b: &[f64]) -> Result<Tensor3, SolverError> {
-    check_vec(a, "a", false)?;
-    check_vec(b, "b", true)?;
-    if a.len() != b.len() {
-        return Err(SolverError::invalid(
-            "b",
-            format!(
-                "has {} entries but a has {}; give one a and one b per region",
-                b.len(),
-                a.len()
-            ),
-        ));
-    }
+    check_pair(a, "a", b, "b", true)?;
     let u: Vec<f64> = b.iter().map(|x| x.sqrt()).collect();
     let h: Vec<f64> = a.iter().zip(b).map(|(x, y)| x - y).collect();
     make_t_from_uh(&u, &h)
@@ -65,18 +68,7 @@ pub fn make_t(a: &[f64], b: &[f64]) -> Result<Tensor3, SolverError> {
 
 /// (E15) `make_T_from_uh(u, h)`: $c = u u^\top + \mathrm{diag}(h)$, $T^{mnr} = \delta_{mr}c_{mn}$.
 pub fn make_t_from_uh(u: &[f64], h: &[f64]) -> Result<Tensor3, SolverError> {
-    check_vec(u, "u", false)?;
-    check_vec(h, "h", false)?;
-    if u.len() != h.len() {
-        return Err(SolverError::invalid(
-            "h",
-            format!(
-                "has {} entries but u has {}; give one u and one h per region",
-                h.len(),
-                u.len()
-            ),
-        ));
-    }
+    check_pair(u, "u", h, "h", false)?;
     let r = u.len();
     let c: Vec<Vec<f64>> = (0..r)
         .map(|m| {
@@ -100,17 +92,24 @@ pub fn random_t(r: usize, scale: f64, seed: u64) -> Result<Tensor3, SolverError>
             format!("is {scale}; give a finite number >= 0"),
         ));
     }
-    let mut rng = ChaCha8Rng::seed_from_u64(seed);
     let mut t = Tensor3::zeros(r);
+    fill_normal(&mut t, scale, &mut ChaCha8Rng::seed_from_u64(seed));
+    Ok(t)
+}
+
+/// (E16) Overwrite `t` with $X^{mnr} = \sigma z^{mnr}$, $z$ i.i.d. standard normal drawn from `rng`
+/// in row-major order (the reference's `randn(R, R, R) * scale`): the draws of [`random_t`] and of
+/// the target-eigenvalue sampler [`crate::spectrum::draw_t_from`].
+pub fn fill_normal<G: Rng>(t: &mut Tensor3, scale: f64, rng: &mut G) {
+    let r = t.dim();
     for m in 0..r {
         for n in 0..r {
             for k in 0..r {
-                let z: f64 = StandardNormal.sample(&mut rng);
+                let z: f64 = StandardNormal.sample(rng);
                 t.set(m, n, k, scale * z);
             }
         }
     }
-    Ok(t)
 }
 
 /// (E16) $\hat T_{(m,n),(r,s)} = \delta_{nr} T^{mns}$, row-major $R^2\times R^2$ with pair index
@@ -128,6 +127,13 @@ pub fn t_hat(t: &Tensor3, psi: Option<&[f64]>) -> Vec<f64> {
         }
     }
     out
+}
+
+/// (E16) [`t_hat`] as an $R^2\times R^2$ array (the buffer taken over, no copy), rows and columns
+/// indexed by the pair $mR + n$.
+pub fn t_hat_array(t: &Tensor3, psi: Option<&[f64]>) -> Array2<f64> {
+    let q = t.dim() * t.dim();
+    crate::arrays::owned(t_hat(t, psi), (q, q), "T_hat")
 }
 
 /// Silence region `k`: $T^{m k r} = 0$ for all $m, r$ (its output no longer drives any current).

@@ -74,7 +74,7 @@ impl Checked for CompareConfig {
                 "is not used by compare (the DMFT needs a subspace initial state); give z0 instead",
             ));
         }
-        let net = self.network.check(&spec.g)?;
+        let net = self.network.check(spec.g())?;
         let dt = self.dmft.dt.unwrap_or(net.dt);
         let t_end = (net.steps - 1) as f64 * net.dt;
         let steps = whole_steps(t_end, dt) + 1;

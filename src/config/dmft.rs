@@ -174,16 +174,16 @@ impl Checked for DmftRunConfig {
             "lower steps (or raise dt), record fewer steps with record_every, or request fewer delta_rows",
         )?;
         let (set, s0) = self.dmft.check(r)?;
-        if spec.phi != Nonlinearity::Erf {
+        if spec.phi() != Nonlinearity::Erf {
             return Err(SolverError::invalid(
                 "model.phi",
                 format!(
                     "is \"{}\"; the two-time integrator uses the erf closed forms; use \"erf\", or `mrdmft sample` for other nonlinearities",
-                    spec.phi.name()
+                    spec.phi().name()
                 ),
             ));
         }
-        if set.scheme == Scheme::ReferenceSingle && (r != 1 || spec.t.max_abs() > 0.0) {
+        if set.scheme == Scheme::ReferenceSingle && (r != 1 || spec.t().max_abs() > 0.0) {
             return Err(SolverError::invalid(
                 "dmft.scheme",
                 "\"reference_single\" is the authors' single-region SCS function: it needs R = 1 and T = 0; use \"reference\" otherwise",

@@ -124,7 +124,7 @@ impl Checked for FixedPointsConfig {
         check_schema(self.schema_version)?;
         let spec = self.model.check()?;
         let r = spec.regions();
-        for (m, &g) in spec.g.iter().enumerate() {
+        for (m, &g) in spec.g().iter().enumerate() {
             if g > 0.0 {
                 return Err(SolverError::invalid(
                     format!("model.g[{m}]"),
@@ -132,7 +132,7 @@ impl Checked for FixedPointsConfig {
                 ));
             }
         }
-        if spec.u != Tensor3::identity_overlaps(r) {
+        if *spec.u() != Tensor3::identity_overlaps(r) {
             return Err(SolverError::invalid(
                 "model.U",
                 "must be \"identity\": the fixed-point search uses Delta^n = sum_r (S^{nr})^2 (U = I, as the reference)",
@@ -151,7 +151,7 @@ impl Checked for FixedPointsConfig {
         }
         let inputs = f.inputs(r)?;
         // Shape and finiteness of the inputs.
-        FpProblem::new(&spec.t, inputs.as_ref())?;
+        FpProblem::new(spec.t(), inputs.as_ref())?;
         Ok((spec, set, inputs))
     }
 }

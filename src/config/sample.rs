@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-use mrdmft_solvers::sampling::stationary::StationarySettings;
+use mrdmft_solvers::sampling::stationary::StationarySamplingSettings;
 use mrdmft_solvers::sampling::window::WindowSettings;
 use mrdmft_solvers::sampling::SamplingControls;
 use mrdmft_solvers::spec::MeanFieldSpec;
@@ -240,7 +240,7 @@ pub struct SampleRunConfig {
 #[derive(Debug, Clone)]
 pub enum SamplePlan {
     /// Stationary mode.
-    Stationary(StationarySettings),
+    Stationary(StationarySamplingSettings),
     /// Window mode.
     Window(WindowSettings),
 }
@@ -276,7 +276,7 @@ impl Checked for SampleRunConfig {
                         "belongs to mode \"window\"; the stationary mode takes n_lags",
                     ));
                 }
-                let set = StationarySettings {
+                let set = StationarySamplingSettings {
                     controls,
                     dt: c.dt,
                     n_lags: c.n_lags.unwrap_or(512),

@@ -30,7 +30,7 @@ impl Checked for SimulateConfig {
     fn check(&self) -> Result<Self::Valid, SolverError> {
         check_schema(self.schema_version)?;
         let spec = self.model.check()?;
-        let plan = self.network.check(&spec.g)?;
+        let plan = self.network.check(spec.g())?;
         if plan.sizes.len() != 1 {
             return Err(SolverError::invalid(
                 "network.N",

@@ -168,7 +168,7 @@ impl Checked for SpectrumConfig {
             ));
         }
         if let Some(m) = &self.model {
-            let t = m.check()?.t;
+            let t = m.check()?.t().clone();
             if let Some(k) = s.silence {
                 silenced(&t, k)?;
             }

@@ -172,12 +172,12 @@ fn run_one(
     let psi_window: Vec<Vec<f64>> = (start..steps)
         .map(|j| sol.psi[j * r..(j + 1) * r].to_vec())
         .collect();
-    let spectral = spectral_dynamics(&spec.t, &psi_window, stride)?
+    let spectral = spectral_dynamics(spec.t(), &psi_window, stride)?
         .into_iter()
         .map(|p| p.eigenvalues)
         .collect();
     Ok(RunData {
-        g: spec.g.clone(),
+        g: spec.g().to_vec(),
         t: (start..steps).map(|j| j as f64 * dt).collect(),
         s: (start..steps)
             .map(|j| {

@@ -158,7 +158,7 @@ impl NetworkPlan {
             keep_x_from: Some(self.burn_in_record),
             acf_neurons: self.acf_neurons.unwrap_or(n).min(n),
             inputs: self.inputs.clone(),
-            phi: spec.phi,
+            phi: spec.phi(),
         }
     }
 
@@ -171,7 +171,7 @@ impl NetworkPlan {
                 let mut s = 0.0;
                 for a in 0..r {
                     for b in 0..r {
-                        s += spec.u.get(m, a, b) * self.z0[a] * self.z0[b];
+                        s += spec.u().get(m, a, b) * self.z0[a] * self.z0[b];
                     }
                 }
                 c2 * s
@@ -188,8 +188,8 @@ impl NetworkPlan {
         let mut s = vec![0.0; r * r];
         for m in 0..r {
             for n in 0..r {
-                let proj: f64 = (0..r).map(|k| spec.t.get(m, n, k) * self.z0[k]).sum();
-                s[m * r + n] = spec.phi.gain(var[n]) * c * proj;
+                let proj: f64 = (0..r).map(|k| spec.t().get(m, n, k) * self.z0[k]).sum();
+                s[m * r + n] = spec.phi().gain(var[n]) * c * proj;
             }
         }
         s
@@ -221,14 +221,14 @@ impl NetworkPlan {
                 );
             }
         }
-        let dis = Disorder::draw(&spec.g, n, self.disorder, self.precision, self.seed, key);
+        let dis = Disorder::draw(spec.g(), n, self.disorder, self.precision, self.seed, key);
         let x0 = match &self.x0 {
             Some(x) => x.clone(),
             None => subspace_state(&load, self.init_std, &self.z0),
         };
         let set = self.settings(spec, n);
         let k = set.acf_neurons;
-        let mut sim = Simulation::new(&spec.g, &load, &dis, set, x0);
+        let mut sim = Simulation::new(spec.g(), &load, &dis, set, x0);
         while sim.step() {
             if !tick(sim.current_step()) {
                 return Err(SolverError::NoSolution(

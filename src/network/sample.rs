@@ -98,10 +98,10 @@ fn covariance(spec: &MeanFieldSpec, v_over: &[f64], n: usize, s: f64) -> Vec<f64
     for a in 0..r {
         c[a * d + a] = s;
         for b in 0..r {
-            let t = spec.t.get(a, n, b);
+            let t = spec.t().get(a, n, b);
             c[a * d + r + b] = t;
             c[(r + b) * d + a] = t;
-            c[(r + a) * d + r + b] = spec.u.get(n, a, b);
+            c[(r + a) * d + r + b] = spec.u().get(n, a, b);
         }
         let vv = v_over[a * r + n];
         c[a * d + 2 * r] = vv;
@@ -405,7 +405,7 @@ mod tests {
                         .sum::<f64>()
                         / nn as f64;
                     assert!(
-                        (dot - spec.t.get(m, n, r)).abs() < tol,
+                        (dot - spec.t().get(m, n, r)).abs() < tol,
                         "T[{m}{n}{r}]: {dot}"
                     );
                 }

@@ -39,7 +39,7 @@ pub fn run(
     let r = spec.regions();
     ctx.check()?;
     let start = Instant::now();
-    let out = find_fps(&spec.t, &set, inputs.as_ref())?;
+    let out = find_fps(spec.t(), &set, inputs.as_ref())?;
     let wall = start.elapsed().as_secs_f64();
     ctx.check()?;
     let f = &cfg.fixed_points;

@@ -4,7 +4,7 @@
 use std::path::Path;
 use std::time::Instant;
 
-use mrdmft_solvers::sampling::stationary::{solve_stationary, StationaryState};
+use mrdmft_solvers::sampling::stationary::{solve_stationary, StationarySamplingState};
 use mrdmft_solvers::sampling::window::solve_window;
 use mrdmft_solvers::sampling::IterationRecord;
 use mrdmft_solvers::spec::MeanFieldSpec;
@@ -19,7 +19,7 @@ use crate::results::{
 use crate::runs::Progress;
 
 /// The kernels and currents of a previous stationary result (a warm start).
-fn warm_state(path: &Path) -> Result<StationaryState> {
+fn warm_state(path: &Path) -> Result<StationarySamplingState> {
     let prev: SampleResult = io::read_json(path)?;
     if prev.mode != SampleMode::Stationary || prev.c.is_empty() || prev.lags.len() < 2 {
         return Err(Error::config(
@@ -28,7 +28,7 @@ fn warm_state(path: &Path) -> Result<StationaryState> {
         ));
     }
     let body = prev.body;
-    Ok(StationaryState {
+    Ok(StationarySamplingState {
         dt: body.lags[1] - body.lags[0],
         c: body.c,
         s: body.s.iter().flatten().copied().collect(),
@@ -91,7 +91,7 @@ pub fn run_in(
                     st.check(r)?;
                     st
                 }
-                None => StationaryState::guess(&spec, set.dt, set.n_lags, &s0),
+                None => StationarySamplingState::guess(&spec, set.dt, set.n_lags, &s0),
             };
             let sol = solve_stationary(&spec, &set, &init, &mut obs)?;
             let body = SampleBody {
@@ -107,8 +107,8 @@ pub fn run_in(
                 clipped_fraction: sol.clipped_fraction,
                 ..base
             };
-            let body = with_iterations(body, sol.iterations, sol.n_samples, &sol.history);
-            (sol.termination, body)
+            let body = with_iterations(body, sol.run.iterations, sol.n_samples, &sol.run.history);
+            (sol.run.termination, body)
         }
         SamplePlan::Window(set) => {
             let sol = solve_window(&spec, &set, &s0, &mut obs)?;
@@ -147,8 +147,8 @@ pub fn run_in(
                 jitter: sol.jitter,
                 ..base
             };
-            let body = with_iterations(body, sol.iterations, sol.n_samples, &sol.history);
-            (sol.termination, body)
+            let body = with_iterations(body, sol.run.iterations, sol.n_samples, &sol.run.history);
+            (sol.run.termination, body)
         }
     };
     bar.finish();

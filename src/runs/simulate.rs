@@ -50,7 +50,7 @@ pub fn run(
     let n = plan.sizes[0];
     let body = SimBody {
         z0: plan.z0.clone(),
-        memory_estimate_bytes: plan.memory_estimate(&spec.g, n),
+        memory_estimate_bytes: plan.memory_estimate(spec.g(), n),
         trials: run_trials(&spec, &plan, n, ctx, "simulate")?,
     };
     let wall = start.elapsed().as_secs_f64();

@@ -81,7 +81,7 @@ pub fn run(
         }
         TensorSource::DmftResult => {
             let d = dmft.as_ref().expect("checked: a dmft_result is given");
-            d.config.model.check().map_err(cerr)?.t
+            d.config.model.check().map_err(cerr)?.t().clone()
         }
     };
     ctx.check()?;

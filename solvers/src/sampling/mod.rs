@@ -23,26 +23,14 @@ use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 use serde::{Deserialize, Serialize};
 
-use crate::error::SolverError;
+use crate::driver::IterationLimits;
+use crate::error::{require_all, SolverError};
 
 pub mod linalg;
 pub mod stationary;
 pub mod window;
 
-/// Why an iteration stopped.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Termination {
-    /// The drift between the means of the last two windows of iterates fell below
-    /// `max(tol, MC_FACTOR x its Monte Carlo standard error)` (see `DriftTest`).
-    Converged,
-    /// `max_iters` iterations without convergence.
-    MaxIters,
-    /// The wall-clock limit was reached.
-    Timeout,
-    /// A kernel became non-finite or exploded (> 1e12).
-    Diverged,
-}
+pub use crate::driver::Termination;
 
 /// A converged iteration must have a drift below this multiple of its Monte Carlo standard error
 /// (when that is larger than `tol`).
@@ -107,6 +95,15 @@ fn default_average() -> usize {
 }
 
 impl SamplingControls {
+    /// The limits of the iteration ([`crate::driver::iterate`]).
+    pub fn limits(&self) -> IterationLimits {
+        IterationLimits {
+            max_iters: self.max_iters,
+            min_iters: self.min_iters,
+            timeout_seconds: self.timeout_seconds,
+        }
+    }
+
     /// Defaults: 1024 samples, damping 0.3, tol 1e-3, 200 iterations, at least 5, no timeout,
     /// window 10, control variate on, preconditioner 0.5.
     pub fn new(seed: u64) -> Self {
@@ -127,60 +124,48 @@ impl SamplingControls {
 
     /// Validate (field names as in the `sample` config section).
     pub fn check(&self) -> Result<(), SolverError> {
-        if self.n_samples < 2 {
-            return Err(SolverError::invalid(
+        let (n, a, tol, beta) = (self.n_samples, self.damping, self.tol, self.precondition);
+        let t = self.timeout_seconds.unwrap_or(1.0);
+        require_all([
+            (
+                n >= 2,
                 "sample.n_samples",
-                format!(
-                    "is {}; give at least 2 sample paths (hundreds to thousands in practice)",
-                    self.n_samples
-                ),
-            ));
-        }
-        if !(self.damping.is_finite() && self.damping > 0.0 && self.damping <= 1.0) {
-            return Err(SolverError::invalid(
+                format!("is {n}; give at least 2 sample paths (hundreds to thousands in practice)"),
+            ),
+            (
+                a.is_finite() && a > 0.0 && a <= 1.0,
                 "sample.damping",
-                format!(
-                    "is {}; the damping must lie in (0, 1] (0.3 is a safe choice)",
-                    self.damping
-                ),
-            ));
-        }
-        if !(self.tol.is_finite() && self.tol > 0.0) {
-            return Err(SolverError::invalid(
+                format!("is {a}; the damping must lie in (0, 1] (0.3 is a safe choice)"),
+            ),
+            (
+                tol.is_finite() && tol > 0.0,
                 "sample.tol",
-                format!("is {}; give a positive tolerance such as 1e-3", self.tol),
-            ));
-        }
-        if self.average == 0 {
-            return Err(SolverError::invalid(
+                format!("is {tol}; give a positive tolerance such as 1e-3"),
+            ),
+            (
+                self.average > 0,
                 "sample.average",
-                "is 0; give the number of final iterations to average (>= 1, 10 is a good choice)",
-            ));
-        }
-        if !(self.precondition.is_finite() && (0.0..1.0).contains(&self.precondition)) {
-            return Err(SolverError::invalid(
+                "is 0; give the number of final iterations to average (>= 1, 10 is a good choice)"
+                    .into(),
+            ),
+            (
+                beta.is_finite() && (0.0..1.0).contains(&beta),
                 "sample.precondition",
                 format!(
-                    "is {}; give a strength in [0, 1) (0 = plain damping, 0.5 is the default)",
-                    self.precondition
+                    "is {beta}; give a strength in [0, 1) (0 = plain damping, 0.5 is the default)"
                 ),
-            ));
-        }
-        if self.max_iters == 0 {
-            return Err(SolverError::invalid(
+            ),
+            (
+                self.max_iters > 0,
                 "sample.max_iters",
-                "is 0; give at least 1 iteration",
-            ));
-        }
-        if let Some(t) = self.timeout_seconds {
-            if !(t.is_finite() && t > 0.0) {
-                return Err(SolverError::invalid(
-                    "sample.timeout_seconds",
-                    format!("is {t}; give a positive number of seconds or omit it"),
-                ));
-            }
-        }
-        Ok(())
+                "is 0; give at least 1 iteration".into(),
+            ),
+            (
+                t.is_finite() && t > 0.0,
+                "sample.timeout_seconds",
+                format!("is {t}; give a positive number of seconds or omit it"),
+            ),
+        ])
     }
 }
 
@@ -226,7 +211,7 @@ pub(crate) fn loading_factors(spec: &crate::spec::MeanFieldSpec) -> Vec<Vec<f64>
     let r = spec.regions();
     (0..r)
         .map(|m| {
-            let mut a: Vec<f64> = (0..r * r).map(|q| spec.u.get(m, q / r, q % r)).collect();
+            let mut a: Vec<f64> = (0..r * r).map(|q| spec.u().get(m, q / r, q % r)).collect();
             // U[m] was checked positive definite by MeanFieldSpec::new.
             linalg::cholesky_in_place(&mut a, r).expect("U[m] is positive definite");
             a
@@ -332,6 +317,89 @@ pub(crate) fn drift_window(w_min: usize, rho: f64) -> usize {
 /// (SPEC section 2.1, step 4) Standard error of the drift of `DriftTest`: $\sqrt2\,a\,\mathrm{se}/((1-\rho)\sqrt W)$.
 pub(crate) fn drift_se(mc_se: f64, damping: f64, rho: f64, w: usize) -> f64 {
     std::f64::consts::SQRT_2 * damping * mc_se / ((1.0 - rho.clamp(0.0, 0.999)) * (w as f64).sqrt())
+}
+
+/// The convergence test of both modes (SPEC section 2.1, step 4): burn-in, then [`DriftTest`] on
+/// windows of [`drift_window`] iterates.
+///
+/// The windows start once the one-step change has reached its noise level
+/// (`residual <= max(tol, MC_FACTOR x mc_se)`); the test passes when two full windows are
+/// available and their drift is below `max(tol, MC_FACTOR x` [`drift_se`]`)`.
+#[derive(Debug, Clone)]
+pub(crate) struct DriftMonitor {
+    test: DriftTest,
+    burned_in: bool,
+    window: usize,
+    tol: f64,
+    average: usize,
+    damping: f64,
+}
+
+/// The verdict of [`DriftMonitor::verdict`] for one iteration.
+pub(crate) struct Drift {
+    /// Drift of the window means (0 until two windows are available).
+    pub residual_avg: f64,
+    /// Its Monte Carlo standard error.
+    pub drift_se: f64,
+    /// Whether the test passed.
+    pub converged: bool,
+}
+
+impl DriftMonitor {
+    pub(crate) fn new(ctl: &SamplingControls) -> Self {
+        DriftMonitor {
+            test: DriftTest::new(),
+            burned_in: false,
+            window: ctl.average,
+            tol: ctl.tol,
+            average: ctl.average,
+            damping: ctl.damping,
+        }
+    }
+
+    /// The window chosen at the last update (`average` before the first).
+    pub(crate) fn window(&self) -> usize {
+        self.window
+    }
+
+    /// The iterates kept.
+    pub(crate) fn iterates(&self) -> &DriftTest {
+        &self.test
+    }
+
+    /// Record an iteration with one-step change `residual`, its standard error `mc_se` and
+    /// contraction `rho`: choose the window, end the burn-in when due, and keep `probe()` once
+    /// burned in. Returns whether the iterate was kept.
+    pub(crate) fn update(
+        &mut self,
+        residual: f64,
+        mc_se: f64,
+        rho: f64,
+        probe: impl FnOnce() -> Vec<f64>,
+    ) -> bool {
+        self.window = drift_window(self.average, rho);
+        if !self.burned_in && residual <= self.tol.max(MC_FACTOR * mc_se) {
+            self.burned_in = true;
+        }
+        if self.burned_in {
+            self.test.push(probe());
+        }
+        self.burned_in
+    }
+
+    /// The test after [`DriftMonitor::update`]: the drift of the window means in the norm `norm`.
+    pub(crate) fn verdict(&self, mc_se: f64, rho: f64, norm: impl FnOnce(&[f64]) -> f64) -> Drift {
+        let w = self.window;
+        let residual_avg = self.test.drift(w).map_or(0.0, |d| norm(&d));
+        let drift_se = drift_se(mc_se, self.damping, rho, w);
+        Drift {
+            residual_avg,
+            drift_se,
+            converged: self.burned_in
+                && self.test.len() >= 2 * w
+                && residual_avg <= self.tol.max(MC_FACTOR * drift_se),
+        }
+    }
 }
 
 /// Root mean square of a slice.

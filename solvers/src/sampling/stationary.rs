@@ -21,8 +21,8 @@
 //! SPEC.md section 2.1, E6, E7, E9, E10.
 
 use std::sync::Arc;
-use std::time::Instant;
 
+use ndarray::{Array2, ArrayView2};
 use rand::Rng;
 use rand_chacha::ChaCha8Rng;
 use rand_distr::StandardNormal;
@@ -33,9 +33,11 @@ use serde::{Deserialize, Serialize};
 
 use super::{
     block_mean_se, block_rng, loading_factors, rms, IterationRecord, SamplingControls, Termination,
-    MC_FACTOR, SCALE_FLOOR,
+    SCALE_FLOOR,
 };
-use crate::error::SolverError;
+use crate::arrays;
+use crate::driver::{iterate, IterationRun, Step};
+use crate::error::{require_all, SolverError};
 use crate::spec::MeanFieldSpec;
 
 /// Paths per sample block (one random stream each); `n_samples` is rounded up to a multiple.
@@ -43,7 +45,7 @@ pub const BLOCK: usize = 16;
 
 /// Settings of the stationary mode.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct StationarySettings {
+pub struct StationarySamplingSettings {
     /// Shared run controls.
     pub controls: SamplingControls,
     /// Lag step $dt$.
@@ -52,29 +54,15 @@ pub struct StationarySettings {
     pub n_lags: usize,
 }
 
-impl StationarySettings {
+impl StationarySamplingSettings {
     /// Validate.
     pub fn check(&self) -> Result<(), SolverError> {
         self.controls.check()?;
-        if !(self.dt.is_finite() && self.dt > 0.0 && self.dt <= 1.0) {
-            return Err(SolverError::invalid(
-                "sample.dt",
-                format!(
-                    "is {}; the lag step must lie in (0, 1] (0.05 resolves the kernels well)",
-                    self.dt
-                ),
-            ));
-        }
-        if !(16..=1 << 20).contains(&self.n_lags) {
-            return Err(SolverError::invalid(
-                "sample.n_lags",
-                format!(
-                    "is {}; give between 16 and 2^20 lags, enough for C(tau) to decay (e.g. 512 at dt = 0.05)",
-                    self.n_lags
-                ),
-            ));
-        }
-        Ok(())
+        let (dt, l) = (self.dt, self.n_lags);
+        require_all([
+            (dt.is_finite() && dt > 0.0 && dt <= 1.0, "sample.dt", format!("is {dt}; the lag step must lie in (0, 1] (0.05 resolves the kernels well)")),
+            ((16..=1 << 20).contains(&l), "sample.n_lags", format!("is {l}; give between 16 and 2^20 lags, enough for C(tau) to decay (e.g. 512 at dt = 0.05)")),
+        ])
     }
 
     /// Length $N$ of the circulant embedding: the smallest power of two $\ge 4L$.
@@ -85,7 +73,7 @@ impl StationarySettings {
 
 /// Kernels and currents of a stationary state: an initial guess or a warm start.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct StationaryState {
+pub struct StationarySamplingState {
     /// Lag step of `c`.
     pub dt: f64,
     /// `c[m][k]` $= C^m(k\,dt)$.
@@ -94,7 +82,7 @@ pub struct StationaryState {
     pub s: Vec<f64>,
 }
 
-impl StationaryState {
+impl StationarySamplingState {
     /// Default guess (E9): $C^m(\tau) = C(D, D, D)\,e^{-\tau^2/8}$ with $D = g_m^2 + A^m$ and the structured
     /// variance $A^m$ of the currents `s0`.
     pub fn guess(spec: &MeanFieldSpec, dt: f64, n_lags: usize, s0: &[f64]) -> Self {
@@ -102,8 +90,8 @@ impl StationaryState {
         let a = structured_variance(spec, s0);
         let c = (0..r)
             .map(|m| {
-                let d = spec.g[m] * spec.g[m] + a[m];
-                let c0 = spec.phi.corr(d, d, d);
+                let d = spec.g()[m] * spec.g()[m] + a[m];
+                let c0 = spec.phi().corr(d, d, d);
                 (0..n_lags)
                     .map(|k| {
                         let t = k as f64 * dt;
@@ -112,7 +100,7 @@ impl StationaryState {
                     .collect()
             })
             .collect();
-        StationaryState {
+        StationarySamplingState {
             dt,
             c,
             s: s0.to_vec(),
@@ -180,7 +168,7 @@ impl StationaryState {
 
 /// Result of the stationary mode.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct StationarySolution {
+pub struct StationarySamplingSolution {
     /// Lag step.
     pub dt: f64,
     /// Number of lags.
@@ -208,27 +196,42 @@ pub struct StationarySolution {
     pub clipped_weights: Vec<usize>,
     /// Their share of the total absolute spectral weight, per region.
     pub clipped_fraction: Vec<f64>,
-    /// Why the iteration stopped.
-    pub termination: Termination,
-    /// Iterations performed.
-    pub iterations: usize,
-    /// Per-iteration diagnostics.
-    pub history: Vec<IterationRecord>,
+    /// Why the iteration stopped, the iterations performed and their diagnostics (the
+    /// driver's outcome; its fields are flattened into the serialised form).
+    #[serde(flatten)]
+    pub run: IterationRun<IterationRecord>,
+}
+
+impl StationarySamplingSolution {
+    /// Number of regions $R$.
+    pub fn regions(&self) -> usize {
+        self.c.len()
+    }
+
+    /// Kernels $C^m(k\,dt)$ (E9) as an array of shape (m, lag k) (copied from the rows).
+    pub fn c_array(&self) -> Array2<f64> {
+        arrays::from_rows(&self.c, self.n_lags, "c")
+    }
+
+    /// $\Delta^m(k\,dt)$ as an array of shape (m, lag k) (copied from the rows).
+    pub fn delta_array(&self) -> Array2<f64> {
+        arrays::from_rows(&self.delta, self.n_lags, "delta")
+    }
+
+    /// Currents $S^{mn}$ (E7) as a zero-copy view of shape (m, n).
+    ///
+    /// # Panics
+    /// Only if the public fields were edited into inconsistent lengths.
+    pub fn s(&self) -> ArrayView2<'_, f64> {
+        let r = self.regions();
+        arrays::view(&self.s, (r, r), "s")
+    }
 }
 
 /// $A^m = \sum_{nr}U^{mnr}S^{mn}S^{mr}$ (E8 at a fixed point).
 pub fn structured_variance(spec: &MeanFieldSpec, s: &[f64]) -> Vec<f64> {
-    let r = spec.regions();
-    (0..r)
-        .map(|m| {
-            let mut a = 0.0;
-            for n in 0..r {
-                for k in 0..r {
-                    a += spec.u.get(m, n, k) * s[m * r + n] * s[m * r + k];
-                }
-            }
-            a
-        })
+    (0..spec.regions())
+        .map(|m| spec.structured(s, s, m))
         .collect()
 }
 
@@ -331,14 +334,9 @@ fn precondition(d: &[f64], f: f64, dt: f64, plans: &Plans) -> Vec<f64> {
 fn current_map(spec: &MeanFieldSpec, s: &[f64], de0: &[f64]) -> Vec<f64> {
     let r = spec.regions();
     let a = structured_variance(spec, s);
-    let psi: Vec<f64> = (0..r).map(|n| spec.phi.gain(de0[n] + a[n])).collect();
+    let psi: Vec<f64> = (0..r).map(|n| spec.phi().gain(de0[n] + a[n])).collect();
     let mut out = vec![0.0; r * r];
-    for m in 0..r {
-        for n in 0..r {
-            let acc: f64 = (0..r).map(|k| spec.t.get(m, n, k) * s[n * r + k]).sum();
-            out[m * r + n] = psi[n] * acc;
-        }
-    }
+    spec.currents_h(&psi, s, &mut out);
     out
 }
 
@@ -412,8 +410,8 @@ fn sample_block(
     cv: Option<(f64, f64)>,
 ) -> BlockOut {
     let mut rng = block_rng(seed, iter, m, block);
-    let phi = spec.phi;
-    if spec.g[m] <= 0.0 {
+    let phi = spec.phi();
+    if spec.g()[m] <= 0.0 {
         // No random drive: x is static for each unit.
         let (mut c, mut p) = (0.0, 0.0);
         for _ in 0..BLOCK {
@@ -497,32 +495,30 @@ fn sample_block(
 ///
 /// # Errors
 /// Invalid settings or an `init` of the wrong shape. Non-convergence is not an error: it is
-/// reported in [`StationarySolution::termination`].
+/// reported in [`StationarySamplingSolution::run`].
 ///
 /// # Example
 /// ```
-/// use mrdmft_solvers::{spec::{MeanFieldSpec, Tensor3}, nonlinearity::Nonlinearity};
-/// use mrdmft_solvers::sampling::{SamplingControls, stationary::*};
+/// use mrdmft_solvers::prelude::*;
+/// // One erf region at g = 2, no structure: the sampled variance is the SCS Delta_0 (E13).
 /// let spec = MeanFieldSpec::new(vec![2.0], Tensor3::zeros(1), Tensor3::identity_overlaps(1),
-///     Nonlinearity::Tanh).unwrap();
+///     Nonlinearity::Erf).unwrap();
 /// let mut controls = SamplingControls::new(7);
-/// controls.n_samples = 64;
-/// controls.max_iters = 5;
-/// let set = StationarySettings { controls, dt: 0.1, n_lags: 64 };
-/// let init = StationaryState::guess(&spec, 0.1, 64, &[0.0]);
+/// (controls.n_samples, controls.max_iters) = (256, 60);
+/// let set = StationarySamplingSettings { controls, dt: 0.1, n_lags: 128 };
+/// let init = StationarySamplingState::guess(&spec, 0.1, 128, &[0.0]);
 /// let sol = solve_stationary(&spec, &set, &init, &mut |_| {}).unwrap();
-/// assert_eq!(sol.c[0].len(), 64);
+/// assert!((sol.delta0[0] / delta0_scs(2.0).unwrap() - 1.0).abs() < 0.03, "{:?}", sol.delta0);
 /// ```
 pub fn solve_stationary(
     spec: &MeanFieldSpec,
-    set: &StationarySettings,
-    init: &StationaryState,
+    set: &StationarySamplingSettings,
+    init: &StationarySamplingState,
     observer: &mut dyn FnMut(&IterationRecord),
-) -> Result<StationarySolution, SolverError> {
+) -> Result<StationarySamplingSolution, SolverError> {
     set.check()?;
     let r = spec.regions();
     init.check(r)?;
-    let start = Instant::now();
     let ctl = &set.controls;
     let (dt, l) = (set.dt, set.n_lags);
     let n = set.embedding();
@@ -534,24 +530,19 @@ pub fn solve_stationary(
     };
     let nblocks = ctl.n_samples.div_ceil(BLOCK);
     let lf = loading_factors(spec);
-    let g2: Vec<f64> = spec.g.iter().map(|g| g * g).collect();
+    let g2: Vec<f64> = spec.g().iter().map(|g| g * g).collect();
     let a = ctl.damping;
     let mut mixer = super::Anderson::new(ctl.anderson, a);
-    let mut drift_test = super::DriftTest::new();
-    let mut w_used = ctl.average;
+    let mut monitor = super::DriftMonitor::new(ctl);
 
     let mut c = init.resample(dt, l);
     let mut s = init.s.clone();
     let mut psi = vec![f64::NAN; r];
     let mut psi_sampled = vec![f64::NAN; r];
-    let mut burned_in = false;
-    let mut history = Vec::new();
-    let mut termination = Termination::MaxIters;
-    let mut iterations = 0;
     let mut clipped_weights = vec![0; r];
     let mut clipped_fraction = vec![0.0; r];
 
-    for iter in 0..ctl.max_iters {
+    let run = iterate(&ctl.limits(), observer, |iter| {
         let spectra: Vec<RegionSpectrum> =
             (0..r).map(|m| spectrum(&c[m], g2[m], dt, &plans)).collect();
         for m in 0..r {
@@ -562,14 +553,14 @@ pub fn solve_stationary(
         let a_struct = structured_variance(spec, &s);
         let pre_factor: Vec<f64> = (0..r)
             .map(|m| {
-                let b = spec.phi.gain(a_struct[m] + spectra[m].delta_eta[0]);
+                let b = spec.phi().gain(a_struct[m] + spectra[m].delta_eta[0]);
                 (ctl.precondition * g2[m] * b * b).min(PRECONDITION_MAX)
             })
             .collect();
         let cv: Vec<Option<(f64, f64)>> = (0..r)
             .map(|m| {
                 ctl.control_variate.then(|| {
-                    let b = spec.phi.gain(a_struct[m] + spectra[m].delta_eta[0]);
+                    let b = spec.phi().gain(a_struct[m] + spectra[m].delta_eta[0]);
                     (b * b, a_struct[m])
                 })
             })
@@ -619,7 +610,7 @@ pub fn solve_stationary(
             let (pm, _) = block_mean_se(&psr, &weights);
             // Gains by E6 on the Gaussian marginal of the sampled process (exact; the sampled
             // <phi'(x)> carries Monte Carlo noise that the marginal current mode of E7 integrates).
-            psi_hat[m] = spec.phi.gain(a_struct[m] + spectra[m].delta_eta[0]);
+            psi_hat[m] = spec.phi().gain(a_struct[m] + spectra[m].delta_eta[0]);
             psi_sampled[m] = pm[0];
             if mean.iter().any(|x| !x.is_finite()) || mean[0].abs() > 1e12 {
                 diverged = true;
@@ -632,15 +623,7 @@ pub fn solve_stationary(
         }
         // Currents (E7 at a fixed point): S*^{mn} = psi^n sum_r T^{mnr} S^{nr}.
         let mut s_hat = vec![0.0; r * r];
-        for m in 0..r {
-            for nn in 0..r {
-                let mut acc = 0.0;
-                for k in 0..r {
-                    acc += spec.t.get(m, nn, k) * s[nn * r + k];
-                }
-                s_hat[m * r + nn] = psi_hat[nn] * acc;
-            }
-        }
+        spec.currents_h(&psi_hat, &s, &mut s_hat);
         let s_scale = s.iter().fold(1.0f64, |x, v| x.max(v.abs()));
         let res_s = s_hat
             .iter()
@@ -651,9 +634,7 @@ pub fn solve_stationary(
         let residual = res_k.max(res_s);
         let mc_se = se_k;
         if diverged || !residual.is_finite() {
-            termination = Termination::Diverged;
-            iterations = iter + 1;
-            break;
+            return Ok(Step::Diverged);
         }
         // Stacked unknowns (kernels, then currents) through the mixer.
         let xv: Vec<f64> = c.iter().flatten().chain(s.iter()).copied().collect();
@@ -672,14 +653,14 @@ pub fn solve_stationary(
         // Slowest mode: the long-lag kernel, contracting by f = g^2 psi^2 per plain undamped
         // step (see `precondition`), i.e. rho = 1 - a (1 - f) / (1 - beta f) with the preconditioner.
         // psi averaged over the current window (a single sampled psi is too noisy for this).
-        let psi_bar: Vec<f64> = if drift_test.len() > 0 {
-            let mean = drift_test.mean_last(w_used);
+        let (kept, w_prev) = (monitor.iterates(), monitor.window());
+        let psi_bar: Vec<f64> = if kept.len() > 0 {
+            let mean = kept.mean_last(w_prev);
             mean[r * l + r * r..]
                 .iter()
                 .zip(&psi)
                 .map(|(p, q)| {
-                    (p * w_used.min(drift_test.len()) as f64 + q)
-                        / (w_used.min(drift_test.len()) + 1) as f64
+                    (p * w_prev.min(kept.len()) as f64 + q) / (w_prev.min(kept.len()) + 1) as f64
                 })
                 .collect()
         } else {
@@ -706,28 +687,21 @@ pub fn solve_stationary(
             rho
         }
         .clamp(0.0, 0.999);
-        let w = super::drift_window(ctl.average, rho);
-        w_used = w;
-        // Burn-in: the windows start once the one-step change has reached its noise level.
-        if !burned_in && residual <= ctl.tol.max(MC_FACTOR * mc_se) {
-            burned_in = true;
-        }
-        if burned_in {
-            drift_test.push(c.iter().flatten().chain(&s).chain(&psi).copied().collect());
-        }
-        let norm = |d: &[f64], cc: &[Vec<f64>], ss: &[f64]| -> f64 {
+        monitor.update(residual, mc_se, rho, || {
+            c.iter().flatten().chain(&s).chain(&psi).copied().collect()
+        });
+        let norm = |d: &[f64]| -> f64 {
             let mut x = 0.0f64;
             for m in 0..r {
-                let scale = cc[m][0].abs().max(SCALE_FLOOR);
+                let scale = c[m][0].abs().max(SCALE_FLOOR);
                 x = x.max(rms(&d[m * l..(m + 1) * l]) / scale);
             }
-            let s_scale = ss.iter().fold(1.0f64, |x, v| x.max(v.abs()));
+            let s_scale = s.iter().fold(1.0f64, |x, v| x.max(v.abs()));
             d[r * l..r * l + r * r]
                 .iter()
                 .fold(x, |x, v| x.max(v.abs() / s_scale))
         };
-        let residual_avg = drift_test.drift(w).map_or(0.0, |d| norm(&d, &c, &s));
-        let dse = super::drift_se(mc_se, a, rho, w);
+        let drift = monitor.verdict(mc_se, rho, norm);
         let av = structured_variance(spec, &s);
         let delta0: Vec<f64> = (0..r)
             .map(|m| av[m] + spectrum(&c[m], g2[m], dt, &plans).delta_eta[0])
@@ -736,35 +710,23 @@ pub fn solve_stationary(
             iter,
             residual,
             mc_se,
-            residual_avg,
-            drift_se: dse,
-            window: w,
+            residual_avg: drift.residual_avg,
+            drift_se: drift.drift_se,
+            window: monitor.window(),
             contraction: rho,
             delta0,
             psi: psi.clone(),
             clipped: spectra.iter().map(|x| x.clipped as f64).sum(),
         };
-        observer(&rec);
-        history.push(rec);
-        iterations = iter + 1;
-        if burned_in
-            && drift_test.len() >= 2 * w
-            && iterations >= ctl.min_iters
-            && residual_avg <= ctl.tol.max(MC_FACTOR * dse)
-        {
-            termination = Termination::Converged;
-            break;
-        }
-        if let Some(t) = ctl.timeout_seconds {
-            if start.elapsed().as_secs_f64() > t {
-                termination = Termination::Timeout;
-                break;
-            }
-        }
-    }
+        Ok(Step::Done {
+            record: rec,
+            converged: drift.converged,
+        })
+    })?;
     // Polyak average of the last window of iterates.
-    if drift_test.len() > 0 && termination != Termination::Diverged {
-        let mean = drift_test.mean_last(w_used);
+    let kept = monitor.iterates();
+    if kept.len() > 0 && run.termination != Termination::Diverged {
+        let mean = kept.mean_last(monitor.window());
         for m in 0..r {
             c[m].copy_from_slice(&mean[m * l..(m + 1) * l]);
         }
@@ -781,7 +743,7 @@ pub fn solve_stationary(
                 .collect()
         })
         .collect();
-    Ok(StationarySolution {
+    Ok(StationarySamplingSolution {
         dt,
         n_lags: l,
         n_samples: nblocks * BLOCK,
@@ -795,9 +757,7 @@ pub fn solve_stationary(
         s,
         clipped_weights,
         clipped_fraction,
-        termination,
-        iterations,
-        history,
+        run,
     })
 }
 
@@ -841,19 +801,22 @@ mod tests {
             Nonlinearity::Tanh,
         )
         .unwrap();
-        let mut controls = SamplingControls::new(3);
-        controls.n_samples = 256;
-        controls.max_iters = 1;
-        controls.damping = 1.0;
         // The raw estimate (with its control variate), not the preconditioned update.
-        controls.precondition = 0.0;
-        let set = StationarySettings {
+        let controls = SamplingControls {
+            n_samples: 256,
+            max_iters: 1,
+            damping: 1.0,
+            precondition: 0.0,
+            ..SamplingControls::new(3)
+        };
+        let (dt, n_lags) = (0.05, 256);
+        let set = StationarySamplingSettings {
             controls,
-            dt: 0.05,
-            n_lags: 256,
+            dt,
+            n_lags,
         };
         let c0: Vec<f64> = (0..256).map(|k| (-(k as f64) * 0.05).exp()).collect();
-        let init = StationaryState {
+        let init = StationarySamplingState {
             dt: 0.05,
             c: vec![c0],
             s: vec![0.0],

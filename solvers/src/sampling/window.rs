@@ -24,8 +24,7 @@
 //! # References
 //! SPEC.md section 2.1, E6-E10; REFERENCE-CODE.md 1.4 (initial conditions of the integrator).
 
-use std::time::Instant;
-
+use ndarray::{ArrayView2, ArrayView3};
 use rand::Rng;
 use rand_distr::StandardNormal;
 use rayon::prelude::*;
@@ -33,11 +32,13 @@ use serde::{Deserialize, Serialize};
 
 use super::{
     block_mean_se, block_rng, linalg, loading_factors, rms, IterationRecord, SamplingControls,
-    Termination, MC_FACTOR, SCALE_FLOOR,
+    Termination, SCALE_FLOOR,
 };
-use crate::error::SolverError;
+use crate::arrays;
+use crate::driver::{iterate, IterationRun, Step};
+use crate::error::{require_all, SolverError};
 use crate::spec::MeanFieldSpec;
-use crate::two_time::{DeltaRow, InitialVariance};
+use crate::two_time::{check_rows, DeltaRow, InitialVariance};
 
 /// Paths per sample block in the window mode.
 pub const BLOCK: usize = 64;
@@ -63,45 +64,20 @@ impl WindowSettings {
     /// Validate against a problem with `r` regions.
     pub fn check(&self, r: usize) -> Result<(), SolverError> {
         self.controls.check()?;
-        if !(self.dt.is_finite() && self.dt > 0.0 && self.dt < 1.0) {
-            return Err(SolverError::invalid(
-                "sample.dt",
-                format!("is {}; the time step must lie in (0, 1)", self.dt),
-            ));
-        }
-        if !(2..=4000).contains(&self.steps) {
-            return Err(SolverError::invalid(
-                "sample.steps",
-                format!(
-                    "is {}; the window mode needs 2..=4000 time points (it stores N_t x N_t kernels)",
-                    self.steps
-                ),
-            ));
-        }
-        for (k, &row) in self.delta_rows.iter().enumerate() {
-            if row >= self.steps {
-                return Err(SolverError::invalid(
-                    format!("sample.delta_rows[{k}]"),
-                    format!("is {row} but the window has steps = {}", self.steps),
-                ));
-            }
-        }
-        if let InitialVariance::Given(v) = &self.initial_variance {
-            if v.len() != r || v.iter().any(|x| !x.is_finite() || *x < 0.0) {
-                return Err(SolverError::invalid(
-                    "sample.initial_variance",
-                    format!("must hold R = {r} finite variances >= 0"),
-                ));
-            }
-        }
-        Ok(())
+        let (dt, steps) = (self.dt, self.steps);
+        require_all([
+            (dt.is_finite() && dt > 0.0 && dt < 1.0, "sample.dt", format!("is {dt}; the time step must lie in (0, 1)")),
+            ((2..=4000).contains(&steps), "sample.steps", format!("is {steps}; the window mode needs 2..=4000 time points (it stores N_t x N_t kernels)")),
+        ])?;
+        check_rows(&self.delta_rows, steps, "sample")?;
+        self.initial_variance.check(r, "sample.initial_variance")
     }
 
     fn init_variance(&self, spec: &MeanFieldSpec) -> Vec<f64> {
         let r = spec.regions();
         match &self.initial_variance {
-            InitialVariance::Reference => vec![spec.g[0] * spec.g[0]; r],
-            InitialVariance::OwnG => spec.g.iter().map(|g| g * g).collect(),
+            InitialVariance::Reference => vec![spec.g()[0] * spec.g()[0]; r],
+            InitialVariance::OwnG => spec.g().iter().map(|g| g * g).collect(),
             InitialVariance::Given(v) => v.clone(),
         }
     }
@@ -110,33 +86,79 @@ impl WindowSettings {
 /// Result of the window mode. Arrays are step-major as in [`crate::two_time::TwoTimeSolution`].
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct WindowSolution {
-    /// Time step.
+    /// Time step $dt$ of the window.
     pub dt: f64,
-    /// Number of time points.
+    /// Number of time points $N_t$ of the window.
     pub steps: usize,
     /// Paths per region and iteration actually used (a multiple of [`BLOCK`]).
     pub n_samples: usize,
-    /// `psi[j*R + m]` $= \psi^m(t_j)$ (E6 on the returned $\Delta(t_j,t_j)$).
+    /// Gains $\psi^m(t_j)$ by E6 on the returned $\Delta(t_j,t_j)$; view [`WindowSolution::psi`].
     pub psi: Vec<f64>,
-    /// Sampled $\langle\phi'(x^m(t_j))\rangle$ of the last iteration, `[j*R + m]`: a check of E6
-    /// (agrees with `psi` within its Monte Carlo error).
+    /// Sampled $\langle\phi'(x^m(t_j))\rangle$ of the last iteration, a check of E6 (agrees with
+    /// `psi` within its Monte Carlo error); view [`WindowSolution::psi_sampled`].
     pub psi_sampled: Vec<f64>,
-    /// `s[(j*R + m)*R + n]` $= S^{mn}(t_j)$.
+    /// Currents $S^{mn}(t_j)$ (E7); view [`WindowSolution::s`].
     pub s: Vec<f64>,
-    /// `delta_diag[j*R + m]` $= \Delta^m(t_j, t_j)$.
+    /// Equal-time variances $\Delta^m(t_j, t_j)$; view [`WindowSolution::delta_diag`].
     pub delta_diag: Vec<f64>,
-    /// `c_diag[j*R + m]` $= C^m(t_j, t_j)$.
+    /// Equal-time kernels $C^m(t_j, t_j)$ (E9); view [`WindowSolution::c_diag`].
     pub c_diag: Vec<f64>,
     /// Requested rows of $\Delta$.
     pub rows: Vec<DeltaRow>,
     /// Jitter added to each region's covariance in the last iteration.
     pub jitter: Vec<f64>,
-    /// Why the iteration stopped.
-    pub termination: Termination,
-    /// Iterations performed.
-    pub iterations: usize,
-    /// Per-iteration diagnostics.
-    pub history: Vec<IterationRecord>,
+    /// Why the iteration stopped, the iterations performed and their diagnostics (the
+    /// driver's outcome; its fields are flattened into the serialised form).
+    #[serde(flatten)]
+    pub run: IterationRun<IterationRecord>,
+}
+
+impl WindowSolution {
+    /// Number of regions $R$.
+    pub fn regions(&self) -> usize {
+        self.psi.len() / self.steps.max(1)
+    }
+
+    /// $\psi^m(t_j)$ (E6) as a zero-copy view of shape (step, m).
+    ///
+    /// # Panics
+    /// Only if the public fields were edited into inconsistent lengths (as every view below).
+    pub fn psi(&self) -> ArrayView2<'_, f64> {
+        arrays::view(&self.psi, (self.steps, self.regions()), "psi")
+    }
+
+    /// Sampled $\langle\phi'(x^m(t_j))\rangle$ as a zero-copy view of shape (step, m).
+    pub fn psi_sampled(&self) -> ArrayView2<'_, f64> {
+        arrays::view(
+            &self.psi_sampled,
+            (self.steps, self.regions()),
+            "psi_sampled",
+        )
+    }
+
+    /// $S^{mn}(t_j)$ (E7) as a zero-copy view of shape (step, m, n).
+    pub fn s(&self) -> ArrayView3<'_, f64> {
+        let r = self.regions();
+        arrays::view(&self.s, (self.steps, r, r), "s")
+    }
+
+    /// $\Delta^m(t_j, t_j)$ (E8) as a zero-copy view of shape (step, m).
+    pub fn delta_diag(&self) -> ArrayView2<'_, f64> {
+        arrays::view(&self.delta_diag, (self.steps, self.regions()), "delta_diag")
+    }
+
+    /// $C^m(t_j, t_j)$ (E9) as a zero-copy view of shape (step, m).
+    pub fn c_diag(&self) -> ArrayView2<'_, f64> {
+        arrays::view(&self.c_diag, (self.steps, self.regions()), "c_diag")
+    }
+
+    /// Requested row $\Delta^m(t_i, t_{i+k})$ as a zero-copy view of shape (lag k, m); `None` if
+    /// row `i` was not requested.
+    pub fn row(&self, i: usize) -> Option<ArrayView2<'_, f64>> {
+        let d = self.rows.iter().find(|d| d.row == i)?;
+        let r = self.regions();
+        Some(arrays::view(&d.values, (d.values.len() / r, r), "rows"))
+    }
 }
 
 /// Filter weights of step 3: $\eta_{j+1} = e\,\eta_j + a_0\xi_j + a_1\xi_{j+1}$.
@@ -169,15 +191,7 @@ fn integrate_currents_with(
     let b = 1.0 - e;
     let h = |s: &[f64], p: &[f64]| -> Vec<f64> {
         let mut out = vec![0.0; rr];
-        for m in 0..r {
-            for n in 0..r {
-                let mut acc = 0.0;
-                for k in 0..r {
-                    acc += spec.t.get(m, n, k) * s[n * r + k];
-                }
-                out[m * r + n] = p[n] * acc;
-            }
-        }
+        spec.currents_h(p, s, &mut out);
         out
     };
     let mut s = vec![0.0; nt * rr];
@@ -237,12 +251,12 @@ fn currents_and_gains(
                 let mut a = 0.0;
                 for n in 0..r {
                     for k in 0..r {
-                        a += spec.u.get(m, n, k)
+                        a += spec.u().get(m, n, k)
                             * (sj[m * r + n] - ej * s0[m * r + n])
                             * (sj[m * r + k] - ej * s0[m * r + k]);
                     }
                 }
-                spec.phi.gain(de_diag[j * r + m] + a)
+                spec.phi().gain(de_diag[j * r + m] + a)
             })
             .collect()
     };
@@ -286,7 +300,24 @@ struct BlockOut {
 /// Run the window-mode sampling solver from initial currents `s0` (row-major $R\times R$).
 ///
 /// # Errors
-/// Invalid settings or `s0`. Non-convergence is reported in [`WindowSolution::termination`].
+/// Invalid settings or `s0`. Non-convergence is reported in [`WindowSolution::run`].
+///
+/// # Example
+/// ```
+/// use mrdmft_solvers::prelude::*;
+/// // One erf region at g = 1.5 from Delta(0,0) = g^2: the sampled transient follows the
+/// // deterministic integrator (E6-E10) within its Monte Carlo error.
+/// let spec = MeanFieldSpec::new(vec![1.5], Tensor3::zeros(1), Tensor3::identity_overlaps(1),
+///     Nonlinearity::Erf).unwrap();
+/// let controls = SamplingControls { n_samples: 512, damping: 1.0, ..SamplingControls::new(4) };
+/// let set = WindowSettings { controls, dt: 0.1, steps: 41, delta_rows: vec![],
+///     initial_variance: InitialVariance::Reference, structured_initial: false };
+/// let sol = solve_window(&spec, &set, &[0.0], &mut |_| {}).unwrap();
+/// let mut det = TwoTimeSettings::new(0.1, 41);
+/// det.scheme = Scheme::Accurate;
+/// let want = integrate(&spec, &[0.0], det).unwrap().delta_diag()[[40, 0]];
+/// assert!((sol.delta_diag()[[40, 0]] / want - 1.0).abs() < 0.05, "{:?}", sol.delta_diag());
+/// ```
 pub fn solve_window(
     spec: &MeanFieldSpec,
     set: &WindowSettings,
@@ -301,12 +332,11 @@ pub fn solve_window(
             format!("must be an R x R matrix of finite numbers with R = {r}"),
         ));
     }
-    let start = Instant::now();
     let ctl = &set.controls;
     let (nt, dt, a) = (set.steps, set.dt, ctl.damping);
     let rr = r * r;
     let d_init = set.init_variance(spec);
-    let g2: Vec<f64> = spec.g.iter().map(|g| g * g).collect();
+    let g2: Vec<f64> = spec.g().iter().map(|g| g * g).collect();
     let lf = loading_factors(spec);
     let nblocks = ctl.n_samples.div_ceil(BLOCK);
     let (e, a0, a1) = filter_weights(dt);
@@ -319,15 +349,12 @@ pub fn solve_window(
             for i in 0..nt {
                 for j in 0..nt {
                     let lag = (i as f64 - j as f64).abs() * dt;
-                    cm[i * nt + j] = spec.phi.corr(d, d, d * (-lag / 2.0).exp());
+                    cm[i * nt + j] = spec.phi().corr(d, d, d * (-lag / 2.0).exp());
                 }
             }
             cm
         })
         .collect();
-    let mut history = Vec::new();
-    let mut termination = Termination::MaxIters;
-    let mut iterations = 0;
     let mut jitter = vec![0.0; r];
 
     let sx_of = |s: &[f64]| -> Vec<f64> {
@@ -348,13 +375,11 @@ pub fn solve_window(
     // psi^m(t) = G(De^m(t) + A^m[S](t)), G the Gaussian gain and A the structured variance of the
     // currents being integrated (x(t) is Gaussian at each t, so E6 is exact); (iii) paths with these
     // currents; (iv) damped kernel update. The sampled <phi'(x)> is kept as a check (`psi_sampled`).
-    let mut drift_test = super::DriftTest::new();
+    let mut monitor = super::DriftMonitor::new(ctl);
     let mut c_window: std::collections::VecDeque<Vec<Vec<f64>>> = Default::default();
-    let mut w_used = ctl.average;
     let mut s_prev: Option<Vec<f64>> = None;
-    let mut burned_in = false;
     let mut psi_sampled = vec![0.0; nt * r];
-    for iter in 0..ctl.max_iters {
+    let run = iterate(&ctl.limits(), observer, |iter| {
         let de_diag = random_diag(&c, &g2, nt, dt, &d_init, r);
         let (s, psi) = currents_and_gains(spec, s0, &de_diag, nt, dt, set.structured_initial);
         let sx = sx_of(&s);
@@ -378,14 +403,12 @@ pub fn solve_window(
             }
         }
         if failed {
-            termination = Termination::Diverged;
-            iterations = iter;
-            break;
+            return Ok(Step::Diverged);
         }
         let tasks: Vec<(usize, usize)> = (0..r)
             .flat_map(|m| (0..nblocks).map(move |b| (m, b)))
             .collect();
-        let phi = spec.phi;
+        let phi = spec.phi();
         let outs: Vec<BlockOut> = tasks
             .par_iter()
             .map(|&(m, b)| {
@@ -480,9 +503,7 @@ pub fn solve_window(
             c_hat_all.push(full);
         }
         if diverged || !res.is_finite() {
-            termination = Termination::Diverged;
-            iterations = iter + 1;
-            break;
+            return Ok(Step::Diverged);
         }
         for m in 0..r {
             for (x, y) in c[m].iter_mut().zip(&c_hat_all[m]) {
@@ -498,25 +519,18 @@ pub fn solve_window(
         s_prev = Some(s.clone());
         // Plain damping: the slowest mode contracts by 1 - a per iteration.
         let rho = 1.0 - a;
-        let w = super::drift_window(ctl.average, rho);
-        w_used = w;
         let mut probe: Vec<f64> = Vec::with_capacity(nt * (r + rr));
         for m in 0..r {
             probe.extend((0..nt).map(|j| c[m][j * nt + j]));
         }
         probe.extend(&s);
-        // Burn-in: the windows start once the one-step change has reached its noise level.
-        if !burned_in && res <= ctl.tol.max(MC_FACTOR * se_max) {
-            burned_in = true;
-        }
-        if burned_in {
-            drift_test.push(probe);
+        if monitor.update(res, se_max, rho, || probe) {
             c_window.push_back(c.clone());
-            while c_window.len() > w {
+            while c_window.len() > monitor.window() {
                 c_window.pop_front();
             }
         }
-        let residual_avg = drift_test.drift(w).map_or(0.0, |d| {
+        let drift = monitor.verdict(se_max, rho, |d| {
             let mut x = 0.0f64;
             for m in 0..r {
                 let scale = (0..nt)
@@ -526,41 +540,29 @@ pub fn solve_window(
             }
             x.max(rms(&d[r * nt..]) / s_scale)
         });
-        let dse = super::drift_se(se_max, a, rho, w);
         let last = nt - 1;
         let rec = IterationRecord {
             iter,
             residual: res,
             mc_se: se_max,
-            residual_avg,
-            drift_se: dse,
-            window: w,
+            residual_avg: drift.residual_avg,
+            drift_se: drift.drift_se,
+            window: monitor.window(),
             contraction: rho,
             delta0: (0..r).map(|m| c[m][last * nt + last]).collect(),
             psi: psi[last * r..].to_vec(),
             clipped: jitter.iter().sum(),
         };
-        observer(&rec);
-        history.push(rec);
-        iterations = iter + 1;
-        if burned_in
-            && drift_test.len() >= 2 * w
-            && iterations >= ctl.min_iters
-            && residual_avg <= ctl.tol.max(MC_FACTOR * dse)
-        {
-            termination = Termination::Converged;
-            break;
-        }
-        if let Some(t) = ctl.timeout_seconds {
-            if start.elapsed().as_secs_f64() > t {
-                termination = Termination::Timeout;
-                break;
-            }
-        }
-    }
+        Ok(Step::Done {
+            record: rec,
+            converged: drift.converged,
+        })
+    })?;
+    let mut run = run;
+    let w_used = monitor.window();
 
     // Final order parameters: kernels averaged over the last window, currents and gains from them.
-    if !c_window.is_empty() && termination != Termination::Diverged {
+    if !c_window.is_empty() && run.termination != Termination::Diverged {
         let k = c_window.len().min(w_used) as f64;
         for m in 0..r {
             for (q, x) in c[m].iter_mut().enumerate() {
@@ -594,7 +596,7 @@ pub fn solve_window(
             let mut acc = 0.0;
             for n in 0..r {
                 for q in 0..r {
-                    acc += spec.u.get(m, n, q) * sx[i * rr + m * r + n] * sx[j * rr + m * r + q];
+                    acc += spec.u().get(m, n, q) * sx[i * rr + m * r + n] * sx[j * rr + m * r + q];
                 }
             }
             acc
@@ -611,7 +613,7 @@ pub fn solve_window(
         }
     }
     // The records' delta0 held C(t_end, t_end) during the loop; report Delta there instead.
-    if let Some(rec) = history.last_mut() {
+    if let Some(rec) = run.history.last_mut() {
         rec.delta0 = delta_diag[(nt - 1) * r..].to_vec();
     }
     Ok(WindowSolution {
@@ -625,9 +627,7 @@ pub fn solve_window(
         c_diag,
         rows,
         jitter,
-        termination,
-        iterations,
-        history,
+        run,
     })
 }
 

@@ -16,9 +16,8 @@ use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 use rayon::prelude::*;
 
-use mrdmft_solvers::classify::{
-    classify_solution, draw_t_with_leading_eigenvalue, DynamicsClass, TargetDraw,
-};
+use mrdmft_solvers::classify::{classify_solution, DynamicsClass};
+use mrdmft_solvers::spectrum::{draw_t_from, EigTarget, TargetDraw};
 use mrdmft_solvers::two_time::TwoTimeDmft;
 use mrdmft_solvers::SolverError;
 
@@ -33,7 +32,7 @@ pub use crate::results::sweep::{
 };
 use crate::results::Envelope;
 use crate::runs::Progress;
-use mrdmft_solvers::sampling::stationary::{solve_stationary, StationaryState};
+use mrdmft_solvers::sampling::stationary::{solve_stationary, StationarySamplingState};
 use mrdmft_solvers::sampling::Termination;
 use mrdmft_solvers::stationary::{
     classify_phase, delta0_scs, delta_inf, pinned_variance, routing_boundaries, Branch,
@@ -77,11 +76,9 @@ impl Plan {
     ) -> Option<std::result::Result<TargetDraw, SolverError>> {
         let ((re, im), te) = (target?, self.config.target_eigenvalue.as_ref()?);
         let mut rng = ChaCha8Rng::seed_from_u64(mix(seed, 1));
-        Some(draw_t_with_leading_eigenvalue(
+        Some(draw_t_from(
             self.regions,
-            re,
-            im,
-            te.tol,
+            &EigTarget::with_tol(re, im, te.tol),
             te.max_draws,
             &mut rng,
         ))
@@ -117,7 +114,7 @@ impl Plan {
         match self.draw_t(seed, target) {
             None => {}
             Some(Ok(d)) => {
-                res.leading_eigenvalue = Some([d.leading.0, d.leading.1]);
+                res.leading_eigenvalue = Some([d.leading.re, d.leading.im]);
                 res.t_draws = Some(d.draws);
                 v["model"]["T"] = serde_json::to_value(d.t.to_nested()).expect("numbers");
             }
@@ -370,7 +367,7 @@ fn run_stationary(
     let (mut codes, mut sv, mut dec, mut d0s, mut psis) =
         (Vec::new(), Vec::new(), Vec::new(), Vec::new(), Vec::new());
     for m in 0..r {
-        let g = spec.g[m];
+        let g = spec.g()[m];
         let gain = a[m].max(b[m]);
         let scs = if g > 1.0 {
             Some(delta0_scs(g).map_err(|e| at(e.to_string()))?)
@@ -429,7 +426,7 @@ fn run_stationary(
         psis.push(if gain > 1.0 && code != DynamicsClass::Chaos {
             1.0 / gain
         } else {
-            spec.phi.gain(d_eq)
+            spec.phi().gain(d_eq)
         });
         regions.push(reg);
     }
@@ -457,17 +454,17 @@ fn run_sample(
     let SamplePlan::Stationary(set) = checked else {
         return Err(at("sample.mode must be \"stationary\"".into()));
     };
-    let init = StationaryState::guess(&spec, set.dt, set.n_lags, &s0);
+    let init = StationarySamplingState::guess(&spec, set.dt, set.n_lags, &s0);
     let sol = solve_stationary(&spec, &set, &init, &mut |_| {})?;
     let r = spec.regions();
     res.termination = Some(
-        serde_json::to_value(sol.termination)
+        serde_json::to_value(sol.run.termination)
             .ok()
             .and_then(|v| v.as_str().map(str::to_string))
             .unwrap_or_default(),
     );
-    res.iterations = Some(sol.iterations);
-    if sol.termination == Termination::Diverged {
+    res.iterations = Some(sol.run.iterations);
+    if sol.run.termination == Termination::Diverged {
         res.status = "diverged".into();
         res.message = Some("the sampling iteration diverged".into());
         return Ok(());

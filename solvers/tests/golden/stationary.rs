@@ -3,8 +3,7 @@
 //! 390b373; data in `tests/data/`, provenance in `tests/data/README.md`) and against closed
 //! forms (SPEC E18). Tolerances are stated per test.
 
-mod common;
-use common::*;
+use crate::common::*;
 
 use mrdmft_solvers::closed_forms::{corr_stationary, psi_inv};
 use mrdmft_solvers::fixed_points::{find_fps_from, FpSettings};

@@ -2,8 +2,7 @@
 //! (`run_ns_dmft_multi_pop`, `run_ns_dmft`; commit 390b373; data in `tests/data/`, provenance in
 //! `tests/data/README.md`). Tolerance: 1e-10 absolute on every compared entry.
 
-mod common;
-use common::*;
+use crate::common::*;
 
 use mrdmft_solvers::nonlinearity::Nonlinearity;
 use mrdmft_solvers::spec::{MeanFieldSpec, Tensor3};
@@ -84,13 +83,7 @@ fn small_full_single_region_every_entry() {
     let d = load("small_full.json");
     let ns = &d["ns_dmft"];
     let nt = ns["Nt"].as_u64().unwrap() as usize;
-    let spec = MeanFieldSpec::new(
-        vec![f(&ns["g"])],
-        Tensor3::zeros(1),
-        Tensor3::identity_overlaps(1),
-        Nonlinearity::Erf,
-    )
-    .unwrap();
+    let spec = erf_spec(vec![f(&ns["g"])], Tensor3::zeros(1));
     let mut set = TwoTimeSettings::new(f(&ns["dt"]), nt);
     set.scheme = Scheme::ReferenceSingle;
     set.store_full = true;
@@ -109,13 +102,7 @@ fn ns_dmft_single_g15_g20() {
     let nt = d["Nt"].as_u64().unwrap() as usize;
     for run in d["runs"].as_array().unwrap() {
         let g = f(&run["g"]);
-        let spec = MeanFieldSpec::new(
-            vec![g],
-            Tensor3::zeros(1),
-            Tensor3::identity_overlaps(1),
-            Nonlinearity::Erf,
-        )
-        .unwrap();
+        let spec = erf_spec(vec![g], Tensor3::zeros(1));
         let mut set = TwoTimeSettings::new(f(&d["dt"]), nt);
         set.scheme = Scheme::ReferenceSingle;
         let lags = flat(&run["col_end_lag_steps"]);

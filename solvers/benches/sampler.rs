@@ -3,8 +3,11 @@
 //! iteration from a fresh seeded stream. `MRDMFT_BENCH_CPU=1` also prints the single-threaded CPU
 //! time per accepted T and per draw. Results are in BENCHMARKS.md ("Sweeps and phase diagrams").
 
+mod common;
+use common::thread_cpu_seconds;
+
 use criterion::{criterion_group, criterion_main, Criterion};
-use mrdmft_solvers::classify::draw_t_with_leading_eigenvalue;
+use mrdmft_solvers::spectrum::{draw_t_from, EigTarget};
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 use std::hint::black_box;
@@ -13,18 +16,9 @@ const TARGET: (f64, f64, f64) = (1.6, 0.66, 0.01875);
 
 fn draw(seed: u64) -> u64 {
     let mut rng = ChaCha8Rng::seed_from_u64(seed);
-    let d = draw_t_with_leading_eigenvalue(2, TARGET.0, TARGET.1, TARGET.2, 100_000_000, &mut rng)
-        .unwrap();
+    let target = EigTarget::with_tol(TARGET.0, TARGET.1, TARGET.2);
+    let d = draw_t_from(2, &target, 100_000_000, &mut rng).unwrap();
     d.draws
-}
-
-/// CPU time (user + system) of the calling thread in seconds, from `/proc/thread-self/stat`.
-fn thread_cpu_seconds() -> Option<f64> {
-    let stat = std::fs::read_to_string("/proc/thread-self/stat").ok()?;
-    let rest = &stat[stat.rfind(')')? + 2..];
-    let f: Vec<&str> = rest.split_whitespace().collect();
-    let ticks: f64 = f.get(11)?.parse::<f64>().ok()? + f.get(12)?.parse::<f64>().ok()?;
-    Some(ticks / 100.0)
 }
 
 fn bench(c: &mut Criterion) {

@@ -3,33 +3,15 @@
 //! correlations of limit cycles (E16), observed order in dt, band / full / row outputs and
 //! thread-count independence. The reference scheme's first-order bias is asserted alongside.
 
-mod common;
-use common::*;
+use crate::common::*;
 
 use mrdmft_solvers::nonlinearity::Nonlinearity;
 use mrdmft_solvers::spec::{MeanFieldSpec, Tensor3};
 use mrdmft_solvers::tensors::{make_t, random_t, t_hat};
 use mrdmft_solvers::two_time::{integrate, Scheme, TwoTimeSettings, TwoTimeSolution};
 
-fn scs_exact(g: f64) -> f64 {
-    let d = load("sompolinsky_delta0.json");
-    let row = d["rows"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|r| (f(&r["g"]) - g).abs() < 1e-9)
-        .unwrap();
-    f(&row["Delta_0_brentq"])
-}
-
 fn scs_spec(g: f64) -> MeanFieldSpec {
-    MeanFieldSpec::new(
-        vec![g],
-        Tensor3::zeros(1),
-        Tensor3::identity_overlaps(1),
-        Nonlinearity::Erf,
-    )
-    .unwrap()
+    erf_spec(vec![g], Tensor3::zeros(1))
 }
 
 fn run(spec: &MeanFieldSpec, s0: &[f64], scheme: Scheme, dt: f64, t_end: f64) -> TwoTimeSolution {
@@ -50,7 +32,7 @@ fn scs_final(g: f64, scheme: Scheme, dt: f64, t_end: f64) -> f64 {
 #[test]
 fn scs_variance_converges_to_exact() {
     for &g in &[1.5, 2.0] {
-        let exact = scs_exact(g);
+        let exact = scs_brentq(g);
         let acc = scs_final(g, Scheme::Accurate, 0.05, 200.0);
         let rel = acc / exact - 1.0;
         assert!(rel.abs() < 1e-4, "g {g}: accurate {acc} rel {rel:e}");
@@ -101,13 +83,7 @@ fn order_in_dt_scs() {
 /// Delta(t/2, t) at t = 20 for the step sequence `dts`.
 fn structured_obs(g: &[f64], scheme: Scheme, dts: &[f64]) -> Vec<Vec<f64>> {
     let t = make_t(&[1.2, 0.9], &[1.8, 1.6]).unwrap();
-    let spec = MeanFieldSpec::new(
-        g.to_vec(),
-        t,
-        Tensor3::identity_overlaps(2),
-        Nonlinearity::Erf,
-    )
-    .unwrap();
+    let spec = erf_spec(g.to_vec(), t);
     let s0 = [0.6, -0.3, 0.4, 0.5];
     let t_end: f64 = 20.0;
     let mut obs: Vec<Vec<f64>> = vec![Vec::new(); 6];

@@ -2,8 +2,7 @@
 //! (`tests/data/closed_forms.json`, commit 390b373). Tolerance: 1e-13 relative
 //! (absolute below 1e-3 in magnitude, where relative error of a difference is meaningless).
 
-mod common;
-use common::*;
+use crate::common::*;
 
 use mrdmft_solvers::closed_forms as cf;
 

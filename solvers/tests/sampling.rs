@@ -10,7 +10,8 @@ use common::*;
 use mrdmft_solvers::nonlinearity::Nonlinearity;
 use mrdmft_solvers::quadrature;
 use mrdmft_solvers::sampling::stationary::{
-    solve_stationary, StationarySettings, StationarySolution, StationaryState,
+    solve_stationary, StationarySamplingSettings, StationarySamplingSolution,
+    StationarySamplingState,
 };
 use mrdmft_solvers::sampling::{SamplingControls, Termination};
 use mrdmft_solvers::spec::{MeanFieldSpec, Tensor3};
@@ -29,35 +30,29 @@ fn single(g: f64, phi: Nonlinearity) -> MeanFieldSpec {
 /// Settings of the accuracy tests: dt = 0.2, 200 lags (tau <= 40: at g = 1.5 the kernel decays
 /// on a time ~ 6), M paths, undamped updates (a = 1); everything else at its default (drift test
 /// with window >= 2 / (1 - rho), control variate, preconditioner 0.5): no minimum iteration count.
-fn settings(seed: u64, n_samples: usize) -> StationarySettings {
+fn settings(seed: u64, n_samples: usize) -> StationarySamplingSettings {
     let mut controls = SamplingControls::new(seed);
     controls.n_samples = n_samples;
     controls.damping = 1.0;
-    StationarySettings {
+    StationarySamplingSettings {
         controls,
         dt: 0.2,
         n_lags: 200,
     }
 }
 
-fn run_single(g: f64, phi: Nonlinearity, seed: u64, n_samples: usize) -> StationarySolution {
+fn run_single(
+    g: f64,
+    phi: Nonlinearity,
+    seed: u64,
+    n_samples: usize,
+) -> StationarySamplingSolution {
     let spec = single(g, phi);
     let set = settings(seed, n_samples);
-    let init = StationaryState::guess(&spec, set.dt, set.n_lags, &[0.0]);
+    let init = StationarySamplingState::guess(&spec, set.dt, set.n_lags, &[0.0]);
     let sol = solve_stationary(&spec, &set, &init, &mut |_| {}).unwrap();
-    assert_eq!(sol.termination, Termination::Converged, "g {g}");
+    assert_eq!(sol.run.termination, Termination::Converged, "g {g}");
     sol
-}
-
-fn brentq_delta0(g: f64) -> f64 {
-    let d = load("sompolinsky_delta0.json");
-    let row = d["rows"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|r| (f(&r["g"]) - g).abs() < 1e-9)
-        .unwrap();
-    f(&row["Delta_0_brentq"])
 }
 
 /// Erf, one region: Delta_0 within 1 % of the SCS value (`Delta_0_brentq`), C(tau) within 2 % of
@@ -65,13 +60,13 @@ fn brentq_delta0(g: f64) -> f64 {
 /// (which converges to the exact SCS solution; REFERENCE-CODE section 7).
 fn check_erf(g: f64, seed: u64, n_samples: usize) {
     let sol = run_single(g, Nonlinearity::Erf, seed, n_samples);
-    let want = brentq_delta0(g);
+    let want = scs_brentq(g);
     let got = sol.delta0[0];
     eprintln!(
         "g {g}: Delta0 {got} vs {want} ({:+.3} %), {:?} after {} iterations",
         100.0 * (got / want - 1.0),
-        sol.termination,
-        sol.iterations
+        sol.run.termination,
+        sol.run.iterations
     );
     assert!((got / want - 1.0).abs() < 0.01, "g {g}: {got} vs {want}");
     let spec = single(g, Nonlinearity::Erf);
@@ -112,11 +107,11 @@ fn erf_single_region_g20() {
 fn erf_single_region_large_m() {
     for g in [1.5, 2.0] {
         let sol = run_single(g, Nonlinearity::Erf, 3, 8192);
-        let want = brentq_delta0(g);
+        let want = scs_brentq(g);
         eprintln!(
             "g {g} M 8192: {:+.3} % after {}",
             100.0 * (sol.delta0[0] / want - 1.0),
-            sol.iterations
+            sol.run.iterations
         );
         assert!((sol.delta0[0] / want - 1.0).abs() < 0.003);
     }
@@ -133,8 +128,8 @@ fn tanh_single_region_matches_quadrature_scs() {
     eprintln!(
         "tanh g {g}: Delta0 {got} vs {want} ({:+.3} %), {:?} after {}",
         100.0 * (got / want - 1.0),
-        sol.termination,
-        sol.iterations
+        sol.run.termination,
+        sol.run.iterations
     );
     assert!((got / want - 1.0).abs() < 0.01, "{got} vs {want}");
 }
@@ -145,13 +140,13 @@ fn subcritical_converges_to_silence() {
     let spec = single(0.6, Nonlinearity::Erf);
     let mut set = settings(2, 256);
     set.controls.damping = 0.5;
-    let init = StationaryState::guess(&spec, set.dt, set.n_lags, &[0.0]);
+    let init = StationarySamplingState::guess(&spec, set.dt, set.n_lags, &[0.0]);
     let sol = solve_stationary(&spec, &set, &init, &mut |_| {}).unwrap();
     eprintln!(
         "silent: {:?} after {}, Delta0 {:e}",
-        sol.termination, sol.iterations, sol.delta0[0]
+        sol.run.termination, sol.run.iterations, sol.delta0[0]
     );
-    assert_eq!(sol.termination, Termination::Converged);
+    assert_eq!(sol.run.termination, Termination::Converged);
     assert!(
         sol.delta0[0] < 1e-6 && sol.c[0][0] < 1e-6,
         "{:?}",
@@ -162,29 +157,19 @@ fn subcritical_converges_to_silence() {
 /// Same seed, 1 or 2 worker threads: bit-identical kernels and currents.
 #[test]
 fn results_do_not_depend_on_thread_count() {
-    let t =
-        Tensor3::from_nested(&nested3(&load("multi_disorder.json")["inputs"]["T"]), "T").unwrap();
-    let spec = MeanFieldSpec::new(
-        vec![1.5, 0.0, 1.5],
-        t,
-        Tensor3::identity_overlaps(3),
-        Nonlinearity::Erf,
-    )
-    .unwrap();
+    let spec = erf_spec(vec![1.5, 0.0, 1.5], input_t(&load("multi_disorder.json")));
     let mut set = settings(9, 96);
     set.controls.max_iters = 3;
     set.n_lags = 64;
     let s0 = vec![0.3, -0.2, 0.1, 0.05, 0.4, -0.25, -0.15, 0.2, 0.35];
-    let init = StationaryState::guess(&spec, set.dt, set.n_lags, &s0);
+    let init = StationarySamplingState::guess(&spec, set.dt, set.n_lags, &s0);
     let run = |threads: usize| {
-        let pool = rayon::ThreadPoolBuilder::new()
-            .num_threads(threads)
-            .build()
-            .unwrap();
-        pool.install(|| solve_stationary(&spec, &set, &init, &mut |_| {}).unwrap())
+        with_threads(threads, || {
+            solve_stationary(&spec, &set, &init, &mut |_| {}).unwrap()
+        })
     };
     let (a, b) = (run(1), run(2));
-    let bits = |s: &StationarySolution| -> Vec<u64> {
+    let bits = |s: &StationarySamplingSolution| -> Vec<u64> {
         s.c.iter()
             .flatten()
             .chain(&s.s)
@@ -203,27 +188,20 @@ fn results_do_not_depend_on_thread_count() {
 fn three_regions_match_integrator_late_state() {
     let d = load("multi_disorder.json");
     let inp = &d["inputs"];
-    let t = Tensor3::from_nested(&nested3(&inp["T"]), "T").unwrap();
-    let spec = MeanFieldSpec::new(
-        flat(&inp["g_vals"]),
-        t,
-        Tensor3::identity_overlaps(3),
-        Nonlinearity::Erf,
-    )
-    .unwrap();
+    let spec = erf_spec(flat(&inp["g_vals"]), input_t(&d));
     let s_last = d["S_last50"].as_array().unwrap().last().unwrap();
     let s_ref = flat(s_last);
     let diag = d["diag_sub"].as_array().unwrap().last().unwrap();
     let d_ref = flat(diag);
     let mut set = settings(21, 512);
     set.controls.damping = 0.5;
-    let init = StationaryState::guess(&spec, set.dt, set.n_lags, &s_ref);
+    let init = StationarySamplingState::guess(&spec, set.dt, set.n_lags, &s_ref);
     let sol = solve_stationary(&spec, &set, &init, &mut |_| {}).unwrap();
     let smax = s_ref.iter().fold(0.0f64, |a, b| a.max(b.abs()));
     let ds = max_abs_diff(&sol.s, &s_ref) / smax;
     eprintln!(
         "R=3: {:?} after {}; S rel err {ds:.4}; Delta0 {:?} vs {:?}; psi {:?}",
-        sol.termination, sol.iterations, sol.delta0, d_ref, sol.psi
+        sol.run.termination, sol.run.iterations, sol.delta0, d_ref, sol.psi
     );
     assert!(ds < 0.02, "currents: {ds}");
     for (m, (got, want)) in sol.delta0.iter().zip(&d_ref).enumerate() {
@@ -267,9 +245,9 @@ fn window_single_region_transient_matches_integrator() {
     }
     eprintln!(
         "window: {:?} after {}, worst {worst:.4}",
-        sol.termination, sol.iterations
+        sol.run.termination, sol.run.iterations
     );
-    assert_eq!(sol.termination, Termination::Converged);
+    assert_eq!(sol.run.termination, Termination::Converged);
     assert!(worst < 0.04, "{worst}");
 }
 
@@ -287,14 +265,7 @@ fn window_three_regions_with_currents_matches_accurate_integrator() {
     use mrdmft_solvers::two_time::InitialVariance;
     let d = load("multi_disorder.json");
     let inp = &d["inputs"];
-    let t = Tensor3::from_nested(&nested3(&inp["T"]), "T").unwrap();
-    let spec = MeanFieldSpec::new(
-        flat(&inp["g_vals"]),
-        t,
-        Tensor3::identity_overlaps(3),
-        Nonlinearity::Erf,
-    )
-    .unwrap();
+    let spec = erf_spec(flat(&inp["g_vals"]), input_t(&d));
     let s0: Vec<f64> = inp["S_init"]
         .as_array()
         .unwrap()
@@ -336,9 +307,9 @@ fn window_three_regions_with_currents_matches_accurate_integrator() {
     }
     eprintln!(
         "window R=3: {:?} after {}; S err {ws:.4} of max|S|, Delta err {wd:.4}, psi gap {wp:.4}",
-        sol.termination, sol.iterations
+        sol.run.termination, sol.run.iterations
     );
-    assert_eq!(sol.termination, Termination::Converged);
+    assert_eq!(sol.run.termination, Termination::Converged);
     assert!(ws < 0.03, "currents: {ws}");
     assert!(wd < 0.03, "Delta(t,t): {wd}");
     assert!(wp < 0.05, "psi: {wp}");
@@ -391,19 +362,19 @@ fn tanh_two_regions_no_disorder_matches_quadrature_fixed_point() {
     let mut set = settings(13, 4096);
     set.controls.damping = 0.5;
     set.n_lags = 16;
-    let init = StationaryState::guess(&spec, set.dt, set.n_lags, &s0);
+    let init = StationarySamplingState::guess(&spec, set.dt, set.n_lags, &s0);
     let sol = solve_stationary(&spec, &set, &init, &mut |_| {}).unwrap();
     let smax = s_fp.iter().fold(0.0f64, |a, b| a.max(b.abs()));
     let err = max_abs_diff(&sol.s, &s_fp) / smax;
     eprintln!(
         "tanh R=2 g=0: {:?} after {}; S {:.4?} vs {:.4?}; err {err:.4}",
-        sol.termination, sol.iterations, sol.s, s_fp
+        sol.run.termination, sol.run.iterations, sol.s, s_fp
     );
     assert!(
         smax > 0.3,
         "the test fixed point should be non-trivial: {s_fp:?}"
     );
-    assert_eq!(sol.termination, Termination::Converged);
+    assert_eq!(sol.run.termination, Termination::Converged);
     assert!(err < 0.01, "{err}");
     // The sampled <phi'(m.S)> over 4096 loadings (standard error ~1 %) agrees with the
     // quadrature gain (E6) within 3 %.
@@ -419,14 +390,14 @@ fn tanh_two_regions_no_disorder_matches_quadrature_fixed_point() {
 fn softplus_sampled_averages_match_quadrature() {
     let spec = single(1.0, Nonlinearity::Softplus);
     let set = settings(8, 512);
-    let init = StationaryState::guess(&spec, set.dt, set.n_lags, &[0.0]);
+    let init = StationarySamplingState::guess(&spec, set.dt, set.n_lags, &[0.0]);
     let sol = solve_stationary(&spec, &set, &init, &mut |_| {}).unwrap();
     let d0 = sol.delta0[0];
     let psi_q = Nonlinearity::Softplus.gain(d0);
     let c0_q = Nonlinearity::Softplus.corr(d0, d0, d0);
     eprintln!(
         "softplus: {:?}, Delta0 {d0}, psi {} vs {psi_q}, C0 {} vs {c0_q}",
-        sol.termination, sol.psi[0], sol.c[0][0]
+        sol.run.termination, sol.psi[0], sol.c[0][0]
     );
     assert!(d0.is_finite() && d0 > 0.0);
     assert!((sol.psi[0] / psi_q - 1.0).abs() < 0.01);
@@ -438,15 +409,7 @@ fn softplus_sampled_averages_match_quadrature() {
 fn window_results_do_not_depend_on_thread_count() {
     use mrdmft_solvers::sampling::window::{solve_window, WindowSettings};
     use mrdmft_solvers::two_time::InitialVariance;
-    let t =
-        Tensor3::from_nested(&nested3(&load("multi_disorder.json")["inputs"]["T"]), "T").unwrap();
-    let spec = MeanFieldSpec::new(
-        vec![1.5, 0.0, 1.5],
-        t,
-        Tensor3::identity_overlaps(3),
-        Nonlinearity::Erf,
-    )
-    .unwrap();
+    let spec = erf_spec(vec![1.5, 0.0, 1.5], input_t(&load("multi_disorder.json")));
     let mut controls = SamplingControls::new(5);
     controls.n_samples = 128;
     controls.max_iters = 2;
@@ -461,11 +424,9 @@ fn window_results_do_not_depend_on_thread_count() {
     };
     let s0 = vec![0.3, -0.2, 0.1, 0.05, 0.4, -0.25, -0.15, 0.2, 0.35];
     let run = |threads: usize| {
-        let pool = rayon::ThreadPoolBuilder::new()
-            .num_threads(threads)
-            .build()
-            .unwrap();
-        pool.install(|| solve_window(&spec, &set, &s0, &mut |_| {}).unwrap())
+        with_threads(threads, || {
+            solve_window(&spec, &set, &s0, &mut |_| {}).unwrap()
+        })
     };
     let (a, b) = (run(1), run(2));
     let bits = |s: &mrdmft_solvers::sampling::window::WindowSolution| -> Vec<u64> {

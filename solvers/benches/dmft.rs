@@ -4,9 +4,11 @@
 //! (`parallel: false`) and with rayon across regions in a 2-thread pool, for the schemes
 //! "reference" and "accurate". Results are in BENCHMARKS.md.
 
+mod common;
+use common::{erf_spec, thread_cpu_seconds};
+
 use criterion::{criterion_group, criterion_main, Criterion};
-use mrdmft_solvers::nonlinearity::Nonlinearity;
-use mrdmft_solvers::spec::{MeanFieldSpec, Tensor3};
+use mrdmft_solvers::spec::MeanFieldSpec;
 use mrdmft_solvers::tensors::random_t;
 use mrdmft_solvers::two_time::{integrate, Scheme, TwoTimeSettings};
 use std::hint::black_box;
@@ -26,40 +28,17 @@ fn cases() -> Vec<Case> {
     vec![
         Case {
             name: "R2_Nt2500_g1.5",
-            spec: MeanFieldSpec::new(
-                vec![1.5; 2],
-                t2,
-                Tensor3::identity_overlaps(2),
-                Nonlinearity::Erf,
-            )
-            .unwrap(),
+            spec: erf_spec(vec![1.5; 2], t2),
             s0: vec![0.3, -0.2, 0.1, 0.4],
             steps: 2500,
         },
         Case {
             name: "R3_Nt2000_g1.5",
-            spec: MeanFieldSpec::new(
-                vec![1.5; 3],
-                t3,
-                Tensor3::identity_overlaps(3),
-                Nonlinearity::Erf,
-            )
-            .unwrap(),
+            spec: erf_spec(vec![1.5; 3], t3),
             s0: vec![0.3, -0.2, 0.1, 0.4, 0.2, -0.5, 0.6, 0.1, -0.3],
             steps: 2000,
         },
     ]
-}
-
-/// CPU time (user + system) of the calling thread in seconds, from `/proc/thread-self/stat`
-/// (Linux; clock ticks of 10 ms). On a shared machine this is far less noisy than wall time.
-fn thread_cpu_seconds() -> Option<f64> {
-    let stat = std::fs::read_to_string("/proc/thread-self/stat").ok()?;
-    let rest = &stat[stat.rfind(')')? + 2..];
-    let f: Vec<&str> = rest.split_whitespace().collect();
-    // Fields 14 and 15 of stat(5) are utime and stime; `rest` starts at field 3.
-    let ticks: f64 = f.get(11)?.parse::<f64>().ok()? + f.get(12)?.parse::<f64>().ok()?;
-    Some(ticks / 100.0)
 }
 
 /// Single-threaded CPU time per run, printed before the criterion measurements.

@@ -1,0 +1,123 @@
+//! [`Scheme::Reference`](super::Scheme::Reference): the authors' multi-region Euler scheme
+//! (SPEC E6-E9, section 2.2; REFERENCE-CODE 1.4), column by column.
+
+use super::kernel::{column_pass, corr_fast, recurse, sources, ColumnKernel, FUSED_H};
+use super::{per_region, TwoTimeDmft, TWO_OVER_PI};
+use crate::nonlinearity::Nonlinearity;
+
+impl TwoTimeDmft<'_> {
+    /// (E6, E7) Currents with the reference lags: $\psi_j = \psi(\Delta_{j-1,j-1})$,
+    /// $H_j = T\psi_{j-1}S_{j-1}$, $S_j = (1-dt)S_{j-1} + dt\,H_{j-1}$.
+    fn step_currents(&mut self) {
+        let (r, nt, j, dt) = (self.r, self.nt, self.j, self.set.dt);
+        let t = &self.spec.t();
+        let rr = r * r;
+        for m in 0..r {
+            self.psi[j * r + m] = self.spec.phi().gain(self.diag[m * nt + j - 1]);
+        }
+        for m in 0..r {
+            for n in 0..r {
+                let mut acc = 0.0;
+                for k in 0..r {
+                    acc += t.get(m, n, k) * self.s[(j - 1) * rr + n * r + k];
+                }
+                let hv = self.psi[(j - 1) * r + n] * acc;
+                self.h[j * rr + m * r + n] = hv;
+                self.hcol[(m * r + n) * nt + j] = hv;
+            }
+        }
+        for q in 0..rr {
+            self.s[j * rr + q] =
+                (1.0 - dt) * self.s[(j - 1) * rr + q] + dt * self.h[(j - 1) * rr + q];
+        }
+    }
+
+    /// One column of the authors' multi-region scheme (REFERENCE-CODE 1.4 steps 1-7):
+    /// $\Delta_{ij} = (1-dt)\Delta_{i,j-1} + dt\,\Gamma_{i,j-1}$; provisional $\Delta_{jj} = \Delta_{j-1,j-1}$;
+    /// $\Gamma_{ij} = (1-dt)\Gamma_{i-1,j} + dt\,[g^2 C(\Delta_{ii},\Delta_{jj},\Delta_{ij}) + \sum_{nr}U^{mnr}H^{mn}_iH^{mr}_j]$ (E8, E9);
+    /// $\Delta_{jj} = (1-dt)\Delta_{j-1,j} + dt\,\Gamma_{j-1,j}$.
+    ///
+    /// Evaluated as a vectorisable source pass ([`corr_fast`], then the structured sources from the
+    /// time-contiguous $H$ columns) followed by the sequential $\Gamma$ recursion in place.
+    pub(super) fn step_reference(&mut self) {
+        self.step_currents();
+        let (r, nt, j, dt) = (self.r, self.nt, self.j, self.set.dt);
+        let st = self.band_start(j);
+        let i0 = j.saturating_sub(self.set.band.unwrap_or(nt)).max(1);
+        let rr = r * r;
+        // v[m][n] = sum_r U[m,n,r] H_j[m,r]: reduces the structured source to O(R) per entry.
+        let mut v = vec![0.0; rr];
+        self.spec
+            .overlap_weights(&self.h[j * rr..(j + 1) * rr], &mut v);
+        // The vectorised kernel is the erf closed form: a new nonlinearity must get its own here.
+        debug_assert!(matches!(self.spec.phi(), Nonlinearity::Erf));
+        let g2 = &self.g2;
+        let (dcol, gcol, dplus, hcol, diag) =
+            (&self.dcol, &self.gcol, &self.dplus, &self.hcol, &self.diag);
+        let one_m = 1.0 - dt;
+        let work = |m: usize, dn: &mut [f64], gn: &mut [f64], tb: &mut [f64]| {
+            let dc = &dcol[m * nt..(m + 1) * nt];
+            let gc = &gcol[m * nt..(m + 1) * nt];
+            let ap = &dplus[m * nt..(m + 1) * nt];
+            let a22 = ap[j - 1];
+            let prov = diag[m * nt + j - 1];
+            // Column step in t' and the sources, written into gn[i0..=j].
+            let g2m = g2[m];
+            dn[st] = one_m * dc[st] + dt * gc[st];
+            let hcol_m = |n: usize| &hcol[(m * r + n) * nt..(m * r + n + 1) * nt];
+            let fused = if g2m > 0.0 && r <= FUSED_H {
+                let c = dt * g2m;
+                let k = ColumnKernel {
+                    dc: &dc[i0..j],
+                    gc: &gc[i0..j],
+                    ap: &ap[i0..j],
+                    a22,
+                    one_m,
+                    dt,
+                    c,
+                    hs: std::array::from_fn(|n| if n < r { &hcol_m(n)[i0..j] } else { &[][..] }),
+                    hv: std::array::from_fn(|n| if n < r { dt * v[m * r + n] } else { 0.0 }),
+                    nh: r,
+                };
+                column_pass(&k, &mut dn[i0..j], &mut gn[i0..j]);
+                let mut x = c * corr_fast(a22 * a22, prov);
+                for n in 0..r {
+                    x += dt * v[m * r + n] * hcol_m(n)[j];
+                }
+                gn[j] = x;
+                true
+            } else {
+                for ((d, &c), &g) in dn[i0..j].iter_mut().zip(&dc[i0..j]).zip(&gc[i0..j]) {
+                    *d = one_m * c + dt * g;
+                }
+                if g2m > 0.0 {
+                    gn[i0..j].copy_from_slice(&dn[i0..j]);
+                    sources(&mut gn[i0..j], &ap[i0..j], a22, dt * g2m);
+                    gn[j] = dt * g2m * corr_fast(a22 * a22, prov);
+                } else {
+                    gn[i0..=j].iter_mut().for_each(|x| *x = 0.0);
+                }
+                false
+            };
+            dn[j] = prov;
+            for n in (0..r).filter(|_| !fused) {
+                let c = dt * v[m * r + n];
+                let hn = &hcol[(m * r + n) * nt..(m * r + n + 1) * nt];
+                for (x, &hi) in gn[i0..=j].iter_mut().zip(&hn[i0..=j]) {
+                    *x += c * hi;
+                }
+            }
+            gn[st] = 0.0;
+            recurse(&mut gn[st..=j], one_m, &mut tb[st..=j]);
+            one_m * dn[j - 1] + dt * gn[j - 1]
+        };
+        let parallel = self.set.parallel && r > 1 && j > 64;
+        let columns = [&mut self.dnew[..], &mut self.gnew[..], &mut self.tbuf[..]];
+        let new_diag = per_region(parallel, columns, nt, |m, [dn, gn, tb]| work(m, dn, gn, tb));
+        for (m, d) in new_diag.into_iter().enumerate() {
+            self.diag[m * nt + j] = d;
+            self.dplus[m * nt + j] = 1.0 / (d + TWO_OVER_PI).sqrt();
+            self.dnew[m * nt + j] = d;
+        }
+    }
+}
