@@ -29,10 +29,11 @@ def _vectorised(name: str, nargs: int, doc: str):
         if len(args) != nargs:
             raise TypeError(f"{name} takes {nargs} arguments, got {len(args)}")
         arrays = np.broadcast_arrays(*[np.asarray(a, dtype=float) for a in args])
-        out = np.empty(arrays[0].shape)
-        it = np.nditer(arrays + [out], op_flags=[["readonly"]] * nargs + [["writeonly"]])
-        for xs in it:
-            xs[-1][...] = _core.closed_form(name, *[float(x) for x in xs[:-1]])
+        flat = [a.reshape(-1) for a in arrays]
+        out = np.empty(arrays[0].size)
+        for i in range(out.size):
+            out[i] = _core.closed_form(name, *[float(a[i]) for a in flat])
+        out = out.reshape(arrays[0].shape)
         return out[()] if out.ndim == 0 else out
 
     f.__name__ = name

@@ -101,10 +101,7 @@ fn number_to_py<'py>(py: Python<'py>, n: &Number) -> PyResult<Bound<'py, PyAny>>
     } else if let Some(u) = n.as_u64() {
         u.into_pyobject(py)?.into_any()
     } else {
-        n.as_f64()
-            .unwrap_or(f64::NAN)
-            .into_pyobject(py)?
-            .into_any()
+        n.as_f64().unwrap_or(f64::NAN).into_pyobject(py)?.into_any()
     })
 }
 
@@ -135,7 +132,11 @@ pub fn to_plain<'py>(py: Python<'py>, v: &Value) -> PyResult<Bound<'py, PyAny>> 
 
 /// `v` with its rectangular numeric arrays as numpy arrays; keys in `plain_keys` (at the top
 /// level) stay plain Python objects (the echoed config).
-pub fn to_arrays<'py>(py: Python<'py>, v: &Value, plain_keys: &[&str]) -> PyResult<Bound<'py, PyAny>> {
+pub fn to_arrays<'py>(
+    py: Python<'py>,
+    v: &Value,
+    plain_keys: &[&str],
+) -> PyResult<Bound<'py, PyAny>> {
     match v {
         Value::Array(a) if !a.is_empty() => {
             if let Some((shape, leaf)) = shape_of(v) {
@@ -244,10 +245,14 @@ pub fn from_py(obj: &Bound<'_, PyAny>, at: &str) -> PyResult<Value> {
         return from_py(&p, at);
     }
     if obj.hasattr("__index__")? {
-        return Ok(Value::from(obj.call_method0("__index__")?.extract::<i64>()?));
+        return Ok(Value::from(
+            obj.call_method0("__index__")?.extract::<i64>()?,
+        ));
     }
     if obj.hasattr("__float__")? {
-        return Ok(float_value(obj.call_method0("__float__")?.extract::<f64>()?));
+        return Ok(float_value(
+            obj.call_method0("__float__")?.extract::<f64>()?,
+        ));
     }
     Err(PyTypeError::new_err(format!(
         "config {}: a {} cannot be written into a JSON config (use numbers, strings, lists, dicts or numpy arrays)",
@@ -258,5 +263,7 @@ pub fn from_py(obj: &Bound<'_, PyAny>, at: &str) -> PyResult<Value> {
 
 /// A float as JSON; non-finite values become `null` (the config check then names the field).
 fn float_value(x: f64) -> Value {
-    Number::from_f64(x).map(Value::Number).unwrap_or(Value::Null)
+    Number::from_f64(x)
+        .map(Value::Number)
+        .unwrap_or(Value::Null)
 }

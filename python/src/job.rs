@@ -80,7 +80,9 @@ impl Job {
                 *g = Some(res);
                 s2.cv.notify_all();
             })
-            .map_err(|e| crate::MrdmftError::new_err(format!("cannot start a worker thread: {e}")))?;
+            .map_err(|e| {
+                crate::MrdmftError::new_err(format!("cannot start a worker thread: {e}"))
+            })?;
         Ok(Job {
             monitor,
             slot,
@@ -137,11 +139,7 @@ impl Job {
     /// Whether the run has finished (successfully or not).
     #[getter]
     fn done(&self) -> bool {
-        self.slot
-            .done
-            .lock()
-            .map(|g| g.is_some())
-            .unwrap_or(true)
+        self.slot.done.lock().map(|g| g.is_some()).unwrap_or(true)
     }
 
     /// progress() -> (label, done, total): the run's counters (total 0 before it starts
@@ -168,7 +166,9 @@ impl Job {
                 .lock()
                 .unwrap_or_else(|p| p.into_inner())
                 .take()
-                .ok_or_else(|| crate::MrdmftError::new_err("the run has not finished; wait() first"))?;
+                .ok_or_else(|| {
+                    crate::MrdmftError::new_err("the run has not finished; wait() first")
+                })?;
             let outcome = match done {
                 Err(p) => return Err(panic_err(p)),
                 Ok(Err(e)) => return Err(to_pyerr(py, e)),
@@ -176,8 +176,15 @@ impl Job {
             };
             Ok(match outcome {
                 Outcome::Nothing => py.None(),
-                Outcome::Any(r) => NativeResult::new(r).fields(py)?.into_pyobject(py)?.into_any().unbind(),
-                Outcome::Dmft(r, sol) => dmft_fields(py, *r, sol)?.into_pyobject(py)?.into_any().unbind(),
+                Outcome::Any(r) => NativeResult::new(r)
+                    .fields(py)?
+                    .into_pyobject(py)?
+                    .into_any()
+                    .unbind(),
+                Outcome::Dmft(r, sol) => dmft_fields(py, *r, sol)?
+                    .into_pyobject(py)?
+                    .into_any()
+                    .unbind(),
             })
         })
     }
@@ -302,7 +309,10 @@ fn dmft_fields<'py>(
     d.set_item("S", stride(array_from_vec(py, s, &[nt, r, r])?)?)?;
     d.set_item("H", stride(array_from_vec(py, h, &[nt, r, r])?)?)?;
     d.set_item("psi", stride(array_from_vec(py, psi, &[nt, r])?)?)?;
-    d.set_item("delta_diag", stride(array_from_vec(py, delta_diag, &[nt, r])?)?)?;
+    d.set_item(
+        "delta_diag",
+        stride(array_from_vec(py, delta_diag, &[nt, r])?)?,
+    )?;
     let out_rows = PyList::empty(py);
     for (row, norm) in rows.into_iter().zip(normalised) {
         let n = row.values.len() / r.max(1);

@@ -105,7 +105,8 @@ pub(crate) fn config_arg(
     config: &Bound<'_, PyAny>,
     origin: Option<String>,
 ) -> PyResult<(Value, PathBuf)> {
-    let is_path = config.is_instance_of::<pyo3::types::PyString>() || config.hasattr("__fspath__")?;
+    let is_path =
+        config.is_instance_of::<pyo3::types::PyString>() || config.hasattr("__fspath__")?;
     if is_path {
         let p: PathBuf = config.extract()?;
         let text = std::fs::read_to_string(&p).map_err(|source| {
@@ -129,7 +130,10 @@ pub(crate) fn config_arg(
         return Ok((v, p));
     }
     let v = convert::from_py(config, "")?;
-    Ok((v, PathBuf::from(origin.unwrap_or_else(|| "<config>".into()))))
+    Ok((
+        v,
+        PathBuf::from(origin.unwrap_or_else(|| "<config>".into())),
+    ))
 }
 
 /// validate(config, origin=None) -> str
