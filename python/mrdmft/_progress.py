@@ -5,8 +5,13 @@ from __future__ import annotations
 
 from typing import Any, Optional
 
+import warnings
+
 try:  # optional dependency
-    from tqdm.auto import tqdm as _tqdm
+    with warnings.catch_warnings():
+        # tqdm.auto warns in Jupyter without ipywidgets, then draws a text bar: fine.
+        warnings.simplefilter("ignore")
+        from tqdm.auto import tqdm as _tqdm
 except ImportError:  # pragma: no cover - depends on the environment
     _tqdm = None
 
