@@ -3,6 +3,7 @@ terminal, a widget in Jupyter); nothing at all without tqdm or with ``progress=F
 
 from __future__ import annotations
 
+import time
 from typing import Any, Optional
 
 import warnings
@@ -16,25 +17,35 @@ except ImportError:  # pragma: no cover - depends on the environment
     _tqdm = None
 
 
-class ProgressBar:
-    """One bar per label of the run ("dmft", "sweep", ...), fed with (label, done, total)."""
+#: Seconds a run must take before its bar is drawn.
+DELAY = 0.5
 
-    def __init__(self) -> None:
+
+class ProgressBar:
+    """One bar per label of the run ("dmft", "sweep", ...), fed with (label, done, total).
+
+    Nothing is drawn for runs that finish within ``delay`` seconds."""
+
+    def __init__(self, delay: Optional[float] = None) -> None:
         self._bar: Optional[Any] = None
         self._label = ""
+        self._start = time.monotonic()
+        self._delay = DELAY if delay is None else delay
 
     def update(self, label: str, done: int, total: int) -> None:
-        if _tqdm is None or total <= 0:
+        if _tqdm is None or total <= 0 or time.monotonic() - self._start < self._delay:
             return
         if self._bar is None or label != self._label:
             self.close()
-            self._bar = _tqdm(total=total, desc=label or "mrdmft", leave=False, dynamic_ncols=True, delay=0.5)
+            self._bar = _tqdm(total=total, desc=label or "mrdmft", leave=False,
+                              dynamic_ncols=True, initial=min(done, total))
             self._label = label
+            return
         if self._bar.total != total:
             self._bar.total = total
-        if done != self._bar.n:
-            self._bar.n = min(done, total)
-            self._bar.refresh()
+        step = min(done, total) - self._bar.n
+        if step > 0:
+            self._bar.update(step)
 
     def close(self) -> None:
         if self._bar is not None:

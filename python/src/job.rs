@@ -25,7 +25,7 @@ use crate::{config_arg, guard, panic_err, to_pyerr};
 /// What a worker produces.
 pub enum Outcome {
     /// Any result, from `runs::run`.
-    Any(AnyResult),
+    Any(Box<AnyResult>),
     /// A dmft result with the solver's flat buffers (handed to numpy without a copy).
     Dmft(Box<DmftResult>, TwoTimeSolution),
     /// Nothing to return (a figure writes its files).
@@ -176,7 +176,7 @@ impl Job {
             };
             Ok(match outcome {
                 Outcome::Nothing => py.None(),
-                Outcome::Any(r) => NativeResult::new(r)
+                Outcome::Any(r) => NativeResult::new(*r)
                     .fields(py)?
                     .into_pyobject(py)?
                     .into_any()
@@ -216,6 +216,16 @@ impl NativeResult {
     #[getter]
     fn kind(&self) -> &'static str {
         self.inner.kind().name()
+    }
+
+    /// fields() -> dict: the result's fields through the generic converter (rectangular
+    /// arrays as numpy arrays, `config` plain), as `load()` gives them.
+    #[pyo3(name = "fields")]
+    fn py_fields<'py>(&self, py: Python<'py>) -> PyResult<Bound<'py, PyAny>> {
+        guard(|| {
+            let v = self.inner.to_value().map_err(|e| to_pyerr(py, e))?;
+            to_arrays(py, &v, &["config"])
+        })
     }
 
     /// to_dict() -> dict: the JSON the CLI writes, as plain Python objects.
@@ -349,7 +359,8 @@ pub fn start_run(
             let out = Output {
                 sweep_out: sweep_out.as_deref(),
             };
-            mrdmft::runs::run(v, &origin, preset.as_deref(), &out, ctx).map(Outcome::Any)
+            mrdmft::runs::run(v, &origin, preset.as_deref(), &out, ctx)
+                .map(|r| Outcome::Any(Box::new(r)))
         })
     })
 }

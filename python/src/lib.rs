@@ -354,6 +354,30 @@ fn _arange_for_bench(py: Python<'_>, n: usize) -> Bound<'_, PyArray1<f64>> {
     a
 }
 
+/// The Rust call alone, for the benchmark: check `config` (a dmft config) once, then time
+/// `mrdmft::runs::dmft::run` `reps` times on this thread (GIL released); seconds per run.
+#[pyfunction]
+fn _time_dmft(py: Python<'_>, config: &Bound<'_, PyAny>, reps: usize) -> PyResult<Vec<f64>> {
+    guard(|| {
+        let (v, origin) = config_arg(py, config, None)?;
+        let (cfg, valid) =
+            mrdmft::config::from_value::<mrdmft::config::DmftRunConfig>(v, &origin, None)
+                .map_err(|e| to_pyerr(py, e))?;
+        py.detach(|| {
+            let ctx = mrdmft::runs::Context::quiet();
+            (0..reps)
+                .map(|_| {
+                    let start = std::time::Instant::now();
+                    let out = mrdmft::runs::dmft::run(&cfg, valid.clone(), &ctx);
+                    let secs = start.elapsed().as_secs_f64();
+                    out.map(|_| secs)
+                })
+                .collect::<mrdmft::Result<Vec<f64>>>()
+        })
+        .map_err(|e| to_pyerr(py, e))
+    })
+}
+
 #[pymodule]
 fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     let py = m.py();
@@ -371,6 +395,7 @@ fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(main, m)?)?;
     m.add_function(wrap_pyfunction!(_panic_for_test, m)?)?;
     m.add_function(wrap_pyfunction!(_arange_for_bench, m)?)?;
+    m.add_function(wrap_pyfunction!(_time_dmft, m)?)?;
     m.add_function(wrap_pyfunction!(job::start_run, m)?)?;
     m.add_function(wrap_pyfunction!(job::start_dmft, m)?)?;
     m.add_function(wrap_pyfunction!(job::start_figure, m)?)?;

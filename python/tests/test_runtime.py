@@ -81,8 +81,9 @@ def test_progress_false_prints_nothing(capfd):
     assert out == "" and err == ""
 
 
-def test_progress_bar_from_the_monitor(capfd):
+def test_progress_bar_from_the_monitor(capfd, monkeypatch):
     pytest.importorskip("tqdm")
+    monkeypatch.setattr(mrdmft._progress, "DELAY", 0.0)
     sw = json.loads((GOOD / "sweep_tiny.json").read_text())
     sw["base"]["dmft"]["steps"] = 1500
     mrdmft.sweep(sw, progress=True)
