@@ -2,7 +2,7 @@
 //!
 //! Everything runs through the application's run layer (`mrdmft::runs`), so a config checked
 //! here is checked exactly as by the CLI and errors carry the CLI's messages. Long runs execute
-//! on a Rust worker thread ([`job::Job`]); the calling thread waits with the GIL released and
+//! on a Rust worker thread (`Job`); the calling thread waits with the GIL released and
 //! checks for signals between short waits, cancelling the run on Ctrl-C.
 //!
 //! The pure-Python wrappers in `python/mrdmft/` build configs from keyword arguments and wrap
