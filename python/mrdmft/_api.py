@@ -138,10 +138,7 @@ class Model:
         self.phi = phi
         self.regions = regions
         if np.ndim(g) == 0 and not isinstance(g, (list, tuple)):
-            r = regions
-            if r is None and not isinstance(T, Mapping):
-                shape = np.shape(T)
-                r = shape[0] if shape else None
+            r = regions if regions is not None else _regions_of(T)
             g = [g] * r if r is not None else g
         self.g = g
 
@@ -155,6 +152,18 @@ class Model:
     def __repr__(self) -> str:
         t = self.T if isinstance(self.T, Mapping) else f"array{np.shape(self.T)}"
         return f"Model(g={self.g!r}, T={t}, U={self.U!r}, phi={self.phi!r})"
+
+
+def _regions_of(T: Any) -> Optional[int]:
+    """R from an array T or a make_T / from_uh builder dict, if it says."""
+    if isinstance(T, Mapping):
+        for key, field in (("make_T", "a"), ("from_uh", "u")):
+            spec = T.get(key)
+            if isinstance(spec, Mapping) and np.ndim(spec.get(field)) == 1:
+                return len(spec[field])
+        return None
+    shape = np.shape(T)
+    return shape[0] if shape else None
 
 
 def _model_section(model: Any) -> Any:

@@ -38,6 +38,15 @@ def cli_run(tmp_path_factory):
     return cfg, out, json.loads(out.read_text())
 
 
+def strip_wall(x):
+    """The JSON without its wall-clock times (the only fields that differ between two runs)."""
+    if isinstance(x, dict):
+        return {k: strip_wall(v) for k, v in x.items() if k != "wall_seconds"}
+    if isinstance(x, list):
+        return [strip_wall(v) for v in x]
+    return x
+
+
 def same_bits(a, b):
     a = np.asarray(a, dtype=np.float64)
     b = np.asarray(b, dtype=np.float64)
@@ -68,15 +77,11 @@ def test_dmft_arrays_bit_for_bit(cli_run):
 def test_to_dict_and_save_match_the_cli(cli_run, tmp_path):
     cfg, out, want = cli_run
     r = mrdmft.dmft(config=cfg, progress=False)
-    d = r.to_dict()
-    for x in (d, want):
-        x.pop("wall_seconds")
-    assert d == want
+    assert strip_wall(r.to_dict()) == strip_wall(want)
     assert r.config == want["config"]
     r.save(tmp_path / "py.json")
     saved = json.loads((tmp_path / "py.json").read_text())
-    saved.pop("wall_seconds")
-    assert saved == want
+    assert strip_wall(saved) == strip_wall(want)
 
 
 def test_load_gives_the_same_result(cli_run):
@@ -137,6 +142,11 @@ def test_sweep_grids(tmp_path):
     s2 = mrdmft.load(out)
     np.testing.assert_array_equal(s2.codes, s.codes)
     np.testing.assert_array_equal(s2.mode, s.mode)
+    # the same sweep through the command line
+    cfg = tmp_path / "sweep_cfg.json"
+    cfg.write_text(json.dumps(sw))
+    cli("sweep", cfg, "-o", tmp_path / "cli.json")
+    assert strip_wall(json.loads((tmp_path / "cli.json").read_text())) == strip_wall(d)
 
 
 def test_other_kinds_match_the_cli(tmp_path):
@@ -162,3 +172,25 @@ def test_draw_T_matches_the_spectrum_command():
     assert d.draws == r.draw.draws
     assert abs(d.leading - complex(r.leading.re, r.leading.im)) == 0
     assert abs(d.leading.real - 1.6) < 0.01875
+
+
+@pytest.mark.parametrize("name,cmd", [("network_simulate.json", "simulate"),
+                                      ("sample_window_single.json", "sample")])
+def test_simulate_and_sample_match_the_cli(tmp_path, name, cmd):
+    out = tmp_path / "out.json"
+    cli(cmd, GOOD / name, "-o", out)
+    want = json.loads(out.read_text())
+    r = mrdmft.run(GOOD / name, progress=False)
+    assert r.kind == cmd
+    assert strip_wall(r.to_dict()) == strip_wall(want)
+
+
+def test_figure_writes_its_files(tmp_path):
+    paths = mrdmft.figure("input_flip", out_dir=tmp_path, progress=False)
+    assert set(paths) == {"json", "png", "svg"}
+    assert all(p.stat().st_size > 0 for p in paths.values())
+
+
+def test_model_broadcasts_a_scalar_g():
+    assert mrdmft.Model(g=1.5, T={"make_T": {"a": [2, 2, 2], "b": [1, 1, 1]}}).g == [1.5] * 3
+    assert mrdmft.Model(g=0.5, T=np.zeros((2, 2, 2))).g == [0.5, 0.5]
