@@ -377,9 +377,7 @@ pub fn start_dmft(
 ) -> PyResult<Job> {
     guard(|| {
         let (v, origin) = config_arg(py, config, origin)?;
-        let (cfg, valid) =
-            mrdmft::config::from_value::<mrdmft::config::DmftRunConfig>(v, &origin, None)
-                .map_err(|e| to_pyerr(py, e))?;
+        let (cfg, valid) = crate::dmft_config(py, v, &origin)?;
         Job::spawn(py, threads, move |ctx| {
             let (res, sol) = mrdmft::runs::dmft::run(&cfg, valid, ctx)?;
             Ok(Outcome::Dmft(Box::new(res), sol))

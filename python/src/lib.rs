@@ -136,6 +136,39 @@ pub(crate) fn config_arg(
     ))
 }
 
+type DmftValid = <mrdmft::config::DmftRunConfig as mrdmft::config::Checked>::Valid;
+
+/// Parse and check a dmft config. A type error (which serde reports without a position for a
+/// dict) is reported with the dotted path of the field, e.g. `dmft.steps: invalid type: ...`.
+pub(crate) fn dmft_config(
+    py: Python<'_>,
+    v: Value,
+    origin: &Path,
+) -> PyResult<(mrdmft::config::DmftRunConfig, DmftValid)> {
+    let copy = v.clone();
+    match mrdmft::config::from_value::<mrdmft::config::DmftRunConfig>(v, origin, None) {
+        Ok(x) => Ok(x),
+        Err(mrdmft::Error::Json { path, source }) => {
+            let mut w = copy;
+            if let Some(o) = w.as_object_mut() {
+                o.remove("kind");
+            }
+            let located =
+                serde_path_to_error::deserialize::<_, mrdmft::config::DmftRunConfig>(w).err();
+            Err(to_pyerr(
+                py,
+                match located {
+                    Some(e) if e.path().iter().next().is_some() => {
+                        mrdmft::Error::config(path, format!("{}: {}", e.path(), e.inner()))
+                    }
+                    _ => mrdmft::Error::Json { path, source },
+                },
+            ))
+        }
+        Err(e) => Err(to_pyerr(py, e)),
+    }
+}
+
 /// validate(config, origin=None) -> str
 ///
 /// Check a config (dict or path) of any kind with every preset it defines, without running
@@ -360,9 +393,7 @@ fn _arange_for_bench(py: Python<'_>, n: usize) -> Bound<'_, PyArray1<f64>> {
 fn _time_dmft(py: Python<'_>, config: &Bound<'_, PyAny>, reps: usize) -> PyResult<Vec<f64>> {
     guard(|| {
         let (v, origin) = config_arg(py, config, None)?;
-        let (cfg, valid) =
-            mrdmft::config::from_value::<mrdmft::config::DmftRunConfig>(v, &origin, None)
-                .map_err(|e| to_pyerr(py, e))?;
+        let (cfg, valid) = dmft_config(py, v, &origin)?;
         py.detach(|| {
             let ctx = mrdmft::runs::Context::quiet();
             (0..reps)

@@ -142,3 +142,12 @@ def test_good_configs_validate(name):
     kind = mrdmft.validate(GOOD / name)
     assert kind in {"dmft", "stationary", "fixed_points", "spectrum", "polytope", "sample",
                     "simulate", "compare", "sweep"}
+
+
+def test_type_errors_name_the_field():
+    with pytest.raises(mrdmft.ConfigError, match=r"dmft\.steps: invalid type"):
+        mrdmft.dmft(mrdmft.Model(g=[1.5], T=[[[0.0]]]), dt=0.05, steps="ten", seed=0,
+                    progress=False)
+    with pytest.raises(mrdmft.ConfigError, match=r"model\.g\[0\]: invalid type"):
+        mrdmft.dmft(mrdmft.Model(g=["a"], T=[[[0.0]]]), dt=0.05, steps=10, seed=0,
+                    progress=False)
