@@ -1,8 +1,9 @@
 """Execute every notebook in this folder headlessly (nbclient), without saving outputs.
 
 Usage: python notebooks/run_notebooks.py RESULTS_DIR
-RESULTS_DIR holds result files written by the mrdmft CLI (see notebooks/README.md); it is
-passed to the notebooks as the environment variable MRDMFT_RESULTS.
+The notebooks compute through the Python package mrdmft (pip install ./python) and save their
+result files into RESULTS_DIR (created if missing), passed to them as the environment variable
+MRDMFT_RESULTS.
 """
 import os
 import sys
@@ -14,6 +15,7 @@ from nbclient import NotebookClient
 
 here = Path(__file__).resolve().parent
 results = Path(sys.argv[1]).resolve() if len(sys.argv) > 1 else here.parent / "demo_out"
+results.mkdir(parents=True, exist_ok=True)
 os.environ["MRDMFT_RESULTS"] = str(results)
 os.environ.setdefault("MPLBACKEND", "Agg")
 failed = 0
