@@ -267,7 +267,7 @@ impl<'a> Simulation<'a> {
         for (s, &p) in self.sfilt.iter_mut().zip(&self.proj) {
             *s += dt * (-*s + p);
         }
-        if self.i % self.set.record_every == 0 {
+        if self.i.is_multiple_of(self.set.record_every) {
             self.record(self.i / self.set.record_every);
         }
         true

@@ -25,7 +25,7 @@ pub fn run_trials(
     for k in 0..plan.trials {
         let base = (k * plan.steps) as u64;
         let mut tick = |s: usize| {
-            if s % 50 == 0 {
+            if s.is_multiple_of(50) {
                 bar.set(base + s as u64);
             }
             !ctx.cancelled()
