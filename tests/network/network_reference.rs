@@ -4,8 +4,7 @@
 //! (`nodisorder`, `disorder`), with the random input to region mu being
 //! `g_mu * Chi @ r_mu[perm_mu]`.
 
-mod common;
-use common::*;
+use crate::common::*;
 
 use mrdmft::network::sample::{Disorder, DisorderMode, Loadings, Precision};
 use mrdmft::network::sim::{matrix_from, subspace_state, InputSchedule, SimSettings, Simulation};

@@ -15,8 +15,7 @@
 //! the fixed-point variance is 2.4x as sensitive as $\psi$ to the overlaps). The DMFT side uses
 //! the reference scheme (O(dt) bias, about 1 % in chaotic variances at dt = 0.05).
 
-mod common;
-use common::*;
+use crate::common::*;
 
 use mrdmft::config::{Checked, CompareConfig};
 use mrdmft::results::{SizeSummary, TheoryOut};

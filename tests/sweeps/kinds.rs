@@ -4,8 +4,7 @@
 //! with the uninterrupted one (points are deterministic functions of config and index). Also the
 //! overlay plot (`plot.overlay`) of a network sweep over a stationary map.
 
-mod common;
-use common::*;
+use crate::common::*;
 
 use std::path::{Path, PathBuf};
 

@@ -1,0 +1,8 @@
+//! The binary: commands end to end, files it must never destroy, network commands.
+
+#[path = "../common/mod.rs"]
+mod common;
+
+mod commands;
+mod files;
+mod network;

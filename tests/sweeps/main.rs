@@ -1,0 +1,10 @@
+//! Sweeps: the engine end to end, resume, shards and merge, point kinds, checkpoint integrity, the CLI and SLURM scripts.
+
+#[path = "../common/mod.rs"]
+mod common;
+
+mod cli;
+mod engine;
+mod integrity;
+mod kinds;
+mod sampler_subset;
