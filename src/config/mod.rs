@@ -17,12 +17,14 @@ use crate::error::{Error, Result};
 mod dmft;
 mod kind;
 mod model;
+mod network_core;
 pub mod preset;
 pub mod sweep;
 
 pub use dmft::{random_s0, DmftConfig, DmftRunConfig, MAX_FULL_GB};
 pub use kind::Kind;
 pub use model::{parse_phi, ModelConfig};
+pub use network_core::NetworkCore;
 
 /// A config type that validates itself once into the solvers' types (linfa's unchecked params
 /// -> `check()` -> checked type). Every config kind implements it; [`load`] and
