@@ -22,7 +22,7 @@ use super::Preset;
 use crate::commands::stationary::{self, StationaryConfig, StationaryResult, StationarySection};
 use crate::config::Checked;
 use crate::error::Result;
-use crate::plot::{chart_on, plot_err as perr};
+use crate::plot::{chart_on, plot_err as perr, text_lines};
 
 /// The embedded config.
 pub const CONFIG: &str = include_str!("../../figures/configs/fig4.json");
@@ -258,11 +258,8 @@ fn panel_b(d: &Fig4Data) -> crate::plot::LinePanel {
     }
 }
 
-fn draw_notes<DB: DrawingBackend>(
-    area: &DrawingArea<DB, Shift>,
-    d: &Fig4Data,
-    path: &Path,
-) -> Result<()> {
+/// The notes beside panels (a, b): the network panels' setting, transitions, predictions.
+fn notes(d: &Fig4Data) -> Vec<String> {
     let f = &d.finite_n;
     let mut lines = vec![
         "Network panels (below): param_sets_1, shared disorder, f32".to_string(),
@@ -300,16 +297,7 @@ fn draw_notes<DB: DrawingBackend>(
             v.join(", ")
         ));
     }
-    let font = ("sans-serif", 14).into_font();
-    for (i, l) in lines.iter().enumerate() {
-        area.draw(&Text::new(
-            l.clone(),
-            (20, 40 + 21 * i as i32),
-            font.clone(),
-        ))
-        .map_err(|e| perr(path, e))?;
-    }
-    Ok(())
+    lines
 }
 
 struct Fig4Page<'a>(&'a Fig4Data);
@@ -331,7 +319,7 @@ impl Render for Fig4Page<'_> {
         let parts = header.split_evenly((1, 3));
         draw_panel_a(&parts[0], d, path)?;
         panel_b(d).draw(&parts[1], path)?;
-        draw_notes(&parts[2], d, path)?;
+        text_lines(&parts[2], &notes(d), (20, 40), 21, 14, path)?;
         finite_n::draw_block(&block, &d.finite_n, path)
     }
 }

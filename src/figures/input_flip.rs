@@ -26,7 +26,7 @@ use super::common::{
 use super::Preset;
 use crate::config::Checked;
 use crate::error::Result;
-use crate::plot::{plot_err, LinePanel, MatrixPanel, Series, Style};
+use crate::plot::{plot_err, text_lines, LinePanel, MatrixPanel, Series, Style};
 
 /// The embedded config.
 pub const CONFIG: &str = include_str!("../../figures/configs/input_flip.json");
@@ -306,7 +306,6 @@ impl Render for FlipFigure<'_> {
         let (_, sh) = side.dim_in_pixel();
         let (upper, lower) = side.split_vertically(sh * 3 / 5);
         panel.draw(&upper, path)?;
-        let font = ("sans-serif", 13).into_font();
         let lines = [
             format!(
                 "off: |S^11| = {:.3}, region 1 cross currents max {:.1e}",
@@ -330,16 +329,7 @@ impl Render for FlipFigure<'_> {
             ),
             "with the input, region 1 joins the routing loop".to_string(),
         ];
-        for (k, l) in lines.iter().enumerate() {
-            lower
-                .draw(&Text::new(
-                    l.clone(),
-                    (14, 10 + 22 * k as i32),
-                    font.clone(),
-                ))
-                .map_err(|e| perr(&e))?;
-        }
-        Ok(())
+        text_lines(&lower, &lines, (14, 10), 22, 13, path)
     }
 }
 

@@ -201,6 +201,27 @@ fn log_tick(v: &f64) -> String {
     }
 }
 
+/// Lines of text at `(x, y)`, `step` pixels apart, in the font size `size` (notes beside panels).
+pub fn text_lines<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    lines: &[String],
+    (x, y): (i32, i32),
+    step: i32,
+    size: u32,
+    path: &Path,
+) -> Result<()> {
+    let font = ("sans-serif", size).into_font();
+    for (k, l) in lines.iter().enumerate() {
+        area.draw(&Text::new(
+            l.as_str(),
+            (x, y + step * k as i32),
+            font.clone(),
+        ))
+        .map_err(|e| plot_err(path, e))?;
+    }
+    Ok(())
+}
+
 /// A chart builder on `area` with the title `title` (font size `size`) and room for tick
 /// labels and axis descriptions (heatmaps, matrices, custom panels).
 pub fn chart_on<'a, 'b, DB: DrawingBackend>(
