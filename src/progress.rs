@@ -1,6 +1,6 @@
 //! Progress reporting: a bar on a terminal (indicatif), plain rate-limited lines with rate and
 //! ETA when stderr is not a terminal (cluster logs), and the counters of a
-//! [`Monitor`](crate::runs::Monitor) for callers in other threads (the Python package).
+//! [`Monitor`] for callers in other threads (the Python package).
 
 use std::io::IsTerminal;
 use std::sync::atomic::{AtomicU64, Ordering};

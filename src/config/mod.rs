@@ -1,7 +1,9 @@
 //! Config files (JSON, versioned, unknown fields rejected) and their one-place validation.
 //!
 //! A config is parsed into unchecked serde types ([`ModelConfig`], [`DmftConfig`]) and checked
-//! once into the solvers' types ([`MeanFieldSpec`], [`TwoTimeSettings`]). Error messages carry the
+//! once into the solvers' types
+//! ([`MeanFieldSpec`](mrdmft_solvers::spec::MeanFieldSpec),
+//! [`TwoTimeSettings`](mrdmft_solvers::two_time::TwoTimeSettings)). Error messages carry the
 //! dotted path of the field and what to do.
 
 use std::path::Path;

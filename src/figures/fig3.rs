@@ -89,13 +89,6 @@ pub fn draw(data: &Fig3Data, dir: &Path) -> Result<()> {
 
 /// `mrdmft figure fig3`.
 pub fn run(preset: Preset, out_dir: &Path, ctx: &crate::runs::Context) -> Result<()> {
-    let summary = |d: &Fig3Data| {
-        format!(
-            "{} networks of N = {} in {:.2} s",
-            d.finite_n.network_count(),
-            d.finite_n.n,
-            d.wall_seconds
-        )
-    };
+    let summary = |d: &Fig3Data| format!("{} in {:.2} s", d.finite_n.summary(), d.wall_seconds);
     common::run::<Fig3Config, _>(preset, out_dir, |c| compute(c, preset, ctx), draw, summary)
 }

@@ -333,10 +333,10 @@ pub fn draw(data: &Fig4Data, dir: &Path) -> Result<()> {
 /// `mrdmft figure fig4`.
 pub fn run(preset: Preset, out_dir: &Path, ctx: &crate::runs::Context) -> Result<()> {
     let summary = |d: &Fig4Data| {
+        let f = &d.finite_n;
         format!(
-            "stationary theory + {} networks of N = {} in {:.2} s",
-            d.finite_n.network_count(),
-            d.finite_n.n,
+            "stationary theory + {} in {:.2} s",
+            f.summary(),
             d.wall_seconds
         )
     };

@@ -309,6 +309,11 @@ impl FiniteNData {
     pub fn network_count(&self) -> usize {
         self.columns.iter().map(|c| c.runs.len()).sum()
     }
+
+    /// "`k` networks of N = `n`".
+    pub fn summary(&self) -> String {
+        format!("{} networks of N = {}", self.network_count(), self.n)
+    }
 }
 
 /// Predicted $\sqrt{A}$, $\psi$ and branch of a region (E15, E11-E12; `compute_A_pred`).
