@@ -246,7 +246,7 @@ fn fig4_disorder_runs_do_not_depend_on_the_thread_count() {
     cfg.network.t_sim = 5.0;
     cfg.network.t_show = 5.0;
     cfg.network.t_measure = 5.0;
-    cfg.network.traces = 5;
+    cfg.network.core.traces = 5;
     cfg.stationary.g = Some(mrdmft::config::Grid::List(vec![0.5, 2.0]));
     let pool = |n| {
         rayon::ThreadPoolBuilder::new()

@@ -139,7 +139,7 @@ pub fn random_s0(r: usize, seed: u64) -> Vec<f64> {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct DmftRunConfig {
-    /// Must be [`SCHEMA_VERSION`](super::SCHEMA_VERSION).
+    /// Must be [`SCHEMA_VERSION`](crate::config::SCHEMA_VERSION).
     pub schema_version: u32,
     /// Optional name, echoed into outputs.
     #[serde(default, skip_serializing_if = "Option::is_none")]

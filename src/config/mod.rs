@@ -1,7 +1,9 @@
 //! Config files (JSON, versioned, unknown fields rejected) and their one-place validation.
 //!
 //! A config is parsed into unchecked serde types ([`ModelConfig`], [`DmftConfig`]) and checked
-//! once into the solvers' types ([`MeanFieldSpec`](mrdmft_solvers::spec::MeanFieldSpec), [`TwoTimeSettings`](mrdmft_solvers::two_time::TwoTimeSettings)). Error messages carry the
+//! once into the solvers' types
+//! ([`MeanFieldSpec`](mrdmft_solvers::spec::MeanFieldSpec),
+//! [`TwoTimeSettings`](mrdmft_solvers::two_time::TwoTimeSettings)). Error messages carry the
 //! dotted path of the field and what to do.
 
 use std::path::Path;
@@ -22,6 +24,7 @@ mod grid;
 mod kind;
 mod model;
 pub mod network;
+mod network_core;
 mod polytope;
 pub mod preset;
 pub mod sample;
@@ -37,6 +40,7 @@ pub use grid::{Grid, Linspace};
 pub use kind::Kind;
 pub use model::{parse_phi, ModelConfig};
 pub use network::NetworkConfig;
+pub use network_core::NetworkCore;
 pub use polytope::{
     b_vector_error, BList, PolytopeConfig, PolytopeSection, RandomSection, MAX_POLYTOPE_REGIONS,
 };

@@ -1,17 +1,23 @@
-//! Shared pieces of the figure commands: configs with presets, a diverging colour map and
-//! matrix heatmaps, seeded sign draws.
+//! Shared pieces of the figure commands: the one figure-config loader (presets applied by
+//! [`crate::config::preset`], checks by [`Checked`] through [`crate::config::from_value`]), the
+//! header every figure config starts with, the envelope of the figure data files, seeded sign
+//! draws.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
-use plotters::coord::Shift;
-use plotters::prelude::*;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
-use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
+use mrdmft_solvers::spec::Tensor3;
+use mrdmft_solvers::tensors::make_t_from_uh;
+use mrdmft_solvers::SolverError;
+
 use super::Preset;
+use crate::config::{check_schema, Checked, Kind};
 use crate::error::{Error, Result};
+use crate::results::Envelope;
 
 /// Name of a preset as in the config files.
 pub fn preset_name(p: Preset) -> &'static str {
@@ -21,209 +27,166 @@ pub fn preset_name(p: Preset) -> &'static str {
     }
 }
 
-/// A figure config that validates itself after parsing (`path` names the file in errors).
-pub trait CheckedConfig: DeserializeOwned {
-    /// Check the values; errors name the field and the fix.
-    fn check(&self, path: &Path) -> Result<()>;
+/// The fields every figure config starts with.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct ConfigHead {
+    /// Schema version.
+    pub schema_version: u32,
+    /// The figure id (`"fig3"`, ...).
+    pub figure: String,
+    /// Provenance.
+    pub note: String,
 }
 
-/// [`load_config`] followed by [`CheckedConfig::check`].
-pub fn load_checked<T: CheckedConfig>(text: &str, origin: &Path, preset: Preset) -> Result<T> {
-    let cfg: T = load_config(text, origin, preset)?;
-    cfg.check(origin)?;
-    Ok(cfg)
+impl ConfigHead {
+    /// Check the schema version and that the config is for figure `id`.
+    pub fn check(&self, id: &str) -> std::result::Result<(), SolverError> {
+        check_schema(self.schema_version)?;
+        if self.figure != id {
+            return Err(SolverError::invalid(
+                "figure",
+                format!("is \"{}\"; this config is for \"{id}\"", self.figure),
+            ));
+        }
+        Ok(())
+    }
 }
 
-/// Validate a figure config file with each of its presets (for `mrdmft validate`).
-pub fn validate_file<T: CheckedConfig>(path: &Path) -> Result<()> {
-    let text = std::fs::read_to_string(path).map_err(|source| Error::Io {
-        path: path.into(),
+/// A figure's config: checked like every config kind ([`Checked`], kind `figure`), embedded in
+/// the binary.
+pub trait FigureConfig: Checked {
+    /// The figure id.
+    const ID: &'static str;
+    /// The embedded config file (`figures/configs/<id>.json`).
+    const TEXT: &'static str;
+}
+
+/// How the embedded config of figure `id` is named in errors.
+pub fn embedded_origin(id: &str) -> PathBuf {
+    PathBuf::from(format!("<embedded figures/configs/{id}.json>"))
+}
+
+/// Parse the figure config text `raw` (named `origin` in errors), apply `preset` and check it.
+/// A config without a `presets` table is the same for every preset.
+pub fn parse<T: Checked>(
+    raw: &str,
+    preset: Option<Preset>,
+    origin: &Path,
+) -> Result<(T, T::Valid)> {
+    let v: Value = serde_json::from_str(raw).map_err(|source| Error::Json {
+        path: origin.into(),
         source,
     })?;
+    let preset = preset
+        .filter(|_| v.get("presets").is_some())
+        .map(preset_name);
+    crate::config::from_value(v, origin, preset)
+}
+
+/// The embedded config of figure `T` with `preset`, checked.
+pub fn embedded<T: FigureConfig>(preset: Preset) -> Result<(T, T::Valid)> {
+    parse(T::TEXT, Some(preset), &embedded_origin(T::ID))
+}
+
+/// Check the figure config text `raw` as it is and with each preset (for `mrdmft validate`).
+pub fn validate_text<T: Checked>(raw: &str, origin: &Path) -> Result<()> {
+    parse::<T>(raw, None, origin)?;
     for p in [Preset::Quick, Preset::Paper] {
-        load_checked::<T>(&text, path, p)?;
+        parse::<T>(raw, Some(p), origin)?;
     }
     Ok(())
 }
 
-/// Parse a figure config `text` (shown as `origin` in errors), apply the JSON merge patch of
-/// `presets.<preset>` and drop the `presets` table.
-pub fn load_config<T: DeserializeOwned>(text: &str, origin: &Path, preset: Preset) -> Result<T> {
-    let mut v: Value = serde_json::from_str(text).map_err(|source| Error::Json {
-        path: origin.into(),
-        source,
-    })?;
-    apply_preset(&mut v, origin, preset_name(preset))?;
-    serde_json::from_value(v).map_err(|source| Error::Json {
-        path: origin.into(),
-        source,
-    })
+/// The id and preset of a figure data file, beside the figure's own fields.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct FigureBody<B> {
+    /// The figure id.
+    pub figure: String,
+    /// Preset used.
+    pub preset: Preset,
+    /// The figure's data.
+    #[serde(flatten)]
+    pub data: B,
 }
 
-/// Apply preset `name` of `v` (a figure config with a `presets` table) in place.
-pub fn apply_preset(v: &mut Value, origin: &Path, name: &str) -> Result<()> {
-    let patch = v
-        .get("presets")
-        .and_then(|p| p.get(name))
-        .cloned()
-        .ok_or_else(|| {
-            Error::config(
-                origin,
-                format!("presets.{name} is missing; a figure config needs \"quick\" and \"paper\" presets (JSON merge patches, {{}} for none)"),
-            )
-        })?;
-    crate::sweep::merge_patch(v, &patch);
-    if let Some(o) = v.as_object_mut() {
-        o.remove("presets");
+impl<B> std::ops::Deref for FigureBody<B> {
+    type Target = B;
+    fn deref(&self) -> &B {
+        &self.data
     }
+}
+
+/// A figure's data file: the result [`Envelope`] (kind `figure`, the effective config, wall
+/// seconds) around the figure id, the preset and the figure's data `B`.
+pub type FigureData<C, B> = Envelope<C, FigureBody<B>>;
+
+/// The data file of figure `id` drawn with `preset` from `config`.
+pub fn figure_data<C, B>(
+    id: &str,
+    preset: Preset,
+    config: C,
+    data: B,
+    wall_seconds: f64,
+) -> FigureData<C, B> {
+    let body = FigureBody {
+        figure: id.into(),
+        preset,
+        data,
+    };
+    Envelope::new(Kind::Figure, config, body, wall_seconds)
+}
+
+/// E15: the symmetric tensor `T = make_T_from_uh(u, a - b)` with `u = signs * sqrt(b)`;
+/// returns `u` and `T`.
+pub fn routing_tensor(
+    signs: &[f64],
+    a: &[f64],
+    b: &[f64],
+) -> std::result::Result<(Vec<f64>, Tensor3), SolverError> {
+    let u: Vec<f64> = signs.iter().zip(b).map(|(s, b)| s * b.sqrt()).collect();
+    let h: Vec<f64> = a.iter().zip(b).map(|(a, b)| a - b).collect();
+    let t = make_t_from_uh(&u, &h)?;
+    Ok((u, t))
+}
+
+/// Write the figure data `data` to `<dir>/<id>.json` and draw it with `draw` into `dir`.
+pub fn write<T: Serialize>(
+    data: &T,
+    id: &str,
+    dir: &Path,
+    draw: impl FnOnce(&T, &Path) -> Result<()>,
+) -> Result<()> {
+    crate::io::write_json(&dir.join(format!("{id}.json")), data)?;
+    draw(data, dir)
+}
+
+/// `mrdmft figure <id>` for the figure of config `C`: its embedded config with `preset`, the
+/// data from `compute`, written to `<dir>/<id>.json` and drawn by `draw` into `dir`; a line
+/// `<id>: <summary> -> <dir>` on stderr.
+pub fn run<C: FigureConfig, D: Serialize>(
+    preset: Preset,
+    dir: &Path,
+    compute: impl FnOnce(&C) -> Result<D>,
+    draw: impl FnOnce(&D, &Path) -> Result<()>,
+    summary: impl FnOnce(&D) -> String,
+) -> Result<()> {
+    let (cfg, _) = embedded::<C>(preset)?;
+    let data = compute(&cfg)?;
+    write(&data, C::ID, dir, draw)?;
+    eprintln!("{}: {} -> {}", C::ID, summary(&data), dir.display());
     Ok(())
 }
 
 /// `r` random signs (+1 or -1) from the ChaCha8 stream `seed` (E15: `u = signs * sqrt(b)`).
 pub fn random_signs(r: usize, seed: u64) -> Vec<f64> {
-    let mut rng = ChaCha8Rng::seed_from_u64(seed);
+    signs_from(&mut ChaCha8Rng::seed_from_u64(seed), r)
+}
+
+/// `r` random signs (+1 or -1) drawn from `rng`.
+pub fn signs_from(rng: &mut impl Rng, r: usize) -> Vec<f64> {
     (0..r)
         .map(|_| if rng.random::<bool>() { 1.0 } else { -1.0 })
         .collect()
-}
-
-/// RdGy diverging colour map at `t` in [0, 1] (0: dark red, 0.5: white, 1: dark grey).
-pub fn rdgy(t: f64) -> RGBColor {
-    const STOPS: [(u8, u8, u8); 11] = [
-        (103, 0, 31),
-        (178, 24, 43),
-        (214, 96, 77),
-        (244, 165, 130),
-        (253, 219, 199),
-        (255, 255, 255),
-        (224, 224, 224),
-        (186, 186, 186),
-        (135, 135, 135),
-        (77, 77, 77),
-        (26, 26, 26),
-    ];
-    let t = if t.is_finite() {
-        t.clamp(0.0, 1.0)
-    } else {
-        0.5
-    };
-    let x = t * 10.0;
-    let i = (x.floor() as usize).min(9);
-    let f = x - i as f64;
-    let lerp = |a: u8, b: u8| (a as f64 + f * (b as f64 - a as f64)).round() as u8;
-    let (a, b) = (STOPS[i], STOPS[i + 1]);
-    RGBColor(lerp(a.0, b.0), lerp(a.1, b.1), lerp(a.2, b.2))
-}
-
-fn perr(path: &Path, e: impl std::fmt::Display) -> Error {
-    Error::Plot {
-        path: path.into(),
-        msg: e.to_string(),
-    }
-}
-
-/// A square matrix drawn as a heatmap with the diverging map on `[-lim, lim]`, row 1 at the
-/// top, each cell annotated with its value, and a colour bar on the right.
-pub struct MatrixPanel<'a> {
-    /// Title.
-    pub title: &'a str,
-    /// `m[i][j]`.
-    pub m: &'a [Vec<f64>],
-    /// Colour range `[-lim, lim]`.
-    pub lim: f64,
-    /// x label (columns).
-    pub x_label: &'a str,
-    /// y label (rows).
-    pub y_label: &'a str,
-}
-
-impl MatrixPanel<'_> {
-    /// Draw into `area`.
-    pub fn draw<DB: DrawingBackend>(
-        &self,
-        area: &DrawingArea<DB, Shift>,
-        path: &Path,
-    ) -> Result<()> {
-        let (w, h) = area.dim_in_pixel();
-        let (main, bar) = area.split_horizontally(w.saturating_sub(80));
-        let n = self.m.len();
-        let mut chart = ChartBuilder::on(&main)
-            .caption(self.title, ("sans-serif", 16))
-            .margin(10)
-            .x_label_area_size(40)
-            .y_label_area_size(48)
-            .build_cartesian_2d(0.5f64..n as f64 + 0.5, n as f64 + 0.5..0.5f64)
-            .map_err(|e| perr(path, e))?;
-        chart
-            .configure_mesh()
-            .disable_mesh()
-            .x_labels(n)
-            .y_labels(n)
-            .x_label_formatter(&|v| format!("{}", v.round() as i64))
-            .y_label_formatter(&|v| format!("{}", v.round() as i64))
-            .x_desc(self.x_label)
-            .y_desc(self.y_label)
-            .label_style(("sans-serif", 12))
-            .axis_desc_style(("sans-serif", 13))
-            .draw()
-            .map_err(|e| perr(path, e))?;
-        let mut cells = Vec::new();
-        for (i, row) in self.m.iter().enumerate() {
-            for (j, &v) in row.iter().enumerate() {
-                let (x, y) = (j as f64 + 1.0, i as f64 + 1.0);
-                cells.push(Rectangle::new(
-                    [(x - 0.5, y - 0.5), (x + 0.5, y + 0.5)],
-                    rdgy(0.5 + 0.5 * v / self.lim).filled(),
-                ));
-            }
-        }
-        chart.draw_series(cells).map_err(|e| perr(path, e))?;
-        for (i, row) in self.m.iter().enumerate() {
-            for (j, &v) in row.iter().enumerate() {
-                let c = if v.abs() > 0.55 * self.lim {
-                    WHITE
-                } else {
-                    BLACK
-                };
-                let label = if v.abs() < 5e-4 {
-                    "0".to_string()
-                } else {
-                    format!("{v:.2}")
-                };
-                chart
-                    .draw_series(std::iter::once(Text::new(
-                        label,
-                        (j as f64 + 0.78, i as f64 + 0.95),
-                        ("sans-serif", 12).into_font().color(&c),
-                    )))
-                    .map_err(|e| perr(path, e))?;
-            }
-        }
-        let font = ("sans-serif", 12).into_font();
-        let (top, bottom) = (50i32, h as i32 - 60);
-        let steps = (bottom - top).max(1);
-        for k in 0..steps {
-            let t = 1.0 - k as f64 / steps as f64;
-            bar.draw(&Rectangle::new(
-                [(10, top + k), (28, top + k + 1)],
-                rdgy(t).filled(),
-            ))
-            .map_err(|e| perr(path, e))?;
-        }
-        bar.draw(&Rectangle::new(
-            [(10, top), (28, bottom)],
-            BLACK.stroke_width(1),
-        ))
-        .map_err(|e| perr(path, e))?;
-        for (t, v) in [(0.0, -self.lim), (0.5, 0.0), (1.0, self.lim)] {
-            let y = bottom - (t * steps as f64) as i32;
-            bar.draw(&Text::new(format!("{v:.1}"), (32, y - 6), font.clone()))
-                .map_err(|e| perr(path, e))?;
-        }
-        bar.draw(&Text::new("S", (14, top - 22), font))
-            .map_err(|e| perr(path, e))?;
-        Ok(())
-    }
 }
 
 pub use crate::plot::{save_render, Render};

@@ -25,15 +25,16 @@ use mrdmft_solvers::pca::pca;
 use mrdmft_solvers::polytope::{
     constraint_system, pairs, random_nonempty_polytopes, NonEmptyDraw, MASK_THRESHOLD,
 };
-use mrdmft_solvers::tensors::make_t_from_uh;
+
+use mrdmft_solvers::SolverError;
 
 use super::common::{
-    load_checked, random_signs, save_render, validate_file, CheckedConfig, Render,
+    self, figure_data, random_signs, routing_tensor, save_render, ConfigHead, FigureData, Render,
 };
 use super::Preset;
-use crate::error::{Error, Result};
-use crate::io;
-use crate::plot::{color, LinePanel, Series, Style};
+use crate::config::Checked;
+use crate::error::Result;
+use crate::plot::{chart_on, color, plot_err, LinePanel, Series, Style, PALETTE};
 use crate::runs::Progress;
 
 /// The embedded config.
@@ -70,12 +71,9 @@ pub struct PcaConfig {
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 #[serde(deny_unknown_fields)]
 pub struct ConvexConfig {
-    /// Schema version.
-    pub schema_version: u32,
-    /// Always "convex".
-    pub figure: String,
-    /// Provenance.
-    pub note: String,
+    /// Schema version, figure id ("convex"), provenance.
+    #[serde(flatten)]
+    pub head: ConfigHead,
     /// Numbers of regions.
     pub regions: Vec<usize>,
     /// Parameter sets per R (same order as `regions`).
@@ -181,101 +179,81 @@ pub struct PcaPanel {
     pub nn_purity: f64,
 }
 
-/// Everything the convex figure draws.
+/// The panels of the convex figure.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
-pub struct ConvexData {
-    /// Schema version.
-    pub schema_version: u32,
-    /// mrdmft version.
-    pub mrdmft_version: String,
-    /// "figure".
-    pub kind: String,
-    /// "convex".
-    pub figure: String,
-    /// Preset used.
-    pub preset: Preset,
-    /// The effective config.
-    pub config: ConvexConfig,
+pub struct ConvexPanels {
     /// Per R.
     pub stats: Vec<RegionStats>,
     /// Barcodes.
     pub barcodes: Vec<Barcode>,
     /// PCA panels.
     pub pca: Vec<PcaPanel>,
-    /// Wall seconds.
-    pub wall_seconds: f64,
 }
 
-fn origin() -> &'static Path {
-    Path::new("<embedded figures/configs/convex.json>")
-}
+/// Everything the convex figure draws.
+pub type ConvexData = FigureData<ConvexConfig, ConvexPanels>;
+
+figure_config!(ConvexConfig, "convex", (), |c| c.check_values());
 
 impl ConvexConfig {
-    /// Validate.
-    fn check_values(&self, path: &Path) -> Result<()> {
-        crate::config::check_schema(self.schema_version)
-            .map_err(|e| Error::config(path, e.to_string()))?;
+    fn check_values(&self) -> std::result::Result<(), SolverError> {
+        let bad = |f: &str, m: String| Err(SolverError::invalid(f, m));
         if self.regions.is_empty() || self.regions.len() != self.counts.len() {
-            return Err(Error::config(
-                path,
+            return bad(
+                "counts",
                 format!(
                     "regions has {} entries and counts {}; give one count per R",
                     self.regions.len(),
                     self.counts.len()
                 ),
-            ));
+            );
         }
         if let Some(r) = self.regions.iter().find(|&&r| !(3..=8).contains(&r)) {
-            return Err(Error::config(
-                path,
-                format!(
-                    "regions: R = {r} is outside 3..=8 (basis enumeration grows as C(R(R-1)/2, R))"
-                ),
-            ));
+            return bad(
+                "regions",
+                format!("R = {r} is outside 3..=8 (basis enumeration grows as C(R(R-1)/2, R))"),
+            );
         }
         if self.counts.contains(&0) {
-            return Err(Error::config(path, "counts: give at least 1 set per R"));
+            return bad("counts", "give at least 1 set per R".into());
         }
         let [lo, hi] = self.range;
         if !(lo.is_finite() && hi.is_finite() && lo > 0.0 && hi > lo) {
-            return Err(Error::config(
-                path,
-                format!("range is [{lo}, {hi}]; give 0 < lo < hi"),
-            ));
+            return bad("range", format!("is [{lo}, {hi}]; give 0 < lo < hi"));
         }
         if self.max_attempts == 0 {
-            return Err(Error::config(path, "max_attempts is 0; give at least 1"));
+            return bad("max_attempts", "is 0; give at least 1".into());
         }
         for (what, r) in [
             ("barcode_regions", self.barcode_regions),
             ("pca.R", self.pca.r),
         ] {
             if !self.regions.contains(&r) {
-                return Err(Error::config(
-                    path,
-                    format!("{what} = {r} is not among regions {:?}", self.regions),
-                ));
+                return bad(
+                    what,
+                    format!("is {r}, which is not among regions {:?}", self.regions),
+                );
             }
         }
         let p = &self.pca;
         if p.set_number == 0 {
-            return Err(Error::config(
-                path,
-                "pca.set_number is 0; it is 1-based (the paper uses the 4th set)",
-            ));
+            return bad(
+                "pca.set_number",
+                "is 0; it is 1-based (the paper uses the 4th set)".into(),
+            );
         }
         if p.batch < 3 {
-            return Err(Error::config(path, "pca.batch: give at least 3 starts"));
+            return bad("pca.batch", "give at least 3 starts".into());
         }
         if !(p.max_residual.is_finite() && p.max_residual > 0.0) {
-            return Err(Error::config(
-                path,
-                "pca.max_residual: give a finite number > 0",
-            ));
+            return bad("pca.max_residual", "give a finite number > 0".into());
         }
-        self.fp_settings()
-            .check()
-            .map_err(|e| Error::config(path, e.to_string().replace("fixed_points.", "pca.")))
+        self.fp_settings().check().map_err(|e| match e {
+            SolverError::InvalidInput { field, msg } => {
+                SolverError::invalid(field.replace("fixed_points.", "pca."), msg)
+            }
+            e => e,
+        })
     }
 
     fn fp_settings(&self) -> FpSettings {
@@ -292,18 +270,7 @@ impl ConvexConfig {
 
 /// Parse the embedded config with `preset`.
 pub fn config(preset: Preset) -> Result<ConvexConfig> {
-    load_checked(CONFIG, origin(), preset)
-}
-
-impl CheckedConfig for ConvexConfig {
-    fn check(&self, path: &Path) -> Result<()> {
-        self.check_values(path)
-    }
-}
-
-/// Validate a config file with each of its presets (for `mrdmft validate`).
-pub fn validate(path: &Path) -> Result<()> {
-    validate_file::<ConvexConfig>(path)
+    Ok(common::embedded::<ConvexConfig>(preset)?.0)
 }
 
 fn mean_sd(v: &[f64]) -> (f64, f64) {
@@ -390,9 +357,7 @@ fn pca_panel(cfg: &ConvexConfig, f: usize, sets: &[&NonEmptyDraw]) -> Result<Pca
     let b = d.polytope.b.clone();
     let r = b.len();
     let signs = random_signs(r, pc.sign_seed.wrapping_add(f as u64));
-    let u: Vec<f64> = signs.iter().zip(&b).map(|(s, x)| s * x.sqrt()).collect();
-    let h: Vec<f64> = b.iter().map(|x| -x).collect();
-    let t = make_t_from_uh(&u, &h)?;
+    let (_, t) = routing_tensor(&signs, &vec![0.0; r], &b)?;
     let out = find_fps(&t, &cfg.fp_settings(), None)?;
     let prs = pairs(r);
     let fracture_pairs: Vec<(usize, usize)> = prs
@@ -475,7 +440,7 @@ pub fn compute(
     preset: Preset,
     ctx: &crate::runs::Context,
 ) -> Result<ConvexData> {
-    cfg.check(origin())?;
+    cfg.check()?;
     let start = Instant::now();
     let mut all: BTreeMap<usize, Vec<NonEmptyDraw>> = BTreeMap::new();
     let mut stats = Vec::new();
@@ -537,18 +502,13 @@ pub fn compute(
             pca_panel(cfg, f, &sets)
         })
         .collect::<Result<Vec<_>>>()?;
-    Ok(ConvexData {
-        schema_version: crate::config::SCHEMA_VERSION,
-        mrdmft_version: crate::results::VERSION.into(),
-        kind: "figure".into(),
-        figure: "convex".into(),
-        preset,
-        config: cfg.clone(),
+    let panels = ConvexPanels {
         stats,
         barcodes,
         pca,
-        wall_seconds: start.elapsed().as_secs_f64(),
-    })
+    };
+    let wall = start.elapsed().as_secs_f64();
+    Ok(figure_data("convex", preset, cfg.clone(), panels, wall))
 }
 
 const R_COLORS: [RGBColor; 3] = [
@@ -557,15 +517,10 @@ const R_COLORS: [RGBColor; 3] = [
     RGBColor(0, 0, 0),
 ];
 
-/// 16 distinguishable colours for the components (hue wheel, two lightness levels).
+/// 16 distinguishable colours for the components: the first six of [`PALETTE`], then ten more
+/// (hue wheel, two lightness levels).
 fn component_color(k: usize) -> RGBColor {
-    const C: [RGBColor; 16] = [
-        RGBColor(0, 114, 178),
-        RGBColor(213, 94, 0),
-        RGBColor(0, 158, 115),
-        RGBColor(204, 121, 167),
-        RGBColor(230, 159, 0),
-        RGBColor(86, 180, 233),
+    const MORE: [RGBColor; 10] = [
         RGBColor(0, 0, 0),
         RGBColor(180, 180, 0),
         RGBColor(120, 60, 160),
@@ -577,7 +532,10 @@ fn component_color(k: usize) -> RGBColor {
         RGBColor(140, 90, 40),
         RGBColor(60, 60, 220),
     ];
-    C[k % C.len()]
+    match k % 16 {
+        i @ 0..6 => PALETTE[i],
+        i => MORE[i - 6],
+    }
 }
 
 fn error_bars(pts: &[(f64, f64, f64)], c: RGBColor) -> Vec<Series> {
@@ -735,10 +693,7 @@ fn draw_barcode<DB: DrawingBackend>(
     r: usize,
     path: &Path,
 ) -> Result<()> {
-    let perr = |e: &dyn std::fmt::Display| Error::Plot {
-        path: path.into(),
-        msg: e.to_string(),
-    };
+    let perr = |e: &dyn std::fmt::Display| plot_err(path, e);
     let title = match bc.draw_index {
         Some(i) => format!(
             "barcode f = {}: {} x {} (R = {r}, set {i})",
@@ -759,11 +714,7 @@ fn draw_barcode<DB: DrawingBackend>(
     }
     let nv = bc.shape[0].max(1) as f64;
     let np = bc.shape[1].max(1) as f64;
-    let mut chart = ChartBuilder::on(area)
-        .caption(title, ("sans-serif", 15))
-        .margin(10)
-        .x_label_area_size(34)
-        .y_label_area_size(48)
+    let mut chart = chart_on(area, &title, 15)
         .build_cartesian_2d(0.0..np, nv..0.0)
         .map_err(|e| perr(&e))?;
     chart
@@ -797,10 +748,7 @@ fn draw_barcode<DB: DrawingBackend>(
 impl Render for ConvexFigure<'_> {
     fn render<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>, path: &Path) -> Result<()> {
         let d = self.data;
-        let perr = |e: &dyn std::fmt::Display| Error::Plot {
-            path: path.into(),
-            msg: e.to_string(),
-        };
+        let perr = |e: &dyn std::fmt::Display| plot_err(path, e);
         let (top, body) = root.split_vertically(34);
         top.titled(
             &format!(
@@ -835,20 +783,17 @@ pub fn draw(data: &ConvexData, dir: &Path) -> Result<()> {
 
 /// `mrdmft figure convex`.
 pub fn run(preset: Preset, out_dir: &Path, ctx: &crate::runs::Context) -> Result<()> {
-    let cfg = config(preset)?;
-    let data = compute(&cfg, preset, ctx)?;
-    io::write_json(&out_dir.join("convex.json"), &data)?;
-    draw(&data, out_dir)?;
-    eprintln!(
-        "convex: {} parameter sets ({}) in {:.1} s -> {}",
-        data.stats.iter().map(|s| s.count).sum::<usize>(),
-        data.stats
-            .iter()
-            .map(|s| format!("R = {}: {:.1} s", s.r, s.seconds))
-            .collect::<Vec<_>>()
-            .join(", "),
-        data.wall_seconds,
-        out_dir.display()
-    );
-    Ok(())
+    let summary = |d: &ConvexData| {
+        format!(
+            "{} parameter sets ({}) in {:.1} s",
+            d.stats.iter().map(|s| s.count).sum::<usize>(),
+            d.stats
+                .iter()
+                .map(|s| format!("R = {}: {:.1} s", s.r, s.seconds))
+                .collect::<Vec<_>>()
+                .join(", "),
+            d.wall_seconds
+        )
+    };
+    common::run::<ConvexConfig, _>(preset, out_dir, |c| compute(c, preset, ctx), draw, summary)
 }

@@ -11,12 +11,13 @@ use std::time::Instant;
 use plotters::coord::Shift;
 use plotters::prelude::*;
 use serde::{Deserialize, Serialize};
-use serde_json::Value;
 
-use super::finite_n::{self, ColumnParams, FiniteNData, FiniteNSection, Page};
+use super::common::{self, figure_data, ConfigHead, FigureData, Render};
+use super::finite_n::{self, ColumnParams, FiniteNData, FiniteNSection, Plan};
 use super::Preset;
-use crate::error::{Error, Result};
-use crate::io;
+use crate::config::Checked;
+use crate::error::Result;
+use crate::plot::plot_err;
 
 /// The embedded config.
 pub const CONFIG: &str = include_str!("../../figures/configs/fig3.json");
@@ -25,127 +26,69 @@ pub const CONFIG: &str = include_str!("../../figures/configs/fig3.json");
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 #[serde(deny_unknown_fields)]
 pub struct Fig3Config {
-    /// Schema version.
-    pub schema_version: u32,
-    /// Always "fig3".
-    pub figure: String,
-    /// Provenance.
-    pub note: String,
+    /// Schema version, figure id ("fig3"), provenance.
+    #[serde(flatten)]
+    pub head: ConfigHead,
     /// The parameter sets (one figure column each).
     pub columns: Vec<ColumnParams>,
     /// Network sizes and times.
     pub network: FiniteNSection,
 }
 
-/// Everything Fig. 3 draws.
+figure_config!(Fig3Config, "fig3", Plan, |c| finite_n::check(
+    &c.columns, &c.network
+));
+
+/// The panels of Fig. 3.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
-pub struct Fig3Data {
-    /// Schema version.
-    pub schema_version: u32,
-    /// mrdmft version.
-    pub mrdmft_version: String,
-    /// "figure".
-    pub kind: String,
-    /// "fig3".
-    pub figure: String,
-    /// Preset used.
-    pub preset: Preset,
-    /// The effective config.
-    pub config: Fig3Config,
+pub struct Fig3Panels {
     /// The network panels.
     pub finite_n: FiniteNData,
-    /// Wall seconds.
-    pub wall_seconds: f64,
 }
+
+/// Everything Fig. 3 draws.
+pub type Fig3Data = FigureData<Fig3Config, Fig3Panels>;
 
 /// Parse a raw config (with `presets`) and apply `preset`; `path` names it in errors.
 pub fn parse(raw: &str, preset: Option<Preset>, path: &Path) -> Result<Fig3Config> {
-    let v: Value = serde_json::from_str(raw).map_err(|source| Error::Json {
-        path: path.into(),
-        source,
-    })?;
-    let v = finite_n::apply_preset(v, preset.map(super::common::preset_name), path)?;
-    let cfg: Fig3Config = serde_json::from_value(v).map_err(|source| Error::Json {
-        path: path.into(),
-        source,
-    })?;
-    crate::config::check_schema(cfg.schema_version)
-        .map_err(|e| Error::config(path, e.to_string()))?;
-    if cfg.figure != "fig3" {
-        return Err(Error::config(
-            path,
-            format!("figure: is \"{}\"; this config is for \"fig3\"", cfg.figure),
-        ));
-    }
-    finite_n::check(&cfg.columns, &cfg.network, path)?;
-    Ok(cfg)
-}
-
-/// Check a figure config file and every preset in it (for `mrdmft validate`).
-pub fn validate(raw: &str, path: &Path) -> Result<()> {
-    finite_n::validate_presets(raw, path, parse)
+    Ok(common::parse::<Fig3Config>(raw, preset, path)?.0)
 }
 
 /// Compute the data of Fig. 3.
 pub fn compute(cfg: &Fig3Config, preset: Preset, ctx: &crate::runs::Context) -> Result<Fig3Data> {
     let start = Instant::now();
-    let path = Path::new("<fig3 config>");
-    let plan = finite_n::check(&cfg.columns, &cfg.network, path)?;
+    let plan = cfg.check()?;
     let finite_n = finite_n::compute(&cfg.columns, &plan, "fig3 networks", ctx)?;
-    Ok(Fig3Data {
-        schema_version: crate::config::SCHEMA_VERSION,
-        mrdmft_version: crate::results::VERSION.into(),
-        kind: "figure".into(),
-        figure: "fig3".into(),
-        preset,
-        config: cfg.clone(),
-        finite_n,
-        wall_seconds: start.elapsed().as_secs_f64(),
-    })
+    let panels = Fig3Panels { finite_n };
+    let wall = start.elapsed().as_secs_f64();
+    Ok(figure_data("fig3", preset, cfg.clone(), panels, wall))
 }
 
 struct Fig3Page<'a>(&'a Fig3Data);
 
-impl Page for Fig3Page<'_> {
-    fn size(&self) -> (u32, u32) {
-        let (w, h) = finite_n::block_size(&self.0.finite_n);
-        (w, h + 34)
-    }
-    fn paint<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>, path: &Path) -> Result<()> {
+impl Render for Fig3Page<'_> {
+    fn render<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>, path: &Path) -> Result<()> {
         let d = &self.0.finite_n;
         let net = &self.0.config.network;
         let (top, rest) = root.split_vertically(34);
         let title = format!(
             "Fig. 3 - fixed points without disorder: R = 5, g = 0, U = I, N = {} per region, T_sim = {}, dt = {}, {} runs per set (red: networks at t = {}, blue: sqrt(psi^-1(1/max(a,b))))",
-            d.n, d.t_sim, net.dt, net.runs, d.t_measure
+            d.n, d.t_sim, net.core.dt, net.runs, d.t_measure
         );
         top.titled(&title, ("sans-serif", 17))
-            .map_err(|e| Error::Plot {
-                path: path.into(),
-                msg: e.to_string(),
-            })?;
+            .map_err(|e| plot_err(path, e))?;
         finite_n::draw_block(&rest, d, path)
     }
 }
 
 /// Draw the data to `<dir>/fig3.png|svg`.
 pub fn draw(data: &Fig3Data, dir: &Path) -> Result<()> {
-    finite_n::save(&Fig3Page(data), &dir.join("fig3"))
+    let (w, h) = finite_n::block_size(&data.finite_n);
+    common::save_render(&Fig3Page(data), &dir.join("fig3"), (w, h + 34))
 }
 
 /// `mrdmft figure fig3`.
 pub fn run(preset: Preset, out_dir: &Path, ctx: &crate::runs::Context) -> Result<()> {
-    let path = Path::new("<embedded figures/configs/fig3.json>");
-    let cfg = parse(CONFIG, Some(preset), path)?;
-    let data = compute(&cfg, preset, ctx)?;
-    io::write_json(&out_dir.join("fig3.json"), &data)?;
-    draw(&data, out_dir)?;
-    eprintln!(
-        "fig3: {} networks of N = {} in {:.2} s -> {}",
-        data.finite_n.network_count(),
-        data.finite_n.n,
-        data.wall_seconds,
-        out_dir.display()
-    );
-    Ok(())
+    let summary = |d: &Fig3Data| format!("{} in {:.2} s", d.finite_n.summary(), d.wall_seconds);
+    common::run::<Fig3Config, _>(preset, out_dir, |c| compute(c, preset, ctx), draw, summary)
 }

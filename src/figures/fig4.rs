@@ -13,13 +13,15 @@ use std::time::Instant;
 use plotters::coord::Shift;
 use plotters::prelude::*;
 use serde::{Deserialize, Serialize};
-use serde_json::Value;
 
-use super::finite_n::{self, ColumnParams, FiniteNData, FiniteNSection, Page};
+use mrdmft_solvers::SolverError;
+
+use super::common::{self, figure_data, ConfigHead, FigureData, Render};
+use super::finite_n::{self, ColumnParams, FiniteNData, FiniteNSection, Plan};
 use super::Preset;
 use crate::config::{Checked, StationaryConfig, StationarySection};
 use crate::error::{Error, Result};
-use crate::io;
+use crate::plot::{chart_on, plot_err as perr, text_lines};
 use crate::results::StationaryResult;
 
 /// The embedded config.
@@ -29,12 +31,9 @@ pub const CONFIG: &str = include_str!("../../figures/configs/fig4.json");
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 #[serde(deny_unknown_fields)]
 pub struct Fig4Config {
-    /// Schema version.
-    pub schema_version: u32,
-    /// Always "fig4".
-    pub figure: String,
-    /// Provenance.
-    pub note: String,
+    /// Schema version, figure id ("fig4"), provenance.
+    #[serde(flatten)]
+    pub head: ConfigHead,
     /// Panels (a, b): curves per b over the g grid, trajectories at the marked g (all with b).
     pub stationary: StationarySection,
     /// Largest g drawn in panel (a).
@@ -45,32 +44,42 @@ pub struct Fig4Config {
     pub network: FiniteNSection,
 }
 
-/// Everything Fig. 4 draws.
+figure_config!(Fig4Config, "fig4", Plan, |c| c.check_panels());
+
+impl Fig4Config {
+    fn check_panels(&self) -> std::result::Result<Plan, SolverError> {
+        stationary_config(self).check()?;
+        if self.stationary.trajectories.iter().any(|t| t.b.is_none()) {
+            return Err(SolverError::invalid(
+                "stationary.trajectories",
+                "every trajectory needs \"b\" (they are drawn as markers on that b's curve)",
+            ));
+        }
+        if !(self.g_max_drawn.is_finite() && self.g_max_drawn > 0.0) {
+            return Err(SolverError::invalid(
+                "g_max_drawn",
+                format!("is {}; give a positive g", self.g_max_drawn),
+            ));
+        }
+        finite_n::check(&self.columns, &self.network)
+    }
+}
+
+/// The panels of Fig. 4.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
-pub struct Fig4Data {
-    /// Schema version.
-    pub schema_version: u32,
-    /// mrdmft version.
-    pub mrdmft_version: String,
-    /// "figure".
-    pub kind: String,
-    /// "fig4".
-    pub figure: String,
-    /// Preset used.
-    pub preset: Preset,
-    /// The effective config.
-    pub config: Fig4Config,
+pub struct Fig4Panels {
     /// Panels (a, b): the stationary theory.
     pub stationary: StationaryResult,
     /// The network panels.
     pub finite_n: FiniteNData,
-    /// Wall seconds.
-    pub wall_seconds: f64,
 }
+
+/// Everything Fig. 4 draws.
+pub type Fig4Data = FigureData<Fig4Config, Fig4Panels>;
 
 fn stationary_config(cfg: &Fig4Config) -> StationaryConfig {
     StationaryConfig {
-        schema_version: cfg.schema_version,
+        schema_version: cfg.head.schema_version,
         name: Some("Fig. 4a/b".into()),
         stationary: cfg.stationary.clone(),
     }
@@ -78,66 +87,26 @@ fn stationary_config(cfg: &Fig4Config) -> StationaryConfig {
 
 /// Parse a raw config (with `presets`) and apply `preset`; `path` names it in errors.
 pub fn parse(raw: &str, preset: Option<Preset>, path: &Path) -> Result<Fig4Config> {
-    let v: Value = serde_json::from_str(raw).map_err(|source| Error::Json {
-        path: path.into(),
-        source,
-    })?;
-    let v = finite_n::apply_preset(v, preset.map(super::common::preset_name), path)?;
-    let cfg: Fig4Config = serde_json::from_value(v).map_err(|source| Error::Json {
-        path: path.into(),
-        source,
-    })?;
-    crate::config::check_schema(cfg.schema_version)
-        .map_err(|e| Error::config(path, e.to_string()))?;
-    if cfg.figure != "fig4" {
-        return Err(Error::config(
-            path,
-            format!("figure: is \"{}\"; this config is for \"fig4\"", cfg.figure),
-        ));
-    }
-    stationary_config(&cfg)
-        .check()
-        .map_err(|e| Error::config(path, e.to_string()))?;
-    if cfg.stationary.trajectories.iter().any(|t| t.b.is_none()) {
-        return Err(Error::config(path, "stationary.trajectories: every trajectory needs \"b\" (they are drawn as markers on that b's curve)"));
-    }
-    if !(cfg.g_max_drawn.is_finite() && cfg.g_max_drawn > 0.0) {
-        return Err(Error::config(
-            path,
-            format!("g_max_drawn: is {}; give a positive g", cfg.g_max_drawn),
-        ));
-    }
-    finite_n::check(&cfg.columns, &cfg.network, path)?;
-    Ok(cfg)
-}
-
-/// Check a figure config file and every preset in it (for `mrdmft validate`).
-pub fn validate(raw: &str, path: &Path) -> Result<()> {
-    finite_n::validate_presets(raw, path, parse)
+    Ok(common::parse::<Fig4Config>(raw, preset, path)?.0)
 }
 
 /// Compute the data of Fig. 4.
 pub fn compute(cfg: &Fig4Config, preset: Preset, ctx: &crate::runs::Context) -> Result<Fig4Data> {
     let start = Instant::now();
-    let path = Path::new("<fig4 config>");
+    let plan = cfg.check()?;
     let st_cfg = stationary_config(cfg);
     let g = st_cfg
         .check()
-        .map_err(|e| Error::config(path, e.to_string()))?;
+        .map_err(|e| Error::config(Path::new("<fig4 config>"), e.to_string()))?;
     let st = crate::runs::stationary::run(&st_cfg, g, ctx)?;
-    let plan = finite_n::check(&cfg.columns, &cfg.network, path)?;
+    ctx.check()?;
     let finite_n = finite_n::compute(&cfg.columns, &plan, "fig4 networks", ctx)?;
-    Ok(Fig4Data {
-        schema_version: crate::config::SCHEMA_VERSION,
-        mrdmft_version: crate::results::VERSION.into(),
-        kind: "figure".into(),
-        figure: "fig4".into(),
-        preset,
-        config: cfg.clone(),
+    let panels = Fig4Panels {
         stationary: st,
         finite_n,
-        wall_seconds: start.elapsed().as_secs_f64(),
-    })
+    };
+    let wall = start.elapsed().as_secs_f64();
+    Ok(figure_data("fig4", preset, cfg.clone(), panels, wall))
 }
 
 const RED: RGBColor = RGBColor(215, 25, 28);
@@ -145,13 +114,6 @@ const BLUE: RGBColor = RGBColor(43, 95, 200);
 const MARK: [RGBColor; 3] = [RED, BLUE, BLACK];
 /// Pixel offsets of the marker labels of panel (a), clear of the curves.
 const LABEL_OFFSETS: [(i32, i32); 3] = [(-150, -22), (8, -4), (-150, -20)];
-
-fn perr(path: &Path, e: impl std::fmt::Display) -> Error {
-    Error::Plot {
-        path: path.into(),
-        msg: e.to_string(),
-    }
-}
 
 fn sqrt_or_nan(a: f64) -> f64 {
     if a >= 0.0 {
@@ -184,11 +146,7 @@ fn draw_panel_a<DB: DrawingBackend>(
 ) -> Result<()> {
     let st = &d.stationary;
     let gmax = d.config.g_max_drawn;
-    let mut chart = ChartBuilder::on(area)
-        .caption("(a) structured variance vs disorder", ("sans-serif", 16))
-        .margin(10)
-        .x_label_area_size(36)
-        .y_label_area_size(48)
+    let mut chart = chart_on(area, "(a) structured variance vs disorder", 16)
         .build_cartesian_2d(0.0..gmax, 0.0..2.0)
         .map_err(|e| perr(path, e))?;
     chart
@@ -304,11 +262,8 @@ fn panel_b(d: &Fig4Data) -> crate::plot::LinePanel {
     }
 }
 
-fn draw_notes<DB: DrawingBackend>(
-    area: &DrawingArea<DB, Shift>,
-    d: &Fig4Data,
-    path: &Path,
-) -> Result<()> {
+/// The notes beside panels (a, b): the network panels' setting, transitions, predictions.
+fn notes(d: &Fig4Data) -> Vec<String> {
     let f = &d.finite_n;
     let mut lines = vec![
         "Network panels (below): param_sets_1, shared disorder, f32".to_string(),
@@ -346,34 +301,21 @@ fn draw_notes<DB: DrawingBackend>(
             v.join(", ")
         ));
     }
-    let font = ("sans-serif", 14).into_font();
-    for (i, l) in lines.iter().enumerate() {
-        area.draw(&Text::new(
-            l.clone(),
-            (20, 40 + 21 * i as i32),
-            font.clone(),
-        ))
-        .map_err(|e| perr(path, e))?;
-    }
-    Ok(())
+    lines
 }
 
 struct Fig4Page<'a>(&'a Fig4Data);
 
 const HEADER_H: u32 = 420;
 
-impl Page for Fig4Page<'_> {
-    fn size(&self) -> (u32, u32) {
-        let (w, h) = finite_n::block_size(&self.0.finite_n);
-        (w, h + 34 + HEADER_H)
-    }
-    fn paint<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>, path: &Path) -> Result<()> {
+impl Render for Fig4Page<'_> {
+    fn render<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>, path: &Path) -> Result<()> {
         let d = self.0;
         let net = &d.config.network;
         let (top, rest) = root.split_vertically(34);
         let title = format!(
             "Fig. 4 - disorder versus routing: R = 5, U = I, N = {} per region, T_sim = {}, dt = {}, {} runs per set",
-            d.finite_n.n, d.finite_n.t_sim, net.dt, net.runs
+            d.finite_n.n, d.finite_n.t_sim, net.core.dt, net.runs
         );
         top.titled(&title, ("sans-serif", 17))
             .map_err(|e| perr(path, e))?;
@@ -381,29 +323,26 @@ impl Page for Fig4Page<'_> {
         let parts = header.split_evenly((1, 3));
         draw_panel_a(&parts[0], d, path)?;
         panel_b(d).draw(&parts[1], path)?;
-        draw_notes(&parts[2], d, path)?;
+        text_lines(&parts[2], &notes(d), (20, 40), 21, 14, path)?;
         finite_n::draw_block(&block, &d.finite_n, path)
     }
 }
 
 /// Draw the data to `<dir>/fig4.png|svg`.
 pub fn draw(data: &Fig4Data, dir: &Path) -> Result<()> {
-    finite_n::save(&Fig4Page(data), &dir.join("fig4"))
+    let (w, h) = finite_n::block_size(&data.finite_n);
+    common::save_render(&Fig4Page(data), &dir.join("fig4"), (w, h + 34 + HEADER_H))
 }
 
 /// `mrdmft figure fig4`.
 pub fn run(preset: Preset, out_dir: &Path, ctx: &crate::runs::Context) -> Result<()> {
-    let path = Path::new("<embedded figures/configs/fig4.json>");
-    let cfg = parse(CONFIG, Some(preset), path)?;
-    let data = compute(&cfg, preset, ctx)?;
-    io::write_json(&out_dir.join("fig4.json"), &data)?;
-    draw(&data, out_dir)?;
-    eprintln!(
-        "fig4: stationary theory + {} networks of N = {} in {:.2} s -> {}",
-        data.finite_n.network_count(),
-        data.finite_n.n,
-        data.wall_seconds,
-        out_dir.display()
-    );
-    Ok(())
+    let summary = |d: &Fig4Data| {
+        let f = &d.finite_n;
+        format!(
+            "stationary theory + {} in {:.2} s",
+            f.summary(),
+            d.wall_seconds
+        )
+    };
+    common::run::<Fig4Config, _>(preset, out_dir, |c| compute(c, preset, ctx), draw, summary)
 }

@@ -17,7 +17,6 @@
 use std::path::Path;
 use std::time::Instant;
 
-use plotters::prelude::*;
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use serde::{Deserialize, Serialize};
@@ -25,13 +24,16 @@ use serde_json::Value;
 
 use mrdmft_solvers::classify::DynamicsClass;
 
+use super::common::{self, figure_data, FigureData};
 use super::Preset;
 use crate::error::{Error, Result};
 use crate::io;
-use crate::plot::heatmap::{save_grid, Coloring, Heatmap, CLASS_COLORS};
-use crate::plot::{color, LinePanel, Series, Style};
+use crate::plot::heatmap::{
+    current_series, half_circle, save_grid, slice_series, Coloring, Heatmap,
+};
+use crate::plot::LinePanel;
 use crate::sweep::engine::{run_sweep, RunOptions, SweepResult};
-use crate::sweep::{mix, Plan};
+use crate::sweep::{mix, Plan, SweepConfig};
 
 /// The embedded sweep config.
 pub const CONFIG: &str = include_str!("../../figures/configs/fig5_phase_diagram.json");
@@ -93,19 +95,9 @@ pub struct Fig5Example {
     pub slice: Vec<Vec<f64>>,
 }
 
-/// Everything Fig. 5 draws.
+/// The maps and examples of Fig. 5.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
-pub struct Fig5Data {
-    /// Schema version.
-    pub schema_version: u32,
-    /// mrdmft version.
-    pub mrdmft_version: String,
-    /// "figure".
-    pub kind: String,
-    /// "fig5".
-    pub figure: String,
-    /// Figure preset.
-    pub preset: Preset,
+pub struct Fig5Panels {
     /// Sweep preset used.
     pub sweep_preset: Option<String>,
     /// Hash of the sweep config (as in the sweep result).
@@ -136,9 +128,11 @@ pub struct Fig5Data {
     pub example_seed: u64,
     /// The five examples.
     pub examples: Vec<Fig5Example>,
-    /// Wall seconds of the sweep (of the last invocation that ran points).
-    pub sweep_wall_seconds: f64,
 }
+
+/// Everything Fig. 5 draws: the config is the sweep's (presets applied), the wall seconds
+/// those of the sweep (of the last invocation that ran points).
+pub type Fig5Data = FigureData<SweepConfig, Fig5Panels>;
 
 /// Build the figure data from a sweep result (no computation besides the seeded example
 /// choice).
@@ -209,12 +203,7 @@ pub fn compute(res: &SweepResult, preset: Preset) -> Result<Fig5Data> {
         }
         examples.push(ex);
     }
-    Ok(Fig5Data {
-        schema_version: crate::config::SCHEMA_VERSION,
-        mrdmft_version: crate::results::VERSION.into(),
-        kind: "figure".into(),
-        figure: "fig5".into(),
-        preset,
+    let panels = Fig5Panels {
         sweep_preset: res.preset.clone(),
         config_hash: res.config_hash.clone(),
         runs: res.runs,
@@ -230,8 +219,15 @@ pub fn compute(res: &SweepResult, preset: Preset) -> Result<Fig5Data> {
         counts,
         example_seed,
         examples,
-        sweep_wall_seconds: res.wall_seconds,
-    })
+    };
+    let config = res.config.clone();
+    Ok(figure_data(
+        "fig5",
+        preset,
+        config,
+        panels,
+        res.wall_seconds,
+    ))
 }
 
 fn label_of(code: u8) -> &'static str {
@@ -241,17 +237,7 @@ fn label_of(code: u8) -> &'static str {
 /// Draw `<dir>/fig5.png|svg` from the data.
 pub fn draw(d: &Fig5Data, dir: &Path) -> Result<()> {
     let rad = d.circle_radius;
-    let circle = Series::line(
-        format!("|lambda| = g = {rad}"),
-        (0..=400)
-            .map(|k| {
-                let th = std::f64::consts::PI * k as f64 / 400.0;
-                (rad * th.cos(), rad * th.sin())
-            })
-            .collect(),
-        BLACK,
-    )
-    .with_style(Style::Dashed);
+    let circle = half_circle(rad, format!("|lambda| = g = {rad}"));
     let markers: Vec<(f64, f64, String)> = d
         .examples
         .iter()
@@ -278,43 +264,18 @@ pub fn draw(d: &Fig5Data, dir: &Path) -> Result<()> {
         base(
             "most frequent dynamics (mode over runs and regions)",
             grid(&|i, j| d.mode[i][j].map_or(f64::NAN, f64::from)),
-            Coloring::Categorical {
-                colors: CLASS_COLORS.to_vec(),
-                labels: DynamicsClass::ALL
-                    .iter()
-                    .map(|c| c.label().to_string())
-                    .collect(),
-                shown: vec![1, 2, 3, 4, 5],
-            },
+            Coloring::classes(),
         ),
         base(
             "solution entropy (bits)",
             grid(&|i, j| d.entropy[i][j].unwrap_or(f64::NAN)),
-            Coloring::Continuous {
-                lo: 0.0,
-                hi: 5f64.log2(),
-                label: "entropy".into(),
-            },
+            Coloring::entropy(),
         ),
     ];
     let mut tops = Vec::new();
     let mut bottoms = Vec::new();
     for e in &d.examples {
-        let r = d.regions;
-        let mut s_series = Vec::new();
-        for m in 0..r {
-            for n in 0..r {
-                s_series.push(Series::line(
-                    if e.number == 1 {
-                        format!("S^{}{}", m + 1, n + 1)
-                    } else {
-                        String::new()
-                    },
-                    e.t.iter().zip(&e.s).map(|(&t, s)| (t, s[m][n])).collect(),
-                    color(m * r + n),
-                ));
-            }
-        }
+        let first = e.number == 1;
         let head = format!(
             "{}. ({:.2}, {:.2}) {}",
             e.number, e.coords[0], e.coords[1], e.target_label
@@ -342,46 +303,21 @@ pub fn draw(d: &Fig5Data, dir: &Path) -> Result<()> {
             ),
             (None, None) => (format!("{head}: no run stored"), String::new()),
         };
-        tops.push(LinePanel {
-            title: top_title,
-            x_label: "t".into(),
-            y_label: "S^mn(t)".into(),
-            series: s_series,
+        let panel = |title, x_label: &str, y_label: &str, series, y_range| LinePanel {
+            title,
+            x_label: x_label.into(),
+            y_label: y_label.into(),
+            series,
             x_range: Some((0.0, 50.0)),
-            y_range: Some((-2.0, 2.0)),
-            legend: e.number == 1,
+            y_range: Some(y_range),
+            legend: first,
             log_axes: false,
-        });
-        bottoms.push(LinePanel {
-            title: bottom_title,
-            x_label: "tau".into(),
-            y_label: "normalised Delta(t0, t0+tau)".into(),
-            series: (0..r)
-                .map(|m| {
-                    Series::line(
-                        if e.number == 1 {
-                            format!("region {}", m + 1)
-                        } else {
-                            String::new()
-                        },
-                        e.tau
-                            .iter()
-                            .zip(&e.slice)
-                            .map(|(&t, v)| (t, v[m]))
-                            .collect(),
-                        if m == 0 {
-                            BLACK
-                        } else {
-                            RGBColor(150, 150, 150)
-                        },
-                    )
-                })
-                .collect(),
-            x_range: Some((0.0, 50.0)),
-            y_range: Some((-1.0, 1.0)),
-            legend: e.number == 1,
-            log_axes: false,
-        });
+        };
+        let currents = current_series(&e.t, &e.s, first);
+        tops.push(panel(top_title, "t", "S^mn(t)", currents, (-2.0, 2.0)));
+        let slices = slice_series(&e.tau, &e.slice, first);
+        let y = "normalised Delta(t0, t0+tau)";
+        bottoms.push(panel(bottom_title, "tau", y, slices, (-1.0, 1.0)));
     }
     let cols = tops.len().max(1);
     let mut lines = tops;
@@ -435,8 +371,7 @@ pub fn run_plan(
         )?,
     };
     let data = compute(&res, preset)?;
-    io::write_json(&out_dir.join("fig5.json"), &data)?;
-    draw(&data, out_dir)?;
+    common::write(&data, "fig5", out_dir, draw)?;
     Ok(data)
 }
 

@@ -17,9 +17,11 @@ use mrdmft_solvers::spectrum::{leading, spectral_dynamics, t_hat_eigenvalues, Ei
 use mrdmft_solvers::tensors::silence_region;
 use mrdmft_solvers::two_time::{integrate, TwoTimeSettings, TwoTimeSolution};
 
+use super::common::{self, figure_data, ConfigHead, FigureData};
 use super::Preset;
-use crate::error::{Error, Result};
-use crate::io;
+use crate::config::Checked;
+use crate::error::Result;
+use crate::plot::heatmap::current_series;
 use crate::plot::{color, Figure, LinePanel, Series, Style};
 use crate::runs::Progress;
 
@@ -30,12 +32,9 @@ pub const CONFIG: &str = include_str!("../../figures/configs/fig6.json");
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 #[serde(deny_unknown_fields)]
 pub struct Fig6Config {
-    /// Schema version.
-    pub schema_version: u32,
-    /// Always "fig6".
-    pub figure: String,
-    /// Provenance.
-    pub note: String,
+    /// Schema version, figure id ("fig6"), provenance.
+    #[serde(flatten)]
+    pub head: ConfigHead,
     /// Time step.
     pub dt: f64,
     /// Time points of the three-region runs.
@@ -110,21 +109,9 @@ pub struct TensorSpectra {
     pub silenced: Vec<Eig>,
 }
 
-/// Everything Fig. 6 draws.
+/// The runs and spectra of Fig. 6.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
-pub struct Fig6Data {
-    /// Schema version.
-    pub schema_version: u32,
-    /// mrdmft version.
-    pub mrdmft_version: String,
-    /// "figure".
-    pub kind: String,
-    /// "fig6".
-    pub figure: String,
-    /// Preset used.
-    pub preset: Preset,
-    /// The config.
-    pub config: Fig6Config,
+pub struct Fig6Panels {
     /// `runs[tensor][g_index]`.
     pub runs: Vec<Vec<RunData>>,
     /// Five-region runs per g.
@@ -135,9 +122,12 @@ pub struct Fig6Data {
     /// Spectrum of the five-region tensor.
     #[serde(default)]
     pub five_region_spectrum: Vec<Eig>,
-    /// Wall seconds.
-    pub wall_seconds: f64,
 }
+
+/// Everything Fig. 6 draws.
+pub type Fig6Data = FigureData<Fig6Config, Fig6Panels>;
+
+figure_config!(Fig6Config, "fig6", (), |_c| Ok(()));
 
 fn spec_of(t: &[Vec<Vec<f64>>], g: Vec<f64>, field: &str) -> Result<MeanFieldSpec> {
     let t = Tensor3::from_nested(t, field)?;
@@ -204,7 +194,7 @@ fn run_one(
 
 /// Compute the data of Fig. 6 (all runs in parallel; each run is deterministic).
 pub fn compute(cfg: &Fig6Config, preset: Preset, ctx: &crate::runs::Context) -> Result<Fig6Data> {
-    crate::config::check_schema(cfg.schema_version)?;
+    cfg.check()?;
     let start = Instant::now();
     let (dt, steps) = (cfg.dt, cfg.steps);
     let window = (50.0 / dt).round() as usize;
@@ -267,20 +257,14 @@ pub fn compute(cfg: &Fig6Config, preset: Preset, ctx: &crate::runs::Context) -> 
         None,
     )?;
     // Both presets compute the paper's sizes (24 runs of a few hundred ms).
-    let _ = preset;
-    Ok(Fig6Data {
-        schema_version: crate::config::SCHEMA_VERSION,
-        mrdmft_version: crate::results::VERSION.into(),
-        kind: "figure".into(),
-        figure: "fig6".into(),
-        preset,
-        config: cfg.clone(),
+    let panels = Fig6Panels {
         runs,
         five_region: five,
         spectra,
         five_region_spectrum,
-        wall_seconds: start.elapsed().as_secs_f64(),
-    })
+    };
+    let wall = start.elapsed().as_secs_f64();
+    Ok(figure_data("fig6", preset, cfg.clone(), panels, wall))
 }
 
 fn region_series(x: &[f64], ys: &[Vec<f64>], label: bool) -> Vec<Series> {
@@ -299,23 +283,6 @@ fn region_series(x: &[f64], ys: &[Vec<f64>], label: bool) -> Vec<Series> {
             )
         })
         .collect()
-}
-
-fn current_series(run: &RunData) -> Vec<Series> {
-    let r = run.psi.first().map_or(0, Vec::len);
-    let mut out = Vec::new();
-    for m in 0..r {
-        for n in 0..r {
-            let pts = run
-                .t
-                .iter()
-                .zip(&run.s)
-                .map(|(&t, s)| (t, s[m][n]))
-                .collect();
-            out.push(Series::line("", pts, color(m * r + n)));
-        }
-    }
-    out
 }
 
 /// Grey circle of radius `rad` around the origin (the disorder bulk of radius g, PAPER.md 6.4).
@@ -343,42 +310,38 @@ fn eig_points(e: &[Eig]) -> Vec<(f64, f64)> {
     e.iter().map(|z| (z.re, z.im)).collect()
 }
 
-/// Scatter of a spectrum in the complex plane, `[-lim, lim]^2`, with optional grey discs.
-fn spectrum_panel(title: String, e: &[Eig], lim: f64, discs: &[f64]) -> LinePanel {
-    let mut series: Vec<Series> = discs.iter().map(|&g| circle(g)).collect();
-    series.push(re_one(lim));
-    series.push(Series::line("eigenvalues", eig_points(e), color(0)).with_style(Style::Points));
+/// A panel of the complex plane `[-lim, lim]^2` with the line Re = 1 and `series` on top.
+fn complex_plane(title: String, lim: f64, series: Vec<Series>) -> LinePanel {
     LinePanel {
         title,
         x_label: "Re lambda".into(),
         y_label: "Im lambda".into(),
-        series,
+        series: std::iter::once(re_one(lim)).chain(series).collect(),
         x_range: Some((-lim, lim)),
         y_range: Some((-lim, lim)),
         ..Default::default()
     }
 }
 
+/// Scatter of a spectrum in the complex plane, `[-lim, lim]^2`, with optional grey discs.
+fn spectrum_panel(title: String, e: &[Eig], lim: f64, discs: &[f64]) -> LinePanel {
+    let mut series: Vec<Series> = discs.iter().map(|&g| circle(g)).collect();
+    series.push(Series::line("eigenvalues", eig_points(e), color(0)).with_style(Style::Points));
+    complex_plane(title, lim, series)
+}
+
 /// Spectral dynamics: eigenvalues of the psi-scaled tensor over the trace window, light
 /// (early) to dark (late).
 fn spectral_panel(run: &RunData, label: &str, lim: f64) -> LinePanel {
     let n = run.spectral_dynamics.len().max(1);
-    let mut series = vec![re_one(lim)];
+    let mut series = Vec::new();
     for (k, e) in run.spectral_dynamics.iter().enumerate() {
         let f = k as f64 / (n.max(2) - 1) as f64;
         let mix = |a: f64, b: f64| (a + (b - a) * f).round() as u8;
         let c = plotters::style::RGBColor(mix(190.0, 0.0), mix(205.0, 40.0), mix(240.0, 120.0));
         series.push(Series::line("", eig_points(e), c).with_style(Style::Points));
     }
-    LinePanel {
-        title: format!("{label}: eig. of T psi(t)"),
-        x_label: "Re lambda".into(),
-        y_label: "Im lambda".into(),
-        series,
-        x_range: Some((-lim, lim)),
-        y_range: Some((-lim, lim)),
-        ..Default::default()
-    }
+    complex_plane(format!("{label}: eig. of T psi(t)"), lim, series)
 }
 
 /// Real part of the leading eigenvalue of the psi-scaled tensor over time, one line per run.
@@ -420,32 +383,30 @@ fn leading_panel(runs: &[(String, &RunData)], imaginary: bool) -> LinePanel {
 }
 
 fn run_panels(run: &RunData, label: &str) -> Vec<LinePanel> {
+    let panel = |what: &str, x_label: &str, y_label: &str, series, y_range| LinePanel {
+        title: format!("{label}: {what}"),
+        x_label: x_label.into(),
+        y_label: y_label.into(),
+        series,
+        y_range: Some(y_range),
+        ..Default::default()
+    };
+    let currents = current_series(&run.t, &run.s, false);
+    let delta = region_series(&run.tau, &run.delta_normalised, true);
+    let gains = region_series(&run.t, &run.psi, false);
     vec![
+        panel("currents S^mn(t)", "t", "S", currents, (-1.5, 1.5)),
         LinePanel {
-            title: format!("{label}: currents S^mn(t)"),
-            x_label: "t".into(),
-            y_label: "S".into(),
-            series: current_series(run),
-            y_range: Some((-1.5, 1.5)),
-            ..Default::default()
-        },
-        LinePanel {
-            title: format!("{label}: normalised Delta"),
-            x_label: "tau".into(),
-            y_label: "Delta(t0, t0+tau) normalised".into(),
-            series: region_series(&run.tau, &run.delta_normalised, true),
-            y_range: Some((-1.05, 1.05)),
             legend: true,
-            ..Default::default()
+            ..panel(
+                "normalised Delta",
+                "tau",
+                "Delta(t0, t0+tau) normalised",
+                delta,
+                (-1.05, 1.05),
+            )
         },
-        LinePanel {
-            title: format!("{label}: gains psi(t)"),
-            x_label: "t".into(),
-            y_label: "psi".into(),
-            series: region_series(&run.t, &run.psi, false),
-            y_range: Some((0.0, 1.05)),
-            ..Default::default()
-        },
+        panel("gains psi(t)", "t", "psi", gains, (0.0, 1.05)),
     ]
 }
 
@@ -533,19 +494,12 @@ pub fn draw(data: &Fig6Data, dir: &Path) -> Result<()> {
 
 /// `mrdmft figure fig6`.
 pub fn run(preset: Preset, out_dir: &Path, ctx: &crate::runs::Context) -> Result<()> {
-    let path = Path::new("<embedded figures/configs/fig6.json>");
-    let cfg: Fig6Config = serde_json::from_str(CONFIG).map_err(|source| Error::Json {
-        path: path.into(),
-        source,
-    })?;
-    let data = compute(&cfg, preset, ctx)?;
-    io::write_json(&out_dir.join("fig6.json"), &data)?;
-    draw(&data, out_dir)?;
-    eprintln!(
-        "fig6: {} DMFT runs in {:.2} s -> {}",
-        data.runs.iter().map(Vec::len).sum::<usize>() + data.five_region.len(),
-        data.wall_seconds,
-        out_dir.display()
-    );
-    Ok(())
+    let summary = |d: &Fig6Data| {
+        format!(
+            "{} DMFT runs in {:.2} s",
+            d.runs.iter().map(Vec::len).sum::<usize>() + d.five_region.len(),
+            d.wall_seconds
+        )
+    };
+    common::run::<Fig6Config, _>(preset, out_dir, |c| compute(c, preset, ctx), draw, summary)
 }

@@ -21,22 +21,20 @@ use rand::Rng;
 use rand_distr::StandardNormal;
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
-use serde_json::Value;
 
 use mrdmft_solvers::closed_forms::psi_inv;
 use mrdmft_solvers::nonlinearity::Nonlinearity;
 use mrdmft_solvers::spec::{MeanFieldSpec, Tensor3};
 use mrdmft_solvers::stationary::{delta0_scs, predicted_structured_variance, Branch};
-use mrdmft_solvers::tensors::make_t_from_uh;
+use mrdmft_solvers::SolverError;
 
-use super::common::rdgy;
-use crate::error::{Error, Result};
-use crate::network::sample::{
-    disorder_bytes, sample_loadings, stream, Disorder, DisorderMode, Precision, Purpose,
-};
+use super::common::{routing_tensor, signs_from};
+use crate::config::NetworkCore;
+use crate::error::Result;
+use crate::network::sample::{disorder_bytes, sample_loadings, stream, Disorder, Purpose};
 use crate::network::sim::{subspace_state, InputSchedule, SimSettings, Simulation};
-use crate::network::{record_stride, whole_steps};
-use crate::plot::{color, LinePanel, Series, Style};
+use crate::network::whole_steps;
+use crate::plot::{color, LinePanel, MatrixPanel, Series, Style};
 use crate::runs::Progress;
 
 /// Parameters of one column: per-region `a` (self-loop gain), `b` (reciprocal gain) and `g`
@@ -52,7 +50,13 @@ pub struct ColumnParams {
     pub g: Vec<f64>,
 }
 
-/// The `network` section of the Fig. 3 / Fig. 4 configs.
+/// The `network` section of the Fig. 3 / Fig. 4 configs: the fields every network config
+/// shares ([`NetworkCore`]: seed, dt, record_every, init_std, disorder, precision, traces,
+/// memory_limit_gb, under the same names) and the figure's own.
+///
+/// `t_sim` is not the network section's `t_max`: the run includes its end point (time points
+/// `0, dt, .., t_sim`), and each run of a column draws its own signs and initial state, so the
+/// figure keeps `runs`, `trace_run`, `t_sim`, `t_show` and `t_measure` beside the shared fields.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 #[serde(deny_unknown_fields)]
 pub struct FiniteNSection {
@@ -63,35 +67,16 @@ pub struct FiniteNSection {
     pub runs: usize,
     /// Run whose traces are drawn.
     pub trace_run: usize,
-    /// Simulated time.
+    /// Simulated time (the last time point).
     pub t_sim: f64,
-    /// Euler step.
-    pub dt: f64,
-    /// Recording interval (a multiple of dt).
-    pub record_every: f64,
-    /// Scale of the initial state in the structured subspace.
-    pub init_std: f64,
-    /// Seed of every draw.
-    pub seed: u64,
-    /// Neuron traces drawn per region.
-    pub traces: usize,
     /// Drawn time window [0, t_show].
     pub t_show: f64,
     /// Time at which S and sqrt(A) are measured (a multiple of record_every).
     pub t_measure: f64,
-    /// "shared" (one chi with per-region permutations, as the reference) or "independent".
-    #[serde(default)]
-    pub disorder: DisorderMode,
-    /// Storage of chi: "f32" (as the reference), "f64" or "f32_acc64".
-    #[serde(default)]
-    pub precision: Precision,
-    /// Refuse sizes whose disorder matrices need more than this many GB.
-    #[serde(default = "default_mem")]
-    pub memory_limit_gb: f64,
-}
-
-fn default_mem() -> f64 {
-    20.0
+    /// Seed, step, recording, initial state, disorder (the reference: "shared", "f32"),
+    /// neuron traces drawn per region, memory limit.
+    #[serde(flatten)]
+    pub core: NetworkCore,
 }
 
 /// The checked section.
@@ -109,9 +94,12 @@ pub struct Plan {
     pub q_show: usize,
 }
 
-/// Check the columns and the network section; `path` names the config in errors.
-pub fn check(columns: &[ColumnParams], net: &FiniteNSection, path: &Path) -> Result<Plan> {
-    let bad = |f: &str, m: String| Err(Error::config(path, format!("{f}: {m}")));
+/// Check the columns and the network section; errors name the field.
+pub fn check(
+    columns: &[ColumnParams],
+    net: &FiniteNSection,
+) -> std::result::Result<Plan, SolverError> {
+    let bad = |f: &str, m: String| Err(SolverError::invalid(f, m));
     if columns.is_empty() {
         return bad(
             "columns",
@@ -165,24 +153,15 @@ pub fn check(columns: &[ColumnParams], net: &FiniteNSection, path: &Path) -> Res
             ),
         );
     }
-    if !(net.dt.is_finite() && net.dt > 0.0 && net.dt < 1.0) {
-        return bad(
-            "network.dt",
-            format!("is {}; give a step in (0, 1) (0.05 is the paper's)", net.dt),
-        );
-    }
-    let stride = match record_stride(net.record_every, net.dt) {
-        Ok(r) => r,
-        Err(m) => return bad("network.record_every", m),
-    };
-    let rec = stride as f64 * net.dt;
+    let stride = net.core.check("network")?;
+    let rec = stride as f64 * net.core.dt;
     if !(net.t_sim.is_finite() && net.t_sim > 0.0) {
         return bad(
             "network.t_sim",
             format!("is {}; give a positive time", net.t_sim),
         );
     }
-    let steps = whole_steps(net.t_sim, net.dt) + 1;
+    let steps = whole_steps(net.t_sim, net.core.dt) + 1;
     let q_last = (steps - 1) / stride;
     let qm = net.t_measure / rec;
     if !(qm.is_finite() && qm >= 0.0 && (qm - qm.round()).abs() < 1e-9 * qm.max(1.0)) {
@@ -190,7 +169,7 @@ pub fn check(columns: &[ColumnParams], net: &FiniteNSection, path: &Path) -> Res
             "network.t_measure",
             format!(
                 "is {}; it must be a multiple of record_every = {}",
-                net.t_measure, net.record_every
+                net.t_measure, net.core.record_every
             ),
         );
     }
@@ -214,36 +193,28 @@ pub fn check(columns: &[ColumnParams], net: &FiniteNSection, path: &Path) -> Res
         );
     }
     let q_show = ((net.t_show / rec + 1e-9).floor() as usize).min(q_last);
-    if !(net.init_std.is_finite() && net.init_std >= 0.0) {
-        return bad(
-            "network.init_std",
-            format!("is {}; give a finite value >= 0", net.init_std),
-        );
-    }
-    if net.traces > net.n {
+    let core = &net.core;
+    if core.traces > net.n {
         return bad(
             "network.traces",
-            format!("is {} but N = {}; draw at most N traces", net.traces, net.n),
+            format!(
+                "is {} but N = {}; draw at most N traces",
+                core.traces, net.n
+            ),
         );
     }
     let worst = columns
         .iter()
-        .map(|c| disorder_bytes(&c.g, net.n, net.disorder, net.precision))
+        .map(|c| disorder_bytes(&c.g, net.n, core.disorder, core.precision))
         .max()
         .unwrap_or(0);
     let need = worst as f64 + (2 * r * r * net.n + 10 * r * net.n) as f64 * 8.0;
-    if !(net.memory_limit_gb.is_finite() && net.memory_limit_gb > 0.0) {
-        return bad(
-            "network.memory_limit_gb",
-            format!("is {}; give a positive number of GB", net.memory_limit_gb),
-        );
-    }
-    if need > net.memory_limit_gb * 1e9 {
+    if need > core.memory_limit_gb * 1e9 {
         return bad(
             "network.memory_limit_gb",
             format!(
                 "is {} GB but N = {} needs about {:.2} GB (disorder matrices {:.2} GB); lower N, use \"disorder\": \"shared\" and \"precision\": \"f32\", or raise the limit",
-                net.memory_limit_gb,
+                core.memory_limit_gb,
                 net.n,
                 need / 1e9,
                 worst as f64 / 1e9
@@ -257,23 +228,6 @@ pub fn check(columns: &[ColumnParams], net: &FiniteNSection, path: &Path) -> Res
         q_measure,
         q_show,
     })
-}
-
-/// Apply preset `preset` of a raw figure config (a JSON merge patch under `presets`) and drop
-/// the `presets` key.
-pub fn apply_preset(mut raw: Value, preset: Option<&str>, path: &Path) -> Result<Value> {
-    if let Some(p) = preset {
-        let patch = raw
-            .get("presets")
-            .and_then(|ps| ps.get(p))
-            .cloned()
-            .ok_or_else(|| Error::config(path, format!("presets: preset \"{p}\" is not defined; add \"presets\": {{\"{p}\": {{...}}}}")))?;
-        crate::sweep::merge_patch(&mut raw, &patch);
-    }
-    if let Some(o) = raw.as_object_mut() {
-        o.remove("presets");
-    }
-    Ok(raw)
 }
 
 /// One network run.
@@ -355,6 +309,11 @@ impl FiniteNData {
     pub fn network_count(&self) -> usize {
         self.columns.iter().map(|c| c.runs.len()).sum()
     }
+
+    /// "`k` networks of N = `n`".
+    pub fn summary(&self) -> String {
+        format!("{} networks of N = {}", self.network_count(), self.n)
+    }
 }
 
 /// Predicted $\sqrt{A}$, $\psi$ and branch of a region (E15, E11-E12; `compute_A_pred`).
@@ -384,36 +343,28 @@ fn run_one(
 ) -> Result<(RunOut, Option<TraceOut>)> {
     let start = Instant::now();
     let net = &plan.net;
+    let core = &net.core;
     let r = col.a.len();
     let key = ((net.n as u64) << 16) | (c * net.runs + k) as u64;
     // Signs of u (stream "initial", index 1; index 0 holds z).
-    let mut rng = stream(net.seed, key, Purpose::Initial, 1);
-    let signs: Vec<f64> = (0..r)
-        .map(|_| if rng.random::<bool>() { 1.0 } else { -1.0 })
-        .collect();
-    let mut rng = stream(net.seed, key, Purpose::Initial, 0);
+    let signs = signs_from(&mut stream(core.seed, key, Purpose::Initial, 1), r);
+    let mut rng = stream(core.seed, key, Purpose::Initial, 0);
     let z0: Vec<f64> = (0..r).map(|_| rng.sample(StandardNormal)).collect();
-    let u: Vec<f64> = signs
-        .iter()
-        .zip(&col.b)
-        .map(|(s, b)| s * b.sqrt())
-        .collect();
-    let h: Vec<f64> = col.a.iter().zip(&col.b).map(|(a, b)| a - b).collect();
-    let t: Tensor3 = make_t_from_uh(&u, &h)?;
+    let (_, t) = routing_tensor(&signs, &col.a, &col.b)?;
     let spec = MeanFieldSpec::new(
         col.g.clone(),
         t,
         Tensor3::identity_overlaps(r),
         Nonlinearity::Erf,
     )?;
-    let load = sample_loadings(&spec, net.n, &vec![0.0; r * r], net.seed, key)?;
-    let dis = Disorder::draw(&col.g, net.n, net.disorder, net.precision, net.seed, key);
-    let x0 = subspace_state(&load, net.init_std, &z0);
+    let load = sample_loadings(&spec, net.n, &vec![0.0; r * r], core.seed, key)?;
+    let dis = Disorder::draw(&col.g, net.n, core.disorder, core.precision, core.seed, key);
+    let x0 = subspace_state(&load, core.init_std, &z0);
     let set = SimSettings {
-        dt: net.dt,
+        dt: core.dt,
         steps: plan.steps,
         record_every: plan.stride,
-        n_traces: if want_trace { net.traces } else { 0 },
+        n_traces: if want_trace { core.traces } else { 0 },
         keep_x_from: None,
         acf_neurons: 0,
         inputs: InputSchedule::default(),
@@ -453,7 +404,7 @@ fn run_one(
         wall_seconds: start.elapsed().as_secs_f64(),
     };
     let trace = want_trace.then(|| {
-        let nt = net.traces;
+        let nt = core.traces;
         let qs = 0..=plan.q_show.min(nq - 1);
         TraceOut {
             run: k,
@@ -492,11 +443,14 @@ pub fn compute(
     let ticks_per_run = (plan.steps / 100) as u64;
     let bar = Progress::new(jobs.len() as u64 * ticks_per_run.max(1), label, ctx);
     let tick = || bar.inc();
-    let one =
-        |&(c, k): &(usize, usize)| run_one(plan, &columns[c], c, k, k == net.trace_run, &tick);
+    // Between runs, stop when the caller cancels.
+    let one = |&(c, k): &(usize, usize)| {
+        ctx.check()?;
+        run_one(plan, &columns[c], c, k, k == net.trace_run, &tick)
+    };
     let worst = columns
         .iter()
-        .map(|c| disorder_bytes(&c.g, net.n, net.disorder, net.precision))
+        .map(|c| disorder_bytes(&c.g, net.n, net.core.disorder, net.core.precision))
         .max()
         .unwrap_or(0);
     let outs: Vec<(RunOut, Option<TraceOut>)> = if worst > PARALLEL_RUNS_MAX_BYTES {
@@ -544,85 +498,6 @@ pub fn compute(
     })
 }
 
-fn perr(path: &Path, e: impl std::fmt::Display) -> Error {
-    Error::Plot {
-        path: path.into(),
-        msg: e.to_string(),
-    }
-}
-
-/// Draw the matrix `s[m][n]` (row m = region into which the current flows, top row = region 1)
-/// with the RdGy map on [-lim, lim] and a colour bar.
-fn draw_matrix<DB: DrawingBackend>(
-    area: &DrawingArea<DB, Shift>,
-    s: &[Vec<f64>],
-    lim: f64,
-    title: &str,
-    path: &Path,
-) -> Result<()> {
-    let r = s.len();
-    let (w, _) = area.dim_in_pixel();
-    let (main, bar) = area.split_horizontally(w.saturating_sub(70));
-    let rf = r as f64;
-    let mut chart = ChartBuilder::on(&main)
-        .caption(title, ("sans-serif", 15))
-        .margin(8)
-        .x_label_area_size(34)
-        .y_label_area_size(40)
-        .build_cartesian_2d(0.5..rf + 0.5, 0.5..rf + 0.5)
-        .map_err(|e| perr(path, e))?;
-    chart
-        .configure_mesh()
-        .disable_mesh()
-        .x_labels(r)
-        .y_labels(r)
-        .x_label_formatter(&|v| format!("{}", v.round() as i64))
-        .y_label_formatter(&|v| format!("{}", (rf + 1.0 - v).round() as i64))
-        .x_desc("from region nu")
-        .y_desc("into mu")
-        .label_style(("sans-serif", 12))
-        .axis_desc_style(("sans-serif", 13))
-        .draw()
-        .map_err(|e| perr(path, e))?;
-    let mut rects = Vec::new();
-    for (m, row) in s.iter().enumerate() {
-        for (n, &v) in row.iter().enumerate() {
-            let x = n as f64 + 1.0;
-            let y = rf - m as f64;
-            rects.push(Rectangle::new(
-                [(x - 0.5, y - 0.5), (x + 0.5, y + 0.5)],
-                rdgy((v + lim) / (2.0 * lim)).filled(),
-            ));
-        }
-    }
-    chart.draw_series(rects).map_err(|e| perr(path, e))?;
-    let (_, h) = bar.dim_in_pixel();
-    let (top, bottom) = (30i32, h as i32 - 40);
-    let n = (bottom - top).max(1);
-    for k in 0..n {
-        let t = 1.0 - k as f64 / n as f64;
-        bar.draw(&Rectangle::new(
-            [(8, top + k), (24, top + k + 1)],
-            rdgy(t).filled(),
-        ))
-        .map_err(|e| perr(path, e))?;
-    }
-    bar.draw(&Rectangle::new(
-        [(8, top), (24, bottom)],
-        BLACK.stroke_width(1),
-    ))
-    .map_err(|e| perr(path, e))?;
-    let font = ("sans-serif", 12).into_font();
-    for (t, v) in [(0.0, -lim), (0.5, 0.0), (1.0, lim)] {
-        let y = bottom - (t * n as f64) as i32;
-        bar.draw(&Text::new(crate::plot::tick(v), (28, y - 6), font.clone()))
-            .map_err(|e| perr(path, e))?;
-    }
-    bar.draw(&Text::new("S", (10, 10), font))
-        .map_err(|e| perr(path, e))?;
-    Ok(())
-}
-
 const GREY: RGBColor = RGBColor(150, 150, 150);
 const RED: RGBColor = RGBColor(215, 25, 28);
 const BLUE: RGBColor = RGBColor(43, 95, 200);
@@ -663,41 +538,48 @@ fn params_panel(p: &ColumnParams, title: &str) -> LinePanel {
     }
 }
 
-fn traces_panel(tr: &TraceOut, m: usize) -> LinePanel {
-    let nt = tr.x.first().map_or(0, |q| q[m].len());
-    let series = (0..nt)
+/// Lines over the drawn window: `value(x_q, k)` for each `k < count`, coloured by `k`.
+fn window_panel(
+    tr: &TraceOut,
+    count: usize,
+    value: impl Fn(usize, usize) -> f64,
+    colour: impl Fn(usize) -> RGBColor,
+) -> LinePanel {
+    let series = (0..count)
         .map(|k| {
-            let pts = tr.t.iter().zip(&tr.x).map(|(&t, x)| (t, x[m][k])).collect();
-            Series::line("", pts, color(m))
+            let pts =
+                tr.t.iter()
+                    .enumerate()
+                    .map(|(q, &t)| (t, value(q, k)))
+                    .collect();
+            Series::line("", pts, colour(k))
         })
         .collect();
     LinePanel {
-        title: format!("region {}: {} neurons x(t)", m + 1, nt),
         x_label: "t".into(),
-        y_label: "x".into(),
         series,
         x_range: Some((0.0, tr.t.last().copied().unwrap_or(1.0))),
-        y_range: Some((-5.0, 5.0)),
         ..Default::default()
+    }
+}
+
+fn traces_panel(tr: &TraceOut, m: usize) -> LinePanel {
+    let nt = tr.x.first().map_or(0, |q| q[m].len());
+    LinePanel {
+        title: format!("region {}: {} neurons x(t)", m + 1, nt),
+        y_label: "x".into(),
+        y_range: Some((-5.0, 5.0)),
+        ..window_panel(tr, nt, |q, k| tr.x[q][m][k], |_| color(m))
     }
 }
 
 fn currents_panel(tr: &TraceOut, m: usize) -> LinePanel {
     let r = tr.s.first().map_or(0, Vec::len);
-    let series = (0..r)
-        .map(|n| {
-            let pts = tr.t.iter().zip(&tr.s).map(|(&t, s)| (t, s[m][n])).collect();
-            Series::line("", pts, color(n))
-        })
-        .collect();
     LinePanel {
         title: format!("currents S^({} nu)(t), colour = source nu", m + 1),
-        x_label: "t".into(),
         y_label: "S".into(),
-        series,
-        x_range: Some((0.0, tr.t.last().copied().unwrap_or(1.0))),
         y_range: Some((-2.0, 2.0)),
-        ..Default::default()
+        ..window_panel(tr, r, |q, n| tr.s[q][m][n], color)
     }
 }
 
@@ -763,27 +645,16 @@ pub fn draw_block<DB: DrawingBackend>(
         let halves = rows[r + 1].split_evenly((1, 2));
         let tm = data.t_measure;
         let s = &col.runs[col.trace.run].s;
-        draw_matrix(
-            &halves[0],
-            s,
-            2.0,
-            &format!("S at t = {tm} (run {})", col.trace.run + 1),
-            path,
-        )?;
+        MatrixPanel {
+            title: &format!("S at t = {tm} (run {})", col.trace.run + 1),
+            m: s,
+            lim: 2.0,
+            x_label: "from region nu",
+            y_label: "into mu",
+            annotate: false,
+        }
+        .draw(&halves[0], path)?;
         sqrt_a_panel(col, tm).draw(&halves[1], path)?;
-    }
-    Ok(())
-}
-
-/// Check a figure config and every preset in it with `parse` (for `mrdmft validate`).
-pub fn validate_presets<T>(
-    raw: &str,
-    path: &Path,
-    parse: impl Fn(&str, Option<super::Preset>, &Path) -> Result<T>,
-) -> Result<()> {
-    parse(raw, None, path)?;
-    for p in [super::Preset::Quick, super::Preset::Paper] {
-        parse(raw, Some(p), path)?;
     }
     Ok(())
 }
@@ -792,25 +663,4 @@ pub fn validate_presets<T>(
 pub fn block_size(data: &FiniteNData) -> (u32, u32) {
     let r = data.columns.first().map_or(5, |c| c.params.a.len()) as u32;
     (data.columns.len() as u32 * 640, (r + 2) * 185)
-}
-
-/// A page drawn by [`save`].
-pub trait Page {
-    /// Pixel size.
-    fn size(&self) -> (u32, u32);
-    /// Draw onto `root` (already filled white); `path` names the output in errors.
-    fn paint<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>, path: &Path) -> Result<()>;
-}
-
-struct AsRender<'a, P>(&'a P);
-
-impl<P: Page> super::common::Render for AsRender<'_, P> {
-    fn render<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>, path: &Path) -> Result<()> {
-        self.0.paint(root, path)
-    }
-}
-
-/// Render `page` to `<stem>.png` and `<stem>.svg` (each written atomically).
-pub fn save<P: Page>(page: &P, stem: &Path) -> Result<()> {
-    super::common::save_render(&AsRender(page), stem, page.size())
 }

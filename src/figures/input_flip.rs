@@ -17,15 +17,16 @@ use serde::{Deserialize, Serialize};
 
 use mrdmft_solvers::closed_forms::{psi, psi_inv};
 use mrdmft_solvers::fixed_points::{find_fps, FpSettings, Inputs};
-use mrdmft_solvers::tensors::make_t_from_uh;
+
+use mrdmft_solvers::SolverError;
 
 use super::common::{
-    load_checked, random_signs, save_render, validate_file, CheckedConfig, MatrixPanel, Render,
+    self, figure_data, random_signs, routing_tensor, save_render, ConfigHead, FigureData, Render,
 };
 use super::Preset;
-use crate::error::{Error, Result};
-use crate::io;
-use crate::plot::{LinePanel, Series, Style};
+use crate::config::Checked;
+use crate::error::Result;
+use crate::plot::{plot_err, text_lines, LinePanel, MatrixPanel, Series, Style};
 
 /// The embedded config.
 pub const CONFIG: &str = include_str!("../../figures/configs/input_flip.json");
@@ -34,12 +35,9 @@ pub const CONFIG: &str = include_str!("../../figures/configs/input_flip.json");
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 #[serde(deny_unknown_fields)]
 pub struct InputFlipConfig {
-    /// Schema version.
-    pub schema_version: u32,
-    /// Always "input_flip".
-    pub figure: String,
-    /// Provenance.
-    pub note: String,
+    /// Schema version, figure id ("input_flip"), provenance.
+    #[serde(flatten)]
+    pub head: ConfigHead,
     /// Self-loop gains a^m.
     pub a: Vec<f64>,
     /// Pair gains b^m.
@@ -78,21 +76,9 @@ pub struct FlipCase {
     pub region1_cross_max: f64,
 }
 
-/// Everything the input-flip figure draws.
+/// The panels of the input-flip figure.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
-pub struct InputFlipData {
-    /// Schema version.
-    pub schema_version: u32,
-    /// mrdmft version.
-    pub mrdmft_version: String,
-    /// "figure".
-    pub kind: String,
-    /// "input_flip".
-    pub figure: String,
-    /// Preset used.
-    pub preset: Preset,
-    /// The effective config.
-    pub config: InputFlipConfig,
+pub struct InputFlipPanels {
     /// `u = signs * sqrt(b)`.
     pub u: Vec<f64>,
     /// Input weights `V[m][n]`.
@@ -104,49 +90,49 @@ pub struct InputFlipData {
     pub off: FlipCase,
     /// Input on.
     pub on: FlipCase,
-    /// Wall seconds.
-    pub wall_seconds: f64,
 }
 
-fn origin() -> &'static Path {
-    Path::new("<embedded figures/configs/input_flip.json>")
-}
+/// Everything the input-flip figure draws.
+pub type InputFlipData = FigureData<InputFlipConfig, InputFlipPanels>;
+
+figure_config!(InputFlipConfig, "input_flip", (), |c| c.check_values());
 
 impl InputFlipConfig {
-    /// Validate.
-    fn check_values(&self, path: &Path) -> Result<()> {
-        crate::config::check_schema(self.schema_version)
-            .map_err(|e| Error::config(path, e.to_string()))?;
+    fn check_values(&self) -> std::result::Result<(), SolverError> {
         let r = self.a.len();
         if r < 2 || self.b.len() != r {
-            return Err(Error::config(
-                path,
+            return Err(SolverError::invalid(
+                "a",
                 format!(
-                    "a has {r} entries and b {}; give one a and one b per region (R >= 2)",
+                    "has {r} entries and b {}; give one a and one b per region (R >= 2)",
                     self.b.len()
                 ),
             ));
         }
         if self.input_on.len() != r {
-            return Err(Error::config(
-                path,
+            return Err(SolverError::invalid(
+                "input_on",
                 format!(
-                    "input_on has {} entries; give one input per region (R = {r})",
+                    "has {} entries; give one input per region (R = {r})",
                     self.input_on.len()
                 ),
             ));
         }
         if !self.input_weight.is_finite() {
-            return Err(Error::config(path, "input_weight must be a finite number"));
+            return Err(SolverError::invalid(
+                "input_weight",
+                "must be a finite number",
+            ));
         }
         if self.b.iter().any(|&x| !(x.is_finite() && x > 0.0))
             || self.a.iter().any(|x| !x.is_finite())
         {
-            return Err(Error::config(path, "a must be finite and b finite and > 0"));
+            return Err(SolverError::invalid(
+                "a",
+                "a must be finite and b finite and > 0",
+            ));
         }
-        self.settings()
-            .check()
-            .map_err(|e| Error::config(path, e.to_string()))
+        self.settings().check()
     }
 
     fn settings(&self) -> FpSettings {
@@ -163,33 +149,16 @@ impl InputFlipConfig {
 
 /// Parse the embedded config with `preset`.
 pub fn config(preset: Preset) -> Result<InputFlipConfig> {
-    load_checked(CONFIG, origin(), preset)
-}
-
-impl CheckedConfig for InputFlipConfig {
-    fn check(&self, path: &Path) -> Result<()> {
-        self.check_values(path)
-    }
-}
-
-/// Validate a config file with each of its presets (for `mrdmft validate`).
-pub fn validate(path: &Path) -> Result<()> {
-    validate_file::<InputFlipConfig>(path)
+    Ok(common::embedded::<InputFlipConfig>(preset)?.0)
 }
 
 /// (E14, E15) Compute both fixed points.
 pub fn compute(cfg: &InputFlipConfig, preset: Preset) -> Result<InputFlipData> {
-    cfg.check(origin())?;
+    cfg.check()?;
     let start = Instant::now();
     let r = cfg.a.len();
     let signs = random_signs(r, cfg.sign_seed);
-    let u: Vec<f64> = signs
-        .iter()
-        .zip(&cfg.b)
-        .map(|(s, b)| s * b.sqrt())
-        .collect();
-    let h: Vec<f64> = cfg.a.iter().zip(&cfg.b).map(|(a, b)| a - b).collect();
-    let t = make_t_from_uh(&u, &h)?;
+    let (u, t) = routing_tensor(&signs, &cfg.a, &cfg.b)?;
     let mut v = vec![vec![0.0; r]; r];
     for row in v.iter_mut().skip(1) {
         row[0] = cfg.input_weight;
@@ -227,20 +196,15 @@ pub fn compute(cfg: &InputFlipConfig, preset: Preset) -> Result<InputFlipData> {
         .zip(&cfg.b)
         .map(|(a, b)| psi_inv(1.0 / a.max(*b)))
         .collect();
-    Ok(InputFlipData {
-        schema_version: crate::config::SCHEMA_VERSION,
-        mrdmft_version: crate::results::VERSION.into(),
-        kind: "figure".into(),
-        figure: "input_flip".into(),
-        preset,
-        config: cfg.clone(),
+    let panels = InputFlipPanels {
         u,
         v,
         predicted_row_sums,
         off,
         on,
-        wall_seconds: start.elapsed().as_secs_f64(),
-    })
+    };
+    let wall = start.elapsed().as_secs_f64();
+    Ok(figure_data("input_flip", preset, cfg.clone(), panels, wall))
 }
 
 struct FlipFigure<'a> {
@@ -251,10 +215,7 @@ impl Render for FlipFigure<'_> {
     fn render<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>, path: &Path) -> Result<()> {
         let d = self.data;
         let c = &d.config;
-        let perr = |e: &dyn std::fmt::Display| Error::Plot {
-            path: path.into(),
-            msg: e.to_string(),
-        };
+        let perr = |e: &dyn std::fmt::Display| plot_err(path, e);
         let (top, body) = root.split_vertically(56);
         let signs: Vec<String> =
             d.u.iter()
@@ -303,6 +264,7 @@ impl Render for FlipFigure<'_> {
                 lim: 1.0,
                 x_label: "source region n",
                 y_label: "target region m (S^mn)",
+                annotate: true,
             }
             .draw(area, path)?;
         }
@@ -344,7 +306,6 @@ impl Render for FlipFigure<'_> {
         let (_, sh) = side.dim_in_pixel();
         let (upper, lower) = side.split_vertically(sh * 3 / 5);
         panel.draw(&upper, path)?;
-        let font = ("sans-serif", 13).into_font();
         let lines = [
             format!(
                 "off: |S^11| = {:.3}, region 1 cross currents max {:.1e}",
@@ -368,16 +329,7 @@ impl Render for FlipFigure<'_> {
             ),
             "with the input, region 1 joins the routing loop".to_string(),
         ];
-        for (k, l) in lines.iter().enumerate() {
-            lower
-                .draw(&Text::new(
-                    l.clone(),
-                    (14, 10 + 22 * k as i32),
-                    font.clone(),
-                ))
-                .map_err(|e| perr(&e))?;
-        }
-        Ok(())
+        text_lines(&lower, &lines, (14, 10), 22, 13, path)
     }
 }
 
@@ -388,16 +340,11 @@ pub fn draw(data: &InputFlipData, dir: &Path) -> Result<()> {
 
 /// `mrdmft figure input_flip`.
 pub fn run(preset: Preset, out_dir: &Path, _ctx: &crate::runs::Context) -> Result<()> {
-    let cfg = config(preset)?;
-    let data = compute(&cfg, preset)?;
-    io::write_json(&out_dir.join("input_flip.json"), &data)?;
-    draw(&data, out_dir)?;
-    eprintln!(
-        "input_flip: two fixed points in {:.2} s (region 1 cross currents: off {:.1e}, on {:.3}) -> {}",
-        data.wall_seconds,
-        data.off.region1_cross_max,
-        data.on.region1_cross_max,
-        out_dir.display()
-    );
-    Ok(())
+    let summary = |d: &InputFlipData| {
+        format!(
+            "two fixed points in {:.2} s (region 1 cross currents: off {:.1e}, on {:.3})",
+            d.wall_seconds, d.off.region1_cross_max, d.on.region1_cross_max
+        )
+    };
+    common::run::<InputFlipConfig, _>(preset, out_dir, |c| compute(c, preset), draw, summary)
 }

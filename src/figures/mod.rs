@@ -3,12 +3,39 @@
 //! Each figure reads its config from `figures/configs/<id>.json` (embedded in the binary, so the
 //! command works from any directory), computes its data, writes the data as JSON and draws PNG
 //! and SVG from that data.
+//!
+//! Configs go through the one config layer: presets by [`crate::config::preset`], parsing and
+//! checks by [`crate::config::from_value`] (every figure config is [`crate::config::Checked`],
+//! kind `figure`; [`common::parse`]). Data files are a [`crate::results::Envelope`] of kind
+//! `figure` ([`common::FigureData`]). Drawing uses the primitives of [`crate::plot`].
 
 use std::path::Path;
 
 use serde::{Deserialize, Serialize};
+use serde_json::Value;
 
 use crate::error::{Error, Result};
+
+/// Implement [`Checked`](crate::config::Checked) (kind `figure`: the
+/// [`ConfigHead`](common::ConfigHead) check, then `$check` with the config bound to `$c`) and
+/// [`FigureConfig`](common::FigureConfig) (id `$id`, the module's `CONFIG`) for `$t`.
+macro_rules! figure_config {
+    ($t:ty, $id:literal, $valid:ty, |$c:ident| $check:expr) => {
+        impl crate::config::Checked for $t {
+            const KIND: crate::config::Kind = crate::config::Kind::Figure;
+            type Valid = $valid;
+            fn check(&self) -> std::result::Result<$valid, mrdmft_solvers::SolverError> {
+                let $c = self;
+                $c.head.check($id)?;
+                $check
+            }
+        }
+        impl crate::figures::common::FigureConfig for $t {
+            const ID: &'static str = $id;
+            const TEXT: &'static str = CONFIG;
+        }
+    };
+}
 
 pub mod common;
 pub mod convex;
@@ -38,6 +65,22 @@ pub const FIGURES: &[(&str, &str)] = &[
     ("input_flip", "an input flips an a-dominant region from isolated generator to routing hub (appendix figure)"),
     ("convex", "convex structure of the fixed-point manifold: vertex counts, fracture numbers, barcodes, PCA (appendix figure)"),
 ];
+
+/// Check the figure config `raw` (the text of `path`, parsed as `v`) as it is and with each
+/// preset, by its `figure` id (for `mrdmft validate`).
+pub fn validate(v: &Value, raw: &str, path: &Path) -> Result<()> {
+    match v["figure"].as_str().unwrap_or("") {
+        "fig3" => common::validate_text::<fig3::Fig3Config>(raw, path),
+        "fig4" => common::validate_text::<fig4::Fig4Config>(raw, path),
+        "fig6" => common::validate_text::<fig6::Fig6Config>(raw, path),
+        "input_flip" => common::validate_text::<input_flip::InputFlipConfig>(raw, path),
+        "convex" => common::validate_text::<convex::ConvexConfig>(raw, path),
+        other => Err(Error::config(
+            path,
+            format!("figure \"{other}\" has no config schema; use one of fig3, fig4, fig6, input_flip, convex (fig5 is a sweep config)"),
+        )),
+    }
+}
 
 /// Run figure `id`.
 pub fn run(id: &str, preset: Preset, out_dir: &Path, ctx: &crate::runs::Context) -> Result<()> {

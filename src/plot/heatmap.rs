@@ -7,18 +7,14 @@ use std::path::{Path, PathBuf};
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
-use super::{color, LinePanel, Series, Style};
+use super::{
+    chart_on, color, jet, plot_err as perr, save_render, split_key, ColorBar, LinePanel, Render,
+    Series, Style, Swatches,
+};
 use crate::error::{Error, Result};
 use crate::sweep::engine::{PointResult, SweepResult};
 use mrdmft_solvers::classify::DynamicsClass;
 use mrdmft_solvers::stationary::routing_boundaries;
-
-fn perr(path: &Path, e: impl std::fmt::Display) -> Error {
-    Error::Plot {
-        path: path.into(),
-        msg: e.to_string(),
-    }
-}
 
 /// How cell values are coloured.
 #[derive(Debug, Clone)]
@@ -41,6 +37,29 @@ pub enum Coloring {
         /// Colour-bar title.
         label: String,
     },
+}
+
+impl Coloring {
+    /// The dynamics classes of SPEC section 4 ([`CLASS_COLORS`], codes 1 to 5 in the legend).
+    pub fn classes() -> Self {
+        Coloring::Categorical {
+            colors: CLASS_COLORS.to_vec(),
+            labels: DynamicsClass::ALL
+                .iter()
+                .map(|c| c.label().to_string())
+                .collect(),
+            shown: vec![1, 2, 3, 4, 5],
+        }
+    }
+
+    /// The solution entropy of the five classes, 0 to log2(5) bits.
+    pub fn entropy() -> Self {
+        Coloring::Continuous {
+            lo: 0.0,
+            hi: 5f64.log2(),
+            label: "entropy".into(),
+        }
+    }
 }
 
 /// A heatmap panel over a rectilinear grid of cell centres.
@@ -67,21 +86,6 @@ pub struct Heatmap {
     /// Overlay points (x, y, value): large circles with a black ring, filled by `coloring`
     /// (e.g. finite-N simulations over a DMFT map).
     pub overlay: Vec<(f64, f64, f64)>,
-}
-
-/// The jet colour map at `t` in [0, 1].
-pub fn jet(t: f64) -> RGBColor {
-    let t = if t.is_finite() {
-        t.clamp(0.0, 1.0)
-    } else {
-        0.0
-    };
-    let f = |x: f64| (1.5 - (4.0 * t - x).abs()).clamp(0.0, 1.0);
-    RGBColor(
-        (255.0 * f(3.0)) as u8,
-        (255.0 * f(2.0)) as u8,
-        (255.0 * f(1.0)) as u8,
-    )
 }
 
 fn edges(c: &[f64]) -> Vec<f64> {
@@ -118,22 +122,18 @@ impl Heatmap {
         area: &DrawingArea<DB, Shift>,
         path: &Path,
     ) -> Result<()> {
-        let (w, _) = area.dim_in_pixel();
         let bar_w = match self.coloring {
             Coloring::Categorical { .. } => 110,
             Coloring::Continuous { .. } => 90,
         };
-        let (main, bar) = area.split_horizontally(w.saturating_sub(bar_w));
+        let (main, bar) = split_key(area, bar_w);
         let xe = edges(&self.x);
         let ye = edges(&self.y);
         let (x0, x1) = (xe[0], xe[xe.len() - 1]);
         let (y0, y1) = (ye[0], ye[ye.len() - 1]);
-        let mut chart = ChartBuilder::on(&main)
-            .caption(&self.title, ("sans-serif", 15))
-            .margin(8)
-            .x_label_area_size(36)
-            .y_label_area_size(48)
-            .build_cartesian_2d(x0.min(x1)..x0.max(x1), y0.min(y1)..y0.max(y1))
+        let (xr, yr) = (x0.min(x1)..x0.max(x1), y0.min(y1)..y0.max(y1));
+        let mut chart = chart_on(&main, &self.title, 15)
+            .build_cartesian_2d(xr.clone(), yr.clone())
             .map_err(|e| perr(path, e))?;
         chart
             .configure_mesh()
@@ -155,39 +155,14 @@ impl Heatmap {
         }
         chart.draw_series(rects).map_err(|e| perr(path, e))?;
         for s in &self.curves {
+            let inside = |v: f64, r: &std::ops::Range<f64>| v >= r.start && v <= r.end;
             let pts: Vec<(f64, f64)> = s
                 .points
                 .iter()
                 .copied()
-                .filter(|(x, y)| {
-                    x.is_finite()
-                        && y.is_finite()
-                        && *x >= x0.min(x1)
-                        && *x <= x0.max(x1)
-                        && *y >= y0.min(y1)
-                        && *y <= y0.max(y1)
-                })
+                .filter(|&(x, y)| inside(x, &xr) && inside(y, &yr))
                 .collect();
-            let c = s.color;
-            let anno = match s.style {
-                Style::Dashed => chart
-                    .draw_series(DashedLineSeries::new(pts, 6, 4, c.stroke_width(2)))
-                    .map_err(|e| perr(path, e))?,
-                Style::Points => chart
-                    .draw_series(pts.into_iter().map(|p| Circle::new(p, 3, c.filled())))
-                    .map_err(|e| perr(path, e))?,
-                Style::Line => chart
-                    .draw_series(LineSeries::new(pts, c.stroke_width(2)))
-                    .map_err(|e| perr(path, e))?,
-                Style::Band => chart
-                    .draw_series(std::iter::once(Polygon::new(pts, c.mix(0.22).filled())))
-                    .map_err(|e| perr(path, e))?,
-            };
-            if !s.label.is_empty() {
-                anno.label(s.label.clone()).legend(move |(x, y)| {
-                    PathElement::new(vec![(x, y), (x + 16, y)], c.stroke_width(2))
-                });
-            }
+            super::draw_styled(&mut chart, s, pts, path)?;
         }
         for (x, y, label) in &self.markers {
             chart
@@ -209,82 +184,130 @@ impl Heatmap {
                 .map_err(|e| perr(path, e))?;
         }
         if self.curves.iter().any(|s| !s.label.is_empty()) {
-            chart
-                .configure_series_labels()
-                .background_style(WHITE.mix(0.85))
-                .border_style(RGBColor(200, 200, 200))
-                .label_font(("sans-serif", 11))
-                .position(SeriesLabelPosition::UpperLeft)
-                .draw()
-                .map_err(|e| perr(path, e))?;
+            super::series_legend(&mut chart, SeriesLabelPosition::UpperLeft, path)?;
         }
-        self.draw_bar(&bar, path)
-    }
-
-    fn draw_bar<DB: DrawingBackend>(
-        &self,
-        bar: &DrawingArea<DB, Shift>,
-        path: &Path,
-    ) -> Result<()> {
-        let font = ("sans-serif", 12).into_font();
         match &self.coloring {
             Coloring::Categorical {
                 colors,
                 labels,
                 shown,
-            } => {
-                for (k, &c) in shown.iter().enumerate() {
-                    let y = 40 + 24 * k as i32;
-                    bar.draw(&Rectangle::new([(6, y), (24, y + 16)], colors[c].filled()))
-                        .map_err(|e| perr(path, e))?;
-                    bar.draw(&Rectangle::new(
-                        [(6, y), (24, y + 16)],
-                        BLACK.stroke_width(1),
-                    ))
-                    .map_err(|e| perr(path, e))?;
-                    bar.draw(&Text::new(labels[c].clone(), (30, y + 2), font.clone()))
-                        .map_err(|e| perr(path, e))?;
-                }
+            } => Swatches {
+                entries: shown
+                    .iter()
+                    .map(|&c| (colors[c], labels[c].as_str()))
+                    .collect(),
             }
-            Coloring::Continuous { lo, hi, label } => {
-                let (_, h) = bar.dim_in_pixel();
-                let (top, bottom) = (40i32, h as i32 - 50);
-                let n = (bottom - top).max(1);
-                for k in 0..n {
-                    let t = 1.0 - k as f64 / n as f64;
-                    bar.draw(&Rectangle::new(
-                        [(10, top + k), (30, top + k + 1)],
-                        jet(t).filled(),
-                    ))
-                    .map_err(|e| perr(path, e))?;
-                }
-                bar.draw(&Rectangle::new(
-                    [(10, top), (30, bottom)],
-                    BLACK.stroke_width(1),
-                ))
-                .map_err(|e| perr(path, e))?;
-                for (t, v) in [(0.0, *lo), (0.5, 0.5 * (lo + hi)), (1.0, *hi)] {
-                    let y = bottom - (t * n as f64) as i32;
-                    bar.draw(&Text::new(format!("{v:.2}"), (34, y - 6), font.clone()))
-                        .map_err(|e| perr(path, e))?;
-                }
-                bar.draw(&Text::new(label.clone(), (4, 14), font.clone()))
-                    .map_err(|e| perr(path, e))?;
+            .draw(&bar, path),
+            Coloring::Continuous { lo, hi, label } => ColorBar {
+                map: jet,
+                lo: *lo,
+                hi: *hi,
+                title: label,
             }
+            .draw(&bar, path),
         }
-        Ok(())
     }
 }
 
+const CHAOS_COLOR: RGBColor = RGBColor(127, 201, 127);
+
 /// Colours of the classes (codes 0..5; "invalid" drawn like chaos, as in the paper's map).
 pub const CLASS_COLORS: [RGBColor; 6] = [
-    RGBColor(127, 201, 127),
-    RGBColor(127, 201, 127),
+    CHAOS_COLOR,
+    CHAOS_COLOR,
     RGBColor(190, 174, 212),
     RGBColor(253, 192, 134),
     RGBColor(255, 255, 153),
     RGBColor(56, 108, 176),
 ];
+
+/// The dashed upper half circle `|lambda| = rad` (the disorder radius on an eigenvalue plane).
+pub fn half_circle(rad: f64, label: impl Into<String>) -> Series {
+    let pts = (0..=400)
+        .map(|k| {
+            let th = std::f64::consts::PI * k as f64 / 400.0;
+            (rad * th.cos(), rad * th.sin())
+        })
+        .collect();
+    Series::line(label, pts, BLACK).with_style(Style::Dashed)
+}
+
+/// Currents `S^{mn}(t)` of an example run (`s[q][m][n]` at `t[q]`), one line per pair,
+/// labelled `S^mn` when `label`.
+pub fn current_series(t: &[f64], s: &[Vec<Vec<f64>>], label: bool) -> Vec<Series> {
+    let r = s.first().map_or(0, Vec::len);
+    (0..r * r)
+        .map(|k| {
+            let (m, n) = (k / r, k % r);
+            Series::line(
+                if label {
+                    format!("S^{}{}", m + 1, n + 1)
+                } else {
+                    String::new()
+                },
+                t.iter().zip(s).map(|(&t, s)| (t, s[m][n])).collect(),
+                color(k),
+            )
+        })
+        .collect()
+}
+
+/// Normalised two-time slices `Delta^m(t0, t0 + tau)` (`slice[q][m]` at `tau[q]`), region 1
+/// black and the others grey, labelled `region m` when `label`.
+pub fn slice_series(tau: &[f64], slice: &[Vec<f64>], label: bool) -> Vec<Series> {
+    let r = slice.first().map_or(0, Vec::len);
+    (0..r)
+        .map(|m| {
+            Series::line(
+                if label {
+                    format!("region {}", m + 1)
+                } else {
+                    String::new()
+                },
+                tau.iter().zip(slice).map(|(&t, v)| (t, v[m])).collect(),
+                if m == 0 {
+                    BLACK
+                } else {
+                    RGBColor(150, 150, 150)
+                },
+            )
+        })
+        .collect()
+}
+
+/// `heatmaps` in a row under a title, `lines` in rows of `cols` below.
+struct Grid<'a> {
+    title: &'a str,
+    heatmaps: &'a [Heatmap],
+    lines: &'a [LinePanel],
+    cols: usize,
+}
+
+/// Height of the heatmap row.
+const HEATMAP_H: u32 = 420;
+
+impl Render for Grid<'_> {
+    fn render<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>, path: &Path) -> Result<()> {
+        let (top, rest) = root.split_vertically(34);
+        top.titled(self.title, ("sans-serif", 17))
+            .map_err(|e| perr(path, e))?;
+        let (hm_area, line_area) = rest.split_vertically(HEATMAP_H);
+        if !self.heatmaps.is_empty() {
+            let areas = hm_area.split_evenly((1, self.heatmaps.len()));
+            for (h, a) in self.heatmaps.iter().zip(areas.iter()) {
+                h.draw(a, path)?;
+            }
+        }
+        if !self.lines.is_empty() {
+            let rows = self.lines.len().div_ceil(self.cols);
+            let areas = line_area.split_evenly((rows, self.cols));
+            for (p, a) in self.lines.iter().zip(areas.iter()) {
+                p.draw(a, path)?;
+            }
+        }
+        Ok(())
+    }
+}
 
 /// Draw a figure made of `heatmaps` (top row) and `lines` (rows of `cols` below) into PNG and SVG.
 pub fn save_grid(
@@ -294,79 +317,19 @@ pub fn save_grid(
     cols: usize,
     stem: &Path,
 ) -> Result<(PathBuf, PathBuf)> {
-    super::ensure_font();
-    let png = stem.with_extension("png");
-    let svg = stem.with_extension("svg");
-    if let Some(dir) = stem.parent().filter(|d| !d.as_os_str().is_empty()) {
-        std::fs::create_dir_all(dir).map_err(|source| Error::Io {
-            path: dir.into(),
-            source,
-        })?;
-    }
-    let hm_h = 420u32;
+    let cols = cols.max(1);
     let line_h = 230u32;
-    let line_rows = lines.len().div_ceil(cols.max(1)) as u32;
+    let line_rows = lines.len().div_ceil(cols) as u32;
     let width = (heatmaps.len() as u32 * 520).max(cols as u32 * 300);
-    let size = (width, 34 + hm_h + line_rows * line_h);
-    fn draw<DB: DrawingBackend>(
-        root: DrawingArea<DB, Shift>,
-        title: &str,
-        heatmaps: &[Heatmap],
-        lines: &[LinePanel],
-        cols: usize,
-        hm_h: u32,
-        path: &Path,
-    ) -> Result<()> {
-        root.fill(&WHITE).map_err(|e| perr(path, e))?;
-        let (top, rest) = root.split_vertically(34);
-        top.titled(title, ("sans-serif", 17))
-            .map_err(|e| perr(path, e))?;
-        let (hm_area, line_area) = rest.split_vertically(hm_h);
-        if !heatmaps.is_empty() {
-            let areas = hm_area.split_evenly((1, heatmaps.len()));
-            for (h, a) in heatmaps.iter().zip(areas.iter()) {
-                h.draw(a, path)?;
-            }
-        }
-        if !lines.is_empty() {
-            let rows = lines.len().div_ceil(cols);
-            let areas = line_area.split_evenly((rows, cols));
-            for (p, a) in lines.iter().zip(areas.iter()) {
-                p.draw(a, path)?;
-            }
-        }
-        root.present().map_err(|e| perr(path, e))
-    }
-    let name = png
-        .file_name()
-        .map(|n| n.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    let tmp = png.with_file_name(format!(".tmp{}-{name}", std::process::id()));
-    draw(
-        BitMapBackend::new(&tmp, size).into_drawing_area(),
+    let size = (width, 34 + HEATMAP_H + line_rows * line_h);
+    let grid = Grid {
         title,
         heatmaps,
         lines,
         cols,
-        hm_h,
-        &png,
-    )?;
-    std::fs::rename(&tmp, &png).map_err(|source| Error::Io {
-        path: png.clone(),
-        source,
-    })?;
-    let mut text = String::new();
-    draw(
-        SVGBackend::with_string(&mut text, size).into_drawing_area(),
-        title,
-        heatmaps,
-        lines,
-        cols,
-        hm_h,
-        &svg,
-    )?;
-    crate::io::write_atomic(&svg, text.as_bytes())?;
-    Ok((png, svg))
+    };
+    save_render(&grid, stem, size)?;
+    Ok((stem.with_extension("png"), stem.with_extension("svg")))
 }
 
 fn grid_of(
@@ -500,14 +463,7 @@ pub fn plot_sweep_with(
     };
     let mut curves = Vec::new();
     if let Some(rad) = pc.circle_radius {
-        let pts = (0..=400)
-            .map(|k| {
-                let th = std::f64::consts::PI * k as f64 / 400.0;
-                (rad * th.cos(), rad * th.sin())
-            })
-            .collect();
-        curves
-            .push(Series::line(format!("|lambda| = {rad}"), pts, BLACK).with_style(Style::Dashed));
+        curves.push(half_circle(rad, format!("|lambda| = {rad}")));
     }
     if let Some(gaxis) = pc.routing_boundaries.as_deref() {
         let baxis = if gaxis == "x" { &y } else { &x };
@@ -524,21 +480,15 @@ pub fn plot_sweep_with(
             .iter()
             .filter_map(|&b| routing_boundaries(b).ok().map(|(gc, gs)| (b, gc, gs)))
             .collect();
+        let gc: Vec<(f64, f64)> = bounds.iter().map(|&(b, gc, _)| pair(gc, b)).collect();
+        let gs: Vec<(f64, f64)> = bounds.iter().map(|&(b, _, gs)| pair(gs, b)).collect();
+        curves.push(Series::line(
+            "g_c: chaos onset (Delta_inf < Delta_0)",
+            gc,
+            WHITE,
+        ));
         curves.push(
-            Series::line(
-                "g_c: chaos onset (Delta_inf < Delta_0)",
-                bounds.iter().map(|&(b, gc, _)| pair(gc, b)).collect(),
-                WHITE,
-            )
-            .with_style(Style::Line),
-        );
-        curves.push(
-            Series::line(
-                "g*: currents collapse (A -> 0)",
-                bounds.iter().map(|&(b, _, gs)| pair(gs, b)).collect(),
-                BLACK,
-            )
-            .with_style(Style::Dashed),
+            Series::line("g*: currents collapse (A -> 0)", gs, BLACK).with_style(Style::Dashed),
         );
     }
     let markers: Vec<(f64, f64, String)> = res
@@ -577,20 +527,9 @@ pub fn plot_sweep_with(
                     (Some(m), false) => format!("most frequent dynamics of region {} (mode over runs)", m + 1),
                     (None, false) => "most frequent dynamics (mode over runs and regions)".to_string(),
                 },
-                Coloring::Categorical {
-                    colors: CLASS_COLORS.to_vec(),
-                    labels: DynamicsClass::ALL.iter().map(|c| c.label().to_string()).collect(),
-                    shown: vec![1, 2, 3, 4, 5],
-                },
+                Coloring::classes(),
             ),
-            "entropy" => (
-                "solution entropy (bits)".to_string(),
-                Coloring::Continuous {
-                    lo: 0.0,
-                    hi: 5f64.log2(),
-                    label: "entropy".into(),
-                },
-            ),
+            "entropy" => ("solution entropy (bits)".to_string(), Coloring::entropy()),
             "structured_variance" => (
                 if overlay.is_some() {
                     format!("A^{rlabel} = sum_n (S^{rlabel}n)^2")
@@ -663,26 +602,14 @@ pub fn plot_sweep_with(
         let Some(p) = pick else { continue };
         let ex = p.example.as_ref().expect("filtered");
         let dt = res.dt * ex.stride as f64;
-        let r = res.regions;
         let name = p
             .codes
             .iter()
             .map(|&c| DynamicsClass::from_code(c).map_or("?", |c| c.label()))
             .collect::<Vec<_>>()
             .join(" / ");
-        let mut s_series = Vec::new();
-        for m in 0..r {
-            for n in 0..r {
-                s_series.push(Series::line(
-                    "",
-                    ex.s.iter()
-                        .enumerate()
-                        .map(|(q, s)| (q as f64 * dt, s[m][n]))
-                        .collect(),
-                    color(m * r + n),
-                ));
-            }
-        }
+        let t: Vec<f64> = (0..ex.s.len()).map(|q| q as f64 * dt).collect();
+        let tau: Vec<f64> = (0..ex.slice.len()).map(|q| q as f64 * dt).collect();
         tops.push(LinePanel {
             title: format!(
                 "{}. ({:.3}, {:.3}): {name}",
@@ -692,7 +619,7 @@ pub fn plot_sweep_with(
             ),
             x_label: "t".into(),
             y_label: "S^mn(t)".into(),
-            series: s_series,
+            series: current_series(&t, &ex.s, false),
             ..Default::default()
         });
         bottoms.push(LinePanel {
@@ -702,23 +629,7 @@ pub fn plot_sweep_with(
             ),
             x_label: "tau".into(),
             y_label: "Delta_n(t0, t0+tau)".into(),
-            series: (0..r)
-                .map(|m| {
-                    Series::line(
-                        format!("region {}", m + 1),
-                        ex.slice
-                            .iter()
-                            .enumerate()
-                            .map(|(q, v)| (q as f64 * dt, v[m]))
-                            .collect(),
-                        if m == 0 {
-                            BLACK
-                        } else {
-                            RGBColor(150, 150, 150)
-                        },
-                    )
-                })
-                .collect(),
+            series: slice_series(&tau, &ex.slice, true),
             y_range: Some((-1.05, 1.05)),
             legend: k == 0,
             ..Default::default()

@@ -1,4 +1,6 @@
-//! Plot primitives (plotters): multi-panel line figures written as PNG and SVG.
+//! Plot primitives (plotters): line panels and multi-panel figures, colour maps
+//! ([`colormap`]), colour bars and swatch legends ([`colorbar`]), matrix heatmaps ([`matrix`]),
+//! grid heatmaps ([`heatmap`]), and one writer of PNG and SVG ([`save_render`]).
 //!
 //! Figures read result data only. Text is drawn with the DejaVu Sans font shipped in
 //! `assets/fonts/` (registered once, no system font libraries needed).
@@ -6,15 +8,22 @@
 use std::path::{Path, PathBuf};
 use std::sync::Once;
 
+pub mod colorbar;
+pub mod colormap;
 pub mod compare;
 pub mod dmft;
 pub mod heatmap;
+pub mod matrix;
 pub mod row;
 pub mod sample;
 pub mod spectrum;
 pub mod stationary;
 
-use plotters::coord::Shift;
+pub use colorbar::{ColorBar, Swatches};
+pub use colormap::{jet, rdgy};
+pub use matrix::MatrixPanel;
+
+use plotters::coord::{CoordTranslate, Shift};
 use plotters::prelude::*;
 use plotters::style::{register_font, FontStyle};
 
@@ -155,7 +164,7 @@ fn data_range(series: &[Series], pick: impl Fn(&(f64, f64)) -> f64) -> (f64, f64
     (lo, hi)
 }
 
-fn plot_err(path: &Path, e: impl std::fmt::Display) -> Error {
+pub(crate) fn plot_err(path: &Path, e: impl std::fmt::Display) -> Error {
     Error::Plot {
         path: path.into(),
         msg: e.to_string(),
@@ -195,6 +204,95 @@ fn log_tick(v: &f64) -> String {
     }
 }
 
+/// Lines of text at `(x, y)`, `step` pixels apart, in the font size `size` (notes beside panels).
+pub fn text_lines<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    lines: &[String],
+    (x, y): (i32, i32),
+    step: i32,
+    size: u32,
+    path: &Path,
+) -> Result<()> {
+    let font = ("sans-serif", size).into_font();
+    for (k, l) in lines.iter().enumerate() {
+        area.draw(&Text::new(
+            l.as_str(),
+            (x, y + step * k as i32),
+            font.clone(),
+        ))
+        .map_err(|e| plot_err(path, e))?;
+    }
+    Ok(())
+}
+
+/// A chart builder on `area` with the title `title` (font size `size`) and room for tick
+/// labels and axis descriptions (heatmaps, matrices, custom panels).
+pub fn chart_on<'a, 'b, DB: DrawingBackend>(
+    area: &'a DrawingArea<DB, Shift>,
+    title: &str,
+    size: u32,
+) -> ChartBuilder<'a, 'b, DB> {
+    let mut b = ChartBuilder::on(area);
+    b.caption(title, ("sans-serif", size))
+        .margin(8)
+        .x_label_area_size(36)
+        .y_label_area_size(48);
+    b
+}
+
+/// `area` split into the panel and a strip of `key_w` pixels on its right (for a colour key).
+pub fn split_key<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    key_w: u32,
+) -> (DrawingArea<DB, Shift>, DrawingArea<DB, Shift>) {
+    let (w, _) = area.dim_in_pixel();
+    area.split_horizontally(w.saturating_sub(key_w))
+}
+
+/// Draw the points `pts` of `s` in its style, with a legend entry when it has a label.
+pub(crate) fn draw_styled<'a, DB: DrawingBackend + 'a, CT: CoordTranslate<From = (f64, f64)>>(
+    chart: &mut ChartContext<'a, DB, CT>,
+    s: &Series,
+    pts: Vec<(f64, f64)>,
+    path: &Path,
+) -> Result<()> {
+    let c = s.color;
+    let anno = match s.style {
+        Style::Line => chart.draw_series(LineSeries::new(pts, c.stroke_width(2))),
+        Style::Dashed => chart.draw_series(DashedLineSeries::new(pts, 6, 4, c.stroke_width(2))),
+        Style::Points => chart.draw_series(pts.into_iter().map(|p| Circle::new(p, 3, c.filled()))),
+        Style::Band => chart.draw_series(std::iter::once(Polygon::new(pts, c.mix(0.22).filled()))),
+    }
+    .map_err(|e| plot_err(path, e))?;
+    if !s.label.is_empty() {
+        let band = s.style == Style::Band;
+        anno.label(s.label.clone()).legend(move |(x, y)| {
+            if band {
+                Rectangle::new([(x, y - 4), (x + 16, y + 4)], c.mix(0.3).filled()).into_dyn()
+            } else {
+                PathElement::new(vec![(x, y), (x + 16, y)], c.stroke_width(2)).into_dyn()
+            }
+        });
+    }
+    Ok(())
+}
+
+/// The legend of the labelled series of `chart`, at `pos`.
+pub(crate) fn series_legend<'a, DB: DrawingBackend + 'a, CT: CoordTranslate>(
+    chart: &mut ChartContext<'a, DB, CT>,
+    pos: SeriesLabelPosition,
+    path: &Path,
+) -> Result<()> {
+    chart
+        .configure_series_labels()
+        .background_style(WHITE.mix(0.85))
+        .border_style(RGBColor(200, 200, 200))
+        .label_font(("sans-serif", 11))
+        .position(pos)
+        .draw()
+        .map_err(|e| plot_err(path, e))
+}
+
 macro_rules! draw_panel_body {
     ($self:ident, $chart:ident, $path:ident, $keep:expr, $log:expr) => {{
         let mut mesh = $chart.configure_mesh();
@@ -223,42 +321,10 @@ macro_rules! draw_panel_body {
                 .copied()
                 .filter(|&(x, y)| x.is_finite() && y.is_finite() && $keep(x, y))
                 .collect();
-            let c = s.color;
-            let anno = match s.style {
-                Style::Line => $chart
-                    .draw_series(LineSeries::new(pts, c.stroke_width(2)))
-                    .map_err(|e| plot_err($path, e))?,
-                Style::Dashed => $chart
-                    .draw_series(DashedLineSeries::new(pts, 6, 4, c.stroke_width(2)))
-                    .map_err(|e| plot_err($path, e))?,
-                Style::Points => $chart
-                    .draw_series(pts.into_iter().map(|p| Circle::new(p, 3, c.filled())))
-                    .map_err(|e| plot_err($path, e))?,
-                Style::Band => $chart
-                    .draw_series(std::iter::once(Polygon::new(pts, c.mix(0.22).filled())))
-                    .map_err(|e| plot_err($path, e))?,
-            };
-            if !s.label.is_empty() {
-                let band = s.style == Style::Band;
-                anno.label(s.label.clone()).legend(move |(x, y)| {
-                    if band {
-                        Rectangle::new([(x, y - 4), (x + 16, y + 4)], c.mix(0.3).filled())
-                            .into_dyn()
-                    } else {
-                        PathElement::new(vec![(x, y), (x + 16, y)], c.stroke_width(2)).into_dyn()
-                    }
-                });
-            }
+            draw_styled(&mut $chart, s, pts, $path)?;
         }
         if $self.legend && $self.series.iter().any(|s| !s.label.is_empty()) {
-            $chart
-                .configure_series_labels()
-                .background_style(WHITE.mix(0.85))
-                .border_style(RGBColor(200, 200, 200))
-                .label_font(("sans-serif", 11))
-                .position(SeriesLabelPosition::UpperRight)
-                .draw()
-                .map_err(|e| plot_err($path, e))?;
+            series_legend(&mut $chart, SeriesLabelPosition::UpperRight, $path)?;
         }
     }};
 }
