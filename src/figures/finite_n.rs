@@ -372,7 +372,7 @@ fn run_one(
     };
     let mut sim = Simulation::new(&col.g, &load, &dis, set, x0);
     while sim.step() {
-        if sim.current_step() % 100 == 0 {
+        if sim.current_step().is_multiple_of(100) {
             tick();
         }
     }

@@ -2,8 +2,7 @@
 //! closed forms (E15 row sums, E17 polytope membership) and the authors' printed vertex-count
 //! means (tests/data/convex_paper_means.json), and the CLI writing JSON, PNG and SVG.
 
-mod common;
-use common::*;
+use crate::common::*;
 
 use std::process::Command;
 

@@ -1,8 +1,7 @@
 //! The golden inputs behind the figures: the shipped figure configs carry exactly the authors'
 //! seeded inputs (tests/data/fig6_inputs.json), and the figure data computed from them is sane.
 
-mod common;
-use common::*;
+use crate::common::*;
 
 use mrdmft::figures::fig6::{compute, Fig6Config, CONFIG};
 use mrdmft::figures::Preset;
