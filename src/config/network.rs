@@ -70,12 +70,12 @@ pub struct NetworkConfig {
     /// Seed of every random draw.
     pub seed: u64,
     /// Euler step.
-    #[serde(default = "default_dt")]
+    #[serde(default = "super::network_core::default_dt")]
     pub dt: f64,
     /// Simulated time: steps $N_t = \lfloor t_{max}/dt \rfloor$ time points $0..(N_t-1)dt$.
     pub t_max: f64,
     /// Recording interval (time units, a multiple of dt).
-    #[serde(default = "default_record")]
+    #[serde(default = "super::network_core::default_record")]
     pub record_every: f64,
     /// Time after which autocorrelations are averaged (default t_max / 4).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -84,7 +84,7 @@ pub struct NetworkConfig {
     #[serde(default = "default_lag")]
     pub max_lag: f64,
     /// Scale of the initial state inside the structured subspace.
-    #[serde(default = "default_init_std")]
+    #[serde(default = "super::network_core::default_init_std")]
     pub init_std: f64,
     /// Subspace coordinates z of the initial state (default: drawn from the seed, shared by all trials).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -99,7 +99,7 @@ pub struct NetworkConfig {
     #[serde(default)]
     pub precision: Precision,
     /// Neuron traces saved per region.
-    #[serde(default = "default_traces")]
+    #[serde(default = "super::network_core::default_traces")]
     pub traces: usize,
     /// Neurons per region used for autocorrelations (default all).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -108,29 +108,14 @@ pub struct NetworkConfig {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub inputs: Option<InputsConfig>,
     /// Refuse configs whose estimated memory exceeds this many GB (1e9 bytes).
-    #[serde(default = "default_mem")]
+    #[serde(default = "super::network_core::default_mem")]
     pub memory_limit_gb: f64,
 }
 
 fn one() -> usize {
     1
 }
-fn default_dt() -> f64 {
-    0.05
-}
-fn default_record() -> f64 {
-    0.25
-}
 fn default_lag() -> f64 {
-    20.0
-}
-fn default_init_std() -> f64 {
-    1.0
-}
-fn default_traces() -> usize {
-    10
-}
-fn default_mem() -> f64 {
     20.0
 }
 

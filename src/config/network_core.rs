@@ -41,20 +41,20 @@ pub struct NetworkCore {
     pub memory_limit_gb: f64,
 }
 
-fn default_dt() -> f64 {
+pub(super) fn default_dt() -> f64 {
     0.05
 }
-fn default_record() -> f64 {
+pub(super) fn default_record() -> f64 {
     0.25
 }
-fn default_init_std() -> f64 {
+pub(super) fn default_init_std() -> f64 {
     1.0
 }
-fn default_traces() -> usize {
+pub(super) fn default_traces() -> usize {
     10
 }
-fn default_mem() -> f64 {
-    20.0
+pub(super) fn default_mem() -> f64 {
+    super::budget::DEFAULT_GB
 }
 
 impl NetworkCore {

@@ -1,15 +1,12 @@
 //! The `mrdmft` binary end to end: commands write the files they promise, bad input exits 1
 //! with a message naming the field.
 
-use std::path::Path;
+use crate::common::*;
+
 use std::process::Command;
 
 fn bin() -> Command {
     Command::new(env!("CARGO_BIN_EXE_mrdmft"))
-}
-
-fn repo(p: &str) -> std::path::PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join(p)
 }
 
 #[test]
@@ -27,11 +24,7 @@ fn dmft_writes_result_npy_and_plot() {
         .arg("--plot")
         .output()
         .unwrap();
-    assert!(
-        st.status.success(),
-        "{}",
-        String::from_utf8_lossy(&st.stderr)
-    );
+    assert_ok(&st);
     let v: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(&out).unwrap()).unwrap();
     assert_eq!(v["schema_version"], 1);
@@ -76,11 +69,7 @@ fn seeded_runs_are_reproducible() {
             .arg(&out)
             .output()
             .unwrap();
-        assert!(
-            st.status.success(),
-            "{}",
-            String::from_utf8_lossy(&st.stderr)
-        );
+        assert_ok(&st);
         let mut v: serde_json::Value =
             serde_json::from_str(&std::fs::read_to_string(&out).unwrap()).unwrap();
         v.as_object_mut().unwrap().remove("wall_seconds");
@@ -127,11 +116,7 @@ fn demo_writes_figures() {
         .arg(dir.path())
         .output()
         .unwrap();
-    assert!(
-        st.status.success(),
-        "{}",
-        String::from_utf8_lossy(&st.stderr)
-    );
+    assert_ok(&st);
     for f in ["demo_dmft.json", "demo_dmft.png", "demo_dmft.svg"] {
         assert!(
             std::fs::metadata(dir.path().join(f)).unwrap().len() > 1000,

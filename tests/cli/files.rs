@@ -1,25 +1,10 @@
 //! Outputs never destroy inputs or special files, SLURM scripts carry the cluster options and
 //! refuse values that would inject lines, and progress reaches a piped stderr (cluster logs).
 
+use crate::common::*;
+
 use std::path::Path;
 use std::process::Command;
-
-fn mrdmft(args: &[&str]) -> (bool, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_mrdmft"))
-        .args(args)
-        .output()
-        .unwrap();
-    (
-        out.status.success(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
-}
-
-fn good(name: &str) -> std::path::PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/configs/good")
-        .join(name)
-}
 
 /// A copy of a good config in `dir`.
 fn copy(dir: &Path, name: &str) -> std::path::PathBuf {

@@ -1,16 +1,10 @@
 //! End to end: `simulate` writes a result (and .npy files) that does not depend on the thread
 //! count; `compare` writes a result JSON and a PNG/SVG figure; `plot` redraws a compare result.
 
-use std::path::Path;
+use crate::common::*;
 
 use mrdmft::config::{Checked, SimulateConfig};
 use mrdmft::results::{SimResult, TrialOut};
-
-fn good(name: &str) -> std::path::PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/configs/good")
-        .join(name)
-}
 
 #[test]
 fn simulate_is_reproducible_for_any_thread_count_and_writes_npy() {

@@ -72,3 +72,47 @@ pub fn eigs(v: &Value) -> Vec<mrdmft_solvers::spectrum::Eig> {
         .map(|(re, im)| mrdmft_solvers::spectrum::Eig { re, im })
         .collect()
 }
+
+/// A path below the repository root.
+pub fn repo(p: &str) -> std::path::PathBuf {
+    std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(p)
+}
+
+/// A config of the good corpus (`tests/configs/good/<name>`).
+pub fn good(name: &str) -> std::path::PathBuf {
+    repo("tests/configs/good").join(name)
+}
+
+/// Run the `mrdmft` binary with `args`: (success, stderr).
+pub fn mrdmft(args: &[&str]) -> (bool, String) {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_mrdmft"))
+        .args(args)
+        .output()
+        .unwrap();
+    (
+        out.status.success(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+/// Assert that a finished command succeeded, showing its stderr otherwise.
+pub fn assert_ok(out: &std::process::Output) {
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+/// A rayon pool of `n` threads.
+pub fn pool(n: usize) -> rayon::ThreadPool {
+    rayon::ThreadPoolBuilder::new()
+        .num_threads(n)
+        .build()
+        .unwrap()
+}
+
+/// `f` run in a pool of one thread and in a pool of two (results must not depend on it).
+pub fn on_one_and_two_threads<T: Send>(f: impl Fn() -> T + Sync + Send) -> (T, T) {
+    (pool(1).install(&f), pool(2).install(&f))
+}

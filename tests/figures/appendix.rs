@@ -154,11 +154,7 @@ fn convex_cli_quick_writes_figure_and_matches_paper() {
         .arg(dir.path())
         .output()
         .unwrap();
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    assert_ok(&out);
     for ext in ["json", "png", "svg"] {
         let p = dir.path().join(format!("convex.{ext}"));
         assert!(

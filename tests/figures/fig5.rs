@@ -42,13 +42,7 @@ fn entropy_of(counts: &[u32; 6]) -> f64 {
 fn fig5_small_sweep_figure_data() {
     let plan = small_plan();
     let dir = tempfile::tempdir().unwrap();
-    let d = fig5::run_plan(
-        &plan,
-        Preset::Quick,
-        dir.path(),
-        &mrdmft::runs::Context::quiet(),
-    )
-    .unwrap();
+    let d = run_plan(&plan, dir.path());
     for f in ["fig5.json", "fig5.png", "fig5.svg", "fig5_sweep.json"] {
         assert!(dir.path().join(f).exists(), "{f}");
     }
@@ -105,13 +99,7 @@ fn fig5_small_sweep_figure_data() {
         d.examples[2].candidates
     );
     // The choice is reproducible and the complete sweep is reused on a second call.
-    let again = fig5::run_plan(
-        &plan,
-        Preset::Quick,
-        dir.path(),
-        &mrdmft::runs::Context::quiet(),
-    )
-    .unwrap();
+    let again = run_plan(&plan, dir.path());
     assert_eq!(again, d);
 }
 
@@ -137,13 +125,7 @@ fn fig5_killed_sweep_resumes_to_the_same_points() {
     .unwrap();
     assert_eq!(part.termination_str(), "point_limit");
     assert!(dir.path().join("fig5_sweep.json.checkpoint.jsonl").exists());
-    let d = fig5::run_plan(
-        &plan,
-        Preset::Quick,
-        dir.path(),
-        &mrdmft::runs::Context::quiet(),
-    )
-    .unwrap();
+    let d = run_plan(&plan, dir.path());
     let res: SweepResult = mrdmft::io::read_json(&dir.path().join("fig5_sweep.json")).unwrap();
     assert_eq!(res.termination_str(), "complete");
     let by = |r: &SweepResult| -> BTreeMap<usize, Vec<u8>> {
@@ -168,13 +150,7 @@ fn fig5_quick_preset_examples_have_their_classes() {
     let plan = fig5::plan(Preset::Quick).unwrap();
     assert_eq!(plan.points(), 200);
     let dir = tempfile::tempdir().unwrap();
-    let d = fig5::run_plan(
-        &plan,
-        Preset::Quick,
-        dir.path(),
-        &mrdmft::runs::Context::quiet(),
-    )
-    .unwrap();
+    let d = run_plan(&plan, dir.path());
     for e in &d.examples {
         assert!(
             e.chosen.is_some(),
@@ -183,4 +159,9 @@ fn fig5_quick_preset_examples_have_their_classes() {
             e.target_label
         );
     }
+}
+
+/// The figure from `plan` into `dir` (quiet).
+fn run_plan(plan: &mrdmft::sweep::Plan, dir: &std::path::Path) -> fig5::Fig5Data {
+    fig5::run_plan(plan, Preset::Quick, dir, &mrdmft::runs::Context::quiet()).unwrap()
 }

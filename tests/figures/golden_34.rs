@@ -5,6 +5,8 @@
 //!
 //! Each figure is computed once per test run (through the binary, quick preset) and shared.
 
+use crate::common::*;
+
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::OnceLock;
@@ -21,11 +23,7 @@ fn run_cli(id: &str) -> PathBuf {
         .arg(&dir)
         .output()
         .unwrap();
-    assert!(
-        st.status.success(),
-        "{}",
-        String::from_utf8_lossy(&st.stderr)
-    );
+    assert_ok(&st);
     dir
 }
 
@@ -217,16 +215,9 @@ fn fig3_runs_do_not_depend_on_the_thread_count() {
     cfg.network.t_sim = 10.0;
     cfg.network.t_show = 10.0;
     cfg.network.t_measure = 10.0;
-    let pool = |n| {
-        rayon::ThreadPoolBuilder::new()
-            .num_threads(n)
-            .build()
-            .unwrap()
-    };
-    let a = pool(1)
-        .install(|| fig3::compute(&cfg, Preset::Quick, &mrdmft::runs::Context::quiet()).unwrap());
-    let b = pool(2)
-        .install(|| fig3::compute(&cfg, Preset::Quick, &mrdmft::runs::Context::quiet()).unwrap());
+    let (a, b) = on_one_and_two_threads(|| {
+        fig3::compute(&cfg, Preset::Quick, &mrdmft::runs::Context::quiet()).unwrap()
+    });
     for (x, y) in a.finite_n.columns.iter().zip(&b.finite_n.columns) {
         assert_eq!(x.trace, y.trace);
         for (r, s) in x.runs.iter().zip(&y.runs) {
@@ -248,16 +239,9 @@ fn fig4_disorder_runs_do_not_depend_on_the_thread_count() {
     cfg.network.t_measure = 5.0;
     cfg.network.core.traces = 5;
     cfg.stationary.g = Some(mrdmft::config::Grid::List(vec![0.5, 2.0]));
-    let pool = |n| {
-        rayon::ThreadPoolBuilder::new()
-            .num_threads(n)
-            .build()
-            .unwrap()
-    };
-    let a = pool(1)
-        .install(|| fig4::compute(&cfg, Preset::Quick, &mrdmft::runs::Context::quiet()).unwrap());
-    let b = pool(2)
-        .install(|| fig4::compute(&cfg, Preset::Quick, &mrdmft::runs::Context::quiet()).unwrap());
+    let (a, b) = on_one_and_two_threads(|| {
+        fig4::compute(&cfg, Preset::Quick, &mrdmft::runs::Context::quiet()).unwrap()
+    });
     for (x, y) in a.finite_n.columns.iter().zip(&b.finite_n.columns) {
         assert_eq!(x.trace, y.trace);
         for (r, s) in x.runs.iter().zip(&y.runs) {

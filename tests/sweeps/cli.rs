@@ -2,19 +2,10 @@
 //! (PNG and SVG written), `merge` refusing mismatched sweeps, and `slurm` writing a job-array
 //! script whose tasks cover every shard and whose merge job depends on the array.
 
+use crate::common::*;
+
 use std::path::Path;
 use std::process::Command;
-
-fn mrdmft(args: &[&str]) -> (bool, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_mrdmft"))
-        .args(args)
-        .output()
-        .unwrap();
-    (
-        out.status.success(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    )
-}
 
 fn tiny() -> String {
     Path::new(env!("CARGO_MANIFEST_DIR"))
