@@ -13,14 +13,8 @@ fn simulate_is_reproducible_for_any_thread_count_and_writes_npy() {
     let mut cfg: SimulateConfig = mrdmft::io::read_json(&cfg_path).unwrap();
     cfg.network.n = mrdmft::config::network::Sizes::One(200);
     cfg.network.t_max = 25.0;
-    let one = rayon::ThreadPoolBuilder::new()
-        .num_threads(1)
-        .build()
-        .unwrap();
-    let two = rayon::ThreadPoolBuilder::new()
-        .num_threads(2)
-        .build()
-        .unwrap();
+    let one = pool(1);
+    let two = pool(2);
     let run = || {
         let valid = cfg.check().unwrap();
         mrdmft::runs::simulate::run(&cfg, valid, &mrdmft::runs::Context::quiet()).unwrap()

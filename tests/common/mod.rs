@@ -116,3 +116,24 @@ pub fn pool(n: usize) -> rayon::ThreadPool {
 pub fn on_one_and_two_threads<T: Send>(f: impl Fn() -> T + Sync + Send) -> (T, T) {
     (pool(1).install(&f), pool(2).install(&f))
 }
+
+/// Run every shard `i/count` of `plan` into `dir/<stem>_i.json`: the (path, result) pairs that
+/// `merge` takes.
+pub fn run_shards(
+    plan: &mrdmft::sweep::Plan,
+    dir: &std::path::Path,
+    stem: &str,
+    count: usize,
+) -> Vec<(std::path::PathBuf, mrdmft::results::SweepResult)> {
+    (0..count)
+        .map(|index| {
+            let p = dir.join(format!("{stem}_{index}.json"));
+            let opts = mrdmft::sweep::engine::RunOptions {
+                shard: Some(mrdmft::sweep::shard::Shard { index, count }),
+                ..Default::default()
+            };
+            let r = mrdmft::sweep::engine::run_sweep(plan, &p, &opts).unwrap();
+            (p, r)
+        })
+        .collect()
+}

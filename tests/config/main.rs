@@ -3,9 +3,7 @@
 #[path = "../common/mod.rs"]
 mod common;
 
-mod accurate;
 mod corpus;
-mod network;
 mod sampling;
 mod stationary;
 mod sweeps;

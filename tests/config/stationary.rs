@@ -1,63 +1,11 @@
-//! Config corpus and end-to-end runs of `stationary`, `fixed-points`, `spectrum` and `polytope`:
-//! every good config of these kinds in `tests/configs/good/` validates and runs, every bad one
-//! in `tests/configs/bad/` fails with the substring in its `.expected` file.
+//! End-to-end runs of `stationary`, `fixed-points`, `spectrum` and `polytope` on the example
+//! configs (the corpus itself is checked in `corpus.rs`), through the commands and the run layer.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
+
+use crate::common::good;
 
 use serde_json::Value;
-
-const KINDS: [&str; 4] = ["stationary", "fixed_points", "spectrum", "polytope"];
-
-fn corpus(dir: &str) -> Vec<PathBuf> {
-    let d = Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/configs")
-        .join(dir);
-    let mut out: Vec<PathBuf> = std::fs::read_dir(&d)
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .filter(|p| p.extension().is_some_and(|e| e == "json"))
-        .filter(|p| {
-            let v: Value =
-                serde_json::from_str(&std::fs::read_to_string(p).unwrap()).unwrap_or(Value::Null);
-            mrdmft::commands::validate::kind_of(&v).is_some_and(|k| KINDS.contains(&k))
-        })
-        .collect();
-    out.sort();
-    out
-}
-
-#[test]
-fn good_configs_validate() {
-    let good = corpus("good");
-    assert!(good.len() >= 6, "expected the shipped example configs");
-    for p in good {
-        mrdmft::commands::validate::run(&p).unwrap_or_else(|e| panic!("{}: {e}", p.display()));
-    }
-}
-
-#[test]
-fn bad_configs_fail_with_expected_message() {
-    let bad = corpus("bad");
-    assert!(bad.len() >= 9);
-    for p in bad {
-        let want = std::fs::read_to_string(p.with_extension("expected")).unwrap();
-        let err = mrdmft::commands::validate::run(&p)
-            .expect_err(&format!("{} should fail", p.display()))
-            .to_string();
-        assert!(
-            err.contains(want.trim()),
-            "{}: got `{err}`, expected `{}`",
-            p.display(),
-            want.trim()
-        );
-    }
-}
-
-fn good(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/configs/good")
-        .join(name)
-}
 
 fn read(p: &Path) -> Value {
     serde_json::from_str(&std::fs::read_to_string(p).unwrap()).unwrap()
@@ -228,28 +176,18 @@ fn spectrum_dmft_result_must_be_a_dmft_result() {
     mrdmft::commands::polytope::run(&good("polytope_b.json"), &dir.path().join("po.json"), &q)
         .unwrap();
     let spath = dir.path().join("spec_cfg.json");
-    std::fs::write(
-        &spath,
-        r#"{"schema_version": 1, "spectrum": {"dmft_result": "po.json"}}"#,
-    )
-    .unwrap();
-    let e = mrdmft::commands::spectrum::run(&spath, &dir.path().join("spec.json"), &q)
-        .unwrap_err()
-        .to_string();
-    assert!(
-        e.contains("spectrum.dmft_result") && e.contains("polytope result"),
-        "{e}"
-    );
-    std::fs::write(
-        &spath,
-        r#"{"schema_version": 1, "spectrum": {"dmft_result": "missing.json"}}"#,
-    )
-    .unwrap();
-    let e = mrdmft::commands::spectrum::run(&spath, &dir.path().join("spec.json"), &q)
-        .unwrap_err()
-        .to_string();
-    assert!(
-        e.contains("spectrum.dmft_result") && e.contains("run `mrdmft dmft` first"),
-        "{e}"
-    );
+    for (file, want) in [
+        ("po.json", "polytope result"),
+        ("missing.json", "run `mrdmft dmft` first"),
+    ] {
+        let cfg = format!(r#"{{"schema_version": 1, "spectrum": {{"dmft_result": "{file}"}}}}"#);
+        std::fs::write(&spath, cfg).unwrap();
+        let e = mrdmft::commands::spectrum::run(&spath, &dir.path().join("spec.json"), &q)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains("spectrum.dmft_result") && e.contains(want),
+            "{e}"
+        );
+    }
 }

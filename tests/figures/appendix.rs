@@ -184,13 +184,9 @@ fn convex_data_do_not_depend_on_threads() {
     cfg.counts = vec![40, 20, 3];
     cfg.pca.batch = 16;
     let run = |n| {
-        rayon::ThreadPoolBuilder::new()
-            .num_threads(n)
-            .build()
-            .unwrap()
-            .install(|| {
-                convex::compute(&cfg, Preset::Quick, &mrdmft::runs::Context::quiet()).unwrap()
-            })
+        pool(n).install(|| {
+            convex::compute(&cfg, Preset::Quick, &mrdmft::runs::Context::quiet()).unwrap()
+        })
     };
     let (a, b) = (run(1), run(2));
     assert_eq!(a.stats.len(), b.stats.len());

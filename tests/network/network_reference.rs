@@ -59,10 +59,7 @@ fn run_case(c: &Value, threads: usize) {
         inputs: InputSchedule::default(),
         phi: Nonlinearity::Erf,
     };
-    let pool = rayon::ThreadPoolBuilder::new()
-        .num_threads(threads)
-        .build()
-        .unwrap();
+    let pool = pool(threads);
     let rec = pool.install(|| Simulation::new(&g, &load, &dis, set, x0).run());
     let want_x = flat(&c["x_save"]);
     let want_s = flat(&c["S_save"]);

@@ -3,7 +3,9 @@
 //! merge equality, independence of the thread count. Equalities are exact (the JSON of the
 //! points and cell summaries), since every point is a deterministic function of (config, index).
 
-use std::path::{Path, PathBuf};
+use crate::common::*;
+
+use std::path::Path;
 
 use mrdmft::sweep::engine::{checkpoint_path, run_sweep, RunOptions, SweepResult};
 use mrdmft::sweep::shard::{merge, Shard};
@@ -105,20 +107,8 @@ fn shards_merge_to_the_single_machine_result() {
     let dir = tempfile::tempdir().unwrap();
     let plan = tiny();
     let reference = full(&plan, dir.path());
-    let mut parts: Vec<(PathBuf, SweepResult)> = Vec::new();
-    for i in 0..3 {
-        let p = dir.path().join(format!("shard_{i}.json"));
-        let r = run(
-            &plan,
-            &p,
-            RunOptions {
-                shard: Some(Shard { index: i, count: 3 }),
-                ..Default::default()
-            },
-        );
-        assert_eq!(r.points.len(), 6);
-        parts.push((p, r));
-    }
+    let parts = run_shards(&plan, dir.path(), "shard", 3);
+    assert!(parts.iter().all(|(_, r)| r.points.len() == 6));
     let merged = merge(&parts).unwrap();
     assert_eq!(merged.termination_str(), "complete");
     assert_eq!(body(&merged), body(&reference));
@@ -149,14 +139,8 @@ fn shards_merge_to_the_single_machine_result() {
 fn results_do_not_depend_on_thread_count() {
     let dir = tempfile::tempdir().unwrap();
     let plan = tiny();
-    let one = rayon::ThreadPoolBuilder::new()
-        .num_threads(1)
-        .build()
-        .unwrap();
-    let three = rayon::ThreadPoolBuilder::new()
-        .num_threads(3)
-        .build()
-        .unwrap();
+    let one = pool(1);
+    let three = pool(3);
     let a = one.install(|| run(&plan, &dir.path().join("a.json"), RunOptions::default()));
     let b = three.install(|| run(&plan, &dir.path().join("b.json"), RunOptions::default()));
     assert_eq!(body(&a), body(&b));

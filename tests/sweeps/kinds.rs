@@ -6,10 +6,10 @@
 
 use crate::common::*;
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use mrdmft::sweep::engine::{checkpoint_path, run_sweep, RunOptions, SweepResult};
-use mrdmft::sweep::shard::{merge, Shard};
+use mrdmft::sweep::shard::merge;
 use mrdmft::sweep::Plan;
 use mrdmft_solvers::stationary::{
     delta0_scs, delta_inf, pinned_variance, routing_boundaries, Phase,
@@ -146,19 +146,7 @@ fn simulate_kind_sizes_shards_and_pinned_variance() {
     }));
     let dir = tempfile::tempdir().unwrap();
     let full = run(&p, &dir.path().join("full.json"), RunOptions::default());
-    let mut parts: Vec<(PathBuf, SweepResult)> = Vec::new();
-    for i in 0..2 {
-        let path = dir.path().join(format!("s{i}.json"));
-        let r = run(
-            &p,
-            &path,
-            RunOptions {
-                shard: Some(Shard { index: i, count: 2 }),
-                ..Default::default()
-            },
-        );
-        parts.push((path, r));
-    }
+    let parts = run_shards(&p, dir.path(), "s", 2);
     let merged = merge(&parts).unwrap();
     assert_eq!(merged.termination_str(), "complete");
     assert_eq!(body(&merged), body(&full));
