@@ -12,6 +12,7 @@ use super::{check_schema, Checked, DmftConfig, Kind, ModelConfig, NetworkConfig}
 use crate::network::{whole_steps, NetworkPlan};
 
 /// The `dmft` section of a compare config.
+#[serde_with::skip_serializing_none]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct CompareDmft {
@@ -20,7 +21,6 @@ pub struct CompareDmft {
     #[serde(default = "default_scheme")]
     pub scheme: String,
     /// Time step (default: the network's dt).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub dt: Option<f64>,
 }
 
@@ -29,13 +29,13 @@ fn default_scheme() -> String {
 }
 
 /// `mrdmft compare` config file.
+#[serde_with::skip_serializing_none]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct CompareConfig {
     /// Must be [`super::SCHEMA_VERSION`].
     pub schema_version: u32,
     /// Optional name, echoed into outputs.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// The model.
     pub model: ModelConfig,

@@ -17,6 +17,7 @@ use super::{check_schema, Checked, Kind, ModelConfig};
 pub const MAX_FULL_GB: f64 = 8.0;
 
 /// The `dmft` section: two-time integrator settings.
+#[serde_with::skip_serializing_none]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct DmftConfig {
@@ -28,19 +29,16 @@ pub struct DmftConfig {
     /// Number of time points.
     pub steps: usize,
     /// Initial currents, R x R.
-    #[serde(rename = "S0", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "S0")]
     pub s0: Option<Vec<Vec<f64>>>,
     /// Seed for uniform [0, 1) random initial currents (as the reference's `np.random.rand`).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub seed: Option<u64>,
     /// Rows i for which Delta(t_i, t_i + tau) is returned.
     #[serde(default)]
     pub delta_rows: Vec<usize>,
     /// Band width b (lags beyond b+1 steps dropped); omit for full.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub band: Option<usize>,
     /// "reference" (g_1^2 in every region), "own_g" (each region's g^2) or explicit values.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub initial_variance: Option<Value>,
     /// Record S, psi, H, Delta(t,t) every k steps (default 1).
     #[serde(default = "one")]
@@ -136,13 +134,13 @@ pub fn random_s0(r: usize, seed: u64) -> Vec<f64> {
 }
 
 /// `mrdmft dmft` config file.
+#[serde_with::skip_serializing_none]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct DmftRunConfig {
     /// Must be [`SCHEMA_VERSION`](crate::config::SCHEMA_VERSION).
     pub schema_version: u32,
     /// Optional name, echoed into outputs.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// The model.
     pub model: ModelConfig,

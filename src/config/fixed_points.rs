@@ -17,6 +17,7 @@ use mrdmft_solvers::SolverError;
 use super::{check_schema, Checked, Kind, ModelConfig};
 
 /// The `fixed_points` section.
+#[serde_with::skip_serializing_none]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct FixedPointsSection {
@@ -32,7 +33,6 @@ pub struct FixedPointsSection {
     /// Base seed (start i uses ChaCha8 stream (seed, i)).
     pub seed: u64,
     /// Optional early stop when max|dS/dt| < tol.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tol: Option<f64>,
     /// Two end states are the same fixed point when all entries differ by <= dedup_tol
     /// (default 1e-6).
@@ -42,10 +42,8 @@ pub struct FixedPointsSection {
     #[serde(default = "default_tol")]
     pub max_residual: f64,
     /// Constant inputs I_n (one per region).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub inputs: Option<Vec<f64>>,
     /// Input weights `V[m][n]` (R x R); input `I_n` drives `S^{mn}`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub input_weights: Option<Vec<Vec<f64>>>,
     /// Also store each start's initial currents.
     #[serde(default)]
@@ -101,13 +99,13 @@ impl FixedPointsSection {
 }
 
 /// `mrdmft fixed-points` config file.
+#[serde_with::skip_serializing_none]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct FixedPointsConfig {
     /// Must be [`SCHEMA_VERSION`](super::SCHEMA_VERSION).
     pub schema_version: u32,
     /// Optional name.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// The model (g = 0, U = identity).
     pub model: ModelConfig,

@@ -14,11 +14,11 @@ use mrdmft_solvers::SolverError;
 /// `{"make_T": {"a": [..], "b": [..]}}`, `{"from_uh": {"u": [..], "h": [..]}}` (SPEC E15) or
 /// `{"random": {"scale": s, "seed": n}}` ($T = s\,z$, $z$ standard normal; needs `regions`).
 /// `U` is `"identity"` (default) or an explicit array.
+#[serde_with::skip_serializing_none]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ModelConfig {
     /// Number of regions R (optional when T or g fixes it; checked for consistency).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub regions: Option<usize>,
     /// Disorder scale of each region.
     pub g: Vec<f64>,

@@ -27,13 +27,14 @@ pub struct InputPiece {
 
 /// External inputs $I^m(t) v^m_i$: piecewise constant amplitudes along per-region directions
 /// $v^m$ (unit variance, $\langle n^{mn} v^n\rangle = V^{mn}$).
+#[serde_with::skip_serializing_none]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct InputsConfig {
     /// Pieces, by increasing `from` (one piece from 0: constant input).
     pub schedule: Vec<InputPiece>,
     /// Overlaps of the input directions with the readouts, R x R (default 0).
-    #[serde(rename = "V", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "V")]
     pub v: Option<Vec<Vec<f64>>>,
 }
 
@@ -58,6 +59,7 @@ impl Sizes {
 }
 
 /// The `network` config section (SPEC E1-E5).
+#[serde_with::skip_serializing_none]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct NetworkConfig {
@@ -78,7 +80,6 @@ pub struct NetworkConfig {
     #[serde(default = "super::network_core::default_record")]
     pub record_every: f64,
     /// Time after which autocorrelations are averaged (default t_max / 4).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub burn_in: Option<f64>,
     /// Largest autocorrelation lag (time units; default 20).
     #[serde(default = "default_lag")]
@@ -87,10 +88,8 @@ pub struct NetworkConfig {
     #[serde(default = "super::network_core::default_init_std")]
     pub init_std: f64,
     /// Subspace coordinates z of the initial state (default: drawn from the seed, shared by all trials).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub z0: Option<Vec<f64>>,
     /// Explicit initial state `x0[m][i]` (simulate with one N only).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub x0: Option<Vec<Vec<f64>>>,
     /// "independent" (default) or "shared" (one chi with per-region permutations).
     #[serde(default)]
@@ -102,10 +101,8 @@ pub struct NetworkConfig {
     #[serde(default = "super::network_core::default_traces")]
     pub traces: usize,
     /// Neurons per region used for autocorrelations (default all).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub acf_neurons: Option<usize>,
     /// External inputs.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub inputs: Option<InputsConfig>,
     /// Refuse configs whose estimated memory exceeds this many GB (1e9 bytes).
     #[serde(default = "super::network_core::default_mem")]
@@ -137,15 +134,7 @@ impl NetworkConfig {
         if self.trials == 0 {
             return bad("trials", "is 0; give at least 1".into());
         }
-        if !(self.dt.is_finite() && self.dt > 0.0 && self.dt < 1.0) {
-            return bad(
-                "dt",
-                format!(
-                    "is {}; the Euler step must lie in (0, 1) (0.05 is the paper's)",
-                    self.dt
-                ),
-            );
-        }
+        super::network_core::check_dt(self.dt, "network.dt")?;
         let steps = whole_steps(self.t_max, self.dt);
         if !self.t_max.is_finite() || steps < 2 {
             return bad(

@@ -57,20 +57,23 @@ pub(super) fn default_mem() -> f64 {
     super::budget::DEFAULT_GB
 }
 
+/// The Euler step of a network must lie in (0, 1) (E1).
+pub(super) fn check_dt(dt: f64, field: &str) -> Result<(), SolverError> {
+    if !(dt.is_finite() && dt > 0.0 && dt < 1.0) {
+        return Err(SolverError::invalid(
+            field,
+            format!("is {dt}; the Euler step must lie in (0, 1) (0.05 is the paper's)"),
+        ));
+    }
+    Ok(())
+}
+
 impl NetworkCore {
     /// Check the step, recording interval, initial-state scale and memory limit; errors name
     /// the field under `section` (e.g. `network.dt`). Returns the record stride in steps.
     pub fn check(&self, section: &str) -> Result<usize, SolverError> {
         let bad = |f: &str, m: String| Err(SolverError::invalid(format!("{section}.{f}"), m));
-        if !(self.dt.is_finite() && self.dt > 0.0 && self.dt < 1.0) {
-            return bad(
-                "dt",
-                format!(
-                    "is {}; the Euler step must lie in (0, 1) (0.05 is the paper's)",
-                    self.dt
-                ),
-            );
-        }
+        check_dt(self.dt, &format!("{section}.dt"))?;
         let stride = match record_stride(self.record_every, self.dt) {
             Ok(s) => s,
             Err(m) => return bad("record_every", m),

@@ -55,25 +55,24 @@ fn yes() -> bool {
 }
 
 /// The `polytope` section.
+#[serde_with::skip_serializing_none]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct PolytopeSection {
     /// Explicit b vectors.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub b: Option<BList>,
     /// Random batch.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub random: Option<RandomSection>,
 }
 
 /// `mrdmft polytope` config file.
+#[serde_with::skip_serializing_none]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct PolytopeConfig {
     /// Must be [`SCHEMA_VERSION`](super::SCHEMA_VERSION).
     pub schema_version: u32,
     /// Optional name.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// The section.
     pub polytope: PolytopeSection,

@@ -109,6 +109,7 @@ impl From<&WindowVariance> for InitialVariance {
 }
 
 /// The `sample` section.
+#[serde_with::skip_serializing_none]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct SampleConfig {
@@ -141,27 +142,22 @@ pub struct SampleConfig {
     #[serde(default = "default_precondition")]
     pub precondition: f64,
     /// Wall-clock limit in seconds.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub timeout_seconds: Option<f64>,
     /// Lag step (stationary) or time step (window).
     pub dt: f64,
     /// Number of lags (stationary mode).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub n_lags: Option<usize>,
     /// Number of time points (window mode).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub steps: Option<usize>,
     /// Seed of the random streams (and of random initial currents when S0 is absent).
     pub seed: u64,
     /// Initial currents, R x R (default: uniform [0, 1) from the seed).
-    #[serde(rename = "S0", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "S0")]
     pub s0: Option<Vec<Vec<f64>>>,
     /// A previous stationary `sample` result to start from (kernels and currents); a relative
     /// path is taken from the config file's directory.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub warm_start: Option<PathBuf>,
     /// Window mode: the initial variance (default "reference").
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub initial_variance: Option<WindowVariance>,
     /// Window mode: the initial state carries the structured part.
     #[serde(default)]
@@ -222,13 +218,13 @@ impl SampleConfig {
 }
 
 /// `mrdmft sample` config file.
+#[serde_with::skip_serializing_none]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct SampleRunConfig {
     /// Must be [`super::SCHEMA_VERSION`].
     pub schema_version: u32,
     /// Optional name.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// The model.
     pub model: ModelConfig,

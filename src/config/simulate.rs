@@ -9,13 +9,13 @@ use super::{check_schema, Checked, Kind, ModelConfig, NetworkConfig};
 use crate::network::NetworkPlan;
 
 /// `mrdmft simulate` config file: a model and a `network` section.
+#[serde_with::skip_serializing_none]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct SimulateConfig {
     /// Must be [`super::SCHEMA_VERSION`].
     pub schema_version: u32,
     /// Optional name, echoed into outputs.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// The model (E1-E4).
     pub model: ModelConfig,

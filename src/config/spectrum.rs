@@ -85,21 +85,19 @@ impl DrawSection {
 }
 
 /// The `spectrum` section.
+#[serde_with::skip_serializing_none]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[serde(deny_unknown_fields)]
 pub struct SpectrumSection {
     /// Also the spectrum with this region (0-based) silenced.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub silence: Option<usize>,
     /// A `mrdmft dmft` result (relative to the config file's folder) whose psi(t) drives the
     /// spectral dynamics.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub dmft_result: Option<PathBuf>,
     /// Stride over the recorded time points of the DMFT result (default 20).
     #[serde(default = "default_every")]
     pub every: usize,
     /// Draw T with a target leading eigenvalue.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub draw: Option<DrawSection>,
 }
 
@@ -108,16 +106,15 @@ fn default_every() -> usize {
 }
 
 /// `mrdmft spectrum` config file.
+#[serde_with::skip_serializing_none]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct SpectrumConfig {
     /// Must be [`SCHEMA_VERSION`](super::SCHEMA_VERSION).
     pub schema_version: u32,
     /// Optional name.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// The model (its T is used).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub model: Option<ModelConfig>,
     /// The section.
     pub spectrum: SpectrumSection,

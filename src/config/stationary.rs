@@ -18,17 +18,18 @@ use mrdmft_solvers::SolverError;
 use super::{check_schema, Checked, Grid, Kind};
 
 /// One requested trajectory.
+#[serde_with::skip_serializing_none]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct TrajectorySpec {
     /// Disorder scale.
     pub g: f64,
     /// Pinning $b$ (omit for the pure SCS solution).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub b: Option<f64>,
 }
 
 /// The `stationary` section.
+#[serde_with::skip_serializing_none]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct StationarySection {
@@ -36,7 +37,6 @@ pub struct StationarySection {
     #[serde(default)]
     pub b: Vec<f64>,
     /// The $g$ grid of the curves.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub g: Option<Grid>,
     /// Trajectories $\Delta(\tau)$.
     #[serde(default)]
@@ -63,13 +63,13 @@ fn default_max_step() -> f64 {
 }
 
 /// `mrdmft stationary` config file.
+#[serde_with::skip_serializing_none]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct StationaryConfig {
     /// Must be [`SCHEMA_VERSION`](super::SCHEMA_VERSION).
     pub schema_version: u32,
     /// Optional name.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// The section.
     pub stationary: StationarySection,

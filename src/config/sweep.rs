@@ -44,6 +44,7 @@ impl Paths {
 }
 
 /// A sweep axis.
+#[serde_with::skip_serializing_none]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct AxisConfig {
@@ -51,13 +52,10 @@ pub struct AxisConfig {
     /// `"target_eigenvalue.re"` / `"target_eigenvalue.im"`.
     pub path: Paths,
     /// Label for plots (with units); default: the path.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub label: Option<String>,
     /// Evenly spaced values.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub linspace: Option<Linspace>,
     /// Explicit values.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub values: Option<Vec<f64>>,
 }
 
@@ -132,6 +130,7 @@ pub fn section_config(v: &Value, section: Option<&str>) -> Value {
 }
 
 /// Random $T$ with a prescribed leading $\hat T$ eigenvalue (SPEC E16, the reference `draw_T`).
+#[serde_with::skip_serializing_none]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct TargetEigConfig {
@@ -139,10 +138,8 @@ pub struct TargetEigConfig {
     #[serde(default = "default_tol")]
     pub tol: f64,
     /// Target Re when it is not an axis.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub re: Option<f64>,
     /// Target |Im| when it is not an axis.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub im: Option<f64>,
     /// Give up after this many draws (the point is then recorded as an error).
     #[serde(default = "default_max_draws")]
@@ -194,6 +191,7 @@ impl Default for StoreConfig {
 }
 
 /// Plot options read by `mrdmft plot` from the echoed config.
+#[serde_with::skip_serializing_none]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[serde(deny_unknown_fields)]
 pub struct PlotConfig {
@@ -201,32 +199,27 @@ pub struct PlotConfig {
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub panels: Vec<String>,
     /// Draw the circle $|\lambda| = g$ with this radius (Fig. 5).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub circle_radius: Option<f64>,
     /// Draw the E18 boundaries $g_c(b)$ and $g^*(b)$; the value says which axis is $g$ ("x" or "y").
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub routing_boundaries: Option<String>,
     /// Classify the mode map by this region only (0-based; default: all regions together).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub region: Option<usize>,
     /// Title override.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub title: Option<String>,
     /// A second sweep result (typically `run.kind` = `simulate` at a few points of the same
     /// plane), drawn as markers coloured by each panel's quantity; a relative path is taken from
     /// the directory of the plotted result. `mrdmft plot --overlay` overrides it.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub overlay: Option<String>,
 }
 
 /// A sweep file (`mrdmft sweep`).
+#[serde_with::skip_serializing_none]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct SweepConfig {
     /// Must be 1.
     pub schema_version: u32,
     /// Optional name.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name: Option<String>,
     /// The base config: an inline `dmft` config object, or a path to one (relative to the sweep file).
     pub base: Value,
@@ -242,10 +235,8 @@ pub struct SweepConfig {
     #[serde(default)]
     pub run: RunSpec,
     /// Random T with a target leading eigenvalue (needed by the special axes).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub target_eigenvalue: Option<TargetEigConfig>,
     /// Row i of the classified slice Delta(t_i, t_i + tau) (default floor(steps / 3), the reference's).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub classify_row: Option<usize>,
     /// Extra storage.
     #[serde(default)]

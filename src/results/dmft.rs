@@ -27,6 +27,7 @@ pub type DmftResult = Envelope<DmftRunConfig, DmftBody>;
 
 /// The arrays of a `dmft` result. Array index j is step j (t = j dt) when `record_every` = 1;
 /// otherwise entry q is step `q * record_every` (`t` lists the times).
+#[serde_with::skip_serializing_none]
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct DmftBody {
     /// Time step.
@@ -53,7 +54,6 @@ pub struct DmftBody {
     /// Requested rows.
     pub delta_rows: Vec<DeltaRowOut>,
     /// Full upper triangle `[i][j][m]` (0 below the diagonal), when `store_full` is set.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub delta_full: Option<Vec<Vec<Vec<f64>>>>,
 }
 

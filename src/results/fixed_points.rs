@@ -26,10 +26,11 @@ pub struct FixedPointsBody {
 }
 
 /// One start's end state. Matrices are `[m][n]` = S^{mn}.
+#[serde_with::skip_serializing_none]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct EndState {
     /// Initial currents (when `store_starts`).
-    #[serde(rename = "S_init", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "S_init")]
     pub s_init: Option<Vec<Vec<f64>>>,
     /// Final currents.
     #[serde(rename = "S")]

@@ -38,6 +38,7 @@ pub use sweep::{SweepBody, SweepResult};
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");
 
 /// What every result file carries besides its arrays: enough to reproduce it.
+#[serde_with::skip_serializing_none]
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct Envelope<C, B> {
     /// Schema version of the file.
@@ -49,10 +50,8 @@ pub struct Envelope<C, B> {
     /// The config, echoed (presets applied).
     pub config: C,
     /// The seed of the run's random draws, where it has one.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub seed: Option<u64>,
     /// Why an iterative run stopped (`converged`, `max_iters`, `complete`, ...).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub termination: Option<String>,
     /// Wall-clock seconds of the run.
     pub wall_seconds: f64,

@@ -12,12 +12,12 @@ use crate::config::PolytopeConfig;
 pub type PolytopeResult = Envelope<PolytopeConfig, PolytopeBody>;
 
 /// The polytopes of a `polytope` result.
+#[serde_with::skip_serializing_none]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct PolytopeBody {
     /// One per explicit b vector.
     pub polytopes: Vec<PolytopeOut>,
     /// The random batch.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub random: Option<RandomOut>,
 }
 

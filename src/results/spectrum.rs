@@ -12,6 +12,7 @@ use crate::config::SpectrumConfig;
 pub type SpectrumResult = Envelope<SpectrumConfig, SpectrumBody>;
 
 /// The spectra of a `spectrum` result.
+#[serde_with::skip_serializing_none]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SpectrumBody {
     /// The tensor `T[m][n][r]`.
@@ -24,10 +25,8 @@ pub struct SpectrumBody {
     /// S = 0 unstable (leading real part > 1).
     pub unstable: bool,
     /// Sampler statistics.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub draw: Option<DrawOut>,
     /// Spectrum with a region silenced.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub silenced: Option<SilencedOut>,
     /// Spectral dynamics along the DMFT result.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]

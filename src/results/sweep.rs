@@ -26,6 +26,7 @@ pub struct ExampleTrace {
 }
 
 /// One finished point: summary numbers only, never two-time matrices.
+#[serde_with::skip_serializing_none]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct PointResult {
@@ -40,15 +41,12 @@ pub struct PointResult {
     /// "ok", "diverged" (non-finite values) or "error" (e.g. no T with the target eigenvalue).
     pub status: String,
     /// Error message when status is not "ok".
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub message: Option<String>,
     /// Class code (0..5) of each region; all 0 unless status is "ok".
     pub codes: Vec<u8>,
     /// Leading T_hat eigenvalue (re, im) of the drawn T (random-T sweeps).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub leading_eigenvalue: Option<[f64; 2]>,
     /// Number of tensors drawn by the rejection sampler.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub t_draws: Option<u64>,
     /// `s_final[m][n]` = S^{mn} at the last step.
     pub s_final: Vec<Vec<f64>>,
@@ -59,33 +57,28 @@ pub struct PointResult {
     /// Max over lags >= 1 of the classified normalised slice, per region.
     pub max_norm_corr: Vec<f64>,
     /// Traces, for example cells only.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub example: Option<ExampleTrace>,
     /// Structured variance per region when it is not `sum_n s_final[m][n]^2`: the time average
     /// after the burn-in (simulate), the solver's $A^m$ (sample), the clipped stationary $A$
     /// (stationary).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub structured_variance: Option<Vec<f64>>,
     /// Fraction of the variance that decorrelates, `1 - Delta(tau_last)/Delta(0)` per region:
     /// the normalised slice at its last lag (dmft), the autocorrelation at `max_lag`
     /// (simulate), the kernel at its last lag (sample), `1 - Delta_inf/Delta_0` (stationary).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub decorrelation: Option<Vec<f64>>,
     /// Neurons per region (simulate).
-    #[serde(rename = "N", default, skip_serializing_if = "Option::is_none")]
+    #[serde(rename = "N")]
     pub n_neurons: Option<usize>,
     /// Termination of the sampling solver and its iterations (sample).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub termination: Option<String>,
     /// Iterations of the sampling solver (sample).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub iterations: Option<usize>,
     /// Stationary theory per region (stationary).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub stationary: Option<Vec<StationaryRegion>>,
 }
 
 /// The stationary theory of one region (SPEC E11-E13, E15, E18), run kind `stationary`.
+#[serde_with::skip_serializing_none]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct StationaryRegion {
@@ -102,23 +95,19 @@ pub struct StationaryRegion {
     pub a: f64,
     /// Branch of E11-E12 (`static`, `chaos_around_structure`, `no_nontrivial_root`); absent for
     /// regions without currents (gain <= 1) or without disorder.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub branch: Option<Branch>,
     /// Phase of E18 (`static_routing`, `routing_with_chaos`, `chaos_only`); absent if gain <= 1.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub phase: Option<Phase>,
     /// E18 boundaries $g_c$ and $g^*$ at this gain (absent if gain <= 1).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub g_c: Option<f64>,
     /// See `g_c`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub g_star: Option<f64>,
     /// SCS variance $\Delta_0(g)$ (E13) when g > 1: the equal-time variance once the currents collapse.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub delta0_scs: Option<f64>,
 }
 
 /// Per-cell summary over runs and regions.
+#[serde_with::skip_serializing_none]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct CellSummary {
@@ -138,7 +127,6 @@ pub struct CellSummary {
     /// (the point's own `structured_variance` where it has one).
     pub structured_variance: Vec<f64>,
     /// Mean over runs of the points' `decorrelation`, per region.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub decorrelation: Option<Vec<f64>>,
 }
 
@@ -158,10 +146,10 @@ pub struct ExampleRef {
 pub type SweepResult = Envelope<SweepConfig, SweepBody>;
 
 /// The grid, points and cells of a sweep result.
+#[serde_with::skip_serializing_none]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SweepBody {
     /// Preset applied.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub preset: Option<String>,
     /// Hash of `config` (merge refuses different hashes).
     pub config_hash: String,
@@ -180,7 +168,6 @@ pub struct SweepBody {
     /// Steps per run.
     pub steps: usize,
     /// Shard `[i, n]` of a sharded run, absent for full or merged results.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub shard: Option<[usize; 2]>,
     /// Points in the whole sweep.
     pub points_total: usize,
