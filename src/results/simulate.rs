@@ -1,7 +1,12 @@
 //! The `simulate` result: finite-N network trials (SPEC E1-E5), as plain nested lists (index
-//! order documented per field). The simulator fills them (`crate::network::result`).
+//! order documented per field, with ndarray views). The result layer fills them from the
+//! simulator's recordings (`results::trial`).
 
+use ndarray::{Array2, Array3};
 use serde::{Deserialize, Serialize};
+
+use super::arrays::{array2, array3};
+use crate::error::Result;
 
 use super::Envelope;
 use crate::config::SimulateConfig;
@@ -57,6 +62,32 @@ pub struct TrialOut {
     pub wall_seconds: f64,
 }
 
+impl AutocorrOut {
+    /// `delta[k, m]` $= \Delta^m(\tau_k)$.
+    pub fn delta_array(&self) -> Result<Array2<f64>> {
+        array2(&self.delta, "autocorr.delta")
+    }
+    /// `normalised[k, m]` $= \Delta^m(\tau_k)/\Delta^m(0)$.
+    pub fn normalised_array(&self) -> Result<Array2<f64>> {
+        array2(&self.normalised, "autocorr.normalised")
+    }
+}
+
+impl Records {
+    /// `S[q, m, n]`: the filtered currents (E5) at the records.
+    pub fn s_array(&self) -> Result<Array3<f64>> {
+        array3(&self.s, "S")
+    }
+    /// `A[q, m]` $= \sum_n (S^{mn})^2$.
+    pub fn a_array(&self) -> Result<Array2<f64>> {
+        array2(&self.a, "A")
+    }
+    /// `psi[q, m]`: the gains.
+    pub fn psi_array(&self) -> Result<Array2<f64>> {
+        array2(&self.psi, "psi")
+    }
+}
+
 impl std::ops::Deref for TrialOut {
     type Target = Records;
     fn deref(&self) -> &Records {
@@ -65,6 +96,10 @@ impl std::ops::Deref for TrialOut {
 }
 
 impl TrialOut {
+    /// `traces[q, m, k]`: $x$ of the first neurons of each region at the records.
+    pub fn traces_array(&self) -> Result<Array3<f64>> {
+        array3(&self.traces, "traces")
+    }
     /// Regions R.
     pub fn regions(&self) -> usize {
         self.psi.first().map_or(0, Vec::len)

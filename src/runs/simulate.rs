@@ -40,6 +40,23 @@ pub fn run_trials(
 
 /// Run the trials of a checked config (`valid` from [`crate::config::Checked::check`]) at its
 /// one size N (E1-E5).
+///
+/// ```
+/// use mrdmft::config::{from_value, SimulateConfig};
+/// use mrdmft::runs::{simulate, Context};
+/// // One region without disorder whose current sustains itself (T = a = b = 2): as N grows,
+/// // S -> +-sqrt(psi_inv(1/2)) (E14, E15), the value of the mean-field fixed point.
+/// let cfg = serde_json::json!({"schema_version": 1,
+///     "model": {"g": [0.0], "T": {"make_T": {"a": [2.0], "b": [2.0]}}},
+///     "network": {"N": 1000, "trials": 1, "seed": 1, "t_max": 40, "burn_in": 20, "z0": [1.0]}});
+/// let (cfg, valid) = from_value::<SimulateConfig>(cfg, "example".as_ref(), None)?;
+/// let res = simulate::run(&cfg, valid, &Context::quiet())?;
+/// let s = res.trials[0].s_array()?; // S[record, m, n]
+/// let last = s[[s.shape()[0] - 1, 0, 0]].abs();
+/// let want = mrdmft_solvers::closed_forms::psi_inv(0.5).sqrt();
+/// assert!((last - want).abs() < 0.1 * want, "{last} vs {want}");
+/// # Ok::<(), mrdmft::Error>(())
+/// ```
 pub fn run(
     cfg: &SimulateConfig,
     valid: (MeanFieldSpec, NetworkPlan),
