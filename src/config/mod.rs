@@ -38,7 +38,7 @@ pub use dmft::{random_s0, DmftConfig, DmftRunConfig, MAX_FULL_GB};
 pub use fixed_points::{FixedPointsConfig, FixedPointsSection};
 pub use grid::{Grid, Linspace};
 pub use kind::Kind;
-pub use model::{parse_phi, ModelConfig};
+pub use model::ModelConfig;
 pub use network::NetworkConfig;
 pub use network_core::NetworkCore;
 pub use polytope::{
@@ -72,11 +72,10 @@ pub fn load<T: Checked>(path: &Path, preset: Option<&str>) -> Result<(T, T::Vali
         source,
     })?;
     if preset.is_none() && v.get("kind").is_none() && v.get("presets").is_none() {
+        check_kind::<T>(&v, path)?;
         // Parse again from the text so that type errors carry line and column.
-        let cfg: T = serde_json::from_str(&text).map_err(|source| Error::Json {
-            path: path.into(),
-            source,
-        })?;
+        let mut de = serde_json::Deserializer::from_str(&text);
+        let cfg: T = serde_path_to_error::deserialize(&mut de).map_err(|e| located(e, path))?;
         let valid = cfg
             .check()
             .map_err(|e| Error::config(path, e.to_string()))?;
@@ -85,15 +84,22 @@ pub fn load<T: Checked>(path: &Path, preset: Option<&str>) -> Result<(T, T::Vali
     from_value(v, path, preset)
 }
 
-/// Parse and check the config `v` (named `origin` in errors) as a `T`, after applying `preset`.
-/// A top-level `"kind"` must name `T`'s kind; it is dropped before parsing.
-pub fn from_value<T: Checked>(
-    mut v: Value,
-    origin: &Path,
-    preset: Option<&str>,
-) -> Result<(T, T::Valid)> {
-    preset::apply(&mut v, preset, origin)?;
-    let kind = Kind::of_config(&v).map_err(|m| Error::config(origin, m))?;
+/// A parse error with the JSON path of the field at fault (e.g. `model.phi`).
+fn located(e: serde_path_to_error::Error<serde_json::Error>, origin: &Path) -> Error {
+    let at = e.path().to_string();
+    if at.is_empty() || at == "." {
+        Error::Json {
+            path: origin.into(),
+            source: e.into_inner(),
+        }
+    } else {
+        Error::config(origin, format!("`{at}`: {}", e.inner()))
+    }
+}
+
+/// The config `v` must be of `T`'s kind (its `"kind"` tag or its solver section).
+fn check_kind<T: Checked>(v: &Value, origin: &Path) -> Result<()> {
+    let kind = Kind::of_config(v).map_err(|m| Error::config(origin, m))?;
     if kind != T::KIND {
         return Err(Error::config(
             origin,
@@ -104,13 +110,22 @@ pub fn from_value<T: Checked>(
             ),
         ));
     }
+    Ok(())
+}
+
+/// Parse and check the config `v` (named `origin` in errors) as a `T`, after applying `preset`.
+/// A top-level `"kind"` must name `T`'s kind; it is dropped before parsing.
+pub fn from_value<T: Checked>(
+    mut v: Value,
+    origin: &Path,
+    preset: Option<&str>,
+) -> Result<(T, T::Valid)> {
+    preset::apply(&mut v, preset, origin)?;
+    check_kind::<T>(&v, origin)?;
     if let Some(o) = v.as_object_mut() {
         o.remove("kind");
     }
-    let cfg: T = serde_json::from_value(v).map_err(|source| Error::Json {
-        path: origin.into(),
-        source,
-    })?;
+    let cfg: T = serde_path_to_error::deserialize(v).map_err(|e| located(e, origin))?;
     let valid = cfg
         .check()
         .map_err(|e| Error::config(origin, e.to_string()))?;

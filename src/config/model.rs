@@ -28,16 +28,13 @@ pub struct ModelConfig {
     /// Overlaps: "identity" or an array.
     #[serde(rename = "U", default = "default_u")]
     pub u: Value,
-    /// Nonlinearity name.
-    #[serde(default = "default_phi")]
-    pub phi: String,
+    /// The nonlinearity: `"erf"` (default, the paper's), `"tanh"` or `"softplus"`.
+    #[serde(default)]
+    pub phi: Nonlinearity,
 }
 
 fn default_u() -> Value {
     Value::String("identity".into())
-}
-fn default_phi() -> String {
-    "erf".into()
 }
 
 pub(crate) fn vec_of(v: &Value, field: &str) -> Result<Vec<f64>, SolverError> {
@@ -70,20 +67,6 @@ pub(crate) fn nested3(v: &Value, field: &str) -> Result<Vec<Vec<Vec<f64>>>, Solv
                 .collect()
         })
         .collect()
-}
-
-/// Parse a nonlinearity name.
-pub fn parse_phi(name: &str, field: &str) -> Result<Nonlinearity, SolverError> {
-    Nonlinearity::NAMES
-        .iter()
-        .position(|n| *n == name)
-        .map(|_| serde_json::from_value(Value::String(name.into())).expect("listed names parse"))
-        .ok_or_else(|| {
-            SolverError::invalid(
-                field,
-                format!("is \"{name}\"; choose one of {:?}", Nonlinearity::NAMES),
-            )
-        })
 }
 
 impl ModelConfig {
@@ -183,7 +166,7 @@ impl ModelConfig {
                 "must be \"identity\" or an R x R x R array of symmetric positive definite U[m]",
             )),
         };
-        let phi = parse_phi(&self.phi, "model.phi")?;
+        let phi = self.phi;
         MeanFieldSpec::new(self.g.clone(), t, u, phi)
     }
 }

@@ -73,7 +73,7 @@ pub fn plot_sample(res: &SampleResult, stem: &Path) -> Result<(PathBuf, PathBuf)
     let title = format!(
         "sampling solver ({}), R = {r}, phi = {}, M = {}, {} iterations{}",
         res.mode,
-        res.config.model.phi,
+        res.config.model.phi.name(),
         res.n_samples,
         res.iterations,
         name_suffix(res.config.name.as_deref())
