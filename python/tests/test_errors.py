@@ -148,6 +148,10 @@ def test_type_errors_name_the_field():
     with pytest.raises(mrdmft.ConfigError, match=r"dmft\.steps`?: invalid type"):
         mrdmft.dmft(mrdmft.Model(g=[1.5], T=[[[0.0]]]), dt=0.05, steps="ten", seed=0,
                     progress=False)
-    with pytest.raises(mrdmft.ConfigError, match=r"model\.g\[0\]: invalid type"):
+    with pytest.raises(mrdmft.ConfigError, match=r"model\.g\[0\]`?: invalid type"):
         mrdmft.dmft(mrdmft.Model(g=["a"], T=[[[0.0]]]), dt=0.05, steps=10, seed=0,
                     progress=False)
+    # Every kind names the field of a type error (the same message as the CLI).
+    with pytest.raises(mrdmft.ConfigError, match=r"fixed_points\.batch`?: invalid type"):
+        mrdmft.fixed_points(mrdmft.Model(g=[0.0], T=mrdmft.make_T([2.0], [2.0])), batch="x",
+                            t_run=10, seed=0, progress=False)
