@@ -86,7 +86,11 @@ pub fn run(
         }
         Kind::Simulate => AnyResult::Simulate(with(v, origin, |c, ok| simulate::run(c, ok, ctx))?),
         Kind::Compare => AnyResult::Compare(with(v, origin, |c, ok| compare::run(c, ok, ctx))?),
-        Kind::Sweep => AnyResult::Sweep(sweep_value(v, origin, out.sweep_out, ctx)?),
+        Kind::Sweep => {
+            let mut plan = sweep_plan(v, origin)?;
+            plan.preset = preset.map(str::to_string);
+            AnyResult::Sweep(sweep_with(&plan, out.sweep_out, ctx)?)
+        }
         Kind::Figure => {
             return Err(Error::config(
                 origin,
@@ -109,16 +113,22 @@ fn with<T: config::Checked, R>(
 /// Run a sweep config `v` (presets already applied), checkpointing beside `out` (or in a
 /// temporary directory when `out` is `None`).
 pub fn sweep_value(
-    mut v: Value,
+    v: Value,
     origin: &Path,
     out: Option<&Path>,
     ctx: &Context,
 ) -> Result<self::sweep::SweepResult> {
+    sweep_with(&sweep_plan(v, origin)?, out, ctx)
+}
+
+/// The checked plan of a sweep config `v` (presets already applied; relative base paths from
+/// `origin`'s directory).
+fn sweep_plan(mut v: Value, origin: &Path) -> Result<crate::config::sweep::Plan> {
     if let Some(o) = v.as_object_mut() {
         o.remove("kind");
     }
     let dir = origin.parent().map(Path::to_path_buf).unwrap_or_default();
-    let plan = crate::config::sweep::Plan::from_value(v, &dir, None).map_err(|e| match e {
+    crate::config::sweep::Plan::from_value(v, &dir, None).map_err(|e| match e {
         Error::Solver(s) => Error::config(origin, s.to_string()),
         Error::Config { msg, .. } => Error::config(origin, msg),
         Error::Json { source, .. } => Error::Json {
@@ -126,7 +136,15 @@ pub fn sweep_value(
             source,
         },
         e => e,
-    })?;
+    })
+}
+
+/// Run `plan`, checkpointing beside `out` (or in a temporary directory when `out` is `None`).
+fn sweep_with(
+    plan: &crate::config::sweep::Plan,
+    out: Option<&Path>,
+    ctx: &Context,
+) -> Result<self::sweep::SweepResult> {
     let opts = self::sweep::RunOptions {
         shard: None,
         max_points: None,
@@ -134,7 +152,7 @@ pub fn sweep_value(
         ctx: ctx.clone(),
     };
     match out {
-        Some(p) => self::sweep::run_sweep(&plan, p, &opts),
+        Some(p) => self::sweep::run_sweep(plan, p, &opts),
         None => {
             let dir = std::env::temp_dir().join(format!(
                 "mrdmft-sweep-{}-{}",
@@ -142,7 +160,7 @@ pub fn sweep_value(
                 plan.hash
             ));
             let path = dir.join("sweep.json");
-            let res = self::sweep::run_sweep(&plan, &path, &opts);
+            let res = self::sweep::run_sweep(plan, &path, &opts);
             if res.is_ok() {
                 let _ = std::fs::remove_dir_all(&dir);
             }

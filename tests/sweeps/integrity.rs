@@ -148,3 +148,29 @@ fn sweep_results_as_grid_shaped_arrays() {
         .count();
     assert_eq!(missing, 9 * 2);
 }
+
+#[test]
+fn a_sweep_run_through_the_run_layer_equals_the_cli_and_records_its_preset() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/configs/good/sweep_tiny.json");
+    let v: Value = serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+    let r = mrdmft::runs::run(
+        v,
+        &path,
+        Some("one_run"),
+        &mrdmft::runs::Output::default(),
+        &mrdmft::runs::Context::quiet(),
+    )
+    .unwrap();
+    let mrdmft::results::AnyResult::Sweep(r) = r else {
+        panic!("not a sweep result")
+    };
+    assert_eq!(r.preset.as_deref(), Some("one_run"));
+    let plan = Plan::from_file(&path, Some("one_run")).unwrap();
+    let cli = run_sweep(&plan, &dir.path().join("s.json"), &RunOptions::default()).unwrap();
+    assert_eq!(
+        (r.runs, r.config_hash.as_str()),
+        (1, cli.config_hash.as_str())
+    );
+    assert_eq!(points(&r), points(&cli));
+}
