@@ -64,11 +64,6 @@ impl Kind {
         }
     }
 
-    /// The name used in files, as [`Kind::name`].
-    pub fn as_str(self) -> &'static str {
-        self.name()
-    }
-
     /// The kind a config file is for: its `"kind"` tag if it has one, else the top-level
     /// section that names it. `Err` says why neither works.
     pub fn of_config(v: &Value) -> Result<Kind, String> {

@@ -110,17 +110,6 @@ fn with<T: config::Checked, R>(
     f(&cfg, valid)
 }
 
-/// Run a sweep config `v` (presets already applied), checkpointing beside `out` (or in a
-/// temporary directory when `out` is `None`).
-pub fn sweep_value(
-    v: Value,
-    origin: &Path,
-    out: Option<&Path>,
-    ctx: &Context,
-) -> Result<self::sweep::SweepResult> {
-    sweep_with(&sweep_plan(v, origin)?, out, ctx)
-}
-
 /// The checked plan of a sweep config `v` (presets already applied; relative base paths from
 /// `origin`'s directory).
 fn sweep_plan(mut v: Value, origin: &Path) -> Result<crate::config::sweep::Plan> {

@@ -63,7 +63,7 @@ fn assert_outputs(dir: &Path, id: &str) {
 fn fig3_cli_writes_json_png_svg() {
     let (dir, d) = fig3_data();
     assert_outputs(dir, "fig3");
-    assert_eq!((d.kind.as_str(), d.figure.as_str()), ("figure", "fig3"));
+    assert_eq!((d.kind.name(), d.figure.as_str()), ("figure", "fig3"));
     assert_eq!(d.preset, Preset::Quick);
     let f = &d.finite_n;
     assert_eq!(f.columns.len(), 3);

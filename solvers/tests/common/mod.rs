@@ -4,11 +4,16 @@
 
 use serde_json::Value;
 
-/// Parse `<project>/tests/data/<name>`.
+/// Parse `<project>/tests/data/<name>` (this module also serves the root crate's tests, whose
+/// manifest directory is the project itself).
 pub fn load(name: &str) -> Value {
-    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../tests/data")
-        .join(name);
+    let here = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let data = if here.join("tests/data").is_dir() {
+        here.join("tests/data")
+    } else {
+        here.join("../tests/data")
+    };
+    let path = data.join(name);
     let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
     serde_json::from_str(&text).unwrap()
 }
