@@ -212,6 +212,18 @@ pub enum Command {
 /// Execute a parsed command line.
 pub fn run(cli: Cli) -> Result<()> {
     if let Some(n) = cli.threads {
+        // More threads than cores only costs memory and start-up time (100000 threads take
+        // minutes to spawn): clamp to 4 x the cores, saying so.
+        let cores = std::thread::available_parallelism().map_or(1, |c| c.get());
+        let ceiling = (4 * cores).max(4);
+        let n = if n > ceiling {
+            eprintln!(
+                "warning: --threads {n} is more than 4 x the {cores} available cores; using {ceiling}"
+            );
+            ceiling
+        } else {
+            n
+        };
         // Only fails if a pool already exists, which cannot happen this early.
         let _ = rayon::ThreadPoolBuilder::new()
             .num_threads(n.max(1))

@@ -147,6 +147,36 @@ impl Checked for FixedPointsConfig {
                 ));
             }
         }
+        // Sizes and run time (E14): per start the initial and end currents and their row
+        // sums (R^2 + R^2 + R values, and the JSON text written for them), and an Euler step
+        // costs ~R^3 multiply-adds (Delta^n = sum_r (S^{nr})^2 and T S).
+        let (batch, rr) = (f.batch as f64, r as f64);
+        super::budget::check(
+            "fixed_points.batch",
+            super::budget::f64s(batch * (2.0 * rr * rr + rr) * 4.0),
+            super::budget::DEFAULT_GB,
+            "use fewer random starts",
+        )?;
+        let field = if batch > 1e6 {
+            "fixed_points.batch"
+        } else {
+            "fixed_points.t_run"
+        };
+        super::budget::runtime(
+            field,
+            batch * (f.t_run / f.dt) * (rr * rr * rr + 4.0 * rr * rr),
+            2e-9,
+            "lower t_run (or set tol for an early stop), raise dt, or use fewer starts (batch)",
+        )?;
+        if f.init_size > 1e6 {
+            return Err(SolverError::invalid(
+                "fixed_points.init_size",
+                format!(
+                    "is {:e}; starts beyond |S| ~ 1e6 leave the range where psi(Delta) and the Euler steps are resolved in double precision; give a size comparable to the currents (e.g. 1.5)",
+                    f.init_size
+                ),
+            ));
+        }
         let inputs = f.inputs(r)?;
         // Shape and finiteness of the inputs.
         FpProblem::new(spec.t(), inputs.as_ref())?;

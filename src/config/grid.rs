@@ -32,12 +32,34 @@ impl Linspace {
 
 /// A grid: explicit values (`[0.5, 1, 2]`) or a [`Linspace`] object.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(untagged)]
+#[serde(untagged, try_from = "serde_json::Value")]
 pub enum Grid {
     /// Explicit values.
     List(Vec<f64>),
     /// Evenly spaced values.
     Linspace(Linspace),
+}
+
+impl TryFrom<serde_json::Value> for Grid {
+    type Error = String;
+    /// A list of numbers or a linspace object, with a message that says which was meant and
+    /// what is wrong with it (instead of serde's "did not match any variant").
+    fn try_from(v: serde_json::Value) -> Result<Self, String> {
+        use serde_json::Value;
+        match v {
+            Value::Array(_) => serde_json::from_value(v)
+                .map(Grid::List)
+                .map_err(|e| format!("a list of grid values must hold numbers only ({e})")),
+            Value::Object(_) => serde_json::from_value(v).map(Grid::Linspace).map_err(|e| {
+                format!(
+                    "a linspace grid is {{\"start\": number, \"stop\": number, \"num\": integer >= 1}} ({e})"
+                )
+            }),
+            other => Err(format!(
+                "is {other}; give a list of numbers or a linspace {{\"start\", \"stop\", \"num\"}}"
+            )),
+        }
+    }
 }
 
 impl Grid {

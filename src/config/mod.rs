@@ -99,6 +99,16 @@ fn located(e: serde_path_to_error::Error<serde_json::Error>, origin: &Path) -> E
 
 /// The config `v` must be of `T`'s kind (its `"kind"` tag or its solver section).
 fn check_kind<T: Checked>(v: &Value, origin: &Path) -> Result<()> {
+    if let Some(version) = v.get("mrdmft_version").and_then(Value::as_str) {
+        let kind = v.get("kind").and_then(Value::as_str).unwrap_or("unknown");
+        return Err(Error::config(
+            origin,
+            format!(
+                "is a {kind} result (written by mrdmft {version}), not a {} config; give the config file (the result echoes it under \"config\")",
+                T::KIND
+            ),
+        ));
+    }
     let kind = Kind::of_config(v).map_err(|m| Error::config(origin, m))?;
     if kind != T::KIND {
         return Err(Error::config(

@@ -40,12 +40,29 @@ pub struct InputsConfig {
 
 /// A single N or a list of N.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(untagged)]
+#[serde(untagged, try_from = "serde_json::Value")]
 pub enum Sizes {
     /// One size.
     One(usize),
     /// Several sizes (for `compare`).
     Many(Vec<usize>),
+}
+
+impl TryFrom<serde_json::Value> for Sizes {
+    type Error = String;
+    /// One size or a list of sizes, each a whole number (instead of serde's "did not match any
+    /// variant").
+    fn try_from(v: serde_json::Value) -> Result<Self, String> {
+        const FIX: &str = "give a whole number of neurons per region >= 2 (or a list of them)";
+        match &v {
+            serde_json::Value::Array(_) => serde_json::from_value(v.clone())
+                .map(Sizes::Many)
+                .map_err(|_| format!("is {v}; {FIX}")),
+            _ => serde_json::from_value(v.clone())
+                .map(Sizes::One)
+                .map_err(|_| format!("is {v}; {FIX}")),
+        }
+    }
 }
 
 impl Sizes {
@@ -150,6 +167,15 @@ impl NetworkConfig {
         let burn = self.burn_in.unwrap_or(self.t_max / 4.0);
         if !(burn.is_finite() && burn >= 0.0) {
             return bad("burn_in", format!("is {burn}; give a time >= 0"));
+        }
+        if rec > steps - 1 {
+            return bad(
+                "record_every",
+                format!(
+                    "is {} but the run lasts only t_max = {}; give a recording interval shorter than t_max",
+                    self.record_every, self.t_max
+                ),
+            );
         }
         let burn_rec = (burn / (rec as f64 * self.dt)).ceil() as usize;
         if burn_rec + 2 > n_rec {
@@ -273,7 +299,38 @@ impl NetworkConfig {
             v_over,
             dt: self.dt,
         };
+        // What the result keeps per trial (E5): the recorded traces and summaries of every
+        // region and the autocorrelations up to max_lag, for all trials of all sizes.
+        let rr = r as f64;
+        let per_trial = n_rec as f64 * rr * (self.traces as f64 + 4.0)
+            + 2.0 * (max_lag_records + 1) as f64 * rr;
+        super::budget::check(
+            "network.trials",
+            super::budget::f64s(per_trial * self.trials as f64 * plan.sizes.len() as f64) * 3.0,
+            self.memory_limit_gb,
+            "use fewer trials, fewer saved traces, a longer record_every or a shorter t_max",
+        )?;
         for &n in &plan.sizes {
+            // A first estimate in floating point: the exact one below counts in u64 bytes,
+            // which N beyond ~1e9 would overflow. The disorder matrices alone are R N^2 values.
+            let nf = n as f64;
+            let k = g.iter().filter(|&&x| x != 0.0).count() as f64;
+            let mats = match plan.disorder {
+                DisorderMode::Shared => k.min(1.0),
+                DisorderMode::Independent => k,
+            };
+            let floor = mats * nf * nf * plan.precision.bytes() as f64
+                + (2.0 * rr * rr + 9.0 * rr) * nf * 8.0;
+            if floor > self.memory_limit_gb * 1e9 {
+                return bad(
+                    "N",
+                    format!(
+                        "is {n}: its disorder matrices and loadings need about {:.3e} GB, more than the memory_limit_gb of {} GB; lower N",
+                        floor / 1e9,
+                        self.memory_limit_gb
+                    ),
+                );
+            }
             let need = plan.memory_estimate(g, n);
             let limit = self.memory_limit_gb * 1e9;
             if need as f64 > limit {

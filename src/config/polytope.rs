@@ -20,12 +20,33 @@ pub const MAX_POLYTOPE_REGIONS: usize = 12;
 
 /// One b vector or several.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(untagged)]
+#[serde(untagged, try_from = "serde_json::Value")]
 pub enum BList {
     /// One vector.
     One(Vec<f64>),
     /// Several.
     Many(Vec<Vec<f64>>),
+}
+
+impl TryFrom<serde_json::Value> for BList {
+    type Error = String;
+    /// One vector of numbers or a list of them (instead of serde's "did not match any
+    /// variant").
+    fn try_from(v: serde_json::Value) -> Result<Self, String> {
+        let nested = v
+            .as_array()
+            .is_some_and(|a| a.first().is_some_and(serde_json::Value::is_array));
+        let parsed = if nested {
+            serde_json::from_value(v.clone()).map(BList::Many)
+        } else {
+            serde_json::from_value(v.clone()).map(BList::One)
+        };
+        parsed.map_err(|_| {
+            format!(
+                "is {v}; give one vector of numbers b (one per region) or a list of such vectors"
+            )
+        })
+    }
 }
 
 /// Random batch.
@@ -90,6 +111,13 @@ pub fn b_vector_error(e: SolverError, k: usize, n: usize) -> SolverError {
     }
 }
 
+/// The number of candidate bases of an R-region polytope, $\binom{R(R-1)/2}{R}$ (as a float,
+/// no overflow; `R = 7` gives 116280).
+fn bases(r: usize) -> f64 {
+    let n = (r * r.saturating_sub(1) / 2) as f64;
+    (0..r).fold(1.0, |c, k| c * (n - k as f64) / (k as f64 + 1.0))
+}
+
 impl Checked for PolytopeConfig {
     const KIND: Kind = Kind::Polytope;
     /// The explicit b vectors.
@@ -109,6 +137,16 @@ impl Checked for PolytopeConfig {
                 "asks for nothing; give \"b\" (a vector or a list of vectors) and/or \"random\"",
             ));
         }
+        let explicit: f64 = bs
+            .iter()
+            .map(|b| bases(b.len()) * (b.len() as f64).powi(3))
+            .sum();
+        super::budget::runtime(
+            "polytope.b",
+            explicit,
+            2e-9,
+            "use vectors with fewer regions",
+        )?;
         for (k, b) in bs.iter().enumerate() {
             // Shape and sign checks; rank is checked when the vertices are enumerated.
             constraint_system(b).map_err(|e| b_vector_error(e, k, bs.len()))?;
@@ -130,6 +168,18 @@ impl Checked for PolytopeConfig {
                 ));
             }
             let [lo, hi] = r.range;
+            // Basis enumeration: C(R(R-1)/2, R) candidate vertices, each an R x R solve.
+            let rr = r.r as f64;
+            super::budget::runtime(
+                if r.r > 8 {
+                    "polytope.random.R"
+                } else {
+                    "polytope.random.count"
+                },
+                r.count as f64 * bases(r.r) * rr.powi(3),
+                2e-9,
+                "use fewer regions R or fewer draws (count)",
+            )?;
             if !(lo.is_finite() && hi.is_finite() && lo > 0.0 && hi > lo) {
                 return Err(SolverError::invalid(
                     "polytope.random.range",

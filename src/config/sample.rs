@@ -264,6 +264,21 @@ impl Checked for SampleRunConfig {
             }
             None => random_s0(r, c.seed),
         };
+        // Memory (E10 sampling): n_samples Gaussian paths per region over the time points (and
+        // their phi images), and the R covariance matrices of the time points.
+        let points = match c.mode {
+            SampleMode::Stationary => 2.0 * c.n_lags.unwrap_or(512) as f64,
+            SampleMode::Window => c.steps.unwrap_or(0) as f64,
+        };
+        let rr = r as f64;
+        super::budget::check(
+            "sample.n_samples",
+            super::budget::f64s(
+                3.0 * c.n_samples as f64 * points * rr + 2.0 * points * points * rr,
+            ),
+            super::budget::DEFAULT_GB,
+            "use fewer samples (n_samples) or fewer time points (n_lags / steps)",
+        )?;
         let plan = match c.mode {
             SampleMode::Stationary => {
                 if c.steps.is_some() {

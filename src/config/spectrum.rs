@@ -62,6 +62,21 @@ impl DrawSection {
         if self.r == 0 {
             return Err(SolverError::invalid("spectrum.draw.R", "must be >= 1"));
         }
+        // Each draw is an R x R x R tensor T with its R^2 x R^2 matrix T_hat (E16), whose
+        // eigenvalues (~(R^2)^3 flops) are computed per draw.
+        let r = self.r as f64;
+        super::budget::check(
+            "spectrum.draw.R",
+            super::budget::f64s(2.0 * r.powi(3) + 2.0 * r.powi(4)),
+            super::budget::DEFAULT_GB,
+            "use fewer regions R",
+        )?;
+        super::budget::runtime(
+            "spectrum.draw.R",
+            self.max_draws as f64 * (r.powi(3) + 10.0 * r.powi(6)),
+            1e-9,
+            "use fewer regions R or a smaller max_draws (the estimate is for max_draws draws)",
+        )?;
         if !(self.tol.is_finite() && self.tol > 0.0) {
             return Err(SolverError::invalid(
                 "spectrum.draw.tol",

@@ -108,6 +108,55 @@ impl Checked for StationaryConfig {
                 ));
             }
         }
+        // Sizes and run time before anything is allocated: per g value one SCS variance and
+        // per curve Delta_inf, A, A_fp, branch, phase (E12, E13, E18); per trajectory tau and
+        // Delta at n_tau lags, integrated by RK4 in steps of at most max_step (E11).
+        let n_g = match &s.g {
+            Some(Grid::Linspace(l)) => l.num as f64,
+            Some(Grid::List(v)) => v.len() as f64,
+            None => 0.0,
+        };
+        let n_traj = s.trajectories.len() as f64;
+        super::budget::check(
+            if matches!(s.g, Some(Grid::Linspace(_))) {
+                "stationary.g.num"
+            } else {
+                "stationary.g"
+            },
+            super::budget::f64s(n_g * (2.0 + 6.0 * s.b.len() as f64)),
+            super::budget::DEFAULT_GB,
+            "use a coarser g grid (fewer points)",
+        )?;
+        super::budget::check(
+            "stationary.n_tau",
+            super::budget::f64s(2.0 * n_traj * s.n_tau as f64),
+            super::budget::DEFAULT_GB,
+            "give fewer output lags n_tau",
+        )?;
+        // A root search per (b, g) point (~20 us) and ~1 us per RK4 step.
+        super::budget::runtime(
+            if matches!(s.g, Some(Grid::Linspace(_))) {
+                "stationary.g.num"
+            } else {
+                "stationary.g"
+            },
+            n_g * s.b.len() as f64,
+            2e-5,
+            "use a coarser g grid or fewer b values",
+        )?;
+        if s.tau_max.is_finite() && s.tau_max > 0.0 && s.max_step.is_finite() && s.max_step > 0.0 {
+            let field = if s.max_step < default_max_step() {
+                "stationary.max_step"
+            } else {
+                "stationary.tau_max"
+            };
+            super::budget::runtime(
+                field,
+                n_traj * (s.tau_max / s.max_step).max(s.n_tau as f64),
+                1e-6,
+                "lower tau_max or raise max_step (1e-3 is the default)",
+            )?;
+        }
         let g = s.g.as_ref().map(Grid::values).unwrap_or_default();
         for (i, &x) in g.iter().enumerate() {
             require(

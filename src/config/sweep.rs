@@ -25,12 +25,27 @@ pub const TARGET_IM: &str = "target_eigenvalue.im";
 
 /// One or several config paths set together.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(untagged)]
+#[serde(untagged, try_from = "serde_json::Value")]
 pub enum Paths {
     /// One path.
     One(String),
     /// Several paths, all set to the axis value (e.g. `b` of every region).
     Many(Vec<String>),
+}
+
+impl TryFrom<serde_json::Value> for Paths {
+    type Error = String;
+    /// One config path or a list of them (instead of serde's "did not match any variant").
+    fn try_from(v: serde_json::Value) -> std::result::Result<Self, String> {
+        let parsed = if v.is_array() {
+            serde_json::from_value(v.clone()).map(Paths::Many)
+        } else {
+            serde_json::from_value(v.clone()).map(Paths::One)
+        };
+        parsed.map_err(|_| {
+            format!("is {v}; give a config path such as \"model.g[0]\" or a list of such paths")
+        })
+    }
 }
 
 impl Paths {
@@ -465,6 +480,12 @@ impl Plan {
     /// As [`Plan::from_file`] from a parsed value; relative base paths are taken from `dir`.
     pub fn from_value(mut raw: Value, dir: &Path, preset: Option<&str>) -> Result<Plan> {
         let cfg_err = |msg: String| Error::config("<sweep>", msg);
+        if let Some(version) = raw.get("mrdmft_version").and_then(Value::as_str) {
+            let kind = raw.get("kind").and_then(Value::as_str).unwrap_or("unknown");
+            return Err(cfg_err(format!(
+                "is a {kind} result (written by mrdmft {version}), not a sweep config; give the sweep config file"
+            )));
+        }
         super::preset::apply(&mut raw, preset, Path::new("<sweep>"))?;
         let mut cfg: SweepConfig = serde_json::from_value(raw).map_err(|source| Error::Json {
             path: PathBuf::from("<sweep>"),
@@ -475,7 +496,14 @@ impl Plan {
         let base = match &cfg.base {
             Value::String(s) => {
                 let p = dir.join(s);
-                crate::io::read_json::<Value>(&p)?
+                let v = crate::io::read_json::<Value>(&p)?;
+                if v.get("mrdmft_version").is_some() {
+                    return Err(cfg_err(format!(
+                        "base {} is a result, not a config; give the config it was made from (a result echoes it under \"config\")",
+                        p.display()
+                    )));
+                }
+                v
             }
             v @ Value::Object(_) => v.clone(),
             _ => {

@@ -185,14 +185,7 @@ fn check_value(kind: Kind, v: Value, origin: &Path) -> Result<()> {
         Kind::Sample => check::<config::SampleRunConfig>(v, origin),
         Kind::Simulate => check::<config::SimulateConfig>(v, origin),
         Kind::Compare => check::<config::CompareConfig>(v, origin),
-        Kind::Sweep => {
-            let dir = origin.parent().map(Path::to_path_buf).unwrap_or_default();
-            let mut v = v;
-            if let Some(o) = v.as_object_mut() {
-                o.remove("kind");
-            }
-            crate::config::sweep::Plan::from_value(v, &dir, None).map(drop)
-        }
+        Kind::Sweep => sweep_plan(v, origin).map(drop),
         Kind::Figure => Err(Error::config(
             origin,
             "is a figure config; `mrdmft validate` checks it by its file",
