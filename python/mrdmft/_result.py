@@ -98,6 +98,12 @@ class Result(Record):
         """The result kind ("dmft", "sweep", ...)."""
         return self._native.kind
 
+    @property
+    def warnings(self) -> List[Dict[str, Any]]:
+        """Where the run left the range in which its numerics hold: one ``{"what", "where",
+        "first_step"}`` per field with non-finite or out-of-range numbers; ``[]`` if nowhere."""
+        return list(self.to_dict().get("warnings") or [])
+
     def to_dict(self) -> Dict[str, Any]:
         """The result file's JSON as plain Python objects (dicts, lists, floats)."""
         return self._native.to_dict()

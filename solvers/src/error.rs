@@ -14,7 +14,7 @@ pub enum SolverError {
         msg: String,
     },
     /// A non-finite number appeared while integrating.
-    #[error("non-finite value in `{field}` at step {step}: the run diverged; reduce dt or the scale of T")]
+    #[error("non-finite value in `{field}` at step {step}: the run diverged; reduce dt, the disorder g or the scale of T")]
     NonFinite {
         /// Step index at which it was detected.
         step: usize,

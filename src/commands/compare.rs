@@ -16,7 +16,7 @@ pub fn run(config: &Path, out_dir: &Path, ctx: &Context) -> Result<()> {
         .map(|s| s.to_string_lossy().into_owned())
         .unwrap_or_else(|| "compare".into());
     let json = out_dir.join(format!("{stem}.json"));
-    let res = super::load_run_write::<CompareConfig, _>(
+    let res = super::load_run_write::<CompareConfig, _, _>(
         config,
         &json,
         |cfg, valid| crate::runs::compare::run(cfg, valid, ctx),

@@ -61,7 +61,8 @@ pub fn run(
     io::refuse_overwriting_inputs(out, &[config])?;
     io::check_output_target(out)?;
     let (cfg, valid) = crate::config::load::<DmftRunConfig>(config, None)?;
-    let (res, sol) = crate::runs::dmft::run(&cfg, valid, ctx)?;
+    let (mut res, sol) = crate::runs::dmft::run(&cfg, valid, ctx)?;
+    res.audit()?;
     io::write_json(out, &res)?;
     if let Some(dir) = npy {
         write_npy(dir, &res, &sol)?;
@@ -74,5 +75,6 @@ pub fn run(
         res.wall_seconds,
         out.display()
     );
+    super::print_warnings(&res.warnings);
     Ok(())
 }

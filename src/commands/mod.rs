@@ -21,20 +21,31 @@ use serde::Serialize;
 
 use crate::config::Checked;
 use crate::error::Result;
+use crate::results::{Envelope, Warning};
 
 /// The shape of every solver command: load the config file of kind `T` (checked once), run
-/// it, write the result atomically to `out` and print `summary` of it on stderr.
-pub fn load_run_write<T: Checked, R: Serialize>(
+/// it, record in the result where it left the range of its numerics ([`Envelope::audit`]),
+/// write it atomically to `out` and print `summary` of it and each warning on stderr.
+pub fn load_run_write<T: Checked, C: Serialize, B: Serialize>(
     config: &Path,
     out: &Path,
-    run: impl FnOnce(&T, T::Valid) -> Result<R>,
-    summary: impl FnOnce(&R) -> String,
-) -> Result<R> {
+    run: impl FnOnce(&T, T::Valid) -> Result<Envelope<C, B>>,
+    summary: impl FnOnce(&Envelope<C, B>) -> String,
+) -> Result<Envelope<C, B>> {
     crate::io::refuse_overwriting_inputs(out, &[config])?;
     crate::io::check_output_target(out)?;
     let (cfg, valid) = crate::config::load::<T>(config, None)?;
-    let res = run(&cfg, valid)?;
+    let mut res = run(&cfg, valid)?;
+    res.audit()?;
     crate::io::write_json(out, &res)?;
     eprintln!("{} -> {}", summary(&res), out.display());
+    print_warnings(&res.warnings);
     Ok(res)
+}
+
+/// Each warning of a result on stderr, `warning: ...`.
+pub fn print_warnings(warnings: &[Warning]) {
+    for w in warnings {
+        eprintln!("warning: {w}");
+    }
 }

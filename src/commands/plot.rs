@@ -16,7 +16,11 @@ pub fn run_with(result: &Path, out: Option<&Path>, overlay: Option<&Path>) -> Re
     let stem = out
         .map(Path::to_path_buf)
         .unwrap_or_else(|| result.with_extension(""));
-    let (png, svg) = match results::load(result)? {
+    let value: serde_json::Value = io::read_json(result)?;
+    // Axes cannot be laid out over NaN or |x| ~ 1e308 (a tick loop over such a range never
+    // ends): refuse such a result with the field at fault.
+    results::require_finite(&value, result, "a plot")?;
+    let (png, svg) = match AnyResult::from_value(value, result)? {
         AnyResult::Dmft(r) => crate::plot::dmft::plot_dmft(&r, &stem)?,
         AnyResult::Stationary(r) => crate::plot::stationary::plot_stationary(&r, &stem)?,
         AnyResult::Spectrum(r) => crate::plot::spectrum::plot_spectrum(&r, &stem)?,

@@ -14,7 +14,7 @@ use crate::runs::Context;
 /// The command (a relative `sample.warm_start` is taken from the config's directory).
 pub fn run(config: &Path, out: &Path, ctx: &Context) -> Result<()> {
     let dir = config.parent().unwrap_or(Path::new(""));
-    super::load_run_write::<SampleRunConfig, _>(
+    super::load_run_write::<SampleRunConfig, _, _>(
         config,
         out,
         |cfg, valid| crate::runs::sample::run_in(cfg, valid, dir, ctx),

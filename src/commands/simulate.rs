@@ -52,7 +52,7 @@ pub fn write_npy(dir: &Path, res: &SimResult) -> Result<()> {
 
 /// The command.
 pub fn run(config: &Path, out: &Path, npy: Option<&Path>, ctx: &Context) -> Result<()> {
-    let res = super::load_run_write::<SimulateConfig, _>(
+    let res = super::load_run_write::<SimulateConfig, _, _>(
         config,
         out,
         |cfg, valid| crate::runs::simulate::run(cfg, valid, ctx),

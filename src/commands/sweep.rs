@@ -54,5 +54,19 @@ pub fn run(
         res.wall_seconds,
         out.display()
     );
+    let warned: Vec<String> = res
+        .cells
+        .iter()
+        .filter(|c| c.warned.is_some_and(|n| n > 0))
+        .map(|c| format!("{:?}: {}", c.cell, c.warned.unwrap_or(0)))
+        .collect();
+    if !warned.is_empty() {
+        eprintln!(
+            "warning: {} cell(s) have runs that diverged or left the range of the numerics (cell: runs): {}{}",
+            warned.len(),
+            warned[..warned.len().min(10)].join(", "),
+            if warned.len() > 10 { ", ..." } else { "" }
+        );
+    }
     Ok(())
 }

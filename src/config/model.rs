@@ -69,6 +69,9 @@ pub(crate) fn nested3(v: &Value, field: &str) -> Result<Vec<Vec<Vec<f64>>>, Solv
         .collect()
 }
 
+/// Largest |g| and |T| entry a model may have (see [`ModelConfig::check`]).
+pub const MAX_MAGNITUDE: f64 = 1e100;
+
 impl ModelConfig {
     /// Build the effective-interaction tensor.
     pub fn tensor_t(&self) -> Result<Tensor3, SolverError> {
@@ -166,6 +169,23 @@ impl ModelConfig {
                 "must be \"identity\" or an R x R x R array of symmetric positive definite U[m]",
             )),
         };
+        // Beyond ~1e100 the variances g^2 C (E6-E9) and the currents' squares overflow double
+        // precision: such a run can only end in NaN, so say so here rather than "diverged".
+        for (m, &g) in self.g.iter().enumerate() {
+            if g.is_finite() && g.abs() > MAX_MAGNITUDE {
+                return Err(SolverError::invalid(
+                    format!("model.g[{m}]"),
+                    format!("is {g:e}; beyond {MAX_MAGNITUDE:e} its square (the variance g^2 C of E6-E9) overflows double precision; the chaotic transition is at g ~ 1, give g of order 1-10"),
+                ));
+            }
+        }
+        let tmax = t.max_abs();
+        if tmax > MAX_MAGNITUDE {
+            return Err(SolverError::invalid(
+                "model.T",
+                format!("has entries up to {tmax:e}; beyond {MAX_MAGNITUDE:e} the currents T S and their squares overflow double precision; use a scale of order 1 (E2-E3)"),
+            ));
+        }
         let phi = self.phi;
         MeanFieldSpec::new(self.g.clone(), t, u, phi)
     }

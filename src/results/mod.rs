@@ -55,6 +55,10 @@ pub struct Envelope<C, B> {
     pub termination: Option<String>,
     /// Wall-clock seconds of the run.
     pub wall_seconds: f64,
+    /// Where the run left the range in which its numerics hold (non-finite or out-of-range
+    /// numbers, see [`audit`]); absent when there are none.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub warnings: Vec<Warning>,
     /// The kind's own fields.
     #[serde(flatten)]
     pub body: B,
@@ -71,6 +75,7 @@ impl<C, B> Envelope<C, B> {
             seed: None,
             termination: None,
             wall_seconds,
+            warnings: Vec::new(),
             body,
         }
     }
@@ -87,6 +92,167 @@ impl<C, B> Envelope<C, B> {
     pub fn with_termination(mut self, t: impl Into<String>) -> Self {
         self.termination = Some(t.into());
         self
+    }
+}
+
+impl<C: Serialize, B: Serialize> Envelope<C, B> {
+    /// Fill `warnings` from the result's own numbers ([`audit`]) and return them.
+    pub fn audit(&mut self) -> Result<&[Warning]> {
+        self.warnings.clear();
+        let v = serde_json::to_value(&*self).map_err(|source| Error::Json {
+            path: "<result>".into(),
+            source,
+        })?;
+        self.warnings = audit(&v);
+        Ok(&self.warnings)
+    }
+}
+
+/// Largest magnitude a result's number may have before it is reported as out of range: beyond
+/// it squares overflow and the variances (Delta, psi of Delta) of SPEC E6-E13 lose all
+/// precision.
+pub const RANGE_LIMIT: f64 = 1e100;
+
+/// At most this many warnings are listed; one more says how many fields were left out.
+const MAX_WARNINGS: usize = 20;
+
+/// One place where a run left the range in which its numerics hold.
+#[serde_with::skip_serializing_none]
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct Warning {
+    /// What happened (e.g. "3 non-finite values (NaN or infinite, written as null)").
+    pub what: String,
+    /// The result field, as a path (`trials[0].records.x`).
+    #[serde(rename = "where")]
+    pub where_: String,
+    /// Index along the field's first axis of the first bad value: the step or record for
+    /// trajectories, the start or point for batches.
+    pub first_step: Option<usize>,
+}
+
+impl std::fmt::Display for Warning {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "`{}`: {}", self.where_, self.what)?;
+        if let Some(s) = self.first_step {
+            write!(f, ", first at index {s}")?;
+        }
+        Ok(())
+    }
+}
+
+/// The warnings of a result's JSON `v`: per field, the non-finite numbers (serialised as
+/// null) and the numbers beyond [`RANGE_LIMIT`]. The config echo, the sweep's axes and cell
+/// coordinates (inputs, not outputs) and `delta0_scs` (null where g <= 1 by definition, E13)
+/// are not audited.
+pub fn audit(v: &Value) -> Vec<Warning> {
+    #[derive(Default)]
+    struct Found {
+        first: Option<usize>,
+        count: usize,
+    }
+    // (field, out of range?) -> first index and count, in the order found.
+    type Seen = Vec<((String, bool), Found)>;
+    fn note(seen: &mut Seen, field: &str, big: bool, step: Option<usize>) {
+        match seen.iter_mut().find(|(k, _)| k.0 == field && k.1 == big) {
+            Some((_, f)) => f.count += 1,
+            None => seen.push((
+                (field.to_string(), big),
+                Found {
+                    first: step,
+                    count: 1,
+                },
+            )),
+        }
+    }
+    fn walk(v: &Value, path: &str, step: Option<usize>, seen: &mut Seen) {
+        match v {
+            Value::Object(o) => {
+                for (k, x) in o {
+                    if path.is_empty() && k == "config" {
+                        continue;
+                    }
+                    if matches!(k.as_str(), "axes" | "coords" | "delta0_scs" | "warnings") {
+                        continue;
+                    }
+                    let p = if path.is_empty() {
+                        k.clone()
+                    } else {
+                        format!("{path}.{k}")
+                    };
+                    walk(x, &p, None, seen);
+                }
+            }
+            Value::Array(a) => {
+                for (i, x) in a.iter().enumerate() {
+                    let (p, s) = match (x, step) {
+                        // Nested arrays of numbers stay one field; objects in lists are
+                        // fields of their own (`trials[0].records`).
+                        (Value::Object(_), _) => (format!("{path}[{i}]"), None),
+                        (_, None) => (path.to_string(), Some(i)),
+                        (_, s) => (path.to_string(), s),
+                    };
+                    walk(x, &p, s, seen);
+                }
+            }
+            Value::Null => note(seen, path, false, step),
+            Value::Number(n) => {
+                if n.as_f64().is_some_and(|x| x.abs() > RANGE_LIMIT) {
+                    note(seen, path, true, step);
+                }
+            }
+            _ => {}
+        }
+    }
+    let mut seen = Seen::new();
+    walk(v, "", None, &mut seen);
+    let total = seen.len();
+    let mut out: Vec<Warning> = seen
+        .into_iter()
+        .take(MAX_WARNINGS)
+        .map(|((field, big), f)| Warning {
+            what: if big {
+                format!(
+                    "{} value(s) beyond {RANGE_LIMIT:e} in magnitude, outside the range where the numerics hold",
+                    f.count
+                )
+            } else {
+                format!(
+                    "{} non-finite value(s) (NaN or infinite, written as null): the run left the range where the numerics hold",
+                    f.count
+                )
+            },
+            where_: field,
+            first_step: f.first,
+        })
+        .collect();
+    if total > MAX_WARNINGS {
+        out.push(Warning {
+            what: format!("and {} more fields with such values", total - MAX_WARNINGS),
+            where_: "...".into(),
+            first_step: None,
+        });
+    }
+    out
+}
+
+/// Refuse the result `v` (read from `origin`) for `use_` (e.g. "plot") if it holds non-finite
+/// or out-of-range numbers ([`audit`]), naming the first field.
+pub fn require_finite(v: &Value, origin: &Path, use_: &str) -> Result<()> {
+    let w = audit(v);
+    match w.first() {
+        None => Ok(()),
+        Some(first) => Err(Error::config(
+            origin,
+            format!(
+                "cannot be used for {use_}: {first}{}; rerun with settings in range (smaller g, T scale, initial size or dt)",
+                if w.len() > 1 {
+                    format!(" (and {} more fields)", w.len() - 1)
+                } else {
+                    String::new()
+                }
+            ),
+        )),
     }
 }
 
@@ -165,6 +331,11 @@ impl AnyResult {
             path: "<result>".into(),
             source,
         })
+    }
+
+    /// Fill the result's `warnings` from its numbers ([`audit`]) and return them.
+    pub fn audit(&mut self) -> Result<Vec<Warning>> {
+        each_kind!(self, r => r.audit().map(<[Warning]>::to_vec))
     }
 
     /// Write the result as pretty JSON, atomically.

@@ -128,6 +128,9 @@ pub struct CellSummary {
     pub structured_variance: Vec<f64>,
     /// Mean over runs of the points' `decorrelation`, per region.
     pub decorrelation: Option<Vec<f64>>,
+    /// Runs of the cell that diverged or left the range of the numerics (status "diverged"
+    /// or non-finite summaries); absent when none did.
+    pub warned: Option<u32>,
 }
 
 /// An example point.
@@ -177,6 +180,20 @@ pub struct SweepBody {
     pub cells: Vec<CellSummary>,
     /// Example cells.
     pub examples: Vec<ExampleRef>,
+}
+
+impl PointResult {
+    /// The run diverged or left the range where the numerics hold: status "diverged", or a
+    /// summary number non-finite or beyond [`super::RANGE_LIMIT`].
+    pub fn warned(&self) -> bool {
+        let bad = |x: &f64| !x.is_finite() || x.abs() > super::RANGE_LIMIT;
+        self.status == "diverged"
+            || self.s_final.iter().flatten().any(bad)
+            || self.psi_final.iter().any(bad)
+            || self.delta_diag_final.iter().any(bad)
+            || self.max_norm_corr.iter().any(bad)
+            || self.decorrelation.iter().flatten().any(bad)
+    }
 }
 
 /// Structured variance $A^m = \sum_n (S^{mn})^2$ (SPEC E15) from final currents.
@@ -244,6 +261,7 @@ pub fn summarise(
             entropy: entropy_bits(&codes),
             structured_variance: a,
             decorrelation,
+            warned: Some(pts.iter().filter(|p| p.warned()).count() as u32).filter(|&n| n > 0),
         });
     }
     out

@@ -67,7 +67,14 @@ pub fn run(
         .collect();
     let body = FixedPointsBody {
         steps,
-        max_residual: out.iter().fold(0.0f64, |a, o| a.max(o.residual)),
+        // NaN residuals (a start that diverged) propagate instead of being skipped by max.
+        max_residual: out.iter().fold(0.0f64, |a, o| {
+            if a.is_nan() || o.residual.is_nan() {
+                f64::NAN
+            } else {
+                a.max(o.residual)
+            }
+        }),
         converged: out.iter().filter(|o| o.residual <= f.max_residual).count(),
         end_states,
         fixed_points,

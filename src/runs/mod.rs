@@ -69,6 +69,22 @@ pub fn run(
     let mut v = v;
     config::preset::apply(&mut v, preset, origin)?;
     let dir = origin.parent().unwrap_or(Path::new(""));
+    let mut res = run_kind(v, origin, preset, dir, out, ctx)?;
+    for w in res.audit()? {
+        eprintln!("warning: {}: {w}", origin.display());
+    }
+    Ok(res)
+}
+
+/// [`run`] after the preset: dispatch on the kind.
+fn run_kind(
+    v: Value,
+    origin: &Path,
+    preset: Option<&str>,
+    dir: &Path,
+    out: &Output<'_>,
+    ctx: &Context,
+) -> Result<AnyResult> {
     Ok(match kind_of(&v, origin)? {
         Kind::Dmft => AnyResult::Dmft(with(v, origin, |c, ok| dmft::run(c, ok, ctx))?.0),
         Kind::Stationary => {

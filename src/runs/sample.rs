@@ -20,7 +20,12 @@ use crate::runs::Progress;
 
 /// The kernels and currents of a previous stationary result (a warm start).
 fn warm_state(path: &Path) -> Result<StationarySamplingState> {
-    let prev: SampleResult = io::read_json(path)?;
+    let value: serde_json::Value = io::read_json(path)?;
+    crate::results::require_finite(&value, path, "sample.warm_start")?;
+    let prev: SampleResult = serde_json::from_value(value).map_err(|source| Error::Json {
+        path: path.into(),
+        source,
+    })?;
     if prev.mode != SampleMode::Stationary || prev.c.is_empty() || prev.lags.len() < 2 {
         return Err(Error::config(
             path,
