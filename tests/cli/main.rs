@@ -5,4 +5,5 @@ mod common;
 
 mod commands;
 mod files;
+mod hardening;
 mod network;
