@@ -196,10 +196,8 @@ pub fn audit(v: &Value) -> Vec<Warning> {
                 }
             }
             Value::Null => note(seen, path, false, step),
-            Value::Number(n) => {
-                if n.as_f64().is_some_and(|x| x.abs() > RANGE_LIMIT) {
-                    note(seen, path, true, step);
-                }
+            Value::Number(n) if n.as_f64().is_some_and(|x| x.abs() > RANGE_LIMIT) => {
+                note(seen, path, true, step)
             }
             _ => {}
         }
