@@ -317,12 +317,8 @@ impl ConvexConfig {
         if !(p.max_residual.is_finite() && p.max_residual > 0.0) {
             return bad("pca.max_residual", "give a finite number > 0".into());
         }
-        if !(p.perplexity.is_finite() && p.perplexity > 0.0 && 3.0 * p.perplexity < p.batch as f64)
-        {
-            return bad(
-                "pca.perplexity",
-                format!("is {}; give 0 < perplexity < batch / 3", p.perplexity),
-            );
+        if !(p.perplexity.is_finite() && p.perplexity > 0.0) {
+            return bad("pca.perplexity", "give a finite number > 0".into());
         }
         if !(self.search.skew.is_finite() && self.search.skew > 0.0) {
             return bad("search.skew", "give a finite number > 0".into());
@@ -455,10 +451,21 @@ pub fn search_set(
     Ok(None)
 }
 
-/// Exact t-SNE of `points` to the plane (squared Euclidean affinities, perplexity `perplexity`,
-/// 1000 epochs) from the initial embedding N(0, 1e-4²) drawn from the ChaCha8 stream `seed`.
-pub fn tsne(points: &[&Vec<f64>], perplexity: f64, seed: u64) -> Vec<[f64; 2]> {
+/// Exact t-SNE of `points` to the plane (squared Euclidean affinities, perplexity `perplexity`
+/// but at most (n - 1) / 3, 1000 epochs) from the initial embedding N(0, 1e-4²) drawn from the
+/// ChaCha8 stream `seed`. Run on one thread, so the embedding is the same on every machine and
+/// thread count.
+pub fn tsne(points: &[&Vec<f64>], perplexity: f64, seed: u64) -> Result<Vec<[f64; 2]>> {
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(1)
+        .build()
+        .map_err(|e| SolverError::invalid("pca.projection", format!("t-SNE thread pool: {e}")))?;
+    Ok(pool.install(|| tsne_here(points, perplexity, seed)))
+}
+
+fn tsne_here(points: &[&Vec<f64>], perplexity: f64, seed: u64) -> Vec<[f64; 2]> {
     let samples: Vec<&[f64]> = points.iter().map(|v| v.as_slice()).collect();
+    let perplexity = perplexity.min((samples.len().saturating_sub(1)) as f64 / 3.0);
     let mut rng = ChaCha8Rng::seed_from_u64(seed);
     let init: Vec<f64> = (0..2 * samples.len())
         .map(|_| 1e-4 * rng.sample::<f64, _>(StandardNormal))
@@ -564,7 +571,7 @@ fn pca_panel(
             }
             Projection::Tsne => {
                 let seed = pc.seed.wrapping_add(1000 + f as u64);
-                panel.scores = tsne(&conv, pc.perplexity, seed);
+                panel.scores = tsne(&conv, pc.perplexity, seed)?;
             }
         }
         let n = panel.scores.len();
