@@ -690,14 +690,12 @@ pub fn compute(
             let sets: Vec<&NonEmptyDraw> =
                 pdraws.iter().filter(|d| d.polytope.fracture == f).collect();
             let chosen = if sets.is_empty() {
-                searched[&(cfg.pca.r, f)]
-                    .as_ref()
-                    .map(|(i, p)| Chosen {
-                        polytope: p,
-                        index: *i,
-                        used_set: None,
-                        searched: true,
-                    })
+                searched[&(cfg.pca.r, f)].as_ref().map(|(i, p)| Chosen {
+                    polytope: p,
+                    index: *i,
+                    used_set: None,
+                    searched: true,
+                })
             } else {
                 let k = cfg.pca.set_number.min(sets.len());
                 Some(Chosen {

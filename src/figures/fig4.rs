@@ -23,8 +23,8 @@ use crate::config::{Checked, StationaryConfig, StationarySection};
 use crate::error::{Error, Result};
 use crate::plot::regions::TAU_LABEL;
 use crate::plot::{
-    draw_legend, legend_width, plot_err as perr, text_lines, title_block, title_height, LegendEntry,
-    Style, FIGURE_TITLE, PANEL_TITLE,
+    draw_legend, legend_width, plot_err as perr, text_lines, title_block, title_height,
+    LegendEntry, Style, FIGURE_TITLE, PANEL_TITLE,
 };
 use crate::results::StationaryResult;
 
@@ -150,7 +150,12 @@ fn draw_panel_a<DB: DrawingBackend>(
 ) -> Result<()> {
     let st = &d.stationary;
     let gmax = d.config.g_max_drawn;
-    let body = title_block(area, "(a) structured variance √A versus disorder g", PANEL_TITLE, path)?;
+    let body = title_block(
+        area,
+        "(a) structured variance √A versus disorder g",
+        PANEL_TITLE,
+        path,
+    )?;
     let entries = [
         LegendEntry::new(RED, Style::Line, "static: chaos suppressed"),
         LegendEntry::new(BLUE, Style::Line, "chaos around structure"),

@@ -393,12 +393,7 @@ fn leading_panel(runs: &[(String, &RunData)], imaginary: bool) -> LinePanel {
             "Re of the leading eigenvalue (1 at a fixed point)".into()
         },
         x_label: T_LABEL.into(),
-        y_label: if imaginary {
-            "|Im λ₁|"
-        } else {
-            "Re λ₁"
-        }
-        .into(),
+        y_label: if imaginary { "|Im λ₁|" } else { "Re λ₁" }.into(),
         series,
         legend: true,
         ..Default::default()

@@ -604,7 +604,7 @@ fn sqrt_a_panel(col: &ColumnOut, t_measure: f64) -> LinePanel {
         .filter(|v| v.is_finite())
         .fold(1.0f64, f64::max);
     let mut series = vec![
-        Series::line(format!("networks, t = {t_measure}"), meas, RED).with_style(Style::Points)
+        Series::line(format!("networks, t = {t_measure}"), meas, RED).with_style(Style::Points),
     ];
     for m in 0..r {
         let p = col.predicted_sqrt_a[m];

@@ -226,7 +226,8 @@ impl Render for FlipFigure<'_> {
             c.sign_seed,
             c.input_weight
         );
-        let sub = format!(
+        let sub =
+            format!(
             "a = [{}], b = [{}]; one start U(−{}, {}), T_run = {}, dt = {}; region 1 is a-dominant",
             c.a.iter().map(|x| format!("{x:.3}")).collect::<Vec<_>>().join(", "),
             c.b.iter().map(|x| format!("{x:.3}")).collect::<Vec<_>>().join(", "),
@@ -244,10 +245,10 @@ impl Render for FlipFigure<'_> {
             "input 1 on (I¹ = {})",
             d.on.inputs.first().copied().unwrap_or(0.0)
         );
-        for (area, (title, case)) in halves.iter().zip([
-            ("input 1 off (I¹ = 0)", &d.off),
-            (title_on.as_str(), &d.on),
-        ]) {
+        for (area, (title, case)) in halves
+            .iter()
+            .zip([("input 1 off (I¹ = 0)", &d.off), (title_on.as_str(), &d.on)])
+        {
             MatrixPanel {
                 title,
                 m: &case.s,

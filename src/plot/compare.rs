@@ -140,7 +140,12 @@ pub fn plot_simulate(res: &SimResult, stem: &Path) -> Result<(PathBuf, PathBuf)>
             .collect();
         panels.push(LinePanel {
             legend: false,
-            ..panel(format!("neurons of region {}", m + 1), super::regions::T_LABEL, "x", series)
+            ..panel(
+                format!("neurons of region {}", m + 1),
+                super::regions::T_LABEL,
+                "x",
+                series,
+            )
         });
     }
     let ac = &tr.autocorr;

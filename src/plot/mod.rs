@@ -263,14 +263,24 @@ pub(crate) fn draw_styled<'a, DB: DrawingBackend + 'a, CT: CoordTranslate<From =
     let anno = match s.style {
         Style::Line => chart.draw_series(LineSeries::new(pts, c.stroke_width(2))),
         Style::Dashed => chart.draw_series(DashedLineSeries::new(pts, 6, 4, c.stroke_width(2))),
-        Style::Points => chart.draw_series(pts.into_iter().map(|p| marker(p, c))),
+        Style::Points => chart.draw_series(pts.into_iter().map(|p| {
+            // A filled circle with a dark rim: visible on light and dark backgrounds.
+            EmptyElement::at(p)
+                + Circle::new((0, 0), 3, c.filled())
+                + Circle::new((0, 0), 3, rim().stroke_width(1))
+        })),
         Style::Band => chart.draw_series(std::iter::once(Polygon::new(pts, c.mix(0.22).filled()))),
     }
     .map_err(|e| plot_err(path, e))?;
     if !s.label.is_empty() {
-        let style = s.style;
-        anno.label(s.label.clone())
-            .legend(move |(x, y)| legend_glyph((x, y), c, style));
+        let band = s.style == Style::Band;
+        anno.label(s.label.clone()).legend(move |(x, y)| {
+            if band {
+                Rectangle::new([(x, y - 4), (x + 16, y + 4)], c.mix(0.3).filled()).into_dyn()
+            } else {
+                PathElement::new(vec![(x, y), (x + 16, y)], c.stroke_width(2)).into_dyn()
+            }
+        });
     }
     Ok(())
 }
@@ -281,29 +291,40 @@ pub fn rim() -> RGBAColor {
     RGBColor(40, 40, 40).mix(0.7)
 }
 
-/// A filled circle of colour `c` and radius 3 with a dark rim, at `p` (for `draw_series`).
-pub fn marker<DB: DrawingBackend, C: Clone + 'static>(p: C, c: RGBColor) -> DynElement<'static, DB, C> {
-    (EmptyElement::at(p)
-        + Circle::new((0, 0), 3, c.filled())
-        + Circle::new((0, 0), 3, rim().stroke_width(1)))
-    .into_dyn()
-}
-
-/// The legend sample of a series of colour `c` in `style` with its left end at `(x, y)`.
-pub fn legend_glyph<DB: DrawingBackend>(
+/// Draw the legend sample of a series of colour `c` in `style`, its left end at `(x, y)` of
+/// `area`.
+pub fn draw_glyph<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
     (x, y): (i32, i32),
     c: RGBColor,
     style: Style,
-) -> DynElement<'static, DB, (i32, i32)> {
+    path: &Path,
+) -> Result<()> {
     match style {
-        Style::Band => Rectangle::new([(x, y - 4), (x + 16, y + 4)], c.mix(0.3).filled()).into_dyn(),
-        Style::Points => marker((x + 8, y), c),
-        Style::Dashed => (EmptyElement::at((x, y))
-            + PathElement::new(vec![(0, 0), (6, 0)], c.stroke_width(2))
-            + PathElement::new(vec![(10, 0), (16, 0)], c.stroke_width(2)))
-        .into_dyn(),
-        Style::Line => PathElement::new(vec![(x, y), (x + 16, y)], c.stroke_width(2)).into_dyn(),
+        Style::Band => area.draw(&Rectangle::new(
+            [(x, y - 4), (x + 16, y + 4)],
+            c.mix(0.3).filled(),
+        )),
+        Style::Points => area
+            .draw(&Circle::new((x + 8, y), 3, c.filled()))
+            .and_then(|_| area.draw(&Circle::new((x + 8, y), 3, rim().stroke_width(1)))),
+        Style::Dashed => area
+            .draw(&PathElement::new(
+                vec![(x, y), (x + 6, y)],
+                c.stroke_width(2),
+            ))
+            .and_then(|_| {
+                area.draw(&PathElement::new(
+                    vec![(x + 10, y), (x + 16, y)],
+                    c.stroke_width(2),
+                ))
+            }),
+        Style::Line => area.draw(&PathElement::new(
+            vec![(x, y), (x + 16, y)],
+            c.stroke_width(2),
+        )),
     }
+    .map_err(|e| plot_err(path, e))
 }
 
 /// The legend of the labelled series of `chart`, at `pos`.
@@ -409,8 +430,13 @@ pub fn draw_legend<DB: DrawingBackend>(
     let step = LEGEND_FONT as i32 + 5;
     let mut y = top;
     for e in entries {
-        area.draw(&legend_glyph((6, y + LEGEND_FONT as i32 / 2), e.color, e.style))
-            .map_err(|err| plot_err(path, err))?;
+        draw_glyph(
+            area,
+            (6, y + LEGEND_FONT as i32 / 2),
+            e.color,
+            e.style,
+            path,
+        )?;
         for line in text::wrap(&e.label, w.saturating_sub(30), LEGEND_FONT) {
             area.draw(&Text::new(line, (27, y), font.clone()))
                 .map_err(|err| plot_err(path, err))?;

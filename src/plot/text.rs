@@ -244,10 +244,8 @@ pub fn title_block<DB: DrawingBackend>(
     let (w, _) = area.dim_in_pixel();
     let h = title_height(title, w, size);
     let (top, rest) = area.split_vertically(h);
-    let style = ("sans-serif", size)
-        .into_font()
-        .into_text_style(&top)
-        .pos(Pos::new(HPos::Center, VPos::Top));
+    let style =
+        TextStyle::from(("sans-serif", size).into_font()).pos(Pos::new(HPos::Center, VPos::Top));
     for (k, line) in wrap(title, w.saturating_sub(16), size).iter().enumerate() {
         let y = 4 + (k as u32 * line_height(size)) as i32;
         top.draw(&Text::new(line.as_str(), (w as i32 / 2, y), style.clone()))
