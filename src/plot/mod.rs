@@ -473,21 +473,22 @@ impl LinePanel {
             .collect()
     }
 
-    /// The title block, the chart area and (with a legend) the legend strip of `area`.
+    /// Draw the title block and (with a legend) the legend strip on the right of `area`;
+    /// returns the chart area left for the data.
     fn layout<DB: DrawingBackend>(
         &self,
         area: &DrawingArea<DB, Shift>,
         path: &Path,
-    ) -> Result<(DrawingArea<DB, Shift>, Option<DrawingArea<DB, Shift>>)> {
+    ) -> Result<DrawingArea<DB, Shift>> {
         let body = title_block(area, &self.title, PANEL_TITLE, path)?;
         let entries = self.legend_entries();
         if entries.is_empty() {
-            return Ok((body, None));
+            return Ok(body);
         }
         let (w, _) = body.dim_in_pixel();
         let (chart, strip) = body.split_horizontally(w - legend_width(&entries, w));
         draw_legend(&strip, &entries, MARGIN as i32 + 2, path)?;
-        Ok((chart, Some(strip)))
+        Ok(chart)
     }
 
     /// Draw into an area: the title above (wrapped), the legend (if any) in a strip on the
@@ -510,7 +511,7 @@ impl LinePanel {
         if self.log_axes {
             return self.draw_log(area, path);
         }
-        let (body, _) = self.layout(area, path)?;
+        let body = self.layout(area, path)?;
         let mut xr = self
             .x_range
             .unwrap_or_else(|| data_range(&self.series, |p| p.0));
@@ -564,7 +565,7 @@ impl LinePanel {
             (a / 1.5, b * 1.5)
         });
         let (x0, y0) = (x0.max(1e-300), y0.max(1e-300));
-        let (body, _) = self.layout(area, path)?;
+        let body = self.layout(area, path)?;
         let mut chart = ChartBuilder::on(&body)
             .margin(MARGIN)
             .x_label_area_size(X_LABEL_AREA)
