@@ -6,11 +6,15 @@
 //! 7 (the paper's printed means dashed); mean sorted b^m against m for each f (R = 7, +- 2 SEM);
 //! barcodes (vertex x pair, 1 where the pair is non-zero) of the first R = 7 set with f = 3, 4, 5;
 //! and the fixed points found by `find_fps` (E14; a = 0, random signs) for the 4th R = 7 set with
-//! f = 1..4, projected on their first two principal components (the paper uses t-SNE), coloured
+//! f = 1..4, projected to the plane by an exact, seeded t-SNE as the paper (perplexity 30; the
+//! config's `"projection": "pca"` gives the first two principal components instead), coloured
 //! by the signs of the fracture pairs, i.e. by connected component of the manifold (2^f of them).
 //!
 //! Parameter sets: sorted b ~ U(1, 3)^R from the ChaCha8 stream (seed + R, index), redrawn until
-//! the polytope is non-empty (as the authors' `run_analysis`).
+//! the polytope is non-empty (as the authors' `run_analysis`). When the counted draws hold no set
+//! with a wanted f (f = 4, 5 at R = 7 are rare: small presets), the barcode or projection panel
+//! takes the first set with that f from a seeded search over skewed draws ([`SetSearch`]); such
+//! panels say "searched set" in their titles and `searched` in the data.
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -47,7 +51,8 @@ use crate::runs::Progress;
 /// The embedded config.
 pub const CONFIG: &str = include_str!("../../figures/configs/convex.json");
 
-/// Settings of the PCA panels.
+/// Settings of the projection panels (bottom row: t-SNE by default, or PCA). The name `pca`
+/// of the config section and data field is kept for existing files.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 #[serde(deny_unknown_fields)]
 pub struct PcaConfig {
@@ -207,7 +212,7 @@ pub struct Barcode {
     pub searched: bool,
 }
 
-/// One PCA panel.
+/// One projection panel (t-SNE or PCA of the fixed points of one set).
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct PcaPanel {
     /// Fracture number.
@@ -233,7 +238,7 @@ pub struct PcaPanel {
     pub labels: Vec<usize>,
     /// Distinct components reached (at most 2^f).
     pub components_hit: usize,
-    /// PC1, PC2 of each end state.
+    /// Plane coordinates of each end state (t-SNE 1, 2 or PC1, PC2).
     pub scores: Vec<[f64; 2]>,
     /// Fraction of the total variance on PC1 and PC2 (0 for t-SNE).
     pub explained: [f64; 2],
@@ -243,7 +248,7 @@ pub struct PcaPanel {
     /// The set came from the search ([`SetSearch`]), not from the counted draws.
     #[serde(default)]
     pub searched: bool,
-    /// Fraction of points whose nearest neighbour in the PC1-PC2 plane has the same label
+    /// Fraction of points whose nearest neighbour in the projection plane has the same label
     /// (1: components separated in the projection).
     pub nn_purity: f64,
 }
@@ -255,7 +260,7 @@ pub struct ConvexPanels {
     pub stats: Vec<RegionStats>,
     /// Barcodes.
     pub barcodes: Vec<Barcode>,
-    /// PCA panels.
+    /// Projection panels (t-SNE or PCA).
     pub pca: Vec<PcaPanel>,
 }
 
