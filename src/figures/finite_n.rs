@@ -597,12 +597,22 @@ fn sqrt_a_panel(col: &ColumnOut, t_measure: f64) -> LinePanel {
             meas.push((run.sqrt_a[m], (m + 1) as f64));
         }
     }
-    let hi = meas
+    // Fit the x axis to the measured and predicted values (they sit near one number, far
+    // from 0), with a margin of a tenth of their spread (at least 0.05 of their size).
+    let (lo, hi) = meas
         .iter()
         .map(|p| p.0)
         .chain(col.predicted_sqrt_a.iter().copied())
         .filter(|v| v.is_finite())
-        .fold(1.0f64, f64::max);
+        .fold((f64::INFINITY, f64::NEG_INFINITY), |(l, h), v| {
+            (l.min(v), h.max(v))
+        });
+    let x_range = if lo.is_finite() {
+        let pad = (0.1 * (hi - lo)).max(0.05 * hi.abs()).max(0.05);
+        ((lo - pad).max(0.0), hi + pad)
+    } else {
+        (0.0, 1.0)
+    };
     let mut series = vec![
         Series::line(format!("networks, t = {t_measure}"), meas, RED).with_style(Style::Points),
     ];
@@ -624,7 +634,7 @@ fn sqrt_a_panel(col: &ColumnOut, t_measure: f64) -> LinePanel {
         x_label: "√Aᵐ = |Sᵐ·|".into(),
         y_label: "region m".into(),
         series,
-        x_range: Some((0.0, 1.1 * hi)),
+        x_range: Some(x_range),
         y_range: Some((0.5, r as f64 + 0.5)),
         legend: true,
         ..Default::default()

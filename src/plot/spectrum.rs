@@ -45,7 +45,7 @@ pub fn plot_spectrum(res: &SpectrumResult, stem: &Path) -> Result<(PathBuf, Path
         }
     };
     let mut series =
-        vec![Series::line("T̂", pts(&res.eigenvalues), color(0)).with_style(Style::Points)];
+        vec![Series::line("hat T", pts(&res.eigenvalues), color(0)).with_style(Style::Points)];
     if let Some(s) = &res.silenced {
         series.push(
             Series::line(
@@ -58,7 +58,7 @@ pub fn plot_spectrum(res: &SpectrumResult, stem: &Path) -> Result<(PathBuf, Path
     }
     let mut panels = vec![plane(
         format!(
-            "eigenvalues λ of T̂ (leading {:.4} {:+.4}i)",
+            "eigenvalues λ of hat T (leading {:.4} {:+.4}i)",
             res.leading.re, res.leading.im
         ),
         series,
