@@ -6,11 +6,15 @@
 //! 7 (the paper's printed means dashed); mean sorted b^m against m for each f (R = 7, +- 2 SEM);
 //! barcodes (vertex x pair, 1 where the pair is non-zero) of the first R = 7 set with f = 3, 4, 5;
 //! and the fixed points found by `find_fps` (E14; a = 0, random signs) for the 4th R = 7 set with
-//! f = 1..4, projected on their first two principal components (the paper uses t-SNE), coloured
+//! f = 1..4, projected to the plane by an exact, seeded t-SNE as the paper (perplexity 30; the
+//! config's `"projection": "pca"` gives the first two principal components instead), coloured
 //! by the signs of the fracture pairs, i.e. by connected component of the manifold (2^f of them).
 //!
 //! Parameter sets: sorted b ~ U(1, 3)^R from the ChaCha8 stream (seed + R, index), redrawn until
-//! the polytope is non-empty (as the authors' `run_analysis`).
+//! the polytope is non-empty (as the authors' `run_analysis`). When the counted draws hold no set
+//! with a wanted f (f = 4, 5 at R = 7 are rare: small presets), the barcode or projection panel
+//! takes the first set with that f from a seeded search over skewed draws ([`SetSearch`]); such
+//! panels say "searched set" in their titles and `searched` in the data.
 
 use std::collections::BTreeMap;
 use std::path::Path;
@@ -23,8 +27,13 @@ use serde::{Deserialize, Serialize};
 use mrdmft_solvers::fixed_points::{find_fps, FpSettings};
 use mrdmft_solvers::pca::pca;
 use mrdmft_solvers::polytope::{
-    constraint_system, pairs, random_nonempty_polytopes, NonEmptyDraw, MASK_THRESHOLD,
+    constraint_system, pairs, polytope, random_nonempty_polytopes, NonEmptyDraw, Polytope,
+    MASK_THRESHOLD,
 };
+use rand::{Rng, SeedableRng};
+use rand_chacha::ChaCha8Rng;
+use rand_distr::StandardNormal;
+use rayon::prelude::*;
 
 use mrdmft_solvers::SolverError;
 
@@ -34,13 +43,16 @@ use super::common::{
 use super::Preset;
 use crate::config::Checked;
 use crate::error::Result;
-use crate::plot::{chart_on, color, plot_err, LinePanel, Series, Style, PALETTE};
+use crate::plot::{
+    color, plot_err, title_block, LinePanel, Series, Style, FIGURE_TITLE, PALETTE, PANEL_TITLE,
+};
 use crate::runs::Progress;
 
 /// The embedded config.
 pub const CONFIG: &str = include_str!("../../figures/configs/convex.json");
 
-/// Settings of the PCA panels.
+/// Settings of the projection panels (bottom row: t-SNE by default, or PCA). The name `pca`
+/// of the config section and data field is kept for existing files.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 #[serde(deny_unknown_fields)]
 pub struct PcaConfig {
@@ -65,6 +77,56 @@ pub struct PcaConfig {
     pub sign_seed: u64,
     /// A start counts as a fixed point when max|dS/dt| <= this.
     pub max_residual: f64,
+    /// Projection of the fixed points: "tsne" (as the paper) or "pca".
+    #[serde(default = "default_projection")]
+    pub projection: Projection,
+    /// Perplexity of the t-SNE (the paper: scikit-learn's default, 30).
+    #[serde(default = "default_perplexity")]
+    pub perplexity: f64,
+}
+
+/// How the fixed points are projected to the plane.
+#[derive(Debug, Clone, Copy, Serialize, Deserialize, PartialEq, Eq)]
+#[serde(rename_all = "lowercase")]
+pub enum Projection {
+    /// Exact t-SNE (the `bhtsne` crate), seeded initial embedding, squared Euclidean affinities.
+    Tsne,
+    /// The first two principal components.
+    Pca,
+}
+
+fn default_projection() -> Projection {
+    Projection::Tsne
+}
+
+fn default_perplexity() -> f64 {
+    30.0
+}
+
+/// Where a barcode or projection panel finds a set with a given fracture number when the
+/// counted draws hold none (small presets): further sets drawn as sorted
+/// $b = lo + (hi - lo) u^{skew}$, $u \sim U(0, 1)$, from the ChaCha8 streams `(seed, index)`,
+/// tried in index order (the first with that f is used), at most `draws` of them. The skew
+/// favours small b, where high fracture numbers live (the mean sorted b per f panel).
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct SetSearch {
+    /// Largest number of sets tried per fracture number.
+    pub draws: usize,
+    /// Exponent of u (1: the uniform draws of the counts).
+    pub skew: f64,
+    /// Seed of the streams.
+    pub seed: u64,
+}
+
+impl Default for SetSearch {
+    fn default() -> Self {
+        SetSearch {
+            draws: 20000,
+            skew: 3.0,
+            seed: 77,
+        }
+    }
 }
 
 /// Config of the convex figure (after its preset is applied).
@@ -88,8 +150,11 @@ pub struct ConvexConfig {
     pub barcode_regions: usize,
     /// Fracture numbers of the barcodes.
     pub barcode_f: Vec<usize>,
-    /// PCA panels.
+    /// Projection panels (t-SNE or PCA of the fixed points).
     pub pca: PcaConfig,
+    /// Sets for the barcode and projection panels whose f the counted draws lack.
+    #[serde(default)]
+    pub search: SetSearch,
     /// The paper's printed mean log10(vertex count) per R (key) and f = 0, 1, ... (drawn dashed).
     pub paper_log10_means: BTreeMap<String, Vec<f64>>,
 }
@@ -142,9 +207,12 @@ pub struct Barcode {
     pub nonzero: Vec<Vec<u8>>,
     /// (vertices, pairs).
     pub shape: [usize; 2],
+    /// The set came from the search ([`SetSearch`]), not from the counted draws.
+    #[serde(default)]
+    pub searched: bool,
 }
 
-/// One PCA panel.
+/// One projection panel (t-SNE or PCA of the fixed points of one set).
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct PcaPanel {
     /// Fracture number.
@@ -170,11 +238,17 @@ pub struct PcaPanel {
     pub labels: Vec<usize>,
     /// Distinct components reached (at most 2^f).
     pub components_hit: usize,
-    /// PC1, PC2 of each end state.
+    /// Plane coordinates of each end state (t-SNE 1, 2 or PC1, PC2).
     pub scores: Vec<[f64; 2]>,
-    /// Fraction of the total variance on PC1 and PC2.
+    /// Fraction of the total variance on PC1 and PC2 (0 for t-SNE).
     pub explained: [f64; 2],
-    /// Fraction of points whose nearest neighbour in the PC1-PC2 plane has the same label
+    /// The projection used.
+    #[serde(default = "default_projection")]
+    pub projection: Projection,
+    /// The set came from the search ([`SetSearch`]), not from the counted draws.
+    #[serde(default)]
+    pub searched: bool,
+    /// Fraction of points whose nearest neighbour in the projection plane has the same label
     /// (1: components separated in the projection).
     pub nn_purity: f64,
 }
@@ -186,7 +260,7 @@ pub struct ConvexPanels {
     pub stats: Vec<RegionStats>,
     /// Barcodes.
     pub barcodes: Vec<Barcode>,
-    /// PCA panels.
+    /// Projection panels (t-SNE or PCA).
     pub pca: Vec<PcaPanel>,
 }
 
@@ -247,6 +321,12 @@ impl ConvexConfig {
         }
         if !(p.max_residual.is_finite() && p.max_residual > 0.0) {
             return bad("pca.max_residual", "give a finite number > 0".into());
+        }
+        if !(p.perplexity.is_finite() && p.perplexity > 0.0) {
+            return bad("pca.perplexity", "give a finite number > 0".into());
+        }
+        if !(self.search.skew.is_finite() && self.search.skew > 0.0) {
+            return bad("search.skew", "give a finite number > 0".into());
         }
         self.fp_settings().check().map_err(|e| match e {
             SolverError::InvalidInput { field, msg } => {
@@ -329,10 +409,89 @@ fn stats_of(r: usize, draws: &[NonEmptyDraw], seconds: f64) -> RegionStats {
     }
 }
 
-/// (E14, E17) Fixed points of the a = 0 tensor of set `d`, their component labels and PCA.
-fn pca_panel(cfg: &ConvexConfig, f: usize, sets: &[&NonEmptyDraw]) -> Result<PcaPanel> {
+/// A set with a given fracture number: its polytope, draw index, which of the draws with that f
+/// it is (1-based; None for a searched set) and whether it was searched.
+struct Chosen<'a> {
+    polytope: &'a Polytope,
+    index: usize,
+    used_set: Option<usize>,
+    searched: bool,
+}
+
+/// (E17) The first of the sets drawn as [`SetSearch`] says (R regions, streams `(seed + R,
+/// index)`) whose polytope is non-empty with fracture number `f`: its index and polytope.
+pub fn search_set(
+    s: &SetSearch,
+    r: usize,
+    f: usize,
+    range: [f64; 2],
+) -> Result<Option<(usize, Polytope)>> {
+    const CHUNK: usize = 32;
+    let [lo, hi] = range;
+    let mut start = 0;
+    while start < s.draws {
+        let end = (start + CHUNK).min(s.draws);
+        let found = (start..end)
+            .into_par_iter()
+            .map(|i| {
+                let mut rng = ChaCha8Rng::seed_from_u64(s.seed.wrapping_add(r as u64));
+                rng.set_stream(i as u64);
+                let mut b: Vec<f64> = (0..r)
+                    .map(|_| lo + (hi - lo) * rng.random::<f64>().powf(s.skew))
+                    .collect();
+                b.sort_by(f64::total_cmp);
+                let p = polytope(&b)?;
+                Ok((!p.vertices.is_empty() && p.fracture == f).then_some(p))
+            })
+            .collect::<std::result::Result<Vec<_>, SolverError>>()?;
+        if let Some((k, p)) = found
+            .into_iter()
+            .enumerate()
+            .find_map(|(k, p)| p.map(|p| (k, p)))
+        {
+            return Ok(Some((start + k, p)));
+        }
+        start = end;
+    }
+    Ok(None)
+}
+
+/// Exact t-SNE of `points` to the plane (squared Euclidean affinities, perplexity `perplexity`
+/// but at most (n - 1) / 3, 1000 epochs) from the initial embedding N(0, 1e-4²) drawn from the
+/// ChaCha8 stream `seed`. Run on one thread, so the embedding is the same on every machine and
+/// thread count.
+pub fn tsne(points: &[&Vec<f64>], perplexity: f64, seed: u64) -> Result<Vec<[f64; 2]>> {
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(1)
+        .build()
+        .map_err(|e| SolverError::invalid("pca.projection", format!("t-SNE thread pool: {e}")))?;
+    Ok(pool.install(|| tsne_here(points, perplexity, seed)))
+}
+
+fn tsne_here(points: &[&Vec<f64>], perplexity: f64, seed: u64) -> Vec<[f64; 2]> {
+    let samples: Vec<&[f64]> = points.iter().map(|v| v.as_slice()).collect();
+    let perplexity = perplexity.min((samples.len().saturating_sub(1)) as f64 / 3.0);
+    let mut rng = ChaCha8Rng::seed_from_u64(seed);
+    let init: Vec<f64> = (0..2 * samples.len())
+        .map(|_| 1e-4 * rng.sample::<f64, _>(StandardNormal))
+        .collect();
+    let mut t: bhtsne::tSNE<f64, &[f64], 2> = bhtsne::tSNE::new(&samples);
+    t.perplexity(perplexity)
+        .epochs(1000)
+        .initial_embedding(init)
+        .exact(|a, b| a.iter().zip(b.iter()).map(|(x, y)| (x - y).powi(2)).sum());
+    t.embedding().chunks(2).map(|c| [c[0], c[1]]).collect()
+}
+
+/// (E14, E17) Fixed points of the a = 0 tensor of the chosen set, their component labels and
+/// projection (`available`: sets with this f among the counted draws).
+fn pca_panel(
+    cfg: &ConvexConfig,
+    f: usize,
+    available: usize,
+    chosen: Option<Chosen>,
+) -> Result<PcaPanel> {
     let pc = &cfg.pca;
-    let available = sets.len();
     let mut panel = PcaPanel {
         f,
         available,
@@ -347,13 +506,13 @@ fn pca_panel(cfg: &ConvexConfig, f: usize, sets: &[&NonEmptyDraw]) -> Result<Pca
         components_hit: 0,
         scores: Vec::new(),
         explained: [0.0; 2],
+        projection: pc.projection,
+        searched: false,
         nn_purity: 0.0,
     };
-    if available == 0 {
+    let Some(d) = chosen else {
         return Ok(panel);
-    }
-    let k = pc.set_number.min(available);
-    let d = sets[k - 1];
+    };
     let b = d.polytope.b.clone();
     let r = b.len();
     let signs = random_signs(r, pc.sign_seed.wrapping_add(f as u64));
@@ -397,7 +556,8 @@ fn pca_panel(cfg: &ConvexConfig, f: usize, sets: &[&NonEmptyDraw]) -> Result<Pca
     let mut hit = labels.clone();
     hit.sort_unstable();
     hit.dedup();
-    panel.used_set = Some(k);
+    panel.used_set = d.used_set;
+    panel.searched = d.searched;
     panel.draw_index = Some(d.index);
     panel.b = b;
     panel.signs = signs;
@@ -407,10 +567,18 @@ fn pca_panel(cfg: &ConvexConfig, f: usize, sets: &[&NonEmptyDraw]) -> Result<Pca
     panel.components_hit = hit.len();
     if conv.len() >= 3 {
         let flat: Vec<f64> = conv.iter().flat_map(|s| s.iter().copied()).collect();
-        let p = pca(&flat, conv.len(), r * r, 2)?;
-        let tot = p.total_variance.max(1e-300);
-        panel.explained = [p.variances[0] / tot, p.variances[1] / tot];
-        panel.scores = p.scores.iter().map(|s| [s[0], s[1]]).collect();
+        match pc.projection {
+            Projection::Pca => {
+                let p = pca(&flat, conv.len(), r * r, 2)?;
+                let tot = p.total_variance.max(1e-300);
+                panel.explained = [p.variances[0] / tot, p.variances[1] / tot];
+                panel.scores = p.scores.iter().map(|s| [s[0], s[1]]).collect();
+            }
+            Projection::Tsne => {
+                let seed = pc.seed.wrapping_add(1000 + f as u64);
+                panel.scores = tsne(&conv, pc.perplexity, seed)?;
+            }
+        }
         let n = panel.scores.len();
         let same = (0..n)
             .filter(|&i| {
@@ -459,26 +627,52 @@ pub fn compute(
         bar.inc();
     }
     bar.finish();
+    // Sets with a fracture number the counted draws lack come from the search (one per f).
+    let mut searched: BTreeMap<(usize, usize), Option<(usize, Polytope)>> = BTreeMap::new();
+    let mut wanted: Vec<(usize, usize)> = Vec::new();
+    let has = |r: usize, f: usize| all[&r].iter().any(|d| d.polytope.fracture == f);
+    for &f in &cfg.barcode_f {
+        if !has(cfg.barcode_regions, f) {
+            wanted.push((cfg.barcode_regions, f));
+        }
+    }
+    for &f in &cfg.pca.f {
+        if !has(cfg.pca.r, f) {
+            wanted.push((cfg.pca.r, f));
+        }
+    }
+    for key in wanted {
+        if let std::collections::btree_map::Entry::Vacant(e) = searched.entry(key) {
+            ctx.check()?;
+            e.insert(search_set(&cfg.search, key.0, key.1, cfg.range)?);
+        }
+    }
     let bdraws = &all[&cfg.barcode_regions];
     let np = cfg.barcode_regions * (cfg.barcode_regions - 1) / 2;
     let barcodes = cfg
         .barcode_f
         .iter()
-        .map(
-            |&f| match bdraws.iter().find(|d| d.polytope.fracture == f) {
-                Some(d) => {
-                    let nonzero: Vec<Vec<u8>> = d
-                        .polytope
+        .map(|&f| {
+            let pick = match bdraws.iter().find(|d| d.polytope.fracture == f) {
+                Some(d) => Some((d.index, &d.polytope, false)),
+                None => searched[&(cfg.barcode_regions, f)]
+                    .as_ref()
+                    .map(|(i, p)| (*i, p, true)),
+            };
+            match pick {
+                Some((index, p, from_search)) => {
+                    let nonzero: Vec<Vec<u8>> = p
                         .vertices
                         .iter()
                         .map(|v| v.iter().map(|&x| u8::from(x > MASK_THRESHOLD)).collect())
                         .collect();
                     Barcode {
                         f,
-                        draw_index: Some(d.index),
-                        b: d.polytope.b.clone(),
+                        draw_index: Some(index),
+                        b: p.b.clone(),
                         shape: [nonzero.len(), np],
                         nonzero,
+                        searched: from_search,
                     }
                 }
                 None => Barcode {
@@ -487,9 +681,10 @@ pub fn compute(
                     b: Vec::new(),
                     nonzero: Vec::new(),
                     shape: [0, np],
+                    searched: false,
                 },
-            },
-        )
+            }
+        })
         .collect();
     let pdraws = &all[&cfg.pca.r];
     let pca = cfg
@@ -499,7 +694,23 @@ pub fn compute(
         .map(|&f| {
             let sets: Vec<&NonEmptyDraw> =
                 pdraws.iter().filter(|d| d.polytope.fracture == f).collect();
-            pca_panel(cfg, f, &sets)
+            let chosen = if sets.is_empty() {
+                searched[&(cfg.pca.r, f)].as_ref().map(|(i, p)| Chosen {
+                    polytope: p,
+                    index: *i,
+                    used_set: None,
+                    searched: true,
+                })
+            } else {
+                let k = cfg.pca.set_number.min(sets.len());
+                Some(Chosen {
+                    polytope: &sets[k - 1].polytope,
+                    index: sets[k - 1].index,
+                    used_set: Some(k),
+                    searched: false,
+                })
+            };
+            pca_panel(cfg, f, sets.len(), chosen)
         })
         .collect::<Result<Vec<_>>>()?;
     let panels = ConvexPanels {
@@ -605,9 +816,9 @@ impl ConvexFigure<'_> {
             .unwrap_or(1)
             .max(6);
         LinePanel {
-            title: "log10(number of vertices), mean +- 2 SD".into(),
+            title: "log₁₀(number of vertices), mean ± 2 SD".into(),
             x_label: "fracture number f".into(),
-            y_label: "log10(# vertices)".into(),
+            y_label: "log₁₀(vertices)".into(),
             series,
             x_range: Some((-0.4, fmax as f64 + 0.4)),
             y_range: Some((0.0, 4.2)),
@@ -642,9 +853,9 @@ impl ConvexFigure<'_> {
             }
         }
         LinePanel {
-            title: format!("mean sorted b^m per f, R = {r} (+- 2 SEM)"),
+            title: format!("mean sorted bᵐ per f, R = {r} (± 2 SEM)"),
             x_label: "index m (sorted)".into(),
-            y_label: "b^m".into(),
+            y_label: "bᵐ".into(),
             series,
             x_range: Some((0.5, r as f64 + 0.5)),
             y_range: Some((1.0, 3.6)),
@@ -658,30 +869,50 @@ impl ConvexFigure<'_> {
         for (l, s) in p.labels.iter().zip(&p.scores) {
             by.entry(*l).or_default().push((s[0], s[1]));
         }
+        let nf = p.fracture_pairs.len();
+        // Component label: bit k set when S over fracture pair k is positive.
+        let signs = |l: usize| -> String {
+            (0..nf)
+                .map(|k| if l >> k & 1 == 1 { '+' } else { '−' })
+                .collect()
+        };
         let series = by
             .into_iter()
-            .map(|(l, pts)| Series::line("", pts, component_color(l)).with_style(Style::Points))
+            .map(|(l, pts)| {
+                Series::line(signs(l), pts, component_color(l)).with_style(Style::Points)
+            })
             .collect();
-        let title = match p.used_set {
-            None => format!("PCA (paper: t-SNE), f = {}: no set with this f", p.f),
-            Some(k) => format!(
-                "PCA (paper: t-SNE), f = {}: {}/{} comps{}",
+        let method = match p.projection {
+            Projection::Tsne => "t-SNE",
+            Projection::Pca => "PCA",
+        };
+        let which = match (p.used_set, p.searched) {
+            (Some(k), _) if k < self.data.config.pca.set_number => format!(", set {k} (not 4th)"),
+            (_, true) => format!(", searched set {}", p.draw_index.unwrap_or(0)),
+            _ => String::new(),
+        };
+        let title = match p.draw_index {
+            None => format!("{method}, f = {}: no set with this f found", p.f),
+            Some(_) => format!(
+                "{method} of the fixed points, f = {}: {}/{} components{which}",
                 p.f,
                 p.components_hit,
                 1usize << p.f,
-                if k < self.data.config.pca.set_number {
-                    format!(", set {k} (not 4th)")
-                } else {
-                    String::new()
-                }
+            ),
+        };
+        let (x_label, y_label) = match p.projection {
+            Projection::Tsne => ("t-SNE 1".to_string(), "t-SNE 2".to_string()),
+            Projection::Pca => (
+                format!("PC1 ({:.0} % var.)", 100.0 * p.explained[0]),
+                format!("PC2 ({:.0} %)", 100.0 * p.explained[1]),
             ),
         };
         LinePanel {
             title,
-            x_label: format!("PC1 ({:.0} % var.)", 100.0 * p.explained[0]),
-            y_label: format!("PC2 ({:.0} %)", 100.0 * p.explained[1]),
+            x_label,
+            y_label,
             series,
-            legend: false,
+            legend: true,
             ..Default::default()
         }
     }
@@ -696,25 +927,24 @@ fn draw_barcode<DB: DrawingBackend>(
     let perr = |e: &dyn std::fmt::Display| plot_err(path, e);
     let title = match bc.draw_index {
         Some(i) => format!(
-            "barcode f = {}: {} x {} (R = {r}, set {i})",
-            bc.f, bc.shape[0], bc.shape[1]
+            "barcode f = {}: {} vertices × {} pairs (R = {r}, {} {i})",
+            bc.f,
+            bc.shape[0],
+            bc.shape[1],
+            if bc.searched { "searched set" } else { "set" }
         ),
-        None => format!("barcode f = {}: no R = {r} set with this f here", bc.f),
+        None => format!("barcode f = {}: no R = {r} set with this f found", bc.f),
     };
+    let body = title_block(area, &title, PANEL_TITLE, path)?;
     if bc.draw_index.is_none() {
-        area.titled(&title, ("sans-serif", 15))
-            .map_err(|e| perr(&e))?;
-        area.draw(&Text::new(
-            "(more parameter sets needed: the paper preset has them)",
-            (40, 120),
-            ("sans-serif", 13).into_font(),
-        ))
-        .map_err(|e| perr(&e))?;
         return Ok(());
     }
     let nv = bc.shape[0].max(1) as f64;
     let np = bc.shape[1].max(1) as f64;
-    let mut chart = chart_on(area, &title, 15)
+    let mut chart = ChartBuilder::on(&body)
+        .margin(8)
+        .x_label_area_size(36)
+        .y_label_area_size(48)
         .build_cartesian_2d(0.0..np, nv..0.0)
         .map_err(|e| perr(&e))?;
     chart
@@ -724,7 +954,7 @@ fn draw_barcode<DB: DrawingBackend>(
         .y_labels(6)
         .x_label_formatter(&|v| format!("{}", v.round() as i64))
         .y_label_formatter(&|v| format!("{}", v.round() as i64))
-        .x_desc("pair variable")
+        .x_desc("pair variable xₘₙ = (Sᵐⁿ)² (black: non-zero)")
         .y_desc("vertex")
         .label_style(("sans-serif", 12))
         .axis_desc_style(("sans-serif", 13))
@@ -748,16 +978,11 @@ fn draw_barcode<DB: DrawingBackend>(
 impl Render for ConvexFigure<'_> {
     fn render<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>, path: &Path) -> Result<()> {
         let d = self.data;
-        let perr = |e: &dyn std::fmt::Display| plot_err(path, e);
-        let (top, body) = root.split_vertically(34);
-        top.titled(
-            &format!(
-                "Convex structure of the fixed-point manifold (a = 0, b ~ sorted U({}, {})^R, non-empty sets; preset {:?}; seeds differ from the paper's draws)",
-                d.config.range[0], d.config.range[1], d.preset
-            ),
-            ("sans-serif", 16),
-        )
-        .map_err(|e| perr(&e))?;
+        let title = format!(
+            "Convex structure of the fixed-point manifold (a = 0, b ~ sorted U({}, {})^R, non-empty sets; preset {:?}; seeds differ from the paper's draws; colour in the bottom row: signs of S over the fracture pairs, i.e. the connected component)",
+            d.config.range[0], d.config.range[1], d.preset
+        );
+        let body = title_block(root, &title, FIGURE_TITLE, path)?;
         let rows = body.split_evenly((3, 1));
         let row1 = rows[0].split_evenly((1, 2));
         self.vertex_panel().draw(&row1[0], path)?;
@@ -778,7 +1003,7 @@ impl Render for ConvexFigure<'_> {
 
 /// Draw `<dir>/convex.png|svg` from the data.
 pub fn draw(data: &ConvexData, dir: &Path) -> Result<()> {
-    save_render(&ConvexFigure { data }, &dir.join("convex"), (1600, 1234))
+    save_render(&ConvexFigure { data }, &dir.join("convex"), (1800, 1300))
 }
 
 /// `mrdmft figure convex`.

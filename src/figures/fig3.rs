@@ -17,7 +17,7 @@ use super::finite_n::{self, ColumnParams, FiniteNData, FiniteNSection, Plan};
 use super::Preset;
 use crate::config::Checked;
 use crate::error::Result;
-use crate::plot::plot_err;
+use crate::plot::{title_block, title_height, FIGURE_TITLE};
 
 /// The embedded config.
 pub const CONFIG: &str = include_str!("../../figures/configs/fig3.json");
@@ -66,25 +66,30 @@ pub fn compute(cfg: &Fig3Config, preset: Preset, ctx: &crate::runs::Context) -> 
 
 struct Fig3Page<'a>(&'a Fig3Data);
 
-impl Render for Fig3Page<'_> {
-    fn render<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>, path: &Path) -> Result<()> {
+impl Fig3Page<'_> {
+    fn title(&self) -> String {
         let d = &self.0.finite_n;
         let net = &self.0.config.network;
-        let (top, rest) = root.split_vertically(34);
-        let title = format!(
-            "Fig. 3 - fixed points without disorder: R = 5, g = 0, U = I, N = {} per region, T_sim = {}, dt = {}, {} runs per set (red: networks at t = {}, blue: sqrt(psi^-1(1/max(a,b))))",
+        format!(
+            "Fig. 3 - fixed points without disorder: R = 5, g = 0, U = I, N = {} per region, T_sim = {}, dt = {}, {} runs per set; √A measured at t = {} against √(ψ⁻¹(1/max(a, b))) (E15)",
             d.n, d.t_sim, net.core.dt, net.runs, d.t_measure
-        );
-        top.titled(&title, ("sans-serif", 17))
-            .map_err(|e| plot_err(path, e))?;
-        finite_n::draw_block(&rest, d, path)
+        )
+    }
+}
+
+impl Render for Fig3Page<'_> {
+    fn render<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>, path: &Path) -> Result<()> {
+        let rest = title_block(root, &self.title(), FIGURE_TITLE, path)?;
+        finite_n::draw_block(&rest, &self.0.finite_n, path)
     }
 }
 
 /// Draw the data to `<dir>/fig3.png|svg`.
 pub fn draw(data: &Fig3Data, dir: &Path) -> Result<()> {
     let (w, h) = finite_n::block_size(&data.finite_n);
-    common::save_render(&Fig3Page(data), &dir.join("fig3"), (w, h + 34))
+    let page = Fig3Page(data);
+    let th = title_height(&page.title(), w, FIGURE_TITLE);
+    common::save_render(&page, &dir.join("fig3"), (w, h + th))
 }
 
 /// `mrdmft figure fig3`.

@@ -21,7 +21,11 @@ use super::finite_n::{self, ColumnParams, FiniteNData, FiniteNSection, Plan};
 use super::Preset;
 use crate::config::{Checked, StationaryConfig, StationarySection};
 use crate::error::{Error, Result};
-use crate::plot::{chart_on, plot_err as perr, text_lines};
+use crate::plot::regions::TAU_LABEL;
+use crate::plot::{
+    draw_legend, legend_width, plot_err as perr, text_lines, title_block, title_height,
+    LegendEntry, Style, FIGURE_TITLE, PANEL_TITLE,
+};
 use crate::results::StationaryResult;
 
 /// The embedded config.
@@ -146,13 +150,32 @@ fn draw_panel_a<DB: DrawingBackend>(
 ) -> Result<()> {
     let st = &d.stationary;
     let gmax = d.config.g_max_drawn;
-    let mut chart = chart_on(area, "(a) structured variance vs disorder", 16)
+    let body = title_block(
+        area,
+        "(a) structured variance √A versus disorder g",
+        PANEL_TITLE,
+        path,
+    )?;
+    let entries = [
+        LegendEntry::new(RED, Style::Line, "static: chaos suppressed"),
+        LegendEntry::new(BLUE, Style::Line, "chaos around structure"),
+        LegendEntry::new(BLUE, Style::Dashed, "static branch continued"),
+        LegendEntry::new(BLACK, Style::Points, "transition"),
+        LegendEntry::new(MARK[0], Style::Points, "▲ marks: g of panel (b)"),
+    ];
+    let (w, _) = body.dim_in_pixel();
+    let (plot, strip) = body.split_horizontally(w - legend_width(&entries, w));
+    draw_legend(&strip, &entries, 10, path)?;
+    let mut chart = ChartBuilder::on(&plot)
+        .margin(8)
+        .x_label_area_size(34)
+        .y_label_area_size(52)
         .build_cartesian_2d(0.0..gmax, 0.0..2.0)
         .map_err(|e| perr(path, e))?;
     chart
         .configure_mesh()
-        .x_desc("g")
-        .y_desc("sqrt(A)")
+        .x_desc("disorder g")
+        .y_desc("√A")
         .label_style(("sans-serif", 12))
         .axis_desc_style(("sans-serif", 13))
         .light_line_style(WHITE)
@@ -249,11 +272,11 @@ fn panel_b(d: &Fig4Data) -> crate::plot::LinePanel {
     let b = d.stationary.trajectories.first().and_then(|t| t.b);
     LinePanel {
         title: format!(
-            "(b) Delta(tau) from the potential{}",
+            "(b) Δ(τ) from the potential{}",
             b.map(|b| format!(", b = {b}")).unwrap_or_default()
         ),
-        x_label: "tau".into(),
-        y_label: "Delta(tau)".into(),
+        x_label: TAU_LABEL.into(),
+        y_label: "Δ(τ)".into(),
         series,
         x_range: Some((0.0, d.config.stationary.tau_max)),
         y_range: Some((0.0, 4.5)),
@@ -271,9 +294,9 @@ fn notes(d: &Fig4Data) -> Vec<String> {
             "N = {} per region (paper: 100000), T_sim = {}, measured at t = {}",
             f.n, f.t_sim, f.t_measure
         ),
-        "red dots: sqrt(A) of each network; blue bars: theory with disorder".into(),
-        "(E11-E12 with Delta_0 = psi^-1(1/max(a,b)), clipped at 0)".into(),
-        "finite-N overlap errors shrink like 1/sqrt(N)".into(),
+        "red dots: √A of each network; blue bars: theory with disorder".into(),
+        "(E11-E12 with Δ₀ = ψ⁻¹(1/max(a, b)), clipped at 0)".into(),
+        "finite-N overlap errors shrink like 1/√N".into(),
         String::new(),
         "transitions (authors' rule):".into(),
     ];
@@ -287,7 +310,7 @@ fn notes(d: &Fig4Data) -> Vec<String> {
         ));
     }
     lines.push(String::new());
-    lines.push("predicted sqrt(A), regions 1..5:".into());
+    lines.push("predicted √A, regions 1..5:".into());
     for (k, c) in f.columns.iter().enumerate() {
         let v: Vec<String> = c
             .predicted_sqrt_a
@@ -295,7 +318,7 @@ fn notes(d: &Fig4Data) -> Vec<String> {
             .map(|x| format!("{x:.3}"))
             .collect();
         lines.push(format!(
-            "  set {} (g1 = {}): {}",
+            "  set {} (g₁ = {}): {}",
             k + 1,
             c.params.g[0],
             v.join(", ")
@@ -308,17 +331,20 @@ struct Fig4Page<'a>(&'a Fig4Data);
 
 const HEADER_H: u32 = 420;
 
+impl Fig4Page<'_> {
+    fn title(&self) -> String {
+        let d = self.0;
+        format!(
+            "Fig. 4 - disorder versus routing: R = 5, U = I, N = {} per region, T_sim = {}, dt = {}, {} runs per set",
+            d.finite_n.n, d.finite_n.t_sim, d.config.network.core.dt, d.config.network.runs
+        )
+    }
+}
+
 impl Render for Fig4Page<'_> {
     fn render<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>, path: &Path) -> Result<()> {
         let d = self.0;
-        let net = &d.config.network;
-        let (top, rest) = root.split_vertically(34);
-        let title = format!(
-            "Fig. 4 - disorder versus routing: R = 5, U = I, N = {} per region, T_sim = {}, dt = {}, {} runs per set",
-            d.finite_n.n, d.finite_n.t_sim, net.core.dt, net.runs
-        );
-        top.titled(&title, ("sans-serif", 17))
-            .map_err(|e| perr(path, e))?;
+        let rest = title_block(root, &self.title(), FIGURE_TITLE, path)?;
         let (header, block) = rest.split_vertically(HEADER_H);
         let parts = header.split_evenly((1, 3));
         draw_panel_a(&parts[0], d, path)?;
@@ -331,7 +357,9 @@ impl Render for Fig4Page<'_> {
 /// Draw the data to `<dir>/fig4.png|svg`.
 pub fn draw(data: &Fig4Data, dir: &Path) -> Result<()> {
     let (w, h) = finite_n::block_size(&data.finite_n);
-    common::save_render(&Fig4Page(data), &dir.join("fig4"), (w, h + 34 + HEADER_H))
+    let page = Fig4Page(data);
+    let th = title_height(&page.title(), w, FIGURE_TITLE);
+    common::save_render(&page, &dir.join("fig4"), (w, h + th + HEADER_H))
 }
 
 /// `mrdmft figure fig4`.

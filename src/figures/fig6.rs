@@ -21,8 +21,8 @@ use super::common::{self, figure_data, ConfigHead, FigureData};
 use super::Preset;
 use crate::config::Checked;
 use crate::error::Result;
-use crate::plot::heatmap::current_series;
-use crate::plot::{color, Figure, LinePanel, Series, Style};
+use crate::plot::regions::{current_label, TAU_LABEL, T_LABEL};
+use crate::plot::{color, Figure, LinePanel, Series, Sheet, Style};
 use crate::runs::Progress;
 
 /// The embedded config.
@@ -296,6 +296,18 @@ fn circle(rad: f64) -> Series {
     Series::line("", pts, plotters::style::RGBColor(170, 170, 170))
 }
 
+/// The currents `S^{mn}(t)` (`s[q][m][n]` at `t[q]`), one colour per pair, labelled `Sᵐⁿ`.
+fn current_series(t: &[f64], s: &[Vec<Vec<f64>>]) -> Vec<Series> {
+    let r = s.first().map_or(0, Vec::len);
+    (0..r * r)
+        .map(|k| {
+            let (m, n) = (k / r, k % r);
+            let pts = t.iter().zip(s).map(|(&t, s)| (t, s[m][n])).collect();
+            Series::line(current_label(m + 1, n + 1), pts, color(k))
+        })
+        .collect()
+}
+
 /// The dashed line Re = 1 (S = 0 unstable to its right, E16).
 fn re_one(lim: f64) -> Series {
     Series::line(
@@ -314,11 +326,12 @@ fn eig_points(e: &[Eig]) -> Vec<(f64, f64)> {
 fn complex_plane(title: String, lim: f64, series: Vec<Series>) -> LinePanel {
     LinePanel {
         title,
-        x_label: "Re lambda".into(),
-        y_label: "Im lambda".into(),
+        x_label: "Re λ".into(),
+        y_label: "Im λ".into(),
         series: std::iter::once(re_one(lim)).chain(series).collect(),
         x_range: Some((-lim, lim)),
         y_range: Some((-lim, lim)),
+        legend: true,
         ..Default::default()
     }
 }
@@ -326,6 +339,9 @@ fn complex_plane(title: String, lim: f64, series: Vec<Series>) -> LinePanel {
 /// Scatter of a spectrum in the complex plane, `[-lim, lim]^2`, with optional grey discs.
 fn spectrum_panel(title: String, e: &[Eig], lim: f64, discs: &[f64]) -> LinePanel {
     let mut series: Vec<Series> = discs.iter().map(|&g| circle(g)).collect();
+    if let Some(first) = series.first_mut() {
+        first.label = "|λ| = g".into();
+    }
     series.push(Series::line("eigenvalues", eig_points(e), color(0)).with_style(Style::Points));
     complex_plane(title, lim, series)
 }
@@ -339,9 +355,16 @@ fn spectral_panel(run: &RunData, label: &str, lim: f64) -> LinePanel {
         let f = k as f64 / (n.max(2) - 1) as f64;
         let mix = |a: f64, b: f64| (a + (b - a) * f).round() as u8;
         let c = plotters::style::RGBColor(mix(190.0, 0.0), mix(205.0, 40.0), mix(240.0, 120.0));
-        series.push(Series::line("", eig_points(e), c).with_style(Style::Points));
+        let tag = if k == 0 {
+            "early"
+        } else if k + 1 == run.spectral_dynamics.len() {
+            "late"
+        } else {
+            ""
+        };
+        series.push(Series::line(tag, eig_points(e), c).with_style(Style::Points));
     }
-    complex_plane(format!("{label}: eig. of T psi(t)"), lim, series)
+    complex_plane(format!("{label}: eigenvalues of Tψ(t)"), lim, series)
 }
 
 /// Real part of the leading eigenvalue of the psi-scaled tensor over time, one line per run.
@@ -365,17 +388,12 @@ fn leading_panel(runs: &[(String, &RunData)], imaginary: bool) -> LinePanel {
         .collect();
     LinePanel {
         title: if imaginary {
-            "|Im| of the leading eigenvalue of T psi(t)".into()
+            "|Im| of the leading eigenvalue of Tψ(t)".into()
         } else {
             "Re of the leading eigenvalue (1 at a fixed point)".into()
         },
-        x_label: "t".into(),
-        y_label: if imaginary {
-            "|Im lambda_1|"
-        } else {
-            "Re lambda_1"
-        }
-        .into(),
+        x_label: T_LABEL.into(),
+        y_label: if imaginary { "|Im λ₁|" } else { "Re λ₁" }.into(),
         series,
         legend: true,
         ..Default::default()
@@ -391,23 +409,36 @@ fn run_panels(run: &RunData, label: &str) -> Vec<LinePanel> {
         y_range: Some(y_range),
         ..Default::default()
     };
-    let currents = current_series(&run.t, &run.s, false);
+    let currents = current_series(&run.t, &run.s);
     let delta = region_series(&run.tau, &run.delta_normalised, true);
-    let gains = region_series(&run.t, &run.psi, false);
+    let gains = region_series(&run.t, &run.psi, true);
     vec![
-        panel("currents S^mn(t)", "t", "S", currents, (-1.5, 1.5)),
+        LinePanel {
+            legend: true,
+            ..panel("currents Sᵐⁿ(t)", T_LABEL, "Sᵐⁿ", currents, (-1.5, 1.5))
+        },
         LinePanel {
             legend: true,
             ..panel(
-                "normalised Delta",
-                "tau",
-                "Delta(t0, t0+tau) normalised",
+                "normalised Δ(t₀, t₀ + τ)",
+                TAU_LABEL,
+                "Δ normalised",
                 delta,
                 (-1.05, 1.05),
             )
         },
-        panel("gains psi(t)", "t", "psi", gains, (0.0, 1.05)),
+        LinePanel {
+            legend: true,
+            ..panel("gains ψᵐ(t)", T_LABEL, "ψ", gains, (0.0, 1.05))
+        },
     ]
+}
+
+/// The indices of the complex-plane panels (drawn at equal aspect ratio).
+fn plane_panels(panels: &[LinePanel]) -> Vec<usize> {
+    (0..panels.len())
+        .filter(|&k| panels[k].x_label == "Re λ")
+        .collect()
 }
 
 /// Draw the data to `<dir>/fig6.png|svg` and `<dir>/fig6_five_region.png|svg`.
@@ -416,7 +447,7 @@ pub fn draw(data: &Fig6Data, dir: &Path) -> Result<()> {
     let mut panels = Vec::new();
     for (k, sp) in data.spectra.iter().enumerate() {
         panels.push(spectrum_panel(
-            format!("T{}: spectrum of T_hat", k + 1),
+            format!("T{}: spectrum of hat T", k + 1),
             &sp.full,
             2.0,
             &[],
@@ -432,7 +463,7 @@ pub fn draw(data: &Fig6Data, dir: &Path) -> Result<()> {
         let per: Vec<Vec<LinePanel>> = cols
             .iter()
             .map(|&gi| {
-                let label = format!("T{} g1 = {:.1}", k + 1, cfg.g1_values[gi]);
+                let label = format!("T{}, g₁ = {:.1}", k + 1, cfg.g1_values[gi]);
                 let mut p = run_panels(&data.runs[k][gi], &label);
                 p.push(spectral_panel(&data.runs[k][gi], &label, 2.0));
                 p
@@ -444,16 +475,17 @@ pub fn draw(data: &Fig6Data, dir: &Path) -> Result<()> {
             }
         }
     }
-    let fig = Figure {
+    let equal = plane_panels(&panels);
+    let figure = Figure {
         title: format!(
-            "Fig. 6 - shaping dynamics: R = 3, g = [g1, 0, 0], dt = {}, Nt = {} (traces and spectral dynamics: last 50 time units, every 20 steps, light to dark)",
+            "Fig. 6 - shaping dynamics: R = 3, g = [g₁, 0, 0], dt = {}, Nt = {} (traces and spectral dynamics: last 50 time units, every 20 steps, light to dark)",
             cfg.dt, cfg.steps
         ),
         panels,
         cols: 4,
-        panel_size: (380, 280),
+        panel_size: (440, 300),
     };
-    fig.save(&dir.join("fig6"))?;
+    Sheet { figure, equal }.save(&dir.join("fig6"))?;
     let g_values = &cfg.five_region.g_values;
     let discs: Vec<f64> = g_values.iter().copied().filter(|&g| g > 0.0).collect();
     let labelled: Vec<(String, &RunData)> = g_values
@@ -463,7 +495,7 @@ pub fn draw(data: &Fig6Data, dir: &Path) -> Result<()> {
         .collect();
     let mut panels = vec![
         spectrum_panel(
-            "spectrum of T_hat (grey: radius g)".into(),
+            "spectrum of hat T (grey: radius g)".into(),
             &data.five_region_spectrum,
             4.0,
             &discs,
@@ -479,16 +511,17 @@ pub fn draw(data: &Fig6Data, dir: &Path) -> Result<()> {
         panels.push(p[2].clone());
         panels.push(spectral_panel(run, &label, 4.0));
     }
-    let fig = Figure {
+    let equal = plane_panels(&panels);
+    let figure = Figure {
         title: format!(
-            "Five-region example: T = randn(5,5,5) 3.5/sqrt(5), g equal in all regions, Nt = {} (last 1000 steps; spectra every 20 steps)",
+            "Five-region example: T = randn(5,5,5) 3.5/√5, g equal in all regions, Nt = {} (last 1000 steps; spectra every 20 steps)",
             cfg.five_region.steps
         ),
         panels,
         cols: 3,
-        panel_size: (460, 300),
+        panel_size: (480, 320),
     };
-    fig.save(&dir.join("fig6_five_region"))?;
+    Sheet { figure, equal }.save(&dir.join("fig6_five_region"))?;
     Ok(())
 }
 

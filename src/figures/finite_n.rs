@@ -34,7 +34,8 @@ use crate::error::Result;
 use crate::network::sample::{disorder_bytes, sample_loadings, stream, Disorder, Purpose};
 use crate::network::sim::{subspace_state, InputSchedule, SimSettings, Simulation};
 use crate::network::whole_steps;
-use crate::plot::{color, LinePanel, MatrixPanel, Series, Style};
+use crate::plot::regions::{current_label, T_LABEL};
+use crate::plot::{color, math, LinePanel, MatrixPanel, Series, Style};
 use crate::runs::Progress;
 
 /// Parameters of one column: per-region `a` (self-loop gain), `b` (reciprocal gain) and `g`
@@ -556,7 +557,7 @@ fn window_panel(
         })
         .collect();
     LinePanel {
-        x_label: "t".into(),
+        x_label: T_LABEL.into(),
         series,
         x_range: Some((0.0, tr.t.last().copied().unwrap_or(1.0))),
         ..Default::default()
@@ -566,7 +567,7 @@ fn window_panel(
 fn traces_panel(tr: &TraceOut, m: usize) -> LinePanel {
     let nt = tr.x.first().map_or(0, |q| q[m].len());
     LinePanel {
-        title: format!("region {}: {} neurons x(t)", m + 1, nt),
+        title: format!("region {}: {} neurons xᵢ(t)", m + 1, nt),
         y_label: "x".into(),
         y_range: Some((-5.0, 5.0)),
         ..window_panel(tr, nt, |q, k| tr.x[q][m][k], |_| color(m))
@@ -575,12 +576,17 @@ fn traces_panel(tr: &TraceOut, m: usize) -> LinePanel {
 
 fn currents_panel(tr: &TraceOut, m: usize) -> LinePanel {
     let r = tr.s.first().map_or(0, Vec::len);
-    LinePanel {
-        title: format!("currents S^({} nu)(t), colour = source nu", m + 1),
-        y_label: "S".into(),
+    let mut p = LinePanel {
+        title: format!("currents into region {} from region n", m + 1),
+        y_label: math(&format!("S^{{{}n}}(t)", m + 1)),
         y_range: Some((-2.0, 2.0)),
+        legend: true,
         ..window_panel(tr, r, |q, n| tr.s[q][m][n], color)
+    };
+    for (n, s) in p.series.iter_mut().enumerate() {
+        s.label = current_label(m + 1, n + 1);
     }
+    p
 }
 
 fn sqrt_a_panel(col: &ColumnOut, t_measure: f64) -> LinePanel {
@@ -591,15 +597,31 @@ fn sqrt_a_panel(col: &ColumnOut, t_measure: f64) -> LinePanel {
             meas.push((run.sqrt_a[m], (m + 1) as f64));
         }
     }
+    // Fit the x axis to the measured and predicted values (they sit near one number, far
+    // from 0), with a margin of a tenth of their spread (at least 0.05 of their size).
+    let (lo, hi) = meas
+        .iter()
+        .map(|p| p.0)
+        .chain(col.predicted_sqrt_a.iter().copied())
+        .filter(|v| v.is_finite())
+        .fold((f64::INFINITY, f64::NEG_INFINITY), |(l, h), v| {
+            (l.min(v), h.max(v))
+        });
+    let x_range = if lo.is_finite() {
+        let pad = (0.1 * (hi - lo)).max(0.05 * hi.abs()).max(0.05);
+        ((lo - pad).max(0.0), hi + pad)
+    } else {
+        (0.0, 1.0)
+    };
     let mut series = vec![
-        Series::line(format!("network, t = {t_measure}"), meas, RED).with_style(Style::Points)
+        Series::line(format!("networks, t = {t_measure}"), meas, RED).with_style(Style::Points),
     ];
     for m in 0..r {
         let p = col.predicted_sqrt_a[m];
         let y = (m + 1) as f64;
         series.push(Series::line(
             if m == 0 {
-                "theory".to_string()
+                "theory (E15)".to_string()
             } else {
                 String::new()
             },
@@ -608,12 +630,12 @@ fn sqrt_a_panel(col: &ColumnOut, t_measure: f64) -> LinePanel {
         ));
     }
     LinePanel {
-        title: "sqrt(A) per region".into(),
-        x_label: "sqrt(A) = |S^(mu .)|".into(),
-        y_label: "region".into(),
+        title: "√Aᵐ per region m".into(),
+        x_label: "√Aᵐ = |Sᵐ·|".into(),
+        y_label: "region m".into(),
         series,
-        x_range: Some((0.0, 2.5)),
-        y_range: Some((0.4, r as f64 + 1.9)),
+        x_range: Some(x_range),
+        y_range: Some((0.5, r as f64 + 0.5)),
         legend: true,
         ..Default::default()
     }
@@ -646,11 +668,11 @@ pub fn draw_block<DB: DrawingBackend>(
         let tm = data.t_measure;
         let s = &col.runs[col.trace.run].s;
         MatrixPanel {
-            title: &format!("S at t = {tm} (run {})", col.trace.run + 1),
+            title: &format!("Sᵐⁿ at t = {tm} (run {})", col.trace.run + 1),
             m: s,
             lim: 2.0,
-            x_label: "from region nu",
-            y_label: "into mu",
+            x_label: "from region n",
+            y_label: "into region m",
             annotate: false,
         }
         .draw(&halves[0], path)?;
@@ -662,5 +684,5 @@ pub fn draw_block<DB: DrawingBackend>(
 /// Pixel size of the finite-N block.
 pub fn block_size(data: &FiniteNData) -> (u32, u32) {
     let r = data.columns.first().map_or(5, |c| c.params.a.len()) as u32;
-    (data.columns.len() as u32 * 640, (r + 2) * 185)
+    (data.columns.len() as u32 * 760, (r + 2) * 200)
 }

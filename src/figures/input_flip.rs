@@ -26,7 +26,7 @@ use super::common::{
 use super::Preset;
 use crate::config::Checked;
 use crate::error::Result;
-use crate::plot::{plot_err, text_lines, LinePanel, MatrixPanel, Series, Style};
+use crate::plot::{text_lines, title_block, LinePanel, MatrixPanel, Series, Style, FIGURE_TITLE};
 
 /// The embedded config.
 pub const CONFIG: &str = include_str!("../../figures/configs/input_flip.json");
@@ -215,55 +215,46 @@ impl Render for FlipFigure<'_> {
     fn render<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>, path: &Path) -> Result<()> {
         let d = self.data;
         let c = &d.config;
-        let perr = |e: &dyn std::fmt::Display| plot_err(path, e);
-        let (top, body) = root.split_vertically(56);
         let signs: Vec<String> =
             d.u.iter()
                 .map(|x| if *x > 0.0 { "+".into() } else { "-".into() })
                 .collect();
-        top.draw(&Text::new(
+        let head = format!(
+            "Input flip: R = {}, g = 0, T = make_T_from_uh(u, a − b), signs of u = ({}) (seed {}), Vᵐ¹ = {} for m ≥ 2",
+            c.a.len(),
+            signs.join(" "),
+            c.sign_seed,
+            c.input_weight
+        );
+        let sub =
             format!(
-                "Input flip: R = {}, g = 0, T = make_T_from_uh(u, a - b), signs of u = ({}) (seed {}), V^m1 = {} for m >= 2",
-                c.a.len(),
-                signs.join(" "),
-                c.sign_seed,
-                c.input_weight
-            ),
-            (12, 8),
-            ("sans-serif", 16).into_font(),
-        ))
-        .map_err(|e| perr(&e))?;
-        top.draw(&Text::new(
-            format!(
-                "a = [{}], b = [{}]; one start U(-{}, {}), T_run = {}, dt = {}; region 1 is a-dominant",
-                c.a.iter().map(|x| format!("{x:.3}")).collect::<Vec<_>>().join(", "),
-                c.b.iter().map(|x| format!("{x:.3}")).collect::<Vec<_>>().join(", "),
-                c.init_size,
-                c.init_size,
-                c.t_run,
-                c.dt
-            ),
-            (12, 32),
-            ("sans-serif", 13).into_font(),
-        ))
-        .map_err(|e| perr(&e))?;
+            "a = [{}], b = [{}]; one start U(−{}, {}), T_run = {}, dt = {}; region 1 is a-dominant",
+            c.a.iter().map(|x| format!("{x:.3}")).collect::<Vec<_>>().join(", "),
+            c.b.iter().map(|x| format!("{x:.3}")).collect::<Vec<_>>().join(", "),
+            c.init_size,
+            c.init_size,
+            c.t_run,
+            c.dt
+        );
+        let body = title_block(root, &head, FIGURE_TITLE, path)?;
+        let body = title_block(&body, &sub, 13, path)?;
         let (w, _) = body.dim_in_pixel();
         let (mats, side) = body.split_horizontally(w - 430);
         let halves = mats.split_evenly((1, 2));
         let title_on = format!(
-            "input 1 on (I^1 = {})",
+            "input 1 on (I¹ = {})",
             d.on.inputs.first().copied().unwrap_or(0.0)
         );
-        for (area, (title, case)) in halves.iter().zip([
-            ("input 1 off (I^1 = 0)", &d.off),
-            (title_on.as_str(), &d.on),
-        ]) {
+        for (area, (title, case)) in halves
+            .iter()
+            .zip([("input 1 off (I¹ = 0)", &d.off), (title_on.as_str(), &d.on)])
+        {
             MatrixPanel {
                 title,
                 m: &case.s,
                 lim: 1.0,
                 x_label: "source region n",
-                y_label: "target region m (S^mn)",
+                y_label: "target region m",
                 annotate: true,
             }
             .draw(area, path)?;
@@ -277,12 +268,12 @@ impl Render for FlipFigure<'_> {
                 .collect()
         };
         let panel = LinePanel {
-            title: "row sums: sqrt(A^m) = sqrt(sum_n (S^mn)^2)".into(),
+            title: "row sums: √Aᵐ = √(Σₙ (Sᵐⁿ)²)".into(),
             x_label: "region m".into(),
-            y_label: "sqrt(A^m)".into(),
+            y_label: "√Aᵐ".into(),
             series: vec![
                 Series::line(
-                    "E15: sqrt(psi_inv(1/max(a,b)))",
+                    "E15: √(ψ⁻¹(1/max(a, b)))",
                     sq(&d.predicted_row_sums),
                     RGBColor(0, 114, 178),
                 )
@@ -308,17 +299,17 @@ impl Render for FlipFigure<'_> {
         panel.draw(&upper, path)?;
         let lines = [
             format!(
-                "off: |S^11| = {:.3}, region 1 cross currents max {:.1e}",
+                "off: |S¹¹| = {:.3}, region 1 cross currents max {:.1e}",
                 d.off.s[0][0].abs(),
                 d.off.region1_cross_max
             ),
             format!(
-                "on:  |S^11| = {:.3}, region 1 cross currents max {:.3}",
+                "on:  |S¹¹| = {:.3}, region 1 cross currents max {:.3}",
                 d.on.s[0][0].abs(),
                 d.on.region1_cross_max
             ),
             format!(
-                "psi^1: off {:.3} (1/a^1 = {:.3}), on {:.3}",
+                "ψ¹: off {:.3} (1/a¹ = {:.3}), on {:.3}",
                 d.off.psi[0],
                 1.0 / c.a[0],
                 d.on.psi[0]
@@ -335,7 +326,7 @@ impl Render for FlipFigure<'_> {
 
 /// Draw `<dir>/input_flip.png|svg` from the data.
 pub fn draw(data: &InputFlipData, dir: &Path) -> Result<()> {
-    save_render(&FlipFigure { data }, &dir.join("input_flip"), (1450, 520))
+    save_render(&FlipFigure { data }, &dir.join("input_flip"), (1450, 540))
 }
 
 /// `mrdmft figure input_flip`.

@@ -48,11 +48,11 @@ pub fn plot_compare(res: &CompareResult, stem: &Path) -> Result<(PathBuf, PathBu
     };
     panels.push(panel(
         format!(
-            "Delta(tau) after t = {}: DMFT (lines), N = {} (dots)",
+            "Δ(τ) after t = {}: DMFT (lines), N = {} (dots)",
             res.burn_in, big.n
         ),
-        "tau",
-        "Delta^m(tau)",
+        super::regions::TAU_LABEL,
+        "Δᵐ(τ)",
         versus(
             &res.tau,
             &big.delta_mean,
@@ -62,7 +62,7 @@ pub fn plot_compare(res: &CompareResult, stem: &Path) -> Result<(PathBuf, PathBu
         ),
     ));
     panels.push(gain_panel(
-        "gain psi(t): DMFT (lines), simulation (dashed)",
+        "gain ψ(t): DMFT (lines), simulation (dashed)",
         versus(&res.t, &big.psi_mean, &big.psi_std, Style::Dashed, &|m| {
             after_first(curve(&th.t, &th.psi, |p| p[m]))
         }),
@@ -76,7 +76,7 @@ pub fn plot_compare(res: &CompareResult, stem: &Path) -> Result<(PathBuf, PathBu
             res.sizes.iter().map(|s| s.currents_error_std).collect(),
         ),
         (
-            "Delta(tau)",
+            "Δ(τ)",
             res.sizes.iter().map(|s| s.delta_error_mean).collect(),
             res.sizes.iter().map(|s| s.delta_error_std).collect(),
         ),
@@ -140,18 +140,23 @@ pub fn plot_simulate(res: &SimResult, stem: &Path) -> Result<(PathBuf, PathBuf)>
             .collect();
         panels.push(LinePanel {
             legend: false,
-            ..panel(format!("neurons of region {}", m + 1), "t", "x", series)
+            ..panel(
+                format!("neurons of region {}", m + 1),
+                super::regions::T_LABEL,
+                "x",
+                series,
+            )
         });
     }
     let ac = &tr.autocorr;
     panels.push(panel(
-        "autocorrelation Delta(tau) after the burn-in",
-        "tau",
-        "Delta^m(tau)",
+        "autocorrelation Δ(τ) after the burn-in",
+        super::regions::TAU_LABEL,
+        "Δᵐ(τ)",
         per_region(r, |m| curve(&ac.tau, &ac.delta, |d| d[m])),
     ));
     panels.push(gain_panel(
-        "gain psi(t) = mean phi'(x)",
+        "gain ψ(t) = mean φ'(x)",
         per_region(r, |m| curve(&tr.t, &tr.psi, |p| p[m])),
     ));
     let fig = Figure {

@@ -15,7 +15,7 @@ pub fn plot_dmft(res: &DmftResult, stem: &Path) -> Result<(PathBuf, PathBuf)> {
     let r = res.s0.len();
     let mut panels = currents_panels(&res.t, &res.s, &res.config.model.g, |_, _| vec![]);
     panels.push(gain_panel(
-        "gain psi(t)",
+        "gain ψ(t)",
         per_region(r, |m| after_first(curve(&res.t, &res.psi, |p| p[m]))),
     ));
     panels.push(variance_panel(&res.t, &res.delta_diag));
@@ -27,9 +27,9 @@ pub fn plot_dmft(res: &DmftResult, stem: &Path) -> Result<(PathBuf, PathBuf)> {
         panels.push(LinePanel {
             y_range: Some((-1.05, 1.05)),
             ..super::regions::panel(
-                format!("normalised Delta(t0, t0 + tau), t0 = {t0}"),
-                "tau",
-                "Delta_n",
+                format!("normalised Δ(t₀, t₀ + τ), t₀ = {t0}"),
+                super::regions::TAU_LABEL,
+                "Δ normalised",
                 per_region(r, |m| curve(&lags, &row.normalised, |v| v[m])),
             )
         });

@@ -18,10 +18,12 @@ pub mod row;
 pub mod sample;
 pub mod spectrum;
 pub mod stationary;
+pub mod text;
 
 pub use colorbar::{ColorBar, Swatches};
 pub use colormap::{jet, rdgy};
 pub use matrix::MatrixPanel;
+pub use text::{math, title_block, title_height, wrap};
 
 use plotters::coord::{CoordTranslate, Shift};
 use plotters::prelude::*;
@@ -42,7 +44,8 @@ pub fn ensure_font() {
     });
 }
 
-/// A qualitative palette (colour-blind friendly, Okabe-Ito order).
+/// A qualitative palette (colour-blind friendly, Okabe-Ito order; its pale yellow darkened to
+/// stay visible on white).
 pub const PALETTE: [RGBColor; 9] = [
     RGBColor(0, 114, 178),
     RGBColor(213, 94, 0),
@@ -51,7 +54,7 @@ pub const PALETTE: [RGBColor; 9] = [
     RGBColor(230, 159, 0),
     RGBColor(86, 180, 233),
     RGBColor(120, 120, 120),
-    RGBColor(240, 228, 66),
+    RGBColor(175, 150, 0),
     RGBColor(0, 0, 0),
 ];
 
@@ -260,7 +263,12 @@ pub(crate) fn draw_styled<'a, DB: DrawingBackend + 'a, CT: CoordTranslate<From =
     let anno = match s.style {
         Style::Line => chart.draw_series(LineSeries::new(pts, c.stroke_width(2))),
         Style::Dashed => chart.draw_series(DashedLineSeries::new(pts, 6, 4, c.stroke_width(2))),
-        Style::Points => chart.draw_series(pts.into_iter().map(|p| Circle::new(p, 3, c.filled()))),
+        Style::Points => chart.draw_series(pts.into_iter().map(|p| {
+            // A filled circle with a dark rim: visible on light and dark backgrounds.
+            EmptyElement::at(p)
+                + Circle::new((0, 0), 3, c.filled())
+                + Circle::new((0, 0), 3, rim().stroke_width(1))
+        })),
         Style::Band => chart.draw_series(std::iter::once(Polygon::new(pts, c.mix(0.22).filled()))),
     }
     .map_err(|e| plot_err(path, e))?;
@@ -275,6 +283,48 @@ pub(crate) fn draw_styled<'a, DB: DrawingBackend + 'a, CT: CoordTranslate<From =
         });
     }
     Ok(())
+}
+
+/// The rim of the point markers: dark, half transparent, so a marker shows on light and dark
+/// backgrounds alike.
+pub fn rim() -> RGBAColor {
+    RGBColor(40, 40, 40).mix(0.7)
+}
+
+/// Draw the legend sample of a series of colour `c` in `style`, its left end at `(x, y)` of
+/// `area`.
+pub fn draw_glyph<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    (x, y): (i32, i32),
+    c: RGBColor,
+    style: Style,
+    path: &Path,
+) -> Result<()> {
+    match style {
+        Style::Band => area.draw(&Rectangle::new(
+            [(x, y - 4), (x + 16, y + 4)],
+            c.mix(0.3).filled(),
+        )),
+        Style::Points => area
+            .draw(&Circle::new((x + 8, y), 3, c.filled()))
+            .and_then(|_| area.draw(&Circle::new((x + 8, y), 3, rim().stroke_width(1)))),
+        Style::Dashed => area
+            .draw(&PathElement::new(
+                vec![(x, y), (x + 6, y)],
+                c.stroke_width(2),
+            ))
+            .and_then(|_| {
+                area.draw(&PathElement::new(
+                    vec![(x + 10, y), (x + 16, y)],
+                    c.stroke_width(2),
+                ))
+            }),
+        Style::Line => area.draw(&PathElement::new(
+            vec![(x, y), (x + 16, y)],
+            c.stroke_width(2),
+        )),
+    }
+    .map_err(|e| plot_err(path, e))
 }
 
 /// The legend of the labelled series of `chart`, at `pos`.
@@ -323,36 +373,166 @@ macro_rules! draw_panel_body {
                 .collect();
             draw_styled(&mut $chart, s, pts, $path)?;
         }
-        if $self.legend && $self.series.iter().any(|s| !s.label.is_empty()) {
-            series_legend(&mut $chart, SeriesLabelPosition::UpperRight, $path)?;
-        }
     }};
 }
 
+/// Font size of panel titles.
+pub const PANEL_TITLE: u32 = 15;
+/// Font size of legend entries.
+pub const LEGEND_FONT: u32 = 11;
+const MARGIN: u32 = 8;
+const X_LABEL_AREA: u32 = 34;
+const Y_LABEL_AREA: u32 = 52;
+
+/// One entry of a legend drawn beside a panel: colour, drawing style, label.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LegendEntry {
+    /// Colour.
+    pub color: RGBColor,
+    /// How its sample is drawn.
+    pub style: Style,
+    /// Label.
+    pub label: String,
+}
+
+impl LegendEntry {
+    /// An entry.
+    pub fn new(color: RGBColor, style: Style, label: impl Into<String>) -> Self {
+        LegendEntry {
+            color,
+            style,
+            label: label.into(),
+        }
+    }
+}
+
+/// Width of a legend strip for `entries` in an area `width` pixels wide: the widest label plus
+/// its sample, at most 40 % of the area (longer labels wrap).
+pub fn legend_width(entries: &[LegendEntry], width: u32) -> u32 {
+    let widest = entries
+        .iter()
+        .map(|e| text::text_width(&e.label, LEGEND_FONT))
+        .max()
+        .unwrap_or(0);
+    (widest + 34).min(width * 2 / 5)
+}
+
+/// Draw `entries` as a legend into the strip `area` (beside a panel, outside its data), the
+/// first entry `top` pixels from the strip's top; labels wider than the strip wrap.
+pub fn draw_legend<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    entries: &[LegendEntry],
+    top: i32,
+    path: &Path,
+) -> Result<()> {
+    let (w, _) = area.dim_in_pixel();
+    let font = ("sans-serif", LEGEND_FONT).into_font();
+    let step = LEGEND_FONT as i32 + 5;
+    let mut y = top;
+    for e in entries {
+        draw_glyph(
+            area,
+            (6, y + LEGEND_FONT as i32 / 2),
+            e.color,
+            e.style,
+            path,
+        )?;
+        for line in text::wrap(&e.label, w.saturating_sub(30), LEGEND_FONT) {
+            area.draw(&Text::new(line, (27, y), font.clone()))
+                .map_err(|err| plot_err(path, err))?;
+            y += step;
+        }
+    }
+    Ok(())
+}
+
+/// Ranges widened so one unit spans as many pixels on x as on y in a plotting area of
+/// `(w, h)` pixels (circles stay circles), centred on the given ranges.
+pub fn equal_aspect(x: (f64, f64), y: (f64, f64), (w, h): (u32, u32)) -> ((f64, f64), (f64, f64)) {
+    let (w, h) = (w.max(1) as f64, h.max(1) as f64);
+    let (ux, uy) = ((x.1 - x.0) / w, (y.1 - y.0) / h);
+    if ux > uy {
+        let (c, half) = (0.5 * (y.0 + y.1), 0.5 * ux * h);
+        (x, (c - half, c + half))
+    } else {
+        let (c, half) = (0.5 * (x.0 + x.1), 0.5 * uy * w);
+        ((c - half, c + half), y)
+    }
+}
+
 impl LinePanel {
-    /// Draw into an area.
+    /// The legend entries of the labelled series (none without `legend`).
+    pub fn legend_entries(&self) -> Vec<LegendEntry> {
+        if !self.legend {
+            return Vec::new();
+        }
+        self.series
+            .iter()
+            .filter(|s| !s.label.is_empty())
+            .map(|s| LegendEntry::new(s.color, s.style, s.label.clone()))
+            .collect()
+    }
+
+    /// Draw the title block and (with a legend) the legend strip on the right of `area`;
+    /// returns the chart area left for the data.
+    fn layout<DB: DrawingBackend>(
+        &self,
+        area: &DrawingArea<DB, Shift>,
+        path: &Path,
+    ) -> Result<DrawingArea<DB, Shift>> {
+        let body = title_block(area, &self.title, PANEL_TITLE, path)?;
+        let entries = self.legend_entries();
+        if entries.is_empty() {
+            return Ok(body);
+        }
+        let (w, _) = body.dim_in_pixel();
+        let (chart, strip) = body.split_horizontally(w - legend_width(&entries, w));
+        draw_legend(&strip, &entries, MARGIN as i32 + 2, path)?;
+        Ok(chart)
+    }
+
+    /// Draw into an area: the title above (wrapped), the legend (if any) in a strip on the
+    /// right, outside the data.
     pub fn draw<DB: DrawingBackend>(
         &self,
         area: &DrawingArea<DB, Shift>,
         path: &Path,
     ) -> Result<()> {
+        self.draw_with(area, path, false)
+    }
+
+    /// [`LinePanel::draw`] with equal units per pixel on both axes (`equal`: complex planes).
+    pub fn draw_with<DB: DrawingBackend>(
+        &self,
+        area: &DrawingArea<DB, Shift>,
+        path: &Path,
+        equal: bool,
+    ) -> Result<()> {
         if self.log_axes {
             return self.draw_log(area, path);
         }
-        let (x0, x1) = self
+        let body = self.layout(area, path)?;
+        let mut xr = self
             .x_range
             .unwrap_or_else(|| data_range(&self.series, |p| p.0));
-        let (y0, y1) = self.y_range.unwrap_or_else(|| {
+        let mut yr = self.y_range.unwrap_or_else(|| {
             let (a, b) = data_range(&self.series, |p| p.1);
             let pad = 0.05 * (b - a);
             (a - pad, b + pad)
         });
-        let mut chart = ChartBuilder::on(area)
-            .caption(&self.title, ("sans-serif", 16))
-            .margin(8)
-            .x_label_area_size(34)
-            .y_label_area_size(52)
-            .build_cartesian_2d(x0..x1, y0..y1)
+        if equal {
+            let (w, h) = body.dim_in_pixel();
+            let px = (
+                w.saturating_sub(2 * MARGIN + Y_LABEL_AREA),
+                h.saturating_sub(2 * MARGIN + X_LABEL_AREA),
+            );
+            (xr, yr) = equal_aspect(xr, yr, px);
+        }
+        let mut chart = ChartBuilder::on(&body)
+            .margin(MARGIN)
+            .x_label_area_size(X_LABEL_AREA)
+            .y_label_area_size(Y_LABEL_AREA)
+            .build_cartesian_2d(xr.0..xr.1, yr.0..yr.1)
             .map_err(|e| plot_err(path, e))?;
         draw_panel_body!(self, chart, path, |_x: f64, _y: f64| true, false);
         Ok(())
@@ -385,11 +565,11 @@ impl LinePanel {
             (a / 1.5, b * 1.5)
         });
         let (x0, y0) = (x0.max(1e-300), y0.max(1e-300));
-        let mut chart = ChartBuilder::on(area)
-            .caption(&self.title, ("sans-serif", 16))
-            .margin(8)
-            .x_label_area_size(34)
-            .y_label_area_size(52)
+        let body = self.layout(area, path)?;
+        let mut chart = ChartBuilder::on(&body)
+            .margin(MARGIN)
+            .x_label_area_size(X_LABEL_AREA)
+            .y_label_area_size(Y_LABEL_AREA)
             .build_cartesian_2d((x0..x1).log_scale(), (y0..y1).log_scale())
             .map_err(|e| plot_err(path, e))?;
         draw_panel_body!(self, chart, path, |x: f64, y: f64| x > 0.0 && y > 0.0, true);
@@ -416,18 +596,21 @@ impl Figure {
         root: &DrawingArea<DB, Shift>,
         path: &Path,
     ) -> Result<()> {
-        let body = if self.title.is_empty() {
-            root.clone()
-        } else {
-            let (top, rest) = root.split_vertically(30);
-            top.titled(&self.title, ("sans-serif", 18))
-                .map_err(|e| plot_err(path, e))?;
-            rest
-        };
+        self.draw_grid(root, path, &[])
+    }
+
+    /// Draw with the panels whose index is in `equal` at equal aspect ratio.
+    fn draw_grid<DB: DrawingBackend>(
+        &self,
+        root: &DrawingArea<DB, Shift>,
+        path: &Path,
+        equal: &[usize],
+    ) -> Result<()> {
+        let body = title_block(root, &self.title, FIGURE_TITLE, path)?;
         let rows = self.panels.len().div_ceil(self.cols);
         let areas = body.split_evenly((rows, self.cols));
-        for (p, a) in self.panels.iter().zip(areas.iter()) {
-            p.draw(a, path)?;
+        for (k, (p, a)) in self.panels.iter().zip(areas.iter()).enumerate() {
+            p.draw_with(a, path, equal.contains(&k))?;
         }
         Ok(())
     }
@@ -435,10 +618,10 @@ impl Figure {
     /// Pixel size of the whole figure.
     pub fn size(&self) -> (u32, u32) {
         let rows = self.panels.len().div_ceil(self.cols) as u32;
-        let extra = if self.title.is_empty() { 0 } else { 30 };
+        let w = self.cols as u32 * self.panel_size.0;
         (
-            self.cols as u32 * self.panel_size.0,
-            rows * self.panel_size.1 + extra,
+            w,
+            rows * self.panel_size.1 + title_height(&self.title, w, FIGURE_TITLE),
         )
     }
 
@@ -452,6 +635,33 @@ impl Figure {
 impl Render for Figure {
     fn render<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>, path: &Path) -> Result<()> {
         self.draw_on(root, path)
+    }
+}
+
+/// Font size of figure titles.
+pub const FIGURE_TITLE: u32 = 17;
+
+/// A [`Figure`] whose panels with the indices `equal` are drawn at equal aspect ratio
+/// (complex planes, where circles must stay circles).
+#[derive(Debug, Clone)]
+pub struct Sheet {
+    /// The figure.
+    pub figure: Figure,
+    /// Panels drawn with equal units per pixel on x and y.
+    pub equal: Vec<usize>,
+}
+
+impl Render for Sheet {
+    fn render<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>, path: &Path) -> Result<()> {
+        self.figure.draw_grid(root, path, &self.equal)
+    }
+}
+
+impl Sheet {
+    /// Write `<stem>.png` and `<stem>.svg`; returns both paths.
+    pub fn save(&self, stem: &Path) -> Result<(PathBuf, PathBuf)> {
+        save_render(self, stem, self.figure.size())?;
+        Ok((stem.with_extension("png"), stem.with_extension("svg")))
     }
 }
 

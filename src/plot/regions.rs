@@ -3,7 +3,17 @@
 
 use plotters::style::RGBColor;
 
-use super::{color, LinePanel, Series, Style};
+use super::{color, math, LinePanel, Series, Style};
+
+/// The time axis label: time in units of the neuron time constant (1 in the model).
+pub const T_LABEL: &str = "t (neuron time constants)";
+/// The lag axis label, in the same units.
+pub const TAU_LABEL: &str = "lag τ (neuron time constants)";
+
+/// The label of the current `S^{mn}` (1-based indices) as Unicode: `S¹²`.
+pub fn current_label(m: usize, n: usize) -> String {
+    math(&format!("S^{{{m}{n}}}"))
+}
 
 /// `" - name"` for a config's optional name, appended to figure titles.
 pub fn name_suffix(name: Option<&str>) -> String {
@@ -54,7 +64,7 @@ pub fn panel(
 pub fn gain_panel(title: impl Into<String>, series: Vec<Series>) -> LinePanel {
     LinePanel {
         y_range: Some((0.0, 1.05)),
-        ..panel(title, "t", "psi", series)
+        ..panel(title, T_LABEL, "gain ψ", series)
     }
 }
 
@@ -62,14 +72,15 @@ pub fn gain_panel(title: impl Into<String>, series: Vec<Series>) -> LinePanel {
 pub fn variance_panel(t: &[f64], diag: &[Vec<f64>]) -> LinePanel {
     let r = diag.first().map_or(0, Vec::len);
     panel(
-        "variance Delta(t, t)",
-        "t",
-        "Delta(t,t)",
+        "variance Δ(t, t)",
+        T_LABEL,
+        "Δ(t, t)",
         per_region(r, |m| curve(t, diag, |d| d[m])),
     )
 }
 
-/// One panel per region m, "currents into region m (g = g_m)", with a line $S^{mn}(t)$ per
+/// One panel per region m, "currents into region m (g = g_m)", with a line $S^{mn}(t)$ (legend
+/// `Sᵐⁿ`) per
 /// source n (`s[q][m][n]` at `t[q]`) drawn over the series `under(m, n)` (simulations, bands).
 pub fn currents_panels(
     t: &[f64],
@@ -84,15 +95,15 @@ pub fn currents_panels(
             for n in 0..r {
                 series.extend(under(m, n));
                 series.push(Series::line(
-                    format!("S^{}{}", m + 1, n + 1),
+                    current_label(m + 1, n + 1),
                     curve(t, s, |q| q[m][n]),
                     color(n),
                 ));
             }
             panel(
                 format!("currents into region {} (g = {})", m + 1, g[m]),
-                "t",
-                &format!("S^{}n(t)", m + 1),
+                T_LABEL,
+                &math(&format!("S^{{{}n}}(t)", m + 1)),
                 series,
             )
         })

@@ -17,11 +17,11 @@ pub fn plot_sample(res: &SampleResult, stem: &Path) -> Result<(PathBuf, PathBuf)
         SampleMode::Stationary => {
             // Kernels `k[m][j]` at lag `lags[j]`.
             for (title, y_label, k) in [
-                ("Delta(tau) per region", "Delta(tau)", &res.delta),
-                ("C(tau) = <phi phi> per region", "C(tau)", &res.c),
+                ("Δ(τ) per region", "Δ(τ)", &res.delta),
+                ("C(τ) = ⟨φφ⟩ per region", "C(τ)", &res.c),
             ] {
                 let series = per_region(r, |m| curve(&res.lags, &k[m], |&d| d));
-                panels.push(panel(title, "tau", y_label, series));
+                panels.push(panel(title, super::regions::TAU_LABEL, y_label, series));
             }
         }
         SampleMode::Window => {
@@ -30,7 +30,7 @@ pub fn plot_sample(res: &SampleResult, stem: &Path) -> Result<(PathBuf, PathBuf)
             for m in 0..r {
                 for n in 0..r {
                     series.push(Series::line(
-                        format!("S^{}{}", m + 1, n + 1),
+                        super::regions::current_label(m + 1, n + 1),
                         curve(&res.t, &res.s_t, |s| s[m][n]),
                         color(m * r + n),
                     ));
@@ -38,7 +38,7 @@ pub fn plot_sample(res: &SampleResult, stem: &Path) -> Result<(PathBuf, PathBuf)
             }
             panels.push(LinePanel {
                 legend: r <= 2,
-                ..panel("currents S(t)", "t", "S^mn(t)", series)
+                ..panel("currents S(t)", super::regions::T_LABEL, "Sᵐⁿ(t)", series)
             });
         }
     }

@@ -35,8 +35,8 @@ pub fn plot_spectrum(res: &SpectrumResult, stem: &Path) -> Result<(PathBuf, Path
         );
         LinePanel {
             title,
-            x_label: "Re".into(),
-            y_label: "Im".into(),
+            x_label: "Re λ".into(),
+            y_label: "Im λ".into(),
             series,
             x_range: Some((-lim, lim)),
             y_range: Some((-lim, lim)),
@@ -45,7 +45,7 @@ pub fn plot_spectrum(res: &SpectrumResult, stem: &Path) -> Result<(PathBuf, Path
         }
     };
     let mut series =
-        vec![Series::line("T_hat", pts(&res.eigenvalues), color(0)).with_style(Style::Points)];
+        vec![Series::line("hat T", pts(&res.eigenvalues), color(0)).with_style(Style::Points)];
     if let Some(s) = &res.silenced {
         series.push(
             Series::line(
@@ -58,7 +58,7 @@ pub fn plot_spectrum(res: &SpectrumResult, stem: &Path) -> Result<(PathBuf, Path
     }
     let mut panels = vec![plane(
         format!(
-            "eigenvalues of T_hat (leading {:.4} {:+.4}i)",
+            "eigenvalues λ of hat T (leading {:.4} {:+.4}i)",
             res.leading.re, res.leading.im
         ),
         series,
@@ -81,15 +81,16 @@ pub fn plot_spectrum(res: &SpectrumResult, stem: &Path) -> Result<(PathBuf, Path
             series.push(Series::line(label, pts(&p.eigenvalues), c).with_style(Style::Points));
         }
         panels.push(plane(
-            "spectral dynamics: eigenvalues of T psi(t)".into(),
+            "spectral dynamics: eigenvalues of Tψ(t)".into(),
             series,
         ));
     }
-    super::row::row(
+    let equal = (0..panels.len()).collect();
+    let figure = super::row::row(
         format!("spectrum, R = {}", res.t.len()),
         res.config.name.as_deref(),
         panels,
         (480, 460),
-    )
-    .save(stem)
+    );
+    super::Sheet { figure, equal }.save(stem)
 }

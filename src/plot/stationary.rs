@@ -79,9 +79,9 @@ pub fn plot_stationary(res: &StationaryResult, stem: &Path) -> Result<(PathBuf, 
     }];
     if !res.trajectories.is_empty() {
         panels.push(LinePanel {
-            title: "Delta(tau) from Delta'' = -V'(Delta)".into(),
-            x_label: "tau".into(),
-            y_label: "Delta(tau)".into(),
+            title: "Δ(τ) from Δ'' = −V'(Δ)".into(),
+            x_label: super::regions::TAU_LABEL.into(),
+            y_label: "Δ(τ)".into(),
             series: res
                 .trajectories
                 .iter()
