@@ -16,6 +16,11 @@ pub struct Cli {
     /// No progress bars.
     #[arg(long, short, global = true)]
     pub quiet: bool,
+    /// Also write the result's arrays and metadata as an .npz file (numpy: np.load) beside the
+    /// JSON, for every command that writes a result (dmft, stationary, fixed-points, spectrum,
+    /// polytope, simulate, compare, sample, sweep, merge).
+    #[arg(long, global = true, value_name = "PATH")]
+    pub npz: Option<PathBuf>,
     /// The command.
     #[command(subcommand)]
     pub command: Command,
@@ -124,6 +129,9 @@ pub enum Command {
     Validate {
         /// Config file.
         config: PathBuf,
+        /// Also print the expected peak memory and run time, and which settings dominate them.
+        #[arg(long)]
+        estimate: bool,
     },
     /// Draw a result file (PNG and SVG next to it, or at --out).
     Plot {
@@ -209,8 +217,42 @@ pub enum Command {
     },
 }
 
-/// Execute a parsed command line.
-pub fn run(cli: Cli) -> Result<()> {
+impl Command {
+    /// The JSON result file this command writes, if it writes one (`--npz` converts it).
+    pub fn result_file(&self) -> Option<PathBuf> {
+        match self {
+            Command::Dmft { out, .. }
+            | Command::Stationary { out, .. }
+            | Command::FixedPoints { out, .. }
+            | Command::Spectrum { out, .. }
+            | Command::Polytope { out, .. }
+            | Command::Simulate { out, .. }
+            | Command::Sample { out, .. }
+            | Command::Sweep { out, .. }
+            | Command::Merge { out, .. } => Some(out.clone()),
+            Command::Compare { config, out } => {
+                Some(crate::commands::compare_result_file(config, out))
+            }
+            _ => None,
+        }
+    }
+}
+
+/// Execute a parsed command line; with `--npz`, also write the result's arrays.
+pub fn run(mut cli: Cli) -> Result<()> {
+    let Some(npz) = cli.npz.take() else {
+        return dispatch(cli);
+    };
+    let json = cli.command.result_file();
+    crate::commands::check_npz_target(&npz, json.as_deref())?;
+    dispatch(cli)?;
+    if let Some(json) = json {
+        crate::commands::write_npz(&json, &npz)?;
+    }
+    Ok(())
+}
+
+fn dispatch(cli: Cli) -> Result<()> {
     if let Some(n) = cli.threads {
         // More threads than cores only costs memory and start-up time (100000 threads take
         // minutes to spawn): clamp to 4 x the cores, saying so.
@@ -269,7 +311,13 @@ pub fn run(cli: Cli) -> Result<()> {
             }
             Ok(())
         }
-        Command::Validate { config } => crate::commands::validate::run(&config),
+        Command::Validate { config, estimate } => {
+            crate::commands::validate::run(&config)?;
+            if estimate {
+                crate::commands::validate::estimate(&config)?;
+            }
+            Ok(())
+        }
         Command::Plot {
             result,
             out,

@@ -1,4 +1,4 @@
-//! File I/O: JSON read/write (atomic), `.npy` writer for numpy users.
+//! File I/O: JSON read/write (atomic), `.npy` files for numpy users (through `ndarray-npy`).
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
@@ -83,6 +83,16 @@ pub fn check_output_target(path: &Path) -> Result<()> {
 /// A reader never sees a half-written file, a killed run leaves the old file intact, and a
 /// failed write removes its temporary file. `path` must be a regular file or not exist yet.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
+    write_atomic_with(path, |f| f.write_all(bytes))
+}
+
+/// Write `path` atomically through `fill`, which writes the content into the (buffered)
+/// temporary file: the same guarantees as [`write_atomic`] without holding the content in
+/// memory first.
+pub fn write_atomic_with(
+    path: &Path,
+    fill: impl FnOnce(&mut std::io::BufWriter<std::fs::File>) -> std::io::Result<()>,
+) -> Result<()> {
     let io = |source| Error::Io {
         path: path.into(),
         source,
@@ -102,8 +112,9 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
         })?;
     let tmp: PathBuf = path.with_file_name(format!(".{name}.tmp{}", std::process::id()));
     let write = || -> std::io::Result<()> {
-        let mut f = std::fs::File::create(&tmp)?;
-        f.write_all(bytes)?;
+        let mut f = std::io::BufWriter::new(std::fs::File::create(&tmp)?);
+        fill(&mut f)?;
+        let f = f.into_inner().map_err(|e| e.into_error())?;
         f.sync_all()?;
         drop(f);
         std::fs::rename(&tmp, path)
@@ -123,41 +134,20 @@ pub fn write_json<T: Serialize>(path: &Path, value: &T) -> Result<()> {
     write_atomic(path, &bytes)
 }
 
-/// Encode a C-order little-endian f64 array as `.npy` (format version 1.0).
-pub fn npy_bytes(shape: &[usize], data: &[f64]) -> Vec<u8> {
-    assert_eq!(
-        shape.iter().product::<usize>(),
-        data.len(),
-        "npy shape does not match data"
-    );
-    let shape_str = match shape.len() {
-        1 => format!("({},)", shape[0]),
-        _ => format!(
-            "({})",
-            shape
-                .iter()
-                .map(|s| s.to_string())
-                .collect::<Vec<_>>()
-                .join(", ")
-        ),
-    };
-    let mut header = format!("{{'descr': '<f8', 'fortran_order': False, 'shape': {shape_str}, }}");
-    let total = 10 + header.len() + 1;
-    header.push_str(&" ".repeat((64 - total % 64) % 64));
-    header.push('\n');
-    let mut out = Vec::with_capacity(10 + header.len() + 8 * data.len());
-    out.extend_from_slice(b"\x93NUMPY\x01\x00");
-    out.extend_from_slice(&(header.len() as u16).to_le_bytes());
-    out.extend_from_slice(header.as_bytes());
-    for x in data {
-        out.extend_from_slice(&x.to_le_bytes());
-    }
-    out
-}
-
-/// Write an `.npy` file atomically.
+/// Write a C-order f64 array of `shape` as an `.npy` file (through `ndarray-npy`),
+/// atomically. A `data` whose length is not the product of `shape` is refused.
 pub fn write_npy(path: &Path, shape: &[usize], data: &[f64]) -> Result<()> {
-    write_atomic(path, &npy_bytes(shape, data))
+    use ndarray_npy::WriteNpyExt;
+    let view = ndarray::ArrayViewD::from_shape(ndarray::IxDyn(shape), data).map_err(|_| {
+        Error::config(
+            path,
+            format!(
+                "array of {} values does not have the shape {shape:?}; the result is damaged",
+                data.len()
+            ),
+        )
+    })?;
+    write_atomic_with(path, |f| view.write_npy(f).map_err(std::io::Error::other))
 }
 
 #[cfg(test)]
@@ -165,13 +155,15 @@ mod tests {
     use super::*;
 
     #[test]
-    fn npy_header_is_aligned() {
-        let b = npy_bytes(&[2, 3], &[0.0; 6]);
-        let hlen = u16::from_le_bytes([b[8], b[9]]) as usize;
-        assert_eq!((10 + hlen) % 64, 0);
-        assert_eq!(b.len(), 10 + hlen + 48);
-        assert!(std::str::from_utf8(&b[10..10 + hlen])
-            .unwrap()
-            .contains("'shape': (2, 3)"));
+    fn npy_round_trips_through_ndarray_npy() {
+        let dir = tempfile::tempdir().unwrap();
+        let p = dir.path().join("a.npy");
+        let data: Vec<f64> = (0..6).map(|i| i as f64 * 0.5 - 1.0).collect();
+        write_npy(&p, &[2, 3], &data).unwrap();
+        let back: ndarray::Array2<f64> = ndarray_npy::read_npy(&p).unwrap();
+        assert_eq!(back.shape(), &[2, 3]);
+        assert_eq!(back.iter().copied().collect::<Vec<_>>(), data);
+        let e = write_npy(&p, &[4], &data).unwrap_err().to_string();
+        assert!(e.contains("shape [4]"), "{e}");
     }
 }

@@ -49,3 +49,41 @@ pub fn print_warnings(warnings: &[Warning]) {
         eprintln!("warning: {w}");
     }
 }
+
+/// The result file `mrdmft compare CONFIG -o DIR` writes: `DIR/<config stem>.json` (as
+/// [`compare::run`] names it).
+pub fn compare_result_file(config: &Path, out_dir: &Path) -> std::path::PathBuf {
+    let stem = config
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_else(|| "compare".into());
+    out_dir.join(format!("{stem}.json"))
+}
+
+/// Check `--npz PATH` before a run: the command writes a result (`json`), and `npz` can be
+/// written and is not the JSON result itself.
+pub fn check_npz_target(npz: &Path, json: Option<&Path>) -> Result<()> {
+    let Some(json) = json else {
+        return Err(crate::error::Error::config(
+            npz,
+            "--npz: this command writes no result file; --npz applies to dmft, stationary, fixed-points, spectrum, polytope, simulate, compare, sample, sweep and merge (drop --npz here)",
+        ));
+    };
+    if npz == json {
+        return Err(crate::error::Error::config(
+            npz,
+            "--npz names the JSON result file itself; give the arrays another path, e.g. result.npz",
+        ));
+    }
+    crate::io::check_output_target(npz)
+}
+
+/// Write the arrays of the result file `json` as `.npz` to `npz`
+/// ([`crate::results::npz::write`]), with this process's command line in the metadata.
+pub fn write_npz(json: &Path, npz: &Path) -> Result<()> {
+    let res = crate::results::load(json)?;
+    let argv: Vec<String> = std::env::args().collect();
+    crate::results::npz::write(npz, &res, &argv)?;
+    eprintln!("  arrays: {}", npz.display());
+    Ok(())
+}

@@ -46,3 +46,19 @@ pub fn run(path: &Path) -> Result<()> {
     }
     Ok(())
 }
+
+/// `--estimate`: print the expected peak memory and time of the config (presets not applied)
+/// and the settings that dominate them ([`crate::runs::estimate`]), for the threads this run
+/// has (`--threads`, default all cores).
+pub fn estimate(path: &Path) -> Result<()> {
+    let v: Value = io::read_json(path)?;
+    if Kind::of_config(&v).map_err(|m| Error::config(path, m))? == Kind::Figure {
+        return Err(Error::config(
+            path,
+            "--estimate: figure configs have no estimate (run `mrdmft figure ID --preset quick` and see BENCHMARKS.md); drop --estimate",
+        ));
+    }
+    let e = crate::runs::estimate::of_value(&v, path, rayon::current_num_threads())?;
+    println!("{}", e.report());
+    Ok(())
+}

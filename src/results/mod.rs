@@ -15,6 +15,7 @@ pub mod arrays;
 mod compare;
 mod dmft;
 mod fixed_points;
+pub mod npz;
 mod polytope;
 mod sample;
 mod simulate;

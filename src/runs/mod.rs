@@ -16,6 +16,7 @@ use crate::results::AnyResult;
 pub mod compare;
 mod context;
 pub mod dmft;
+pub mod estimate;
 pub mod fixed_points;
 pub mod polytope;
 pub mod progress;

@@ -7,3 +7,4 @@ mod commands;
 mod files;
 mod hardening;
 mod network;
+mod npz;
