@@ -11,12 +11,14 @@ use std::path::{Path, PathBuf};
 use mrdmft::runs::{self, Context, Output};
 use serde_json::{json, Value};
 
-/// RFC 7386 merge patch (objects merge, everything else replaces).
+/// RFC 7386 merge patch (objects merge, null removes, everything else replaces).
 fn patch(mut v: Value, p: Value) -> Value {
     if let (Some(obj), Value::Object(po)) = (v.as_object_mut(), &p) {
         for (k, pv) in po {
             let cur = obj.remove(k).unwrap_or(Value::Null);
-            obj.insert(k.clone(), patch(cur, pv.clone()));
+            if !pv.is_null() {
+                obj.insert(k.clone(), patch(cur, pv.clone()));
+            }
         }
         v
     } else {
@@ -432,4 +434,30 @@ fn the_link_and_anchor_rules_match_github() {
             .map(|s| s.to_string())
             .collect()
     );
+}
+
+#[test]
+fn the_var_n_warning_points_to_its_doc_section() {
+    let dir = tempfile::tempdir().unwrap();
+    let cfg = patch(
+        read(&good("network_simulate.json")),
+        json!({"network": {"N": 40, "trials": 1, "t_max": 2, "burn_in": 0.5, "max_lag": 1,
+                           "traces": 1, "inputs": null}}),
+    );
+    let c = dir.path().join("sim.json");
+    std::fs::write(&c, cfg.to_string()).unwrap();
+    let o = dir.path().join("out.json");
+    let (ok, err) = mrdmft(&["--quiet", "simulate", c.to_str().unwrap(), "-o", o.to_str().unwrap()]);
+    assert!(ok, "{err}");
+    // make_T with b = 2.5: every T_n has entries sqrt(b_m b_n) = 2.5, so Var(n) >= 6.25 and the
+    // sampler stops at 1.05^38 = 6.3855 in each of the three regions.
+    assert_eq!(err.matches("Var(n) inflated by 6.3855 (1.05^38)").count(), 3, "{err}");
+    let heading = "Var(n) inflation of the loading sampler";
+    assert!(err.contains(&format!("docs/NUMERICS.md, \"{heading}\"")), "{err}");
+    let numerics = std::fs::read_to_string(repo("docs/NUMERICS.md")).unwrap();
+    assert!(anchors(&numerics).contains(&anchor(heading)));
+    let v = read(&o);
+    for x in v["trials"][0]["inflation"].as_array().unwrap() {
+        assert!((x.as_f64().unwrap() - 1.05f64.powi(38)).abs() < 1e-12, "{x}");
+    }
 }
