@@ -186,24 +186,21 @@ fn tiny_results() -> Vec<(String, Value)> {
     );
     // sweeps: dmft with random T and examples, then the other run kinds.
     let (c, o) = g("sweep_tiny.json");
-    add(
-        "sweep dmft",
-        patch(c, json!({"base": {"dmft": {"steps": 200}}, "runs": 1})),
-        o.clone(),
-    );
+    add("sweep dmft", patch(c, json!({"runs": 1})), o.clone());
     let make_t = json!({"g": [1.5, 0.0], "T": {"make_T": {"a": [2.0, 0.5], "b": [2.5, 2.5]}}});
     let axis = json!([{"path": "model.g[0]", "label": "g", "values": [0.5, 2.5]}]);
     add(
         "sweep stationary",
         json!({"schema_version": 1, "base": {"schema_version": 1, "model": make_t},
-               "axes": axis, "runs": 1, "run": {"kind": "stationary"}}),
+               "axes": axis, "runs": 1, "seed": 3, "run": {"kind": "stationary"}}),
         o.clone(),
     );
     add(
         "sweep simulate",
         json!({"schema_version": 1,
                "base": {"schema_version": 1, "model": make_t,
-                        "network": {"N": 60, "trials": 1, "t_max": 15, "burn_in": 5, "max_lag": 5}},
+                        "network": {"N": 60, "trials": 1, "seed": 1, "t_max": 15, "burn_in": 5,
+                                    "max_lag": 5}},
                "axes": axis, "runs": 1, "seed": 3, "run": {"kind": "simulate"}}),
         o.clone(),
     );
@@ -212,7 +209,7 @@ fn tiny_results() -> Vec<(String, Value)> {
         json!({"schema_version": 1,
                "base": {"schema_version": 1, "model": {"g": [1.5], "T": [[[0.0]]]},
                         "sample": {"mode": "stationary", "dt": 0.2, "n_lags": 64, "n_samples": 64,
-                                   "max_iters": 10, "S0": [[0.0]]}},
+                                   "max_iters": 10, "seed": 1, "S0": [[0.0]]}},
                "axes": axis, "runs": 1, "seed": 3, "run": {"kind": "sample"}}),
         o,
     );
@@ -432,7 +429,7 @@ fn the_link_and_anchor_rules_match_github() {
         ["a-b", "a-b-1", "t"]
             .iter()
             .map(|s| s.to_string())
-            .collect()
+            .collect::<BTreeSet<String>>()
     );
 }
 
@@ -447,17 +444,33 @@ fn the_var_n_warning_points_to_its_doc_section() {
     let c = dir.path().join("sim.json");
     std::fs::write(&c, cfg.to_string()).unwrap();
     let o = dir.path().join("out.json");
-    let (ok, err) = mrdmft(&["--quiet", "simulate", c.to_str().unwrap(), "-o", o.to_str().unwrap()]);
+    let (ok, err) = mrdmft(&[
+        "--quiet",
+        "simulate",
+        c.to_str().unwrap(),
+        "-o",
+        o.to_str().unwrap(),
+    ]);
     assert!(ok, "{err}");
     // make_T with b = 2.5: every T_n has entries sqrt(b_m b_n) = 2.5, so Var(n) >= 6.25 and the
     // sampler stops at 1.05^38 = 6.3855 in each of the three regions.
-    assert_eq!(err.matches("Var(n) inflated by 6.3855 (1.05^38)").count(), 3, "{err}");
+    assert_eq!(
+        err.matches("Var(n) inflated by 6.3855 (1.05^38)").count(),
+        3,
+        "{err}"
+    );
     let heading = "Var(n) inflation of the loading sampler";
-    assert!(err.contains(&format!("docs/NUMERICS.md, \"{heading}\"")), "{err}");
+    assert!(
+        err.contains(&format!("docs/NUMERICS.md, \"{heading}\"")),
+        "{err}"
+    );
     let numerics = std::fs::read_to_string(repo("docs/NUMERICS.md")).unwrap();
     assert!(anchors(&numerics).contains(&anchor(heading)));
     let v = read(&o);
     for x in v["trials"][0]["inflation"].as_array().unwrap() {
-        assert!((x.as_f64().unwrap() - 1.05f64.powi(38)).abs() < 1e-12, "{x}");
+        assert!(
+            (x.as_f64().unwrap() - 1.05f64.powi(38)).abs() < 1e-12,
+            "{x}"
+        );
     }
 }
