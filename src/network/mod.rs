@@ -214,7 +214,7 @@ impl NetworkPlan {
         for (m, &s) in load.inflation.iter().enumerate() {
             if s > 1.0 && trial == 0 {
                 eprintln!(
-                    "warning: N = {n}, region {}: loading covariance not positive definite; Var(n) inflated by {:.4} (1.05^{}) as the reference sampler does (finite-N fluctuations grow, the N -> infinity theory is unchanged)",
+                    "warning: N = {n}, region {}: loading covariance not positive definite; Var(n) inflated by {:.4} (1.05^{}) as the reference sampler does (the same at every N: finite-N fluctuations grow, the N -> infinity theory and the N^-1/2 decay of errors are unchanged; docs/NUMERICS.md, \"Var(n) inflation of the loading sampler\")",
                     m + 1,
                     s,
                     (s.ln() / 1.05f64.ln()).round()
