@@ -8,3 +8,4 @@ mod appendix;
 mod fig5;
 mod golden;
 mod golden_34;
+mod routing;
