@@ -21,6 +21,8 @@
 use std::path::Path;
 use std::time::Instant;
 
+use plotters::coord::Shift;
+use plotters::prelude::{DrawingArea, DrawingBackend};
 use plotters::style::{RGBColor, BLACK, WHITE};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -31,9 +33,8 @@ use super::common::{self, figure_data, FigureData};
 use super::Preset;
 use crate::error::{Error, Result};
 use crate::io;
-use crate::plot::heatmap::{mode_value, save_grid, Coloring, Heatmap, QUIESCENT};
-use crate::plot::{LinePanel, Series, Style};
-use crate::results::sweep::ROUTING_THRESHOLD;
+use crate::plot::heatmap::{draw_curve_key, mode_value, Coloring, Heatmap};
+use crate::plot::{plot_err as perr, save_render, LinePanel, Render, Series, Style};
 use crate::sweep::engine::{run_sweep, CellSummary, RunOptions, SweepResult};
 use crate::sweep::Plan;
 
@@ -46,7 +47,11 @@ pub const SWEEPS: [&str; 4] = ["loop", "loop_network", "relay", "cycle"];
 /// The checked sweep plans of the embedded config with `preset` applied (the cycle sweep keeps
 /// the traces of every cell, for amplitude and frequency).
 pub fn plans(preset: Preset) -> Result<Vec<Plan>> {
-    plans_of(CONFIG, Some(common::preset_name(preset)), Path::new("<embedded routing.json>"))
+    plans_of(
+        CONFIG,
+        Some(common::preset_name(preset)),
+        Path::new("<embedded routing.json>"),
+    )
 }
 
 /// The plans of a routing config text `raw` with `preset` applied; `origin` names it in errors.
@@ -59,7 +64,10 @@ pub fn plans_of(raw: &str, preset: Option<&str>, origin: &Path) -> Result<Vec<Pl
     let mut out = Vec::new();
     for key in SWEEPS {
         let mut sv = v.get(key).cloned().ok_or_else(|| {
-            Error::config(origin, format!("\"{key}\" is missing; give the {key} sweep config"))
+            Error::config(
+                origin,
+                format!("\"{key}\" is missing; give the {key} sweep config"),
+            )
         })?;
         let at = |e: Error| Error::config(origin, format!("{key}: {e}"));
         let mut plan = Plan::from_value(sv.clone(), Path::new("."), None).map_err(at)?;
@@ -67,7 +75,12 @@ pub fn plans_of(raw: &str, preset: Option<&str>, origin: &Path) -> Result<Vec<Pl
             let ex: Vec<Value> = plan.axes[0]
                 .values
                 .iter()
-                .flat_map(|&x| plan.axes[1].values.iter().map(move |&y| serde_json::json!([x, y])))
+                .flat_map(|&x| {
+                    plan.axes[1]
+                        .values
+                        .iter()
+                        .map(move |&y| serde_json::json!([x, y]))
+                })
                 .collect();
             sv["store"]["examples"] = Value::Array(ex);
             plan = Plan::from_value(sv, Path::new("."), None).map_err(at)?;
@@ -221,7 +234,9 @@ pub fn away_from_boundary(class: &[Vec<f64>], i: usize, j: usize) -> bool {
 /// Map (a) from the DMFT sweep `d` and the network sweep `n` (E15 for A, E18 for the curves).
 pub fn loop_map(d: &SweepResult, n: &SweepResult) -> LoopMap {
     let class = grid(d, |c| mode_value(c, Some(0)));
-    let a1 = grid(d, |c| c.structured_variance.first().copied().unwrap_or(f64::NAN));
+    let a1 = grid(d, |c| {
+        c.structured_variance.first().copied().unwrap_or(f64::NAN)
+    });
     let a_rest = grid(d, |c| {
         let rest = &c.structured_variance[1.min(c.structured_variance.len())..];
         rest.iter().sum::<f64>() / rest.len().max(1) as f64
@@ -236,10 +251,18 @@ pub fn loop_map(d: &SweepResult, n: &SweepResult) -> LoopMap {
         .collect();
     let mut markers = Vec::new();
     for c in &n.cells {
-        let pts: Vec<_> = n.points.iter().filter(|p| p.cell == c.cell && p.status == "ok").collect();
+        let pts: Vec<_> = n
+            .points
+            .iter()
+            .filter(|p| p.cell == c.cell && p.status == "ok")
+            .collect();
         let a: Vec<f64> = pts
             .iter()
-            .filter_map(|p| p.structured_variance.as_ref().and_then(|v| v.first().copied()))
+            .filter_map(|p| {
+                p.structured_variance
+                    .as_ref()
+                    .and_then(|v| v.first().copied())
+            })
             .collect();
         let mean = a.iter().sum::<f64>() / a.len().max(1) as f64;
         let var = a.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / (a.len().max(2) - 1) as f64;
@@ -258,8 +281,14 @@ pub fn loop_map(d: &SweepResult, n: &SweepResult) -> LoopMap {
         });
     }
     let count = |away: bool| {
-        let sel: Vec<&Marker> = markers.iter().filter(|m| !away || m.away_from_boundary).collect();
-        [sel.iter().filter(|m| m.class == m.dmft_class).count(), sel.len()]
+        let sel: Vec<&Marker> = markers
+            .iter()
+            .filter(|m| !away || m.away_from_boundary)
+            .collect();
+        [
+            sel.iter().filter(|m| m.class == m.dmft_class).count(),
+            sel.len(),
+        ]
     };
     LoopMap {
         agree: count(false),
@@ -277,12 +306,20 @@ pub fn loop_map(d: &SweepResult, n: &SweepResult) -> LoopMap {
 /// Map (b) from the relay sweep (regions A, B, C = 0, 1, 2; currents E6-E9).
 pub fn relay_map(r: &SweepResult) -> RelayMap {
     let ratio = |c: &CellSummary, m: usize, n: usize| {
-        let pts: Vec<_> = r.points.iter().filter(|p| p.cell == c.cell && p.status == "ok").collect();
+        let pts: Vec<_> = r
+            .points
+            .iter()
+            .filter(|p| p.cell == c.cell && p.status == "ok")
+            .collect();
         let mut acc = 0.0;
         for p in &pts {
             let s = &p.s_final;
             let src = s[0][0].abs();
-            acc += if src > 1e-9 { s[m][n].abs() / src } else { f64::NAN };
+            acc += if src > 1e-9 {
+                s[m][n].abs() / src
+            } else {
+                f64::NAN
+            };
         }
         acc / pts.len().max(1) as f64
     };
@@ -305,7 +342,9 @@ pub fn oscillation(s: &[Vec<Vec<f64>>], dt: f64) -> (f64, f64) {
         let x: Vec<f64> = tail.iter().map(|q| q[k / r][k % r]).collect();
         let (lo, hi) = x
             .iter()
-            .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), &v| (a.min(v), b.max(v)));
+            .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), &v| {
+                (a.min(v), b.max(v))
+            });
         let amp = 0.5 * (hi - lo);
         if !(amp.is_finite() && amp > best.0) {
             continue;
@@ -313,7 +352,14 @@ pub fn oscillation(s: &[Vec<Vec<f64>>], dt: f64) -> (f64, f64) {
         let mean = x.iter().sum::<f64>() / x.len() as f64;
         let ups = x.windows(2).filter(|w| w[0] < mean && w[1] >= mean).count();
         let span = dt * (x.len().saturating_sub(1)) as f64;
-        best = (amp, if span > 0.0 { ups as f64 / span } else { f64::NAN });
+        best = (
+            amp,
+            if span > 0.0 {
+                ups as f64 / span
+            } else {
+                f64::NAN
+            },
+        );
     }
     if best.0 < 0.01 {
         (best.0, f64::NAN)
@@ -325,7 +371,11 @@ pub fn oscillation(s: &[Vec<Vec<f64>>], dt: f64) -> (f64, f64) {
 /// Map (c) from the cycle sweep (every cell stores its traces; E16 for the target eigenvalue).
 pub fn cycle_map(c: &SweepResult) -> CycleMap {
     let osc = |cell: &CellSummary| -> (f64, f64) {
-        let Some(p) = c.points.iter().find(|p| p.cell == cell.cell && p.example.is_some()) else {
+        let Some(p) = c
+            .points
+            .iter()
+            .find(|p| p.cell == cell.cell && p.example.is_some())
+        else {
             return (f64::NAN, f64::NAN);
         };
         let ex = p.example.as_ref().expect("filtered");
@@ -342,7 +392,12 @@ pub fn cycle_map(c: &SweepResult) -> CycleMap {
         })
         .collect();
     CycleMap {
-        re: c.config.target_eigenvalue.as_ref().and_then(|t| t.re).unwrap_or(f64::NAN),
+        re: c
+            .config
+            .target_eigenvalue
+            .as_ref()
+            .and_then(|t| t.re)
+            .unwrap_or(f64::NAN),
         amplitude: grid(c, |cell| osc(cell).0),
         frequency: grid(c, |cell| osc(cell).1),
         class,
@@ -403,7 +458,11 @@ pub fn compute(preset: Preset, dir: &Path, ctx: &crate::runs::Context) -> Result
         path: "<embedded routing.json>".into(),
         source,
     })?;
-    crate::config::preset::apply(&mut cfg, Some(common::preset_name(preset)), Path::new("<routing>"))?;
+    crate::config::preset::apply(
+        &mut cfg,
+        Some(common::preset_name(preset)),
+        Path::new("<routing>"),
+    )?;
     let wall = start.elapsed().as_secs_f64();
     Ok(figure_data("routing", preset, cfg, panels, wall))
 }
@@ -435,22 +494,87 @@ fn continuous(lo: f64, hi: f64, label: &str) -> Coloring {
     }
 }
 
+/// The largest finite value of `z`, rounded up to 1, 2, 2.5 or 5 times a power of ten (so
+/// that colour-bar ticks are round numbers).
 fn max_finite(z: &[Vec<f64>]) -> f64 {
-    z.iter()
+    let m = z
+        .iter()
         .flatten()
         .copied()
         .filter(|v| v.is_finite())
         .fold(0.0f64, f64::max)
-        .max(1e-12)
+        .max(1e-12);
+    let p = 10f64.powf(m.log10().floor());
+    [1.0, 2.0, 2.5, 5.0, 10.0]
+        .iter()
+        .map(|k| k * p)
+        .find(|&v| v >= m * (1.0 - 1e-12))
+        .unwrap_or(10.0 * p)
+}
+
+/// A row of heatmaps under a title, and optionally a line panel below with its legend in a
+/// strip on its right (outside the data).
+struct Layout<'a> {
+    title: String,
+    heatmaps: Vec<Heatmap>,
+    cut: Option<&'a LinePanel>,
+}
+
+const TITLE_H: u32 = 34;
+const MAP_H: u32 = 450;
+const CUT_H: u32 = 270;
+const MAP_W: u32 = 560;
+
+impl Render for Layout<'_> {
+    fn render<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>, path: &Path) -> Result<()> {
+        let (top, rest) = root.split_vertically(TITLE_H);
+        top.titled(&self.title, ("sans-serif", 16))
+            .map_err(|e| perr(path, e))?;
+        let (maps, below) = rest.split_vertically(MAP_H);
+        for (h, a) in self
+            .heatmaps
+            .iter()
+            .zip(maps.split_evenly((1, self.heatmaps.len())).iter())
+        {
+            h.draw(a, path)?;
+        }
+        if let Some(cut) = self.cut {
+            let (w, _) = below.dim_in_pixel();
+            let (panel, key) = below.split_horizontally(w.saturating_sub(360));
+            cut.draw(&panel, path)?;
+            let labelled: Vec<&Series> =
+                cut.series.iter().filter(|s| !s.label.is_empty()).collect();
+            let (_, key) = key.split_vertically(30);
+            draw_curve_key(&key, &labelled, path)?;
+        }
+        Ok(())
+    }
+}
+
+fn save(title: String, heatmaps: Vec<Heatmap>, cut: Option<&LinePanel>, stem: &Path) -> Result<()> {
+    let w = MAP_W * heatmaps.len() as u32;
+    let h = TITLE_H + MAP_H + if cut.is_some() { CUT_H } else { 0 };
+    save_render(
+        &Layout {
+            title,
+            heatmaps,
+            cut,
+        },
+        stem,
+        (w, h),
+    )
 }
 
 /// Draw map (a) into `<dir>/routing_loop.png|svg`.
 fn draw_loop(d: &RoutingData, dir: &Path) -> Result<()> {
     let m = &d.data.loop_map;
     let curves = e18_curves(m);
-    let hm = |title: String, z: Vec<Vec<f64>>, coloring: Coloring, overlay: Vec<(f64, f64, f64)>| Heatmap {
+    let hm = |title: String,
+              z: Vec<Vec<f64>>,
+              coloring: Coloring,
+              overlay: Vec<(f64, f64, f64)>| Heatmap {
         title,
-        x_label: "g_1 (disorder of region 1, units of 1/sqrt(N))".into(),
+        x_label: "g_1 (disorder scale of region 1)".into(),
         y_label: "b_1 (current gain of region 1)".into(),
         x: m.g.clone(),
         y: m.b.clone(),
@@ -465,22 +589,19 @@ fn draw_loop(d: &RoutingData, dir: &Path) -> Result<()> {
     let a_hi = max_finite(&m.a1).max(max_finite(&m.a_rest));
     let heatmaps = vec![
         hm(
-            format!(
-                "(a1) region 1, DMFT class; o networks N = {n}: {}/{} agree ({}/{} off boundaries)",
-                m.agree[0], m.agree[1], m.agree_away[0], m.agree_away[1]
-            ),
+            format!("(a1) region 1: DMFT class, o N = {n}"),
             m.class.clone(),
             Coloring::classes_split(),
             m.markers.iter().map(|k| (k.g, k.b, k.class)).collect(),
         ),
         hm(
-            "(a2) region 1 participation A^1 = sum_n (S^1n)^2".into(),
+            "(a2) region 1: A^1 = sum_n (S^1n)^2".into(),
             m.a1.clone(),
             continuous(0.0, a_hi, "A^1 (variance units)"),
             m.markers.iter().map(|k| (k.g, k.b, k.a_mean)).collect(),
         ),
         hm(
-            "(a3) the other regions: mean of A^n, n = 2..5".into(),
+            "(a3) the other regions: mean A^n, n = 2..5".into(),
             m.a_rest.clone(),
             continuous(0.0, a_hi, "mean A^n (variance units)"),
             Vec::new(),
@@ -517,22 +638,27 @@ fn draw_loop(d: &RoutingData, dir: &Path) -> Result<()> {
         }
     }
     let cut = LinePanel {
-        title: "(a4) A^1 vs g_1: DMFT (lines) and networks (dots, error bars = sd over trials)".into(),
+        title: "(a4) A^1 of region 1 vs g_1: DMFT (lines), networks (dots, bars: sd over trials)"
+            .into(),
         x_label: "g_1".into(),
         y_label: "A^1".into(),
         series,
         x_range: Some((m.g[0], m.g[m.g.len() - 1])),
         y_range: None,
-        legend: true,
+        legend: false,
         log_axes: false,
     };
     let title = format!(
-        "Routing map (a): region 1 in a five-region loop (param_sets_1), R = 5, DMFT {} x {} cells; classes SPEC section 4, FP split at A = {ROUTING_THRESHOLD}",
+        "(a) Region 1 in the five-region loop of Fig. 4: DMFT {} x {} cells; networks N = {n} x {trials} trials at {} points agree with the DMFT class at {}/{} ({}/{} away from boundaries)",
         m.g.len(),
-        m.b.len()
+        m.b.len(),
+        m.agree[1],
+        m.agree[0],
+        m.agree[1],
+        m.agree_away[0],
+        m.agree_away[1]
     );
-    save_grid(&title, &heatmaps, &[cut], 1, &dir.join("routing_loop"))?;
-    Ok(())
+    save(title, heatmaps, Some(&cut), &dir.join("routing_loop"))
 }
 
 /// Draw map (b) into `<dir>/routing_relay.png|svg`.
@@ -562,14 +688,26 @@ fn draw_relay(d: &RoutingData, dir: &Path) -> Result<()> {
             m.into_b.clone(),
             continuous(0.0, max_finite(&m.into_b), "|S^BA| / |S^AA| (ratio)"),
         ),
-        hm("(b3) DMFT class of the relay region B", m.class_b.clone(), Coloring::classes_split()),
+        hm(
+            "(b3) DMFT class of the relay region B",
+            m.class_b.clone(),
+            Coloring::classes_split(),
+        ),
     ];
     let mut series = Vec::new();
-    let picks = [m.kappa.len() / 4, m.kappa.len() / 2, (3 * m.kappa.len()) / 4];
+    let picks = [
+        m.kappa.len() / 4,
+        m.kappa.len() / 2,
+        (3 * m.kappa.len()) / 4,
+    ];
     for (k, &j) in picks.iter().enumerate() {
         series.push(Series::line(
             format!("kappa = {:.2}", m.kappa[j]),
-            m.g_b.iter().zip(&m.transmission).map(|(&g, row)| (g, row[j])).collect(),
+            m.g_b
+                .iter()
+                .zip(&m.transmission)
+                .map(|(&g, row)| (g, row[j]))
+                .collect(),
             crate::plot::color(k),
         ));
     }
@@ -580,16 +718,15 @@ fn draw_relay(d: &RoutingData, dir: &Path) -> Result<()> {
         series,
         x_range: Some((m.g_b[0], m.g_b[m.g_b.len() - 1])),
         y_range: None,
-        legend: true,
+        legend: false,
         log_axes: false,
     };
     let title = format!(
-        "Routing map (b): relay A -> B -> C (T^AAA = 2, g_A = g_C = 0.5), R = 3, DMFT {} x {} cells",
+        "(b) Relay A -> B -> C: S^AA (T^AAA = 2) reaches C only through B (T^BAA = T^CBA = kappa), g_A = g_C = 0.5; DMFT {} x {} cells",
         m.g_b.len(),
         m.kappa.len()
     );
-    save_grid(&title, &heatmaps, &[cut], 1, &dir.join("routing_relay"))?;
-    Ok(())
+    save(title, heatmaps, Some(&cut), &dir.join("routing_relay"))
 }
 
 /// Draw map (c) into `<dir>/routing_cycle.png|svg`.
@@ -602,8 +739,12 @@ fn draw_cycle(d: &RoutingData, dir: &Path) -> Result<()> {
         .filter(|(g, _)| g.is_finite())
         .map(|(&g, &y)| (g, y))
         .collect();
-    let curves = vec![Series::line("onset of chaos in region 1 (first chaotic cell)", onset, ORANGE)
-        .with_style(Style::Dashed)];
+    let curves = vec![Series::line(
+        "onset of chaos in region 1 (first chaotic cell)",
+        onset,
+        ORANGE,
+    )
+    .with_style(Style::Dashed)];
     let hm = |title: &str, z: Vec<Vec<f64>>, coloring: Coloring| Heatmap {
         title: title.into(),
         x_label: "g_1 (disorder of region 1)".into(),
@@ -617,27 +758,33 @@ fn draw_cycle(d: &RoutingData, dir: &Path) -> Result<()> {
         overlay: Vec::new(),
     };
     let heatmaps = vec![
-        hm("(c1) DMFT class of region 1", m.class.clone(), Coloring::classes_split()),
         hm(
-            "(c2) amplitude of the current cycle",
+            "(c1) DMFT class of region 1",
+            m.class.clone(),
+            Coloring::classes_split(),
+        ),
+        hm(
+            "(c2) amplitude of the currents' oscillation",
             m.amplitude.clone(),
             continuous(0.0, max_finite(&m.amplitude), "half range of S^mn"),
         ),
         hm(
-            "(c3) frequency of the current cycle",
+            "(c3) frequency (grey: amplitude < 0.01)",
             m.frequency.clone(),
-            continuous(0.0, max_finite(&m.frequency), "cycles per unit time (1/tau)"),
+            continuous(
+                0.0,
+                max_finite(&m.frequency),
+                "cycles per unit time (1/tau)",
+            ),
         ),
     ];
     let title = format!(
-        "Routing map (c): oscillating currents, R = 2, random T with leading T_hat eigenvalue {} + i Im lambda (E16), g_2 = 1, DMFT {} x {} cells",
+        "(c) Oscillating currents: R = 2, random T with leading T_hat eigenvalue {} + i Im lambda (E16), g_2 = 1; DMFT {} x {} cells, one T per cell",
         m.re,
         m.g.len(),
         m.im.len()
     );
-    save_grid(&title, &heatmaps, &[], 1, &dir.join("routing_cycle"))?;
-    let _ = QUIESCENT;
-    Ok(())
+    save(title, heatmaps, None, &dir.join("routing_cycle"))
 }
 
 /// Draw every map of the figure into `dir`.

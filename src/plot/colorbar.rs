@@ -53,14 +53,21 @@ impl ColorBar<'_> {
             let t = k as f64 / 4.0;
             let v = self.lo + t * (self.hi - self.lo);
             let y = bottom - (t * n as f64) as i32;
-            bar.draw(&PathElement::new(vec![(28, y), (32, y)], BLACK.stroke_width(1)))
-                .map_err(|e| plot_err(path, e))?;
+            bar.draw(&PathElement::new(
+                vec![(28, y), (32, y)],
+                BLACK.stroke_width(1),
+            ))
+            .map_err(|e| plot_err(path, e))?;
             bar.draw(&Text::new(tick(v), (34, y - 6), font.clone()))
                 .map_err(|e| plot_err(path, e))?;
         }
         for (k, line) in lines.iter().enumerate() {
-            bar.draw(&Text::new(line.clone(), (4, 12 + 14 * k as i32), font.clone()))
-                .map_err(|e| plot_err(path, e))?;
+            bar.draw(&Text::new(
+                line.clone(),
+                (4, 12 + 14 * k as i32),
+                font.clone(),
+            ))
+            .map_err(|e| plot_err(path, e))?;
         }
         Ok(())
     }
@@ -116,8 +123,12 @@ impl Swatches<'_> {
             .map_err(|e| plot_err(path, e))?;
             let lines = wrap(label, chars);
             for (k, line) in lines.iter().enumerate() {
-                area.draw(&Text::new(line.clone(), (30, *y + 2 + 13 * k as i32), font.clone()))
-                    .map_err(|e| plot_err(path, e))?;
+                area.draw(&Text::new(
+                    line.clone(),
+                    (30, *y + 2 + 13 * k as i32),
+                    font.clone(),
+                ))
+                .map_err(|e| plot_err(path, e))?;
             }
             *y += 10 + 13 * lines.len().max(1) as i32;
             Ok(())

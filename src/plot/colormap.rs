@@ -87,7 +87,11 @@ const VIRIDIS: [(u8, [f64; 3]); 33] = [
 
 /// The viridis colour map at `t` in [0, 1] (non-finite `t` gives the bottom colour).
 pub fn viridis(t: f64) -> RGBColor {
-    let t = if t.is_finite() { t.clamp(0.0, 1.0) } else { 0.0 };
+    let t = if t.is_finite() {
+        t.clamp(0.0, 1.0)
+    } else {
+        0.0
+    };
     let x = t * 255.0;
     let k = VIRIDIS
         .iter()

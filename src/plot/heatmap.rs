@@ -9,8 +9,8 @@ use plotters::prelude::*;
 
 use super::colormap::viridis;
 use super::{
-    chart_on, color, plot_err as perr, save_render, split_key, ColorBar, LinePanel, Render,
-    Series, Style, Swatches,
+    chart_on, color, plot_err as perr, save_render, split_key, ColorBar, LinePanel, Render, Series,
+    Style, Swatches,
 };
 use crate::error::{Error, Result};
 use crate::results::sweep::ROUTING_THRESHOLD;
@@ -98,7 +98,11 @@ const TIE_BASE: f64 = 64.0;
 /// The cell value of a tie between `codes` (display codes below 8): `64 + sum 2^code`, drawn
 /// as a cell split into one stripe per tied class.
 pub fn tie_value(codes: &[u8]) -> f64 {
-    TIE_BASE + codes.iter().map(|&c| f64::from(1u32 << c.min(7))).sum::<f64>()
+    TIE_BASE
+        + codes
+            .iter()
+            .map(|&c| f64::from(1u32 << c.min(7)))
+            .sum::<f64>()
 }
 
 /// The codes of a [`tie_value`] (empty for other values).
@@ -309,6 +313,24 @@ impl Heatmap {
                 .map_err(|e| perr(path, e))?;
         }
         draw_curve_key(&below, &labelled, path)?;
+        let missing = self.z.iter().flatten().any(|v| !v.is_finite());
+        if missing {
+            if let Coloring::Continuous { .. } = self.coloring {
+                let (_, bh) = bar.dim_in_pixel();
+                let y = bh as i32 - 30;
+                bar.draw(&Rectangle::new(
+                    [(4, y), (18, y + 12)],
+                    RGBColor(220, 220, 220).filled(),
+                ))
+                .map_err(|e| perr(path, e))?;
+                bar.draw(&Text::new(
+                    "no data",
+                    (22, y),
+                    ("sans-serif", 11).into_font(),
+                ))
+                .map_err(|e| perr(path, e))?;
+            }
+        }
         match &self.coloring {
             Coloring::Categorical {
                 colors,
@@ -318,11 +340,11 @@ impl Heatmap {
                 entries: shown
                     .iter()
                     .filter_map(|&c| Some((*colors.get(c)?, labels.get(c)?.as_str())))
+                    .chain(missing.then_some((RGBColor(220, 220, 220), "no data")))
                     .collect(),
-                tie: self.has_ties().then_some((
-                    [colors[1], colors[3]],
-                    "tie (split: the tied classes)",
-                )),
+                tie: self
+                    .has_ties()
+                    .then_some(([colors[1], colors[3]], "tie (split: the tied classes)")),
             }
             .draw(&bar, path),
             Coloring::Continuous { lo, hi, label } => ColorBar {
@@ -338,7 +360,7 @@ impl Heatmap {
 
 /// The legend of labelled curves, one line each (a line sample in the curve's style, then the
 /// label), in the strip `area` below a heatmap.
-fn draw_curve_key<DB: DrawingBackend>(
+pub fn draw_curve_key<DB: DrawingBackend>(
     area: &DrawingArea<DB, Shift>,
     curves: &[&Series],
     path: &Path,
@@ -350,9 +372,14 @@ fn draw_curve_key<DB: DrawingBackend>(
         let style = s.color.stroke_width(2);
         let dark = RGBColor(60, 60, 60).stroke_width(4);
         // A dark underlay keeps white curves visible on the white strip.
-        area.draw(&PathElement::new(vec![(x0, y), (x1, y)], dark))
-            .map_err(|e| perr(path, e))?;
-        if s.style == Style::Dashed {
+        if s.style != Style::Points {
+            area.draw(&PathElement::new(vec![(x0, y), (x1, y)], dark))
+                .map_err(|e| perr(path, e))?;
+        }
+        if s.style == Style::Points {
+            area.draw(&Circle::new(((x0 + x1) / 2, y), 4, s.color.filled()))
+                .map_err(|e| perr(path, e))?;
+        } else if s.style == Style::Dashed {
             for a in (x0..x1).step_by(10) {
                 area.draw(&PathElement::new(vec![(a, y), ((a + 6).min(x1), y)], style))
                     .map_err(|e| perr(path, e))?;

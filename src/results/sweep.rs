@@ -213,11 +213,15 @@ pub const ROUTING_THRESHOLD: f64 = 0.01;
 /// too short, or neither flat nor with an interior peak, i.e. not settled).
 pub fn invalid_reason(curve: &[f64]) -> Option<String> {
     if curve.iter().any(|x| !x.is_finite()) {
-        return Some("non-finite normalised correlation (the region's variance is 0 or overflowed)".into());
+        return Some(
+            "non-finite normalised correlation (the region's variance is 0 or overflowed)".into(),
+        );
     }
     let c: Vec<f64> = curve.iter().copied().filter(|&x| x != 0.0).collect();
     if c.is_empty() {
-        return Some("every lag of the normalised correlation is exactly 0 (a silent region)".into());
+        return Some(
+            "every lag of the normalised correlation is exactly 0 (a silent region)".into(),
+        );
     }
     let n = c.len() as f64;
     let mean = c.iter().sum::<f64>() / n;
@@ -240,7 +244,10 @@ pub fn invalid_reason(curve: &[f64]) -> Option<String> {
 
 /// [`invalid_reason`] for each region whose code is 0 ("invalid"), `curve(m)` giving region m's
 /// normalised correlation; `None` when no region is invalid.
-pub fn invalid_reasons(codes: &[u8], curve: impl Fn(usize) -> Vec<f64>) -> Option<Vec<Option<String>>> {
+pub fn invalid_reasons(
+    codes: &[u8],
+    curve: impl Fn(usize) -> Vec<f64>,
+) -> Option<Vec<Option<String>>> {
     codes.contains(&0).then(|| {
         codes
             .iter()
@@ -325,7 +332,11 @@ pub fn summarise(
         for p in &pts {
             let reasons = p.invalid_reasons.iter().flatten().flatten().cloned();
             let status = (p.status != "ok").then(|| {
-                format!("{}: {}", p.status, p.message.as_deref().unwrap_or("no message"))
+                format!(
+                    "{}: {}",
+                    p.status,
+                    p.message.as_deref().unwrap_or("no message")
+                )
             });
             for why in reasons.chain(status) {
                 if !invalid.contains(&why) {
@@ -335,7 +346,10 @@ pub fn summarise(
         }
         out.push(CellSummary {
             ties: tied_codes(&codes),
-            ties_by_region: region_ties.iter().any(|t| !t.is_empty()).then_some(region_ties),
+            ties_by_region: region_ties
+                .iter()
+                .any(|t| !t.is_empty())
+                .then_some(region_ties),
             invalid: (!invalid.is_empty()).then_some(invalid),
             mode_by_region,
             cell,
