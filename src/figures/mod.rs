@@ -45,6 +45,7 @@ pub mod fig5;
 pub mod fig6;
 pub mod finite_n;
 pub mod input_flip;
+pub mod routing;
 
 /// Size preset.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, clap::ValueEnum)]
@@ -63,6 +64,7 @@ pub const FIGURES: &[(&str, &str)] = &[
     ("fig5", "limit cycles vs chaos: phase diagram over the leading T_hat eigenvalue, R = 2, g = 1.5 (Fig. 5)"),
     ("fig6", "shaping dynamics: disorder moves the spectrum of the gain-scaled tensor (Fig. 6 and the five-region appendix figure)"),
     ("input_flip", "an input flips an a-dominant region from isolated generator to routing hub (appendix figure)"),
+    ("routing", "routing maps: a region in a five-region loop over g_1 and b_1 (with E18 and finite-N markers), a relay A -> B -> C, oscillating currents over g and Im lambda"),
     ("convex", "convex structure of the fixed-point manifold: vertex counts, fracture numbers, barcodes, PCA (appendix figure)"),
 ];
 
@@ -75,9 +77,10 @@ pub fn validate(v: &Value, raw: &str, path: &Path) -> Result<()> {
         "fig6" => common::validate_text::<fig6::Fig6Config>(raw, path),
         "input_flip" => common::validate_text::<input_flip::InputFlipConfig>(raw, path),
         "convex" => common::validate_text::<convex::ConvexConfig>(raw, path),
+        "routing" => routing::validate_text(raw, path),
         other => Err(Error::config(
             path,
-            format!("figure \"{other}\" has no config schema; use one of fig3, fig4, fig6, input_flip, convex (fig5 is a sweep config)"),
+            format!("figure \"{other}\" has no config schema; use one of fig3, fig4, fig6, input_flip, convex, routing (fig5 is a sweep config)"),
         )),
     }
 }
@@ -91,6 +94,7 @@ pub fn run(id: &str, preset: Preset, out_dir: &Path, ctx: &crate::runs::Context)
         "fig5" => fig5::run(preset, out_dir, ctx),
         "input_flip" => input_flip::run(preset, out_dir, ctx),
         "convex" => convex::run(preset, out_dir, ctx),
+        "routing" => routing::run(preset, out_dir, ctx),
         other => Err(Error::config(
             Path::new("<figure id>"),
             format!(

@@ -7,12 +7,14 @@ use std::path::{Path, PathBuf};
 use plotters::coord::Shift;
 use plotters::prelude::*;
 
+use super::colormap::viridis;
 use super::{
-    chart_on, color, jet, plot_err as perr, save_render, split_key, ColorBar, LinePanel, Render,
-    Series, Style, Swatches,
+    chart_on, color, plot_err as perr, save_render, split_key, ColorBar, LinePanel, Render, Series,
+    Style, Swatches,
 };
 use crate::error::{Error, Result};
-use crate::sweep::engine::{PointResult, SweepResult};
+use crate::results::sweep::ROUTING_THRESHOLD;
+use crate::sweep::engine::{CellSummary, PointResult, SweepResult};
 use mrdmft_solvers::classify::DynamicsClass;
 use mrdmft_solvers::stationary::routing_boundaries;
 
@@ -28,7 +30,7 @@ pub enum Coloring {
         /// Codes shown in the legend.
         shown: Vec<usize>,
     },
-    /// A continuous map (jet) from `lo` to `hi`, with a colour bar titled `label`.
+    /// A continuous map (viridis) from `lo` to `hi`, with a colour bar titled `label`.
     Continuous {
         /// Value at the bottom of the bar.
         lo: f64,
@@ -40,15 +42,36 @@ pub enum Coloring {
 }
 
 impl Coloring {
-    /// The dynamics classes of SPEC section 4 ([`CLASS_COLORS`], codes 1 to 5 in the legend).
+    /// The dynamics classes of SPEC section 4 ([`CLASS_COLORS`], codes 0 to 5 in the legend,
+    /// "invalid" with its own colour). Tie values ([`tie_value`]) are drawn as split cells.
     pub fn classes() -> Self {
+        let mut labels: Vec<String> = DynamicsClass::ALL
+            .iter()
+            .map(|c| c.label().to_string())
+            .collect();
+        labels[0] = "invalid (unclassified)".into();
+        labels.push(QUIESCENT_LABEL.into());
         Coloring::Categorical {
             colors: CLASS_COLORS.to_vec(),
-            labels: DynamicsClass::ALL
-                .iter()
-                .map(|c| c.label().to_string())
-                .collect(),
-            shown: vec![1, 2, 3, 4, 5],
+            labels,
+            shown: vec![1, 2, 3, 4, 5, 0],
+        }
+    }
+
+    /// As [`Coloring::classes`], with fixed points split into routing ones (code 3, $A^m \ge$
+    /// [`ROUTING_THRESHOLD`]) and quiescent ones ([`QUIESCENT`]); see [`display_code`].
+    pub fn classes_split() -> Self {
+        let Coloring::Categorical {
+            colors, mut labels, ..
+        } = Coloring::classes()
+        else {
+            unreachable!("classes() is categorical")
+        };
+        labels[3] = format!("FP, routing (A >= {ROUTING_THRESHOLD})");
+        Coloring::Categorical {
+            colors,
+            labels,
+            shown: vec![1, 2, 3, QUIESCENT as usize, 4, 5, 0],
         }
     }
 
@@ -57,9 +80,78 @@ impl Coloring {
         Coloring::Continuous {
             lo: 0.0,
             hi: 5f64.log2(),
-            label: "entropy".into(),
+            label: "entropy (bits)".into(),
         }
     }
+}
+
+/// Display code of a fixed point whose structured variance is below [`ROUTING_THRESHOLD`]
+/// (after the six class codes of SPEC section 4).
+pub const QUIESCENT: u8 = 6;
+
+/// Legend label of [`QUIESCENT`].
+pub const QUIESCENT_LABEL: &str = "FP, quiescent (A < 0.01)";
+
+/// Cell values at or above this encode a tie ([`tie_value`]).
+const TIE_BASE: f64 = 64.0;
+
+/// The cell value of a tie between `codes` (display codes below 8): `64 + sum 2^code`, drawn
+/// as a cell split into one stripe per tied class.
+pub fn tie_value(codes: &[u8]) -> f64 {
+    TIE_BASE
+        + codes
+            .iter()
+            .map(|&c| f64::from(1u32 << c.min(7)))
+            .sum::<f64>()
+}
+
+/// The codes of a [`tie_value`] (empty for other values).
+pub fn tie_codes(v: f64) -> Vec<u8> {
+    if !(v.is_finite() && v >= TIE_BASE) {
+        return Vec::new();
+    }
+    let bits = (v - TIE_BASE).round() as u32;
+    (0..8u8).filter(|&c| bits & (1 << c) != 0).collect()
+}
+
+/// The display code of class `code` for a region with structured variance `a` (E15): a fixed
+/// point (3) below [`ROUTING_THRESHOLD`] becomes [`QUIESCENT`]; other codes are unchanged.
+pub fn display_code(code: u8, a: f64) -> u8 {
+    if code == 3 && a.is_finite() && a < ROUTING_THRESHOLD {
+        QUIESCENT
+    } else {
+        code
+    }
+}
+
+/// The mode panel's value of a cell: the display code of its mode ([`display_code`], with
+/// region `region`'s A, or the mean A over regions for the pooled mode), or a [`tie_value`] of
+/// the tied display codes when the mode is a tie.
+pub fn mode_value(c: &CellSummary, region: Option<usize>) -> f64 {
+    let (mode, ties, a) = match region {
+        Some(m) => (
+            c.mode_by_region.get(m).copied(),
+            c.ties_by_region
+                .as_ref()
+                .and_then(|t| t.get(m).cloned())
+                .unwrap_or_default(),
+            c.structured_variance.get(m).copied().unwrap_or(f64::NAN),
+        ),
+        None => (
+            Some(c.mode),
+            c.ties.clone().unwrap_or_default(),
+            c.structured_variance.iter().sum::<f64>() / c.structured_variance.len().max(1) as f64,
+        ),
+    };
+    let Some(mode) = mode else { return f64::NAN };
+    if ties.len() > 1 {
+        let mut d: Vec<u8> = ties.iter().map(|&t| display_code(t, a)).collect();
+        d.dedup();
+        if d.len() > 1 {
+            return tie_value(&d);
+        }
+    }
+    f64::from(display_code(mode, a))
 }
 
 /// A heatmap panel over a rectilinear grid of cell centres.
@@ -112,21 +204,36 @@ impl Heatmap {
                 .get(v.round().max(0.0) as usize)
                 .copied()
                 .unwrap_or(RGBColor(220, 220, 220)),
-            Coloring::Continuous { lo, hi, .. } => jet((v - lo) / (hi - lo)),
+            Coloring::Continuous { lo, hi, .. } => viridis((v - lo) / (hi - lo)),
         }
     }
 
-    /// Draw into `area` (the colour bar or legend takes a strip on the right).
+    /// Whether any cell is a tie ([`tie_value`]).
+    fn has_ties(&self) -> bool {
+        matches!(self.coloring, Coloring::Categorical { .. })
+            && self.z.iter().flatten().any(|&v| !tie_codes(v).is_empty())
+    }
+
+    /// Draw into `area`: the colour bar or class legend in a strip on the right, the legend of
+    /// the labelled curves in a strip below the axes, so that no key covers data.
     pub fn draw<DB: DrawingBackend>(
         &self,
         area: &DrawingArea<DB, Shift>,
         path: &Path,
     ) -> Result<()> {
         let bar_w = match self.coloring {
-            Coloring::Categorical { .. } => 110,
-            Coloring::Continuous { .. } => 90,
+            Coloring::Categorical { .. } => 150,
+            Coloring::Continuous { .. } => 96,
         };
         let (main, bar) = split_key(area, bar_w);
+        let labelled: Vec<&Series> = self.curves.iter().filter(|s| !s.label.is_empty()).collect();
+        let (_, mh) = main.dim_in_pixel();
+        let legend_h = if labelled.is_empty() {
+            0
+        } else {
+            8 + 16 * labelled.len() as u32
+        };
+        let (main, below) = main.split_vertically(mh.saturating_sub(legend_h));
         let xe = edges(&self.x);
         let ye = edges(&self.y);
         let (x0, x1) = (xe[0], xe[xe.len() - 1]);
@@ -140,6 +247,8 @@ impl Heatmap {
             .disable_mesh()
             .x_desc(&self.x_label)
             .y_desc(&self.y_label)
+            .x_label_formatter(&|v| super::tick(*v))
+            .y_label_formatter(&|v| super::tick(*v))
             .label_style(("sans-serif", 12))
             .axis_desc_style(("sans-serif", 13))
             .draw()
@@ -147,10 +256,26 @@ impl Heatmap {
         let mut rects = Vec::new();
         for (i, row) in self.z.iter().enumerate() {
             for (j, &v) in row.iter().enumerate() {
-                rects.push(Rectangle::new(
-                    [(xe[i], ye[j]), (xe[i + 1], ye[j + 1])],
-                    self.cell_color(v).filled(),
-                ));
+                let tied = match self.coloring {
+                    Coloring::Categorical { .. } => tie_codes(v),
+                    Coloring::Continuous { .. } => Vec::new(),
+                };
+                if tied.is_empty() {
+                    rects.push(Rectangle::new(
+                        [(xe[i], ye[j]), (xe[i + 1], ye[j + 1])],
+                        self.cell_color(v).filled(),
+                    ));
+                    continue;
+                }
+                // A tie: one vertical stripe per tied class, left to right by code.
+                let w = (xe[i + 1] - xe[i]) / tied.len() as f64;
+                for (k, &c) in tied.iter().enumerate() {
+                    let xa = xe[i] + w * k as f64;
+                    rects.push(Rectangle::new(
+                        [(xa, ye[j]), (xa + w, ye[j + 1])],
+                        self.cell_color(f64::from(c)).filled(),
+                    ));
+                }
             }
         }
         chart.draw_series(rects).map_err(|e| perr(path, e))?;
@@ -162,7 +287,9 @@ impl Heatmap {
                 .copied()
                 .filter(|&(x, y)| inside(x, &xr) && inside(y, &yr))
                 .collect();
-            super::draw_styled(&mut chart, s, pts, path)?;
+            let mut unlabelled = s.clone();
+            unlabelled.label.clear();
+            super::draw_styled(&mut chart, &unlabelled, pts, path)?;
         }
         for (x, y, label) in &self.markers {
             chart
@@ -174,17 +301,35 @@ impl Heatmap {
                 .map_err(|e| perr(path, e))?;
         }
         for &(x, y, v) in &self.overlay {
-            let c = self.cell_color(v);
+            let tied = tie_codes(v);
+            let c = self.cell_color(tied.first().map_or(v, |&t| f64::from(t)));
             chart
                 .draw_series(std::iter::once(
                     EmptyElement::at((x, y))
-                        + Circle::new((0, 0), 8, c.filled())
-                        + Circle::new((0, 0), 8, BLACK.stroke_width(2)),
+                        + Circle::new((0, 0), 7, c.filled())
+                        + Circle::new((0, 0), 7, WHITE.stroke_width(3))
+                        + Circle::new((0, 0), 7, BLACK.stroke_width(1)),
                 ))
                 .map_err(|e| perr(path, e))?;
         }
-        if self.curves.iter().any(|s| !s.label.is_empty()) {
-            super::series_legend(&mut chart, SeriesLabelPosition::UpperLeft, path)?;
+        draw_curve_key(&below, &labelled, path)?;
+        let missing = self.z.iter().flatten().any(|v| !v.is_finite());
+        if missing {
+            if let Coloring::Continuous { .. } = self.coloring {
+                let (_, bh) = bar.dim_in_pixel();
+                let y = bh as i32 - 30;
+                bar.draw(&Rectangle::new(
+                    [(4, y), (18, y + 12)],
+                    RGBColor(220, 220, 220).filled(),
+                ))
+                .map_err(|e| perr(path, e))?;
+                bar.draw(&Text::new(
+                    "no data",
+                    (22, y),
+                    ("sans-serif", 11).into_font(),
+                ))
+                .map_err(|e| perr(path, e))?;
+            }
         }
         match &self.coloring {
             Coloring::Categorical {
@@ -194,12 +339,16 @@ impl Heatmap {
             } => Swatches {
                 entries: shown
                     .iter()
-                    .map(|&c| (colors[c], labels[c].as_str()))
+                    .filter_map(|&c| Some((*colors.get(c)?, labels.get(c)?.as_str())))
+                    .chain(missing.then_some((RGBColor(220, 220, 220), "no data")))
                     .collect(),
+                tie: self
+                    .has_ties()
+                    .then_some(([colors[1], colors[3]], "tie (split: the tied classes)")),
             }
             .draw(&bar, path),
             Coloring::Continuous { lo, hi, label } => ColorBar {
-                map: jet,
+                map: viridis,
                 lo: *lo,
                 hi: *hi,
                 title: label,
@@ -209,16 +358,54 @@ impl Heatmap {
     }
 }
 
+/// The legend of labelled curves, one line each (a line sample in the curve's style, then the
+/// label), in the strip `area` below a heatmap.
+pub fn draw_curve_key<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    curves: &[&Series],
+    path: &Path,
+) -> Result<()> {
+    let font = ("sans-serif", 12).into_font();
+    for (k, s) in curves.iter().enumerate() {
+        let y = 6 + 16 * k as i32 + 6;
+        let (x0, x1) = (56, 86);
+        let style = s.color.stroke_width(2);
+        let dark = RGBColor(60, 60, 60).stroke_width(4);
+        // A dark underlay keeps white curves visible on the white strip.
+        if s.style != Style::Points {
+            area.draw(&PathElement::new(vec![(x0, y), (x1, y)], dark))
+                .map_err(|e| perr(path, e))?;
+        }
+        if s.style == Style::Points {
+            area.draw(&Circle::new(((x0 + x1) / 2, y), 4, s.color.filled()))
+                .map_err(|e| perr(path, e))?;
+        } else if s.style == Style::Dashed {
+            for a in (x0..x1).step_by(10) {
+                area.draw(&PathElement::new(vec![(a, y), ((a + 6).min(x1), y)], style))
+                    .map_err(|e| perr(path, e))?;
+            }
+        } else {
+            area.draw(&PathElement::new(vec![(x0, y), (x1, y)], style))
+                .map_err(|e| perr(path, e))?;
+        }
+        area.draw(&Text::new(s.label.clone(), (x1 + 8, y - 7), font.clone()))
+            .map_err(|e| perr(path, e))?;
+    }
+    Ok(())
+}
+
 const CHAOS_COLOR: RGBColor = RGBColor(127, 201, 127);
 
-/// Colours of the classes (codes 0..5; "invalid" drawn like chaos, as in the paper's map).
-pub const CLASS_COLORS: [RGBColor; 6] = [
-    CHAOS_COLOR,
+/// Colours of the classes (codes 0..5 of SPEC section 4: invalid, chaos, FP + chaos, FP,
+/// LC + chaos, LC; then [`QUIESCENT`]). "invalid" has its own dark grey, never a class colour.
+pub const CLASS_COLORS: [RGBColor; 7] = [
+    RGBColor(90, 90, 90),
     CHAOS_COLOR,
     RGBColor(190, 174, 212),
     RGBColor(253, 192, 134),
     RGBColor(255, 255, 153),
     RGBColor(56, 108, 176),
+    RGBColor(191, 91, 23),
 ];
 
 /// The dashed upper half circle `|lambda| = rad` (the disorder radius on an eigenvalue plane).
@@ -332,10 +519,7 @@ pub fn save_grid(
     Ok((stem.with_extension("png"), stem.with_extension("svg")))
 }
 
-fn grid_of(
-    res: &SweepResult,
-    f: impl Fn(&crate::sweep::engine::CellSummary) -> f64,
-) -> Vec<Vec<f64>> {
+fn grid_of(res: &SweepResult, f: impl Fn(&CellSummary) -> f64) -> Vec<Vec<f64>> {
     let mut z = vec![vec![f64::NAN; res.axes[1].values.len()]; res.axes[0].values.len()];
     for c in &res.cells {
         z[c.cell[0]][c.cell[1]] = f(c);
@@ -347,6 +531,28 @@ fn grid_of(
 /// configured overlays, and for each example cell a current trace and a normalised slice.
 pub fn plot_sweep(res: &SweepResult, stem: &Path) -> Result<(PathBuf, PathBuf)> {
     plot_sweep_with(res, None, stem)
+}
+
+/// "invalid in k cells: reason (count), ..." over the cells of `res`, or `None` if no cell has
+/// an invalid run.
+pub fn invalid_note(res: &SweepResult) -> Option<String> {
+    let mut counts: Vec<(String, usize)> = Vec::new();
+    let mut cells = 0;
+    for c in &res.cells {
+        let Some(reasons) = &c.invalid else { continue };
+        cells += 1;
+        for r in reasons {
+            let short = r.split(':').next().unwrap_or(r).to_string();
+            match counts.iter_mut().find(|(s, _)| *s == short) {
+                Some(e) => e.1 += 1,
+                None => counts.push((short, 1)),
+            }
+        }
+    }
+    (cells > 0).then(|| {
+        let list: Vec<String> = counts.iter().map(|(s, n)| format!("{s} ({n})")).collect();
+        format!("invalid runs in {cells} cells: {}", list.join(", "))
+    })
 }
 
 /// Short description of an overlay result: its run kind and network sizes.
@@ -362,13 +568,10 @@ fn overlay_name(o: &SweepResult) -> String {
 }
 
 /// The value a panel shows for a cell (NaN if the cell lacks it).
-fn panel_value(panel: &str, region: Option<usize>, c: &crate::sweep::engine::CellSummary) -> f64 {
+fn panel_value(panel: &str, region: Option<usize>, c: &CellSummary) -> f64 {
     let m = region.unwrap_or(0);
     match panel {
-        "mode" => match region {
-            Some(m) => c.mode_by_region.get(m).map_or(f64::NAN, |&x| x as f64),
-            None => c.mode as f64,
-        },
+        "mode" => mode_value(c, region),
         "entropy" => c.entropy,
         "structured_variance" => c.structured_variance.get(m).copied().unwrap_or(f64::NAN),
         "decorrelation" => c
@@ -527,7 +730,7 @@ pub fn plot_sweep_with(
                     (Some(m), false) => format!("most frequent dynamics of region {} (mode over runs)", m + 1),
                     (None, false) => "most frequent dynamics (mode over runs and regions)".to_string(),
                 },
-                Coloring::classes(),
+                Coloring::classes_split(),
             ),
             "entropy" => ("solution entropy (bits)".to_string(), Coloring::entropy()),
             "structured_variance" => (
@@ -668,5 +871,9 @@ pub fn plot_sweep_with(
                 .unwrap_or_default()
         )
     });
+    let title = match invalid_note(res) {
+        Some(n) => format!("{title} | {n}"),
+        None => title,
+    };
     save_grid(&title, &heatmaps, &lines, cols, stem)
 }

@@ -75,6 +75,10 @@ pub struct PointResult {
     pub iterations: Option<usize>,
     /// Stationary theory per region (stationary).
     pub stationary: Option<Vec<StationaryRegion>>,
+    /// Why each region classified "invalid" (code 0) is invalid, `None` for the others; absent
+    /// when no region is invalid (see [`invalid_reason`]).
+    #[serde(default)]
+    pub invalid_reasons: Option<Vec<Option<String>>>,
 }
 
 /// The stationary theory of one region (SPEC E11-E13, E15, E18), run kind `stationary`.
@@ -131,6 +135,18 @@ pub struct CellSummary {
     /// Runs of the cell that diverged or left the range of the numerics (status "diverged"
     /// or non-finite summaries); absent when none did.
     pub warned: Option<u32>,
+    /// The codes sharing the largest count when two or more do (`mode` is the smallest of
+    /// them); absent when the mode is unique.
+    #[serde(default)]
+    pub ties: Option<Vec<u8>>,
+    /// As `ties`, for each region's codes over runs (empty where that mode is unique); absent
+    /// when no region has a tie.
+    #[serde(default)]
+    pub ties_by_region: Option<Vec<Vec<u8>>>,
+    /// The distinct reasons of the cell's "invalid" codes (status "ok" points whose curve
+    /// could not be classified) and of its points with another status; absent if none.
+    #[serde(default)]
+    pub invalid: Option<Vec<String>>,
 }
 
 /// An example point.
@@ -203,6 +219,78 @@ fn structured(s: &[Vec<f64>]) -> Vec<f64> {
         .collect()
 }
 
+/// A fixed point routes when its structured variance $A^m = \sum_n (S^{mn})^2$ (E15) is at
+/// least this; below it the region is quiescent ($S \to 0$). A routing region pinned at
+/// $\psi = 1/b$ has $A = 2(b^2 - 1)/\pi$ (E15, E18), 0.8 already at b = 1.5, while a quiescent
+/// region decays to $A \approx 0$, so the threshold separates the two by orders of magnitude.
+pub const ROUTING_THRESHOLD: f64 = 0.01;
+
+/// Why the SPEC section 4 rule calls the normalised correlation `curve` invalid, or `None` if
+/// it does not (the invalid branches of `classify_curve`: no non-zero lag, non-finite values,
+/// too short, or neither flat nor with an interior peak, i.e. not settled).
+pub fn invalid_reason(curve: &[f64]) -> Option<String> {
+    if curve.iter().any(|x| !x.is_finite()) {
+        return Some(
+            "non-finite normalised correlation (the region's variance is 0 or overflowed)".into(),
+        );
+    }
+    let c: Vec<f64> = curve.iter().copied().filter(|&x| x != 0.0).collect();
+    if c.is_empty() {
+        return Some(
+            "every lag of the normalised correlation is exactly 0 (a silent region)".into(),
+        );
+    }
+    let n = c.len() as f64;
+    let mean = c.iter().sum::<f64>() / n;
+    let std = (c.iter().map(|x| (x - mean) * (x - mean)).sum::<f64>() / n).sqrt();
+    if std < 1e-2 {
+        return None;
+    }
+    if c.len() < 3 {
+        return Some(format!(
+            "curve too short ({} non-zero lags) to find a peak; raise the steps",
+            c.len()
+        ));
+    }
+    let peak = (1..c.len() - 1).any(|k| c[k] > c[k - 1] && c[k] > c[k + 1]);
+    (!peak).then(|| {
+        "not settled: the correlation is neither flat nor has an interior peak within the window; raise the steps"
+            .to_string()
+    })
+}
+
+/// [`invalid_reason`] for each region whose code is 0 ("invalid"), `curve(m)` giving region m's
+/// normalised correlation; `None` when no region is invalid.
+pub fn invalid_reasons(
+    codes: &[u8],
+    curve: impl Fn(usize) -> Vec<f64>,
+) -> Option<Vec<Option<String>>> {
+    codes.contains(&0).then(|| {
+        codes
+            .iter()
+            .enumerate()
+            .map(|(m, &c)| {
+                (c == 0).then(|| {
+                    invalid_reason(&curve(m))
+                        .unwrap_or_else(|| "unclassifiable correlation".to_string())
+                })
+            })
+            .collect()
+    })
+}
+
+/// The codes sharing the largest count among `codes` when two or more do (SPEC section 4
+/// bookkeeping: the mode takes the smallest of them).
+pub fn tied_codes(codes: &[u8]) -> Option<Vec<u8>> {
+    let c = code_counts(codes);
+    let best = *c.iter().max()?;
+    let tied: Vec<u8> = (0..c.len())
+        .filter(|&k| best > 0 && c[k] == best)
+        .map(|k| k as u8)
+        .collect();
+    (tied.len() > 1).then_some(tied)
+}
+
 /// Summaries of complete cells from a set of points (E-independent bookkeeping; codes per
 /// SPEC section 4).
 pub fn summarise(
@@ -246,13 +334,40 @@ pub fn summarise(
             d
         });
         let cell = [c / n1, c % n1];
-        let mode_by_region = (0..r)
-            .map(|m| {
-                let cm: Vec<u8> = pts.iter().filter_map(|p| p.codes.get(m).copied()).collect();
-                mode_code(&cm).unwrap_or(0)
-            })
+        let by_region: Vec<Vec<u8>> = (0..r)
+            .map(|m| pts.iter().filter_map(|p| p.codes.get(m).copied()).collect())
             .collect();
+        let mode_by_region = by_region
+            .iter()
+            .map(|cm| mode_code(cm).unwrap_or(0))
+            .collect();
+        let region_ties: Vec<Vec<u8>> = by_region
+            .iter()
+            .map(|cm| tied_codes(cm).unwrap_or_default())
+            .collect();
+        let mut invalid: Vec<String> = Vec::new();
+        for p in &pts {
+            let reasons = p.invalid_reasons.iter().flatten().flatten().cloned();
+            let status = (p.status != "ok").then(|| {
+                format!(
+                    "{}: {}",
+                    p.status,
+                    p.message.as_deref().unwrap_or("no message")
+                )
+            });
+            for why in reasons.chain(status) {
+                if !invalid.contains(&why) {
+                    invalid.push(why);
+                }
+            }
+        }
         out.push(CellSummary {
+            ties: tied_codes(&codes),
+            ties_by_region: region_ties
+                .iter()
+                .any(|t| !t.is_empty())
+                .then_some(region_ties),
+            invalid: (!invalid.is_empty()).then_some(invalid),
             mode_by_region,
             cell,
             coords: [axes[0].values[cell[0]], axes[1].values[cell[1]]],

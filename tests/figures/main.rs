@@ -9,3 +9,4 @@ mod fig5;
 mod golden;
 mod golden_34;
 mod present;
+mod routing;

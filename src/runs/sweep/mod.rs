@@ -110,6 +110,7 @@ impl Plan {
             termination: None,
             iterations: None,
             stationary: None,
+            invalid_reasons: None,
         };
         match self.draw_t(seed, target) {
             None => {}
@@ -188,6 +189,9 @@ impl Plan {
         res.delta_diag_final = sol.delta_diag[last * r..(last + 1) * r].to_vec();
         let nr = sol.normalised_row(self.row).expect("row requested");
         let nlag = nr.len() / r;
+        res.invalid_reasons = crate::results::sweep::invalid_reasons(&res.codes, |m| {
+            nr.iter().skip(m).step_by(r).copied().collect()
+        });
         res.max_norm_corr = (0..r)
             .map(|m| {
                 (1..nlag)
@@ -345,6 +349,7 @@ pub fn summarise_curves(curves: &[Vec<f64>], threshold: f64, res: &mut PointResu
         maxc.push(c.iter().skip(1).copied().fold(f64::NEG_INFINITY, f64::max));
     }
     res.codes = codes.into_iter().map(DynamicsClass::code).collect();
+    res.invalid_reasons = crate::results::sweep::invalid_reasons(&res.codes, |m| curves[m].clone());
     res.decorrelation = Some(dec);
     res.max_norm_corr = maxc;
 }
