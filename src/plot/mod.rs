@@ -327,22 +327,6 @@ pub fn draw_glyph<DB: DrawingBackend>(
     .map_err(|e| plot_err(path, e))
 }
 
-/// The legend of the labelled series of `chart`, at `pos`.
-pub(crate) fn series_legend<'a, DB: DrawingBackend + 'a, CT: CoordTranslate>(
-    chart: &mut ChartContext<'a, DB, CT>,
-    pos: SeriesLabelPosition,
-    path: &Path,
-) -> Result<()> {
-    chart
-        .configure_series_labels()
-        .background_style(WHITE.mix(0.85))
-        .border_style(RGBColor(200, 200, 200))
-        .label_font(("sans-serif", 11))
-        .position(pos)
-        .draw()
-        .map_err(|e| plot_err(path, e))
-}
-
 macro_rules! draw_panel_body {
     ($self:ident, $chart:ident, $path:ident, $keep:expr, $log:expr) => {{
         let mut mesh = $chart.configure_mesh();
