@@ -174,9 +174,10 @@ impl RobustRule {
 }
 
 fn range_of(x: &[f64]) -> (f64, f64) {
-    x.iter().fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), &v| {
-        (lo.min(v), hi.max(v))
-    })
+    x.iter()
+        .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), &v| {
+            (lo.min(v), hi.max(v))
+        })
 }
 
 /// Classify one normalised correlation curve $c(k) = \hat\Delta(t_0, t_0 + k\,dt)$,
@@ -217,7 +218,9 @@ pub fn classify_curve_robust(curve: &[f64], rule: &RobustRule) -> DynamicsClass 
         after[i] = after[i + 1].max(curve[i + 1]);
     }
     let first_min = (1..k - 1).find(|&i| {
-        curve[i] < curve[i - 1] && curve[i] <= curve[i + 1] && after[i] - curve[i] > rule.oscillation
+        curve[i] < curve[i - 1]
+            && curve[i] <= curve[i + 1]
+            && after[i] - curve[i] > rule.oscillation
     });
     if let Some(k1) = first_min {
         if hi - lo > rule.oscillation {
@@ -379,7 +382,10 @@ mod tests {
             DynamicsClass::LimitCycle
         );
         assert_eq!(cls(&[1.0; 4]), DynamicsClass::Invalid);
-        assert_eq!(cls(&curve(n, |t| t.cos() * f64::NAN)), DynamicsClass::Invalid);
+        assert_eq!(
+            cls(&curve(n, |t| t.cos() * f64::NAN)),
+            DynamicsClass::Invalid
+        );
         assert_eq!(
             Classification::Robust.classify(&curve(n, |t| (-t).exp())),
             DynamicsClass::Chaos

@@ -467,7 +467,7 @@ pub fn scs_gain(g: f64) -> Result<f64, SolverError> {
 /// use mrdmft_solvers::stationary::structure_onset;
 /// assert_eq!(structure_onset(1.0).unwrap(), 1.0);
 /// let edge = structure_onset(1.5).unwrap(); // Fig. 5
-/// assert!((edge - 1.52).abs() < 0.005);
+/// assert!((edge - 1.522_337).abs() < 1e-6);
 /// ```
 pub fn structure_onset(g: f64) -> Result<f64, SolverError> {
     Ok(1.0 / scs_gain(g)?)

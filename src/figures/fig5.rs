@@ -249,7 +249,9 @@ pub fn draw(d: &Fig5Data, dir: &Path) -> Result<()> {
     let y_top = d.y.iter().copied().fold(rad, f64::max);
     let mut curves = vec![circle];
     if let Some(edge) = d.structure_edge {
-        let pts = (0..=100).map(|k| (edge, y_top * k as f64 / 100.0)).collect();
+        let pts = (0..=100)
+            .map(|k| (edge, y_top * k as f64 / 100.0))
+            .collect();
         let label = format!("Re lambda = 1/psi_SCS(g) = {edge:.3}: structure grows out of chaos");
         curves.push(Series::line(label, pts, plotters::style::BLACK));
     }
