@@ -6,6 +6,9 @@
 //! $\hat\Delta^m(t_0, t_0+\tau) = \Delta^m(t_0,t_0+\tau)/\sqrt{\Delta^m(t_0,t_0)\Delta^m(t_0+\tau,t_0+\tau)}$
 //! after the transient, by the reference rule (REFERENCE-CODE 3.3): codes 0..5 =
 //! invalid, chaos, fixed point + chaos, fixed point, limit cycle + chaos, limit cycle.
+//! That rule leans on the reference scheme's spurious lag-1 peak; [`classify_curve_robust`]
+//! ([`Classification::Robust`]) gives the same five classes from the lag-0 value and the tail of
+//! the curve only, so that it holds for any scheme and $dt$ (docs/NUMERICS.md).
 //! A cell of a phase diagram collects the codes of all its runs and regions; it is summarised by
 //! their mode (smallest code on ties, as `scipy.stats.mode`) and their Shannon entropy (bits).
 //!
@@ -119,16 +122,144 @@ pub fn classify_curve(curve: &[f64]) -> DynamicsClass {
     }
 }
 
+/// Which rule turns a normalised correlation curve into a [`DynamicsClass`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum Classification {
+    /// The authors' rule ([`classify_curve`]), for reproduction; it leans on the reference
+    /// scheme's spurious lag-1 peak (see [`classify_curve_robust`]).
+    #[default]
+    Reference,
+    /// The scheme- and dt-independent rule [`classify_curve_robust`] with [`RobustRule::DEFAULT`].
+    Robust,
+}
+
+impl Classification {
+    /// Every accepted name, for error messages.
+    pub const NAMES: &'static [&'static str] = &["reference", "robust"];
+
+    /// Classify one curve by this rule.
+    pub fn classify(self, curve: &[f64]) -> DynamicsClass {
+        match self {
+            Classification::Reference => classify_curve(curve),
+            Classification::Robust => classify_curve_robust(curve, &RobustRule::DEFAULT),
+        }
+    }
+}
+
+/// Tolerances of [`classify_curve_robust`], all on the normalised correlation $c(\tau)$ (1 at
+/// lag 0); the values of [`RobustRule::DEFAULT`] and the measured margins are in docs/NUMERICS.md.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct RobustRule {
+    /// Fixed point: $\max_\tau |1 - c(\tau)| <$ `flat`.
+    pub flat: f64,
+    /// Chaos: the plateau $|c_\infty| <$ `zero` (else fixed point + chaos).
+    pub zero: f64,
+    /// Oscillation: the curve rises by more than `oscillation` after a local minimum, and the
+    /// tail's range $\max - \min$ exceeds it.
+    pub oscillation: f64,
+    /// Limit cycle: the highest return after the first minimum exceeds $1 -$ `recurrence`
+    /// (else limit cycle + chaos: that fraction of the variance decorrelates).
+    pub recurrence: f64,
+}
+
+impl RobustRule {
+    /// The tolerances used by [`Classification::Robust`].
+    pub const DEFAULT: RobustRule = RobustRule {
+        flat: 1e-2,
+        zero: 0.05,
+        oscillation: 0.02,
+        recurrence: 0.01,
+    };
+}
+
+fn range_of(x: &[f64]) -> (f64, f64) {
+    x.iter()
+        .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), &v| {
+            (lo.min(v), hi.max(v))
+        })
+}
+
+/// Classify one normalised correlation curve $c(k) = \hat\Delta(t_0, t_0 + k\,dt)$,
+/// $k = 0, 1, \dots, K$ (SPEC section 4), by a rule that does not lean on the integration
+/// scheme: it reads the deviation from the lag-0 value 1, the returns of the curve after its
+/// first real minimum, and the tail (lags $k \ge K/2$), never a peak next to lag 0.
+///
+/// The authors' rule ([`classify_curve`]) needs an interior peak to call a curve anything but a
+/// fixed point; a monotone decay (chaos, or chaos about a fixed point) has one only through the
+/// reference scheme's $O(dt)$ artefact $c(dt) > 1$ (1.000006; 1.00017 on a limit cycle), so with
+/// the accurate scheme such curves become "invalid". Here, with the tolerances of `rule`:
+///
+/// 1. non-finite values or fewer than 8 lags: invalid;
+/// 2. $\max_k|1 - c(k)| <$ `flat`: fixed point;
+/// 3. oscillation: some local minimum $k_1$ after which the curve rises by more than
+///    `oscillation`, and a tail range above `oscillation` (the oscillation persists). Then the
+///    highest return $\max_{k > k_1} c(k) > 1 -$ `recurrence`: limit cycle (the state returns to
+///    itself); else limit cycle + chaos;
+/// 4. otherwise (monotone or died out) the plateau $c_\infty$ = mean of the last quarter:
+///    $|c_\infty| <$ `zero` chaos, else fixed point + chaos (the static fraction
+///    $\Delta_\infty/\Delta_0$ never decorrelates, E11).
+///
+/// Periods longer than the lag window cannot be resolved (no return is seen).
+pub fn classify_curve_robust(curve: &[f64], rule: &RobustRule) -> DynamicsClass {
+    let k = curve.len();
+    if k < 8 || curve.iter().any(|x| !x.is_finite()) {
+        return DynamicsClass::Invalid;
+    }
+    let dev = curve.iter().fold(0.0f64, |a, &x| a.max((1.0 - x).abs()));
+    if dev < rule.flat {
+        return DynamicsClass::FixedPoint;
+    }
+    let tail = &curve[k / 2..];
+    let (lo, hi) = range_of(tail);
+    // Suffix maxima: the highest return after each lag.
+    let mut after = vec![f64::NEG_INFINITY; k];
+    for i in (0..k - 1).rev() {
+        after[i] = after[i + 1].max(curve[i + 1]);
+    }
+    let first_min = (1..k - 1).find(|&i| {
+        curve[i] < curve[i - 1]
+            && curve[i] <= curve[i + 1]
+            && after[i] - curve[i] > rule.oscillation
+    });
+    if let Some(k1) = first_min {
+        if hi - lo > rule.oscillation {
+            return if after[k1] > 1.0 - rule.recurrence {
+                DynamicsClass::LimitCycle
+            } else {
+                DynamicsClass::LimitCycleChaos
+            };
+        }
+    }
+    let last = &curve[k - k / 4..];
+    let plateau = last.iter().sum::<f64>() / last.len() as f64;
+    if plateau.abs() < rule.zero {
+        DynamicsClass::Chaos
+    } else {
+        DynamicsClass::FixedPointChaos
+    }
+}
+
 /// Classify every region of a two-time solution from its normalised row `row` (which must have
-/// been requested in `delta_rows`). Returns `None` if the row is missing.
+/// been requested in `delta_rows`) by the reference rule. Returns `None` if the row is missing.
 pub fn classify_solution(sol: &TwoTimeSolution, row: usize) -> Option<Vec<DynamicsClass>> {
+    classify_solution_with(sol, row, Classification::Reference)
+}
+
+/// Classify every region of a two-time solution from its normalised row `row` by `rule`
+/// (SPEC section 4). Returns `None` if the row is missing.
+pub fn classify_solution_with(
+    sol: &TwoTimeSolution,
+    row: usize,
+    rule: Classification,
+) -> Option<Vec<DynamicsClass>> {
     let r = sol.regions;
     let nr = sol.normalised_row(row)?;
     Some(
         (0..r)
             .map(|m| {
                 let curve: Vec<f64> = nr.iter().skip(m).step_by(r).copied().collect();
-                classify_curve(&curve)
+                rule.classify(&curve)
             })
             .collect(),
     )
@@ -214,6 +345,55 @@ mod tests {
         assert_eq!(classify_curve(&lcc), DynamicsClass::LimitCycleChaos);
         // All zero: invalid.
         assert_eq!(classify_curve(&[0.0; 10]), DynamicsClass::Invalid);
+    }
+
+    #[test]
+    fn robust_synthetic_classes() {
+        let n = 1667;
+        let rule = RobustRule::DEFAULT;
+        let cls = |c: &[f64]| classify_curve_robust(c, &rule);
+        assert_eq!(cls(&curve(n, |_| 1.0)), DynamicsClass::FixedPoint);
+        // Monotone decay to zero, with or without a spurious lag-1 value above 1: chaos.
+        let mut decay = curve(n, |t| (-t).exp());
+        assert_eq!(cls(&decay), DynamicsClass::Chaos);
+        decay[1] = 1.000_006;
+        assert_eq!(cls(&decay), DynamicsClass::Chaos);
+        // Decay to a plateau (no interior peak at all): FP + chaos.
+        assert_eq!(
+            cls(&curve(n, |t| 0.4 + 0.6 * (-t).exp())),
+            DynamicsClass::FixedPointChaos
+        );
+        assert_eq!(cls(&curve(n, |t| t.cos())), DynamicsClass::LimitCycle);
+        // A damped oscillation that has died by the tail: chaos.
+        assert_eq!(
+            cls(&curve(n, |t| (-0.2 * t).exp() * t.cos())),
+            DynamicsClass::Chaos
+        );
+        // A slowly dying oscillation still visible in the tail: limit cycle + chaos.
+        assert_eq!(
+            cls(&curve(n, |t| (-0.05 * t).exp() * t.cos())),
+            DynamicsClass::LimitCycleChaos
+        );
+        let lcc = curve(n, |t| 0.5 * t.cos() + 0.5 * (-t).exp() * (3.0 * t).cos());
+        assert_eq!(cls(&lcc), DynamicsClass::LimitCycleChaos);
+        // A cycle sampled off its peaks by up to 1e-3 is still a limit cycle.
+        assert_eq!(
+            cls(&curve(n, |t| 0.999 * (1.01 * t).cos())),
+            DynamicsClass::LimitCycle
+        );
+        assert_eq!(cls(&[1.0; 4]), DynamicsClass::Invalid);
+        assert_eq!(
+            cls(&curve(n, |t| t.cos() * f64::NAN)),
+            DynamicsClass::Invalid
+        );
+        assert_eq!(
+            Classification::Robust.classify(&curve(n, |t| (-t).exp())),
+            DynamicsClass::Chaos
+        );
+        assert_eq!(
+            Classification::Reference.classify(&curve(n, |t| (-t).exp())),
+            DynamicsClass::Invalid
+        );
     }
 
     #[test]

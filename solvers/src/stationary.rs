@@ -426,6 +426,53 @@ pub fn classify_phase(g: f64, b: f64) -> Result<Phase, SolverError> {
     })
 }
 
+/// (E6, E13) Gain of the classic chaotic state, $\psi_{SCS}(g) = \psi(\Delta_0^{SCS}(g)) =
+/// (1 + \pi\Delta_0^{SCS}/2)^{-1/2}$; for $g \le 1$ the quiescent state $\Delta = 0$ has gain 1.
+///
+/// # Errors
+/// `g` negative or non-finite.
+///
+/// # Example
+/// ```
+/// use mrdmft_solvers::stationary::scs_gain;
+/// assert_eq!(scs_gain(0.8).unwrap(), 1.0);
+/// assert!(scs_gain(1.5).unwrap() < 1.0);
+/// ```
+pub fn scs_gain(g: f64) -> Result<f64, SolverError> {
+    check_finite_nonneg(g, "g")?;
+    if g <= 1.0 {
+        return Ok(1.0);
+    }
+    Ok(crate::closed_forms::psi(delta0_scs(g)?))
+}
+
+/// (E13, E16) Where structure grows out of the chaotic state: the real part
+/// $\mathrm{Re}\,\lambda^* = 1/\psi_{SCS}(g)$ of the leading $\hat T$ eigenvalue above which
+/// $S = 0$ is unstable inside classic chaos, for regions that all have the disorder scale `g`.
+///
+/// Derivation: with $S = 0$ every region is in the SCS state, $\Delta^n(t,t) = \Delta_0^{SCS}(g)$
+/// and $\psi^n = \psi_{SCS}(g)$ (E13, E6). Linearising E7 in $S$ at fixed $\psi$ gives
+/// $(1 + \partial_t)\,\delta S = \psi_{SCS}\,\hat T\,\delta S$ (E16 with the effective tensor
+/// $T\psi$), whose modes grow as $e^{(\psi_{SCS}\lambda - 1)t}$ for the eigenvalues $\lambda$ of
+/// $\hat T$. So the chaotic state with zero currents is linearly stable iff
+/// $\mathrm{Re}\,\lambda < 1/\psi_{SCS}(g)$ for every eigenvalue, whatever $\mathrm{Im}\,\lambda$:
+/// a vertical line in the $\lambda$ plane (the circle $|\lambda| = g$ is the disorder radius, not
+/// a stability boundary). For $g \le 1$ the line is the quiescent state's $\mathrm{Re}\,\lambda = 1$.
+///
+/// # Errors
+/// `g` negative or non-finite.
+///
+/// # Example
+/// ```
+/// use mrdmft_solvers::stationary::structure_onset;
+/// assert_eq!(structure_onset(1.0).unwrap(), 1.0);
+/// let edge = structure_onset(1.5).unwrap(); // Fig. 5
+/// assert!((edge - 1.522_337).abs() < 1e-6);
+/// ```
+pub fn structure_onset(g: f64) -> Result<f64, SolverError> {
+    Ok(1.0 / scs_gain(g)?)
+}
+
 /// (E15) Predicted structured variance $A^m$ of a region at a fixed point (the authors'
 /// `compute_A_pred`): with `param = max(a, b)`, $g = 0$: $A = \psi^{-1}(1/\text{param})$;
 /// $g > 0$: $\Delta_0 = \psi^{-1}(1/\text{param})$, $\Delta_\infty$ from [`delta_inf`],

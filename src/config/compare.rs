@@ -93,6 +93,7 @@ impl Checked for CompareConfig {
             initial_variance: Some(Value::from(net.initial_variance(&spec))),
             record_every: 1,
             store_full: false,
+            classification: None,
         };
         let (set, s0) = dc.check(r)?;
         Ok(ComparePlan {

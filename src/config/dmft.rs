@@ -5,6 +5,7 @@ use rand_chacha::ChaCha8Rng;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
+use mrdmft_solvers::classify::Classification;
 use mrdmft_solvers::nonlinearity::Nonlinearity;
 use mrdmft_solvers::spec::MeanFieldSpec;
 use mrdmft_solvers::two_time::{InitialVariance, Scheme, TwoTimeSettings};
@@ -46,6 +47,9 @@ pub struct DmftConfig {
     /// Keep the full Delta(t_i, t_j) matrix in the result.
     #[serde(default)]
     pub store_full: bool,
+    /// Rule whose labels a sweep's `codes` carry (SPEC section 4): "reference" (default, the
+    /// authors') or "robust" (scheme- and dt-independent); `codes_robust` is recorded either way.
+    pub classification: Option<String>,
 }
 
 fn default_scheme() -> String {
@@ -56,6 +60,19 @@ fn one() -> usize {
 }
 
 impl DmftConfig {
+    /// The classification rule named by `classification` (default the reference one).
+    pub fn classification(&self) -> Result<Classification, SolverError> {
+        let Some(name) = &self.classification else {
+            return Ok(Classification::Reference);
+        };
+        serde_json::from_value(Value::String(name.clone())).map_err(|_| {
+            SolverError::invalid(
+                "dmft.classification",
+                format!("is \"{name}\"; choose one of {:?}", Classification::NAMES),
+            )
+        })
+    }
+
     /// Validate into integrator settings and initial currents.
     pub fn check(&self, r: usize) -> Result<(TwoTimeSettings, Vec<f64>), SolverError> {
         let scheme: Scheme = Scheme::NAMES
@@ -68,6 +85,7 @@ impl DmftConfig {
                     format!("is \"{}\"; choose one of {:?}", self.scheme, Scheme::NAMES),
                 )
             })?;
+        self.classification()?;
         let init = match &self.initial_variance {
             None => InitialVariance::Reference,
             Some(Value::String(s)) if s == "reference" => InitialVariance::Reference,

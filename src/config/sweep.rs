@@ -618,6 +618,7 @@ impl Plan {
                             source,
                         },
                     )?;
+                base_cfg.dmft.classification()?;
                 let steps = base_cfg.dmft.steps;
                 let row = cfg
                     .classify_row

@@ -5,14 +5,16 @@
 //! checkpoint next to the output: a killed run resumes when the same command is repeated with
 //! the same `-o DIR`, and a complete sweep result there is reused.
 //!
-//! Layout: mode map (5 classes), solution-entropy map, dashed circle |lambda| = g, the five
-//! example points; per example point k (target class k + 1, as the paper): a run among those
+//! Layout: mode map (5 classes), solution-entropy map, the dashed circle |lambda| = g (the
+//! disorder radius, drawn as the paper) and the solid theory boundary Re lambda = 1/psi_SCS(g)
+//! (E13, E16: right of it the zero-current chaotic state is unstable and structure grows out of
+//! it, [`structure_onset`]), the five example points; per example point k (target class k + 1, as the paper): a run among those
 //! whose both regions have the target class, chosen by a seeded rule (ChaCha8 seeded from the
 //! sweep seed mixed with 46, stream k), with S^{mn}(t) for t in [0, 50] and the normalised
 //! Delta slice of both regions for tau in [0, 50].
 //!
-//! Equations: E6-E9 (reference two-time integrator), E16 (target eigenvalue), section 4
-//! (classification).
+//! Equations: E6-E9 (reference two-time integrator), E16 (target eigenvalue), E13 + E16 (the
+//! boundary), section 4 (classification).
 
 use std::path::Path;
 use std::time::Instant;
@@ -23,6 +25,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use mrdmft_solvers::classify::DynamicsClass;
+use mrdmft_solvers::stationary::structure_onset;
 
 use super::common::{self, figure_data, FigureData};
 use super::Preset;
@@ -31,7 +34,7 @@ use crate::io;
 use crate::plot::heatmap::{
     current_series, half_circle, save_grid, slice_series, Coloring, Heatmap,
 };
-use crate::plot::LinePanel;
+use crate::plot::{LinePanel, Series};
 use crate::sweep::engine::{run_sweep, RunOptions, SweepResult};
 use crate::sweep::{mix, Plan, SweepConfig};
 
@@ -114,6 +117,10 @@ pub struct Fig5Panels {
     pub classify_row: usize,
     /// Disorder scale g (radius of the dashed circle).
     pub circle_radius: f64,
+    /// The theory boundary Re lambda = 1/psi_SCS(g) at g = `circle_radius` (E13, E16): the
+    /// zero-current chaotic state is unstable to its right (None in data written before it).
+    #[serde(default)]
+    pub structure_edge: Option<f64>,
     /// Re lambda of the cells.
     pub x: Vec<f64>,
     /// Im lambda of the cells.
@@ -212,6 +219,7 @@ pub fn compute(res: &SweepResult, preset: Preset) -> Result<Fig5Data> {
         steps: res.steps,
         classify_row: res.classify_row,
         circle_radius: res.config.plot.circle_radius.unwrap_or(1.5),
+        structure_edge: structure_onset(res.config.plot.circle_radius.unwrap_or(1.5)).ok(),
         x: res.axes[0].values.clone(),
         y: res.axes[1].values.clone(),
         mode,
@@ -237,7 +245,16 @@ fn label_of(code: u8) -> &'static str {
 /// Draw `<dir>/fig5.png|svg` from the data.
 pub fn draw(d: &Fig5Data, dir: &Path) -> Result<()> {
     let rad = d.circle_radius;
-    let circle = half_circle(rad, format!("|lambda| = g = {rad}"));
+    let circle = half_circle(rad, format!("|lambda| = g = {rad} (disorder radius)"));
+    let y_top = d.y.iter().copied().fold(rad, f64::max);
+    let mut curves = vec![circle];
+    if let Some(edge) = d.structure_edge {
+        let pts = (0..=100)
+            .map(|k| (edge, y_top * k as f64 / 100.0))
+            .collect();
+        let label = format!("Re lambda = 1/psi_SCS(g) = {edge:.3}: structure grows out of chaos");
+        curves.push(Series::line(label, pts, plotters::style::BLACK));
+    }
     let markers: Vec<(f64, f64, String)> = d
         .examples
         .iter()
@@ -256,7 +273,7 @@ pub fn draw(d: &Fig5Data, dir: &Path) -> Result<()> {
         y: d.y.clone(),
         z,
         coloring,
-        curves: vec![circle.clone()],
+        curves: curves.clone(),
         markers: markers.clone(),
         overlay: Vec::new(),
     };

@@ -42,8 +42,13 @@ pub struct PointResult {
     pub status: String,
     /// Error message when status is not "ok".
     pub message: Option<String>,
-    /// Class code (0..5) of each region; all 0 unless status is "ok".
+    /// Class code (0..5) of each region; all 0 unless status is "ok". For dmft runs: by the
+    /// rule `dmft.classification` names (default the reference rule).
     pub codes: Vec<u8>,
+    /// Class code of each region by the scheme- and dt-independent rule (dmft runs only;
+    /// empty in results written before it and for other kinds).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub codes_robust: Vec<u8>,
     /// Leading T_hat eigenvalue (re, im) of the drawn T (random-T sweeps).
     pub leading_eigenvalue: Option<[f64; 2]>,
     /// Number of tensors drawn by the rejection sampler.

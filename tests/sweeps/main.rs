@@ -3,6 +3,7 @@
 #[path = "../common/mod.rs"]
 mod common;
 
+mod classification;
 mod cli;
 mod engine;
 mod integrity;

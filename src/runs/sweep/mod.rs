@@ -16,7 +16,7 @@ use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
 use rayon::prelude::*;
 
-use mrdmft_solvers::classify::{classify_solution, DynamicsClass};
+use mrdmft_solvers::classify::{classify_solution_with, Classification, DynamicsClass};
 use mrdmft_solvers::spectrum::{draw_t_from, EigTarget, TargetDraw};
 use mrdmft_solvers::two_time::TwoTimeDmft;
 use mrdmft_solvers::SolverError;
@@ -97,6 +97,7 @@ impl Plan {
             status: "ok".into(),
             message: None,
             codes: vec![0; self.regions],
+            codes_robust: Vec::new(),
             leading_eigenvalue: None,
             t_draws: None,
             s_final: Vec::new(),
@@ -177,11 +178,16 @@ impl Plan {
         };
         let r = sol.regions;
         let last = sol.steps - 1;
-        res.codes = classify_solution(&sol, self.row)
-            .expect("row requested")
-            .into_iter()
-            .map(DynamicsClass::code)
-            .collect();
+        let rule = cfg.dmft.classification().map_err(|e| at(e.to_string()))?;
+        let codes = |rule| -> Vec<u8> {
+            classify_solution_with(&sol, self.row, rule)
+                .expect("row requested")
+                .into_iter()
+                .map(DynamicsClass::code)
+                .collect()
+        };
+        res.codes = codes(rule);
+        res.codes_robust = codes(Classification::Robust);
         res.s_final = (0..r)
             .map(|m| (0..r).map(|n| sol.s_at(last, m, n)).collect())
             .collect();
