@@ -34,6 +34,7 @@ use crate::io;
 use crate::plot::heatmap::{
     current_series, half_circle, save_grid, slice_series, Coloring, Heatmap,
 };
+use crate::plot::text::math;
 use crate::plot::{LinePanel, Series};
 use crate::sweep::engine::{run_sweep, RunOptions, SweepResult};
 use crate::sweep::{mix, Plan, SweepConfig};
@@ -245,14 +246,19 @@ fn label_of(code: u8) -> &'static str {
 /// Draw `<dir>/fig5.png|svg` from the data.
 pub fn draw(d: &Fig5Data, dir: &Path) -> Result<()> {
     let rad = d.circle_radius;
-    let circle = half_circle(rad, format!("|lambda| = g = {rad} (disorder radius)"));
+    let circle = half_circle(
+        rad,
+        math(&format!(r"|\lambda| = g = {rad} (disorder radius)")),
+    );
     let y_top = d.y.iter().copied().fold(rad, f64::max);
     let mut curves = vec![circle];
     if let Some(edge) = d.structure_edge {
         let pts = (0..=100)
             .map(|k| (edge, y_top * k as f64 / 100.0))
             .collect();
-        let label = format!("Re lambda = 1/psi_SCS(g) = {edge:.3}: structure grows out of chaos");
+        let label = math(&format!(
+            r"Re \lambda = 1/\psi_SCS(g) = {edge:.3}: structure grows out of chaos"
+        ));
         curves.push(Series::line(label, pts, plotters::style::BLACK));
     }
     let markers: Vec<(f64, f64, String)> = d
@@ -267,8 +273,8 @@ pub fn draw(d: &Fig5Data, dir: &Path) -> Result<()> {
     };
     let base = |title: &str, z: Vec<Vec<f64>>, coloring: Coloring| Heatmap {
         title: title.into(),
-        x_label: "Re lambda (leading eigenvalue of T_hat)".into(),
-        y_label: "Im lambda".into(),
+        x_label: math(r"Re \lambda (leading eigenvalue of hat T)"),
+        y_label: math(r"Im \lambda"),
         x: d.x.clone(),
         y: d.y.clone(),
         z,
