@@ -35,7 +35,7 @@ pub enum Command {
         #[arg(short, long, default_value = "demo_out")]
         out: PathBuf,
     },
-    /// Two-time DMFT integrator (SPEC E6-E9): CONFIG.json -> RESULT.json.
+    /// Two-time DMFT integrator (E6-E9): CONFIG.json -> RESULT.json.
     Dmft {
         /// Config file (see README, "Config files").
         config: PathBuf,
@@ -60,7 +60,7 @@ pub enum Command {
         #[arg(short, long, default_value = "figures/output")]
         out: PathBuf,
     },
-    /// Stationary single-region theory and routing boundaries (SPEC E11-E13, E18).
+    /// Stationary single-region theory and routing boundaries (E11-E13, E18).
     Stationary {
         /// Config file.
         config: PathBuf,
@@ -71,7 +71,7 @@ pub enum Command {
         #[arg(long)]
         plot: bool,
     },
-    /// Fixed points of the currents without disorder (SPEC E14).
+    /// Fixed points of the currents without disorder (E14).
     FixedPoints {
         /// Config file.
         config: PathBuf,
@@ -79,7 +79,7 @@ pub enum Command {
         #[arg(short, long)]
         out: PathBuf,
     },
-    /// Eigenvalues of T_hat, silencing, spectral dynamics, target-eigenvalue sampler (SPEC E16).
+    /// Eigenvalues of T_hat, silencing, spectral dynamics, target-eigenvalue sampler (E16).
     Spectrum {
         /// Config file.
         config: PathBuf,
@@ -87,7 +87,7 @@ pub enum Command {
         #[arg(short, long)]
         out: PathBuf,
     },
-    /// Fixed-point polytope: vertices, masks, fracture number (SPEC E17).
+    /// Fixed-point polytope: vertices, masks, fracture number (E17).
     Polytope {
         /// Config file.
         config: PathBuf,
@@ -95,7 +95,7 @@ pub enum Command {
         #[arg(short, long)]
         out: PathBuf,
     },
-    /// Finite-N network simulation (SPEC E1-E5): CONFIG.json -> RESULT.json.
+    /// Finite-N network simulation (E1-E5): CONFIG.json -> RESULT.json.
     Simulate {
         /// Config file with "model" and "network" sections.
         config: PathBuf,
@@ -114,7 +114,7 @@ pub enum Command {
         #[arg(short, long, default_value = "compare_out")]
         out: PathBuf,
     },
-    /// Iterative sampling solver (SPEC section 2.1): CONFIG.json -> RESULT.json.
+    /// Iterative sampling solver (EQUATIONS.md section 2.1): CONFIG.json -> RESULT.json.
     Sample {
         /// Config file with "model" and "sample" sections (see README).
         config: PathBuf,

@@ -4,7 +4,7 @@ Clark & Beiran, "Structure of activity in multiregion recurrent neural networks"
 
 The runs are the ``mrdmft`` program's own (a native module, no subprocess): every config is
 checked exactly as by the CLI, results have the fields of the CLI's result files (arrays as
-numpy arrays), and ``Result.save`` writes the same files. Equations are cited as in SPEC.md
+numpy arrays), and ``Result.save`` writes the same files. Equations are cited as in docs/EQUATIONS.md
 (E1-E18).
 
 - :class:`Model` and the builders :func:`make_T`, :func:`from_uh`, :func:`random_T` (E15),

@@ -45,7 +45,7 @@ SCHEMA_VERSION = 1
 
 
 def make_T(a: Sequence[float], b: Sequence[float]) -> np.ndarray:
-    """The routing tensor of SPEC E15 from per-region ``a`` and ``b``.
+    """The routing tensor of E15 from per-region ``a`` and ``b``.
 
     ``c = u u^T + diag(h)`` with ``u = sqrt(b)``, ``h = a - b``, and ``T[m, n, r] = delta_{mr}
     c[m, n]``: region m's self-sustained current has the fixed point ``psi^m = 1/max(a_m, b_m)``.
@@ -55,7 +55,7 @@ def make_T(a: Sequence[float], b: Sequence[float]) -> np.ndarray:
 
 
 def from_uh(u: Sequence[float], h: Sequence[float]) -> np.ndarray:
-    """SPEC E15 from ``u`` and ``h`` directly: ``T[m, n, r] = delta_{mr} (u_m u_n + delta_{mn} h_m)``.
+    """E15 from ``u`` and ``h`` directly: ``T[m, n, r] = delta_{mr} (u_m u_n + delta_{mn} h_m)``.
 
     Returns an ``(R, R, R)`` array (the config builder ``{"from_uh": {"u": .., "h": ..}}``).
     """
@@ -71,7 +71,7 @@ def random_T(R: int, scale: float, seed: int) -> np.ndarray:
 
 class Draw(NamedTuple):
     """Result of :func:`draw_T`: the tensor, the number of draws made (the accepted one
-    included) and the leading eigenvalue of ``T_hat`` (SPEC E16)."""
+    included) and the leading eigenvalue of ``T_hat`` (E16)."""
 
     T: np.ndarray
     draws: int
@@ -87,7 +87,7 @@ def draw_T(
     max_draws: int = 1_000_000,
 ) -> Draw:
     """Draw ``T = randn(R, R, R) |w| / sqrt(R)`` until the leading eigenvalue of ``T_hat``
-    (SPEC E16, ``T_hat[(m,n),(r,s)] = delta_{nr} T[m, n, s]``) lies within ``tol`` of
+    (E16, ``T_hat[(m,n),(r,s)] = delta_{nr} T[m, n, s]``) lies within ``tol`` of
     ``w = re +- i im`` (open intervals on Re and |Im|, as the authors' sampler).
 
     Returns a :class:`Draw` ``(T, draws, leading)``; raises :class:`MrdmftError` if no tensor
@@ -107,7 +107,7 @@ def _vec(x: Sequence[float]) -> np.ndarray:
 
 
 class Model:
-    """A multiregion network (SPEC E1-E4): disorder scales ``g``, effective interactions ``T``,
+    """A multiregion network (E1-E4): disorder scales ``g``, effective interactions ``T``,
     overlaps ``U`` and the nonlinearity ``phi``.
 
     - ``g``: one disorder scale per region (a number is repeated for every region when R is
@@ -257,7 +257,7 @@ def dmft(
     config: Optional[Config] = None,
     name: Optional[str] = None,
 ) -> DmftResult:
-    """Run the two-time DMFT integrator (SPEC E6-E9) and return a :class:`DmftResult`.
+    """Run the two-time DMFT integrator (E6-E9) and return a :class:`DmftResult`.
 
     Integrates the currents ``S^{mn}(t)`` (E7), gains ``psi^m(t)`` (E6), ``H^{mn}(t)`` and the
     two-time functions ``Delta^m(t, t')`` (E8, E9) of ``model`` for ``steps`` time points of
@@ -336,7 +336,7 @@ def stationary(
     *, config: Optional[Config] = None, name: Optional[str] = None, progress: bool = True,
     threads: Optional[int] = None, **fields: Any,
 ) -> Result:
-    """Single-region stationary theory (SPEC E11-E13, E18; Fig. 4).
+    """Single-region stationary theory (E11-E13, E18; Fig. 4).
 
     Keyword arguments are the ``stationary`` section: ``b`` (list), ``g`` (list or
     ``{"start", "stop", "num"}``), ``trajectories`` (``[{"b": .., "g": ..}]``), ``tau_max``,
@@ -353,7 +353,7 @@ def fixed_points(
     model: Optional[Model] = None, *, config: Optional[Config] = None, name: Optional[str] = None,
     progress: bool = True, threads: Optional[int] = None, **fields: Any,
 ) -> Result:
-    """Fixed points of the currents without disorder (SPEC E14): batched Euler from seeded
+    """Fixed points of the currents without disorder (E14): batched Euler from seeded
     random starts.
 
     ``model`` has ``g = 0``; keyword arguments are the ``fixed_points`` section: ``batch``,
@@ -371,7 +371,7 @@ def spectrum(
     model: Optional[Model] = None, *, config: Optional[Config] = None, name: Optional[str] = None,
     progress: bool = True, threads: Optional[int] = None, **fields: Any,
 ) -> Result:
-    """Eigenvalues of ``T_hat`` (SPEC E16): of a model's T, of a drawn T (``draw={"R", "re",
+    """Eigenvalues of ``T_hat`` (E16): of a model's T, of a drawn T (``draw={"R", "re",
     "im", "tol", "seed", "max_draws"}``) or along a DMFT result (``dmft_result=path``,
     ``every``); ``silence=k`` also gives the spectrum with region k silenced.
 
@@ -387,7 +387,7 @@ def polytope(
     *, config: Optional[Config] = None, name: Optional[str] = None, progress: bool = True,
     threads: Optional[int] = None, **fields: Any,
 ) -> Result:
-    """Vertices, masks and fracture number of the fixed-point polytope (SPEC E17).
+    """Vertices, masks and fracture number of the fixed-point polytope (E17).
 
     Keyword arguments are the ``polytope`` section: ``b`` (one list or a list of lists) and/or
     ``random={"R", "count", "seed", "range"}``. The result has ``polytopes[k]`` (``pairs``,
@@ -402,7 +402,7 @@ def sample(
     model: Optional[Model] = None, *, config: Optional[Config] = None, name: Optional[str] = None,
     progress: bool = True, threads: Optional[int] = None, **fields: Any,
 ) -> Result:
-    """The iterative sampling solver (section 2.1 of SPEC; any ``phi``).
+    """The iterative sampling solver (section 2.1 of docs/EQUATIONS.md; any ``phi``).
 
     Keyword arguments are the ``sample`` section: ``mode`` (``"stationary"`` or ``"window"``),
     ``dt``, ``n_lags`` or ``steps``, ``n_samples``, ``damping``, ``tol``, ``min_iters``,
@@ -419,7 +419,7 @@ def simulate(
     model: Optional[Model] = None, *, config: Optional[Config] = None, name: Optional[str] = None,
     progress: bool = True, threads: Optional[int] = None, **fields: Any,
 ) -> Result:
-    """Finite-N network simulation (SPEC E1-E5).
+    """Finite-N network simulation (E1-E5).
 
     Keyword arguments are the ``network`` section: ``N``, ``trials``, ``seed``, ``dt``,
     ``t_max``, ``record_every``, ``burn_in``, ``max_lag``, ``init_std``, ``z0`` or ``x0``,
@@ -436,7 +436,7 @@ def compare(
     config: Optional[Config] = None, name: Optional[str] = None, progress: bool = True,
     threads: Optional[int] = None, **fields: Any,
 ) -> Result:
-    """DMFT (SPEC E6-E9) against K finite-N networks (E1-E5) at one or several N.
+    """DMFT (E6-E9) against K finite-N networks (E1-E5) at one or several N.
 
     Keyword arguments are the ``network`` section (``N`` a list of sizes, ``trials``, ...);
     ``dmft`` is the ``dmft`` section (default ``{"scheme": "reference"}``, dt defaulting to the
@@ -467,7 +467,7 @@ def sweep(
     ``out``: the result file; its checkpoint ``OUT.checkpoint.jsonl`` receives every finished
     point, so rerunning the same call resumes (Ctrl-C keeps it). Without ``out`` a temporary
     checkpoint is used. ``preset`` applies one of the config's ``presets``. Each ``dmft`` point
-    is classified from its normalised slice (SPEC section 4).
+    is classified from its normalised slice (EQUATIONS.md section 4).
 
     Returns a :class:`SweepResult`: the file's fields (``points``, ``cells``, ``axes``, ...)
     plus the cell grids shaped by the axes (``mode``, ``entropy``, ``counts``,

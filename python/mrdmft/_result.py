@@ -121,7 +121,7 @@ class Result(Record):
 
 
 class DmftResult(Result):
-    """Result of :func:`mrdmft.dmft` (two-time integrator, SPEC E6-E9).
+    """Result of :func:`mrdmft.dmft` (two-time integrator, E6-E9).
 
     Arrays (entry q is step ``q * record_every``, time ``t[q]``):
 
@@ -144,7 +144,7 @@ class SweepResult(Result):
     ``shape`` is the grid (one entry per real axis); ``axis_values[a]`` the grid values of
     axis a. Grids (NaN or -1 where a cell is not complete): ``mode``, ``entropy``, ``counts``
     (shape + (6,)), ``mode_by_region`` (shape + (R,)), ``structured_variance`` (shape + (R,)),
-    ``decorrelation``; ``codes`` are the per-run classes, shape + (runs, R) (SPEC section 4:
+    ``decorrelation``; ``codes`` are the per-run classes, shape + (runs, R) (EQUATIONS.md section 4:
     0 invalid, 1 chaos, 2 FP + chaos, 3 FP, 4 LC + chaos, 5 LC; -1 for a missing point).
     """
 
@@ -207,7 +207,7 @@ class SweepResult(Result):
 
     @property
     def structured_variance(self) -> np.ndarray:
-        """Mean structured variance A^m (SPEC E15) of each cell, shape + (R,)."""
+        """Mean structured variance A^m (E15) of each cell, shape + (R,)."""
         return self.grid("structured_variance")
 
     @property

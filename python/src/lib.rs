@@ -216,7 +216,7 @@ fn solver_err(py: Python<'_>, e: mrdmft_solvers::SolverError) -> PyErr {
     to_pyerr(py, mrdmft::Error::Solver(e))
 }
 
-/// make_T(a, b) -> ndarray (R, R, R): the routing tensor of SPEC E15.
+/// make_T(a, b) -> ndarray (R, R, R): the routing tensor of E15.
 #[pyfunction]
 fn make_t<'py>(
     py: Python<'py>,
@@ -230,7 +230,7 @@ fn make_t<'py>(
     })
 }
 
-/// make_T_from_uh(u, h) -> ndarray (R, R, R): SPEC E15 from u and h.
+/// make_T_from_uh(u, h) -> ndarray (R, R, R): E15 from u and h.
 #[pyfunction]
 fn make_t_from_uh<'py>(
     py: Python<'py>,
@@ -254,7 +254,7 @@ fn random_t(py: Python<'_>, r: usize, scale: f64, seed: u64) -> PyResult<Bound<'
 }
 
 /// draw_T(R, re, im, tol, seed, max_draws) -> (T, draws, (re, im)): rejection sampling of
-/// T = z |w| / sqrt(R) until the leading T_hat eigenvalue is within tol of re +- i im (SPEC
+/// T = z |w| / sqrt(R) until the leading T_hat eigenvalue is within tol of re +- i im (
 /// E16). The one place the Python package calls the target-eigenvalue sampler.
 #[pyfunction]
 fn draw_t(
@@ -284,7 +284,7 @@ fn draw_t(
     })
 }
 
-/// closed_form(name, *args) -> float: one of the erf closed forms of SPEC E3, E6, E9, E11-E13
+/// closed_form(name, *args) -> float: one of the erf closed forms of E3, E6, E9, E11-E13
 /// (`phi`, `phi_prime`, `corr`, `corr_stationary`, `corr_stationary_prime`, `corr_antideriv`,
 /// `psi`, `psi_inv`, `structured_variance`, `potential`, `potential_deriv`,
 /// `potential_unnormalised`, `delta0_scs`).

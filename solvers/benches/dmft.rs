@@ -1,5 +1,5 @@
-//! Speed of the two-time integrator (SPEC E6-E9) against the authors' Python timings
-//! (REFERENCE-CODE.md section 7): R = 2, Nt = 2500, g = 1.5 (one Fig. 5 run, 33.8 s) and
+//! Speed of the two-time integrator (E6-E9) against the authors' Python timings
+//! (docs/EQUATIONS.md, "The authors' code: timings and accuracy runs"): R = 2, Nt = 2500, g = 1.5 (one Fig. 5 run, 33.8 s) and
 //! R = 3, Nt = 2000, g = 1.5 in all regions (18.63 s). Each case runs single-threaded
 //! (`parallel: false`) and with rayon across regions in a 2-thread pool, for the schemes
 //! "reference" and "accurate". Results are in BENCHMARKS.md.

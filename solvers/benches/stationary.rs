@@ -1,6 +1,6 @@
 //! Stationary theory, fixed points, spectra and polytope (criterion). The headline case is the
 //! authors' `find_fps` call of the convex-geometry figure: R = 7, batch 250, T = 500, dt = 0.1
-//! (2.44 s in the reference, REFERENCE-CODE.md section 7).
+//! (2.44 s in the reference, docs/EQUATIONS.md, "The authors' code: timings and accuracy runs").
 
 use criterion::{black_box, criterion_group, criterion_main, Criterion};
 

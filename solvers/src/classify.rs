@@ -1,4 +1,4 @@
-//! Classification of DMFT dynamics (SPEC section 4, Fig. 5). The random-$T$ sampler with a target
+//! Classification of DMFT dynamics (EQUATIONS.md section 4, Fig. 5). The random-$T$ sampler with a target
 //! leading $\hat T$ eigenvalue (E16) of the Fig. 5 sweeps is [`crate::spectrum::draw_t_from`]; the
 //! routing-versus-chaos boundaries of E18 live in [`crate::stationary::routing_boundaries`].
 //!
@@ -13,13 +13,13 @@
 //! their mode (smallest code on ties, as `scipy.stats.mode`) and their Shannon entropy (bits).
 //!
 //! # References
-//! SPEC.md section 4; REFERENCE-CODE.md 3.3 (`classify_autocov`).
+//! docs/EQUATIONS.md section 4; the authors' code (`classify_autocov`).
 
 use serde::{Deserialize, Serialize};
 
 use crate::two_time::TwoTimeSolution;
 
-/// Dynamics class of one region of one run (SPEC section 4). The discriminant is the reference code.
+/// Dynamics class of one region of one run (EQUATIONS.md section 4). The discriminant is the reference code.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum DynamicsClass {
@@ -80,7 +80,7 @@ pub fn classification_row(steps: usize) -> usize {
 }
 
 /// Classify one normalised correlation curve $\hat\Delta(t_0, t_0 + k\,dt)$, $k = 0, 1, \dots$
-/// (SPEC section 4; the reference `classify_autocov`, rule for rule):
+/// (EQUATIONS.md section 4; the reference `classify_autocov`, rule for rule):
 /// exact zeros are dropped; all zero → invalid; std < 1e-2 → fixed point; peaks = strict interior
 /// local maxima (none → invalid), a first peak before index 10 is moved to index 0; then one peak
 /// with final value > 0.05 → FP + chaos; second peak > 0.98, or second and third > 0.97 → limit
@@ -181,7 +181,7 @@ fn range_of(x: &[f64]) -> (f64, f64) {
 }
 
 /// Classify one normalised correlation curve $c(k) = \hat\Delta(t_0, t_0 + k\,dt)$,
-/// $k = 0, 1, \dots, K$ (SPEC section 4), by a rule that does not lean on the integration
+/// $k = 0, 1, \dots, K$ (EQUATIONS.md section 4), by a rule that does not lean on the integration
 /// scheme: it reads the deviation from the lag-0 value 1, the returns of the curve after its
 /// first real minimum, and the tail (lags $k \ge K/2$), never a peak next to lag 0.
 ///
@@ -247,7 +247,7 @@ pub fn classify_solution(sol: &TwoTimeSolution, row: usize) -> Option<Vec<Dynami
 }
 
 /// Classify every region of a two-time solution from its normalised row `row` by `rule`
-/// (SPEC section 4). Returns `None` if the row is missing.
+/// (EQUATIONS.md section 4). Returns `None` if the row is missing.
 pub fn classify_solution_with(
     sol: &TwoTimeSolution,
     row: usize,

@@ -1,11 +1,11 @@
 //! Closed forms for the error-function nonlinearity $\phi(x) = \mathrm{erf}(\sqrt{\pi}x/2)$.
 //!
-//! Every function names the SPEC equation it implements. Numerically they follow the
+//! Every function names the equation it implements. Numerically they follow the
 //! authors' `numerics.py` expression by expression (same clips), so the reference
 //! numbers are reproduced to rounding.
 //!
 //! # References
-//! SPEC.md E3 (nonlinearity), E6 (gain), E9 (correlation), E11-E13 (stationary potential).
+//! docs/EQUATIONS.md E3 (nonlinearity), E6 (gain), E9 (correlation), E11-E13 (stationary potential).
 
 use std::f64::consts::PI;
 

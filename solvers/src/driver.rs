@@ -1,4 +1,4 @@
-//! One driver for the iterative solvers (SPEC section 2.1, step 4): the loop
+//! One driver for the iterative solvers (EQUATIONS.md section 2.1, step 4): the loop
 //! "iterate, record, test, stop" with an iteration limit, a minimum number of iterations, a
 //! wall-clock timeout, an observer called after every iteration, the iteration history and one
 //! serialisable [`Termination`].
@@ -25,7 +25,7 @@
 //! ```
 //!
 //! # References
-//! SPEC.md section 2.1 (step 4: stop when converged, or report non-convergence with the residual
+//! docs/EQUATIONS.md section 2.1 (step 4: stop when converged, or report non-convergence with the residual
 //! history).
 
 use std::time::Instant;

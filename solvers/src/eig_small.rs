@@ -1,4 +1,4 @@
-//! Small-matrix tools for the spectrum of $\hat T$ (SPEC E16) in the phase-diagram sweeps:
+//! Small-matrix tools for the spectrum of $\hat T$ (E16) in the phase-diagram sweeps:
 //! characteristic polynomials, polynomial roots, and the exact root-exclusion test that lets the
 //! rejection sampler ([`crate::spectrum::draw_t_from`]) skip most eigenvalue solves.
 //!
@@ -6,7 +6,7 @@
 //! [`crate::spectrum::eigenvalues_unsorted`] (faer).
 //!
 //! # References
-//! SPEC.md E16; REFERENCE-CODE.md 1.8 (`make_hat_vars`, `draw_T`).
+//! docs/EQUATIONS.md E16; the authors' code (`make_hat_vars`, `draw_T`).
 
 use faer::c64;
 

@@ -1,4 +1,4 @@
-//! Fixed points of the currents without disorder (SPEC E14): batched forward-Euler search from
+//! Fixed points of the currents without disorder (E14): batched forward-Euler search from
 //! random starts (the authors' `find_fps`), its input-driven variant, and de-duplication.
 //!
 //! Dynamics ($g = 0$, $U = I$, as in the reference):
@@ -13,7 +13,7 @@
 //! the batch).
 //!
 //! # References
-//! SPEC.md E14, E15; REFERENCE-CODE.md 1.6 (`find_fps`), 3.5 (inputs).
+//! docs/EQUATIONS.md E14, E15; the authors' code (`find_fps`, and its variant with inputs).
 
 use ndarray::ArrayView2;
 use rand::{Rng, SeedableRng};

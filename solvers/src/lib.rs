@@ -2,7 +2,7 @@
 //!
 //! Pure numerics (no file I/O, CLI or plotting) for the dynamical mean-field theory of
 //! multiregion recurrent networks (Clark & Beiran, arXiv 2402.12188). Equation numbers
-//! (E1)-(E18) refer to the project's SPEC.md.
+//! (E1)-(E18) refer to the project's docs/EQUATIONS.md.
 //!
 //! | module | equations |
 //! |---|---|

@@ -1,6 +1,6 @@
 //! The single-unit nonlinearity $\phi$ and its Gaussian averages.
 //!
-//! The DMFT closes through two Gaussian averages (SPEC E6, E9): the gain
+//! The DMFT closes through two Gaussian averages (E6, E9): the gain
 //! $\psi(\Delta) = \langle\phi'(x)\rangle$ and the kernel $C(D_{11}, D_{22}, D_{12}) =
 //! \langle\phi(x)\phi(y)\rangle$. For the paper's erf they are closed forms
 //! ([`crate::closed_forms`], used bit-for-bit); for the other choices both are Gauss-Hermite
@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::{closed_forms, quadrature};
 
-/// Nonlinearity $\phi$ (SPEC E3 and E9).
+/// Nonlinearity $\phi$ (E3 and E9).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
 #[serde(rename_all = "snake_case")]
 pub enum Nonlinearity {

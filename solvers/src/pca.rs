@@ -7,7 +7,7 @@
 //! given the sign that makes its largest-magnitude entry positive (so results are reproducible).
 //!
 //! # References
-//! SPEC.md E14, E17 (the fixed points being projected); REFERENCE-CODE.md 3.6 (t-SNE panel).
+//! docs/EQUATIONS.md E14, E17 (the fixed points being projected); the authors' code (t-SNE panel).
 
 use faer::{Mat, Side};
 

@@ -1,4 +1,4 @@
-//! The fixed-point polytope for $a = 0$ (SPEC E17): with pair variables
+//! The fixed-point polytope for $a = 0$ (E17): with pair variables
 //! $x_{mn} = (S^{mn})^2$ ($m < n$, `np.triu_indices` order), the active fixed points form
 //! $\{x \ge 0 : C x = A\}$, $A_i = \psi^{-1}(1/b_i)$, $C_{i,\mathrm{pair}(i,j)} = 1$ if $i < j$,
 //! $b_i/b_j$ if $i > j$.
@@ -10,7 +10,7 @@
 //! (tolerance $10^{-8}\max A$). For $R = 7$ that is $\binom{21}{7} = 116280$ small solves.
 //!
 //! # References
-//! SPEC.md E17; REFERENCE-CODE.md 2.3 (`convex.py`: `make_constraint_mat`, `compute_vertices`),
+//! docs/EQUATIONS.md E17; the authors' code (`convex.py`: `make_constraint_mat`, `compute_vertices`),
 //! 3.6 (`convex-figs.ipynb`).
 
 use rand::{Rng, SeedableRng};

@@ -1,4 +1,4 @@
-//! Gauss-Hermite quadrature for the Gaussian averages of the DMFT closure (SPEC E6, E9) and the
+//! Gauss-Hermite quadrature for the Gaussian averages of the DMFT closure (E6, E9) and the
 //! stationary-chaos condition (E13) for any nonlinearity.
 //!
 //! For $\phi$ without closed forms the gain $\psi(\Delta) = \langle\phi'(x)\rangle$ is a univariate
@@ -7,7 +7,7 @@
 //! $x = \sqrt{D_{11}}\,z_1$, $y = (D_{12}/\sqrt{D_{11}})\,z_1 + \sqrt{D_{22} - D_{12}^2/D_{11}}\,z_2$.
 //!
 //! # References
-//! SPEC.md E6, E9 (Gaussian averages), E12-E13 (potential and the SCS condition); Golub & Welsch
+//! docs/EQUATIONS.md E6, E9 (Gaussian averages), E12-E13 (potential and the SCS condition); Golub & Welsch
 //! (1969) for Gauss rules; the Newton iteration on orthonormal Hermite polynomials with the
 //! classical asymptotic starting guesses.
 

@@ -1,10 +1,10 @@
-//! Spectra of the linearised current dynamics (SPEC E16): eigenvalues of $\hat T$ (general real
+//! Spectra of the linearised current dynamics (E16): eigenvalues of $\hat T$ (general real
 //! $R^2\times R^2$ matrix, complex output, computed with faer's non-symmetric eigensolver), the
 //! psi-scaled "spectral dynamics" along a DMFT trajectory, and a seeded rejection sampler of
 //! random tensors with a target leading eigenvalue (the authors' `draw_T`).
 //!
 //! # References
-//! SPEC.md E16; REFERENCE-CODE.md 1.8 (`make_hat_vars`, `draw_T`), 3.4 (Fig. 6).
+//! docs/EQUATIONS.md E16; the authors' code (`make_hat_vars`, `draw_T`, and its Fig. 6 notebook).
 
 use ndarray::ArrayView2;
 use rand::{Rng, SeedableRng};

@@ -1,4 +1,4 @@
-//! Single-region stationary theory (SPEC E11-E13, E15, E18): where the dynamics settle without
+//! Single-region stationary theory (E11-E13, E15, E18): where the dynamics settle without
 //! integrating two-time functions.
 //!
 //! * [`delta0_scs`]: the Sompolinsky-Crisanti-Sommers chaotic variance $\Delta_0(g)$ (E13).
@@ -21,7 +21,7 @@
 //!   (Gauss-Legendre, no cancellation), with $G(\Delta_0) = (1 - g^2/\sqrt{1 + \pi\Delta_0})/2$.
 //!
 //! # References
-//! SPEC.md E11-E13, E15, E18; REFERENCE-CODE.md 1.2 (`compute_Delta_0_sompolinsky`,
+//! docs/EQUATIONS.md E11-E13, E15, E18; the authors' code (`compute_Delta_0_sompolinsky`,
 //! `compute_Delta_inf`), 3.1 (Fig. 4), 3.2 (`compute_A_pred`).
 
 use std::f64::consts::PI;
@@ -384,7 +384,7 @@ fn check_b(b: f64) -> Result<(), SolverError> {
 /// # Example
 /// ```
 /// use mrdmft_solvers::stationary::{delta0_scs, pinned_variance, routing_boundaries};
-/// let (g_c, g_star) = routing_boundaries(2.0).unwrap(); // SPEC E18: 1.627 and 1.945
+/// let (g_c, g_star) = routing_boundaries(2.0).unwrap(); // E18: 1.627 and 1.945
 /// assert!((g_c - 1.627).abs() < 1e-3 && (g_star - 1.945).abs() < 1e-3);
 /// assert!((delta0_scs(g_star).unwrap() - pinned_variance(2.0)).abs() < 1e-9);
 /// ```

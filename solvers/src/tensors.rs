@@ -1,4 +1,4 @@
-//! Builders of effective-interaction tensors $T$ (SPEC E15, E16).
+//! Builders of effective-interaction tensors $T$ (E15, E16).
 
 use ndarray::Array2;
 use rand::{Rng, SeedableRng};

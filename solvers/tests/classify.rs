@@ -1,4 +1,4 @@
-//! Dynamics classification (SPEC section 4) across integration schemes and time steps, and the
+//! Dynamics classification (EQUATIONS.md section 4) across integration schemes and time steps, and the
 //! Fig. 5 theory boundary Re lambda = 1/psi_SCS(g) (E13, E16).
 //!
 //! The runs are Fig. 5's setting: R = 2, g = 1.5 in both regions, U = identity, erf, a random T

@@ -1,4 +1,4 @@
-//! The sampling solver (SPEC section 2.1) against independent results: the SCS variance of
+//! The sampling solver (EQUATIONS.md section 2.1) against independent results: the SCS variance of
 //! `tests/data/sompolinsky_delta0.json` (authors' `compute_Delta_0_sompolinsky`, brentq column),
 //! the deterministic two-time integrator (`two_time`, schemes `reference_single` and `reference`),
 //! `tests/data/multi_disorder.json` (authors' `run_ns_dmft_multi_pop`), and the quadrature SCS

@@ -1,4 +1,4 @@
-//! `mrdmft compare CONFIG.json [-o DIR]`: the DMFT prediction (two-time integrator, SPEC E6-E9)
+//! `mrdmft compare CONFIG.json [-o DIR]`: the DMFT prediction (two-time integrator, E6-E9)
 //! side by side with K finite-N simulations (E1-E5) at one or several N, and how the gap
 //! closes as N grows ([`crate::runs::compare`], where the initial conditions and signs are
 //! described).

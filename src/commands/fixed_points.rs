@@ -1,5 +1,5 @@
 //! `mrdmft fixed-points CONFIG.json -o RESULT.json`: fixed points of the currents without
-//! disorder (SPEC E14) — config [`crate::config::FixedPointsConfig`], run
+//! disorder (E14) — config [`crate::config::FixedPointsConfig`], run
 //! [`crate::runs::fixed_points`], result [`crate::results::FixedPointsResult`].
 
 use std::path::Path;

@@ -1,5 +1,5 @@
 //! `mrdmft polytope CONFIG.json -o RESULT.json`: vertices of the fixed-point polytope, its masks
-//! and fracture number (SPEC E17) — config [`crate::config::PolytopeConfig`], run
+//! and fracture number (E17) — config [`crate::config::PolytopeConfig`], run
 //! [`crate::runs::polytope`], result [`crate::results::PolytopeResult`].
 
 use std::path::Path;

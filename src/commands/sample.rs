@@ -1,4 +1,4 @@
-//! `mrdmft sample CONFIG.json -o RESULT.json`: the iterative sampling solver (SPEC section 2.1).
+//! `mrdmft sample CONFIG.json -o RESULT.json`: the iterative sampling solver (EQUATIONS.md section 2.1).
 //!
 //! The config is a [`SampleRunConfig`] (model and `sample` sections), run by
 //! [`crate::runs::sample`]; the result ([`crate::results::SampleResult`], kind `"sample"`)

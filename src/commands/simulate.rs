@@ -1,5 +1,5 @@
 //! `mrdmft simulate CONFIG.json -o RESULT.json [--npy DIR]`: finite-N network simulations
-//! (SPEC E1-E5), one or several independent trials of one size N
+//! (E1-E5), one or several independent trials of one size N
 //! ([`crate::runs::simulate`]).
 
 use std::path::Path;

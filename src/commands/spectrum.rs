@@ -1,4 +1,4 @@
-//! `mrdmft spectrum CONFIG.json -o RESULT.json`: eigenvalues of $\hat T$ (SPEC E16) — config
+//! `mrdmft spectrum CONFIG.json -o RESULT.json`: eigenvalues of $\hat T$ (E16) — config
 //! [`crate::config::SpectrumConfig`], run [`crate::runs::spectrum`], result
 //! [`crate::results::SpectrumResult`]. `spectrum.dmft_result` is read relative to the config
 //! file's folder.

@@ -1,4 +1,4 @@
-//! `mrdmft stationary CONFIG.json -o RESULT.json`: single-region stationary theory (SPEC
+//! `mrdmft stationary CONFIG.json -o RESULT.json`: single-region stationary theory (
 //! E11-E13, E18) — config [`crate::config::StationaryConfig`], run [`crate::runs::stationary`],
 //! result [`crate::results::StationaryResult`].
 

@@ -1,4 +1,4 @@
-//! The `compare` config kind: the DMFT prediction (two-time integrator, SPEC E6-E9) against
+//! The `compare` config kind: the DMFT prediction (two-time integrator, E6-E9) against
 //! finite-N networks (E1-E5) at one or several N, started from the same subspace state.
 
 use serde::{Deserialize, Serialize};

@@ -47,7 +47,7 @@ pub struct DmftConfig {
     /// Keep the full Delta(t_i, t_j) matrix in the result.
     #[serde(default)]
     pub store_full: bool,
-    /// Rule whose labels a sweep's `codes` carry (SPEC section 4): "reference" (default, the
+    /// Rule whose labels a sweep's `codes` carry (EQUATIONS.md section 4): "reference" (default, the
     /// authors') or "robust" (scheme- and dt-independent); `codes_robust` is recorded either way.
     pub classification: Option<String>,
 }

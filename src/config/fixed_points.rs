@@ -1,4 +1,4 @@
-//! The `fixed_points` config kind: fixed points of the currents without disorder (SPEC E14) by
+//! The `fixed_points` config kind: fixed points of the currents without disorder (E14) by
 //! batched Euler from random starts, optionally driven by inputs.
 //!
 //! A `model` section (g = 0 in every region, U = identity) and

@@ -1,4 +1,4 @@
-//! The model section (SPEC E1-E4) and its one-place check into [`MeanFieldSpec`].
+//! The model section (E1-E4) and its one-place check into [`MeanFieldSpec`].
 
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -8,10 +8,10 @@ use mrdmft_solvers::spec::{MeanFieldSpec, Tensor3};
 use mrdmft_solvers::tensors;
 use mrdmft_solvers::SolverError;
 
-/// The model section (SPEC E1-E4): regions, disorder, $T$, $U$, $\phi$.
+/// The model section (E1-E4): regions, disorder, $T$, $U$, $\phi$.
 ///
 /// `T` is either an explicit `R x R x R` array or an object naming a builder:
-/// `{"make_T": {"a": [..], "b": [..]}}`, `{"from_uh": {"u": [..], "h": [..]}}` (SPEC E15) or
+/// `{"make_T": {"a": [..], "b": [..]}}`, `{"from_uh": {"u": [..], "h": [..]}}` (E15) or
 /// `{"random": {"scale": s, "seed": n}}` ($T = s\,z$, $z$ standard normal; needs `regions`).
 /// `U` is `"identity"` (default) or an explicit array.
 #[serde_with::skip_serializing_none]

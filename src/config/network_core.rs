@@ -1,4 +1,4 @@
-//! The fields every finite-N network config shares (SPEC E1-E5): seed, Euler step, recording
+//! The fields every finite-N network config shares (E1-E5): seed, Euler step, recording
 //! interval, initial-state scale, disorder mode and storage, saved traces and the memory limit.
 //!
 //! A config section embeds them with `#[serde(flatten)]`, so that they keep their names in the

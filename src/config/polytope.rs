@@ -1,5 +1,5 @@
 //! The `polytope` config kind: vertices of the fixed-point polytope, its masks and fracture
-//! number (SPEC E17), for given $b$ vectors or a random batch.
+//! number (E17), for given $b$ vectors or a random batch.
 //!
 //! ```json
 //! {"schema_version": 1, "polytope": {"b": [[1.2, 1.8, 2.3, 2.9], [..]],

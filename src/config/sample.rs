@@ -1,4 +1,4 @@
-//! The `sample` config kind: the iterative sampling solver (SPEC section 2.1), a `model` section
+//! The `sample` config kind: the iterative sampling solver (EQUATIONS.md section 2.1), a `model` section
 //! ([`ModelConfig`]) and a `sample` section ([`SampleConfig`]).
 
 use std::path::PathBuf;

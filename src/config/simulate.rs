@@ -1,4 +1,4 @@
-//! The `simulate` config kind: a model and a `network` section (SPEC E1-E5), one size N.
+//! The `simulate` config kind: a model and a `network` section (E1-E5), one size N.
 
 use serde::{Deserialize, Serialize};
 

@@ -1,4 +1,4 @@
-//! The `spectrum` config kind: eigenvalues of $\hat T$ (SPEC E16), optionally with a region
+//! The `spectrum` config kind: eigenvalues of $\hat T$ (E16), optionally with a region
 //! silenced, the spectral dynamics along a DMFT result, or a random tensor drawn with a target
 //! leading eigenvalue.
 //!

@@ -1,4 +1,4 @@
-//! The `stationary` config kind: the single-region stationary theory (SPEC E11-E13, E18) —
+//! The `stationary` config kind: the single-region stationary theory (E11-E13, E18) —
 //! curves over a $g$ grid for each pinning $b$ and trajectories $\Delta(\tau)$ (Fig. 4).
 //!
 //! ```json

@@ -18,7 +18,7 @@ use crate::error::{Error, Result};
 
 pub use super::Linspace;
 
-/// Axis path of the special "target leading eigenvalue" axes (random $T$, SPEC E16).
+/// Axis path of the special "target leading eigenvalue" axes (random $T$, E16).
 pub const TARGET_RE: &str = "target_eigenvalue.re";
 /// See [`TARGET_RE`].
 pub const TARGET_IM: &str = "target_eigenvalue.im";
@@ -81,10 +81,10 @@ pub struct AxisConfig {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[serde(tag = "kind", rename_all = "snake_case", deny_unknown_fields)]
 pub enum RunSpec {
-    /// The two-time integrator (SPEC E6-E9) with the base config's `dmft` section.
+    /// The two-time integrator (E6-E9) with the base config's `dmft` section.
     #[default]
     Dmft,
-    /// A finite-N network (SPEC E1-E5) with the base config's `network` section (one trial per
+    /// A finite-N network (E1-E5) with the base config's `network` section (one trial per
     /// point, seeded from the point; `network.N` may be an axis).
     Simulate {
         /// A region is static when less than this fraction of its variance decorrelates over
@@ -92,10 +92,10 @@ pub enum RunSpec {
         #[serde(default = "default_static_threshold")]
         static_threshold: f64,
     },
-    /// The stationary theory of gain-pinned regions (SPEC E11-E13, E15, E18) for each region of
+    /// The stationary theory of gain-pinned regions (E11-E13, E15, E18) for each region of
     /// a `make_T` structure: pinned variance, Delta_inf, A, branch and phase.
     Stationary,
-    /// The sampling solver (SPEC section 2.1) in stationary mode with the base config's `sample`
+    /// The sampling solver (EQUATIONS.md section 2.1) in stationary mode with the base config's `sample`
     /// section (seeded from the point).
     Sample {
         /// As for `simulate`, on the solver's kernel Delta(tau).
@@ -144,7 +144,7 @@ pub fn section_config(v: &Value, section: Option<&str>) -> Value {
     Value::Object(out)
 }
 
-/// Random $T$ with a prescribed leading $\hat T$ eigenvalue (SPEC E16, the reference `draw_T`).
+/// Random $T$ with a prescribed leading $\hat T$ eigenvalue (E16, the reference `draw_T`).
 #[serde_with::skip_serializing_none]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]

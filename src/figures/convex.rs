@@ -1,5 +1,5 @@
-//! Appendix figure "convex structure of the fixed-point manifold" (REFERENCE-CODE.md 2.3, 3.6;
-//! PAPER.md section 5.3): for `a = 0` the active fixed points form the polytope
+//! Appendix figure "convex structure of the fixed-point manifold" (the authors' code;
+//! the paper): for `a = 0` the active fixed points form the polytope
 //! `{x >= 0 : C x = psi_inv(1/b)}` over the pair variables `x_{mn} = (S^{mn})^2` (E17).
 //!
 //! Panels: log10(number of vertices), mean +- 2 SD, against the fracture number f for R = 5, 6,

@@ -1,7 +1,7 @@
 //! Fig. 3, "fixed points without disorder": R = 5 regions, U = I, g = 0, three parameter sets
 //! (`param_sets_2` of the authors' `run_fp_sims.py`); per set several networks with random signs
 //! of the cross-region gains. The currents settle on a fixed point where every routing region is
-//! pinned at $\psi = 1/\max(a, b)$ and carries $A = \psi^{-1}(1/\max(a,b))$ (E15, PAPER.md 5.3).
+//! pinned at $\psi = 1/\max(a, b)$ and carries $A = \psi^{-1}(1/\max(a,b))$ (E15, the paper).
 //!
 //! Equations: E1-E6 (network, currents), E15 (symmetric tensors, fixed-point variance).
 

@@ -2,7 +2,7 @@
 //! at $\psi = 1/b$ versus its disorder g (static branch, chaos around structure, the static branch
 //! continued, the transition), (b) $\Delta(\tau)$ from the potential at three g, and the
 //! five-region networks with disorder (`param_sets_1` of the authors' `run_fp_sims.py`) in the
-//! layout of Fig. 3, against the prediction with disorder (PAPER.md 5.4).
+//! layout of Fig. 3, against the prediction with disorder (the paper).
 //!
 //! Panels (a, b) are the stationary theory of `mrdmft stationary` (E11-E13, E18); the network
 //! panels are [`super::finite_n`] (E1-E6, E15).

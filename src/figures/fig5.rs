@@ -1,6 +1,6 @@
 //! Fig. 5, "limit cycles vs chaos": R = 2 regions, g = 1.5, random T whose leading T_hat
-//! eigenvalue is prescribed (SPEC E16), several seeded runs per cell of a (Re, Im) grid, each
-//! region's dynamics classified (SPEC section 4). The sweep runs through the sweep engine
+//! eigenvalue is prescribed (E16), several seeded runs per cell of a (Re, Im) grid, each
+//! region's dynamics classified (EQUATIONS.md section 4). The sweep runs through the sweep engine
 //! (`src/sweep/`) from the embedded `figures/configs/fig5_phase_diagram.json`, with its
 //! checkpoint next to the output: a killed run resumes when the same command is repeated with
 //! the same `-o DIR`, and a complete sweep result there is reused.

@@ -285,7 +285,7 @@ fn region_series(x: &[f64], ys: &[Vec<f64>], label: bool) -> Vec<Series> {
         .collect()
 }
 
-/// Grey circle of radius `rad` around the origin (the disorder bulk of radius g, PAPER.md 6.4).
+/// Grey circle of radius `rad` around the origin (the disorder bulk of radius g, the paper).
 fn circle(rad: f64) -> Series {
     let pts = (0..=120)
         .map(|k| {

@@ -1,4 +1,4 @@
-//! Appendix figure "input flips" (PAPER.md section 7, REFERENCE-CODE.md 3.5): five regions
+//! Appendix figure "input flips" (the paper, the authors' code): five regions
 //! without disorder, `a, b = param_sets_2[1]` (region 1 a-dominant, an isolated generator),
 //! `T = make_T_from_uh(u, a - b)` with seeded random signs `u = +-sqrt(b)`, an input `I^1` that
 //! enters the currents `S^{m1}` (m >= 2) with weight `V^{m1}` and adds `I_1^2` to region 1's

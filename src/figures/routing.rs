@@ -2,8 +2,8 @@
 //! of the loop (the paper's Fig. 4 claim, made a phase diagram), in three settings:
 //!
 //! - (a) **loop**: region 1 inside the five-region loop of `param_sets_1` (Fig. 4), over its
-//!   disorder $g_1$ and gain $b_1$ ($a_1 = b_1$, so region 1 is pinned at $\psi = 1/b_1$, SPEC
-//!   E15): the DMFT class of region 1 (SPEC section 4, fixed points split into routing and
+//!   disorder $g_1$ and gain $b_1$ ($a_1 = b_1$, so region 1 is pinned at $\psi = 1/b_1$,
+//!   E15): the DMFT class of region 1 (EQUATIONS.md section 4, fixed points split into routing and
 //!   quiescent by $A^1$), its participation $A^1 = \sum_n (S^{1n})^2$ (E15), the mean $A^n$ of the
 //!   other regions, the E18 curves $g_c(b)$ and $g^*(b)$, and finite-N networks (E1-E5) at
 //!   marker points with error bars over trials;
@@ -133,7 +133,7 @@ pub struct LoopMap {
     pub g: Vec<f64>,
     /// $b_1$ (cell centres).
     pub b: Vec<f64>,
-    /// `class[i][j]`: display code of region 1 (SPEC section 4 classes, code 6 = quiescent
+    /// `class[i][j]`: display code of region 1 (EQUATIONS.md section 4 classes, code 6 = quiescent
     /// fixed point, ties encoded by `plot::heatmap::tie_value`).
     pub class: Vec<Vec<f64>>,
     /// $A^1$ at the last step.

@@ -1,4 +1,4 @@
-//! Euler integration of the network (SPEC E1, E5), step for step as the reference `run_sim`
+//! Euler integration of the network (E1, E5), step for step as the reference `run_sim`
 //! (REFERENCE-CODE 1.7).
 //!
 //! Step $i = 1 .. N_t-1$ from $x = x((i-1)\,dt)$:

@@ -42,7 +42,7 @@ pub enum Coloring {
 }
 
 impl Coloring {
-    /// The dynamics classes of SPEC section 4 ([`CLASS_COLORS`], codes 0 to 5 in the legend,
+    /// The dynamics classes of EQUATIONS.md section 4 ([`CLASS_COLORS`], codes 0 to 5 in the legend,
     /// "invalid" with its own colour). Tie values ([`tie_value`]) are drawn as split cells.
     pub fn classes() -> Self {
         let mut labels: Vec<String> = DynamicsClass::ALL
@@ -86,7 +86,7 @@ impl Coloring {
 }
 
 /// Display code of a fixed point whose structured variance is below [`ROUTING_THRESHOLD`]
-/// (after the six class codes of SPEC section 4).
+/// (after the six class codes of EQUATIONS.md section 4).
 pub const QUIESCENT: u8 = 6;
 
 /// Legend label of [`QUIESCENT`].
@@ -396,7 +396,7 @@ pub fn draw_curve_key<DB: DrawingBackend>(
 
 const CHAOS_COLOR: RGBColor = RGBColor(127, 201, 127);
 
-/// Colours of the classes (codes 0..5 of SPEC section 4: invalid, chaos, FP + chaos, FP,
+/// Colours of the classes (codes 0..5 of EQUATIONS.md section 4: invalid, chaos, FP + chaos, FP,
 /// LC + chaos, LC; then [`QUIESCENT`]). "invalid" has its own dark grey, never a class colour.
 pub const CLASS_COLORS: [RGBColor; 7] = [
     RGBColor(90, 90, 90),

@@ -1,4 +1,4 @@
-//! The `fixed_points` result: every start's end state and the distinct fixed points (SPEC E14).
+//! The `fixed_points` result: every start's end state and the distinct fixed points (E14).
 //! The envelope's `seed` is the base seed and its `termination` says whether the runs stopped
 //! early (`all_steps`, `tol_reached_by_all`, `tol_reached_by_some`).
 

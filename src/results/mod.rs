@@ -110,7 +110,7 @@ impl<C: Serialize, B: Serialize> Envelope<C, B> {
 }
 
 /// Largest magnitude a result's number may have before it is reported as out of range: beyond
-/// it squares overflow and the variances (Delta, psi of Delta) of SPEC E6-E13 lose all
+/// it squares overflow and the variances (Delta, psi of Delta) of E6-E13 lose all
 /// precision.
 pub const RANGE_LIMIT: f64 = 1e100;
 

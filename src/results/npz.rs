@@ -5,7 +5,7 @@
 //!
 //! numpy reads one with
 //! `f = np.load("r.npz"); meta = json.loads(f["metadata"].tobytes()); f["S"]`.
-//! No arithmetic happens here: the arrays are the result's numbers (SPEC E6-E18 of the kinds
+//! No arithmetic happens here: the arrays are the result's numbers (E6-E18 of the kinds
 //! that computed them), re-shaped only.
 
 use std::collections::BTreeMap;
@@ -251,7 +251,7 @@ fn delta_rows(a: &mut Arrays, rows: &[DeltaRowOut]) -> Result<()> {
     Ok(())
 }
 
-/// dmft (SPEC E6-E9): `t` [Nq], `S0` [R,R], `S`/`H` [Nq,R,R], `psi`/`delta_diag` [Nq,R],
+/// dmft (E6-E9): `t` [Nq], `S0` [R,R], `S`/`H` [Nq,R,R], `psi`/`delta_diag` [Nq,R],
 /// `delta_rows/row` [K] and `delta_rows/<i>/values|normalised` [n_i,R], `delta_full` [Nt,Nt,R].
 pub fn dmft(r: &DmftResult) -> Result<Arrays> {
     let mut a = Arrays::default();
@@ -268,7 +268,7 @@ pub fn dmft(r: &DmftResult) -> Result<Arrays> {
     Ok(a)
 }
 
-/// stationary (SPEC E11-E13, E18): `g` [G], `delta0_scs` [G] (NaN: none), per curve `b`,
+/// stationary (E11-E13, E18): `g` [G], `delta0_scs` [G] (NaN: none), per curve `b`,
 /// `delta0`, `g_c`, `g_star`, `transition_g` [C], `delta_inf`/`A`/`A_fp` [C,G], codes
 /// `branch`/`phase` [C,G] (labels in the metadata); per trajectory `tau`/`delta` and its scalars.
 pub fn stationary(r: &StationaryResult) -> Result<Arrays> {
@@ -339,7 +339,7 @@ pub fn stationary(r: &StationaryResult) -> Result<Arrays> {
     Ok(a)
 }
 
-/// fixed-points (SPEC E14): end states `S` [E,R,R], `residual`, `steps` [E], `row_sums` [E,R],
+/// fixed-points (E14): end states `S` [E,R,R], `residual`, `steps` [E], `row_sums` [E,R],
 /// `S_init` [E,R,R] (when recorded), `fixed_point_of` [E] (index of its distinct fixed point);
 /// distinct fixed points `S` [F,R,R], `count` [F], `row_sums` [F,R].
 pub fn fixed_points(r: &FixedPointsResult) -> Result<Arrays> {
@@ -390,7 +390,7 @@ pub fn fixed_points(r: &FixedPointsResult) -> Result<Arrays> {
     Ok(a)
 }
 
-/// spectrum (SPEC E16): `T` [R,R,R], `eigenvalues` [K,2] (re, im), `leading` [2];
+/// spectrum (E16): `T` [R,R,R], `eigenvalues` [K,2] (re, im), `leading` [2];
 /// `silenced/eigenvalues` [K',2]; `spectral_dynamics/t` [D], `/psi` [D,R], `/eigenvalues` [D,K,2].
 pub fn spectrum(r: &SpectrumResult) -> Result<Arrays> {
     let eig =
@@ -419,7 +419,7 @@ pub fn spectrum(r: &SpectrumResult) -> Result<Arrays> {
     Ok(a)
 }
 
-/// polytope (SPEC E17): per polytope k `polytopes/<k>/vertices` [V,R], `/b`, `/a` [R],
+/// polytope (E17): per polytope k `polytopes/<k>/vertices` [V,R], `/b`, `/a` [R],
 /// `/pairs` [P,2], `/mask_nz`, `/mask_z` [R]; `polytopes/fracture`, `/num_vertices` [K];
 /// random draws `random/b` [D,R], `/num_vertices`, `/fracture` [D], `/mask_nz` [D,R].
 pub fn polytope(r: &PolytopeResult) -> Result<Arrays> {
@@ -480,7 +480,7 @@ pub fn polytope(r: &PolytopeResult) -> Result<Arrays> {
     Ok(a)
 }
 
-/// sample (SPEC section 2.1): the histories [iterations], `S0`/`S` [R,R], `psi`, `Delta_0`,
+/// sample (EQUATIONS.md section 2.1): the histories [iterations], `S0`/`S` [R,R], `psi`, `Delta_0`,
 /// `psi_sampled`, `structured_variance`, `clipped_*` [R], `lags` [L], `C`/`Delta` [L,R] (when
 /// kept), the two-time run `t` [Nq], `psi_t` [Nq,R], `S_t` [Nq,R,R], `delta_diag`, `delta_rows`.
 pub fn sample(r: &SampleResult) -> Result<Arrays> {
@@ -516,7 +516,7 @@ pub fn sample(r: &SampleResult) -> Result<Arrays> {
     Ok(a)
 }
 
-/// simulate (SPEC E1-E5), trials stacked on the first axis: `z0` [R], `t` [Nq], `S`
+/// simulate (E1-E5), trials stacked on the first axis: `z0` [R], `t` [Nq], `S`
 /// [trials,Nq,R,R], `A`/`psi` [trials,Nq,R], `traces` [trials,Nq,R,n_traces], `tau` [L],
 /// `delta`/`normalised`/`spread` [trials,L,R], `inflation` [trials,R], `N`, `trial` [trials].
 pub fn simulate(r: &SimResult) -> Result<Arrays> {
@@ -557,7 +557,7 @@ pub fn simulate(r: &SimResult) -> Result<Arrays> {
     Ok(a)
 }
 
-/// compare (SPEC E1-E9): `t` [Nq], `tau` [L], `z0` [R]; the theory `theory/S` [Nq,R,R],
+/// compare (E1-E9): `t` [Nq], `tau` [L], `z0` [R]; the theory `theory/S` [Nq,R,R],
 /// `theory/A`/`psi` [Nq,R], `theory/delta` [L,R], `theory/S0`; per size, stacked on the
 /// first axis: `N` [K], `S_mean`/`S_std` [K,Nq,R,R], `psi_*` [K,Nq,R], `delta_*` [K,L,R],
 /// `A_final_*` [K,R], and `sizes/<N>/errors` [trials,3] (currents, delta, psi).
@@ -611,7 +611,7 @@ pub fn compare(r: &CompareResult) -> Result<Arrays> {
 /// Status codes of sweep points in the `status` grid.
 pub const STATUS_LABELS: [&str; 3] = ["ok", "diverged", "error"];
 
-/// sweep (SPEC section 4), grid-shaped with n1 = 1 for one-axis sweeps: `axis0` [n0], `axis1`
+/// sweep (EQUATIONS.md section 4), grid-shaped with n1 = 1 for one-axis sweeps: `axis0` [n0], `axis1`
 /// [n1]; per cell `mode` [n0,n1] (255: incomplete), `entropy` [n0,n1] (NaN), `counts`
 /// [n0,n1,6], `mode_by_region` [n0,n1,R], `A` and `decorrelation` [n0,n1,R]; per point
 /// `codes` [n0,n1,runs,R] (255: missing), `status` [n0,n1,runs] (codes of

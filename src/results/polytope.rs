@@ -1,5 +1,5 @@
 //! The `polytope` result: vertices, masks and fracture numbers of fixed-point polytopes
-//! (SPEC E17), and the statistics of a random batch.
+//! (E17), and the statistics of a random batch.
 
 use serde::{Deserialize, Serialize};
 

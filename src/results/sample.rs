@@ -1,4 +1,4 @@
-//! The `sample` result: kernels, gains and currents of the sampling solver (SPEC section 2.1)
+//! The `sample` result: kernels, gains and currents of the sampling solver (EQUATIONS.md section 2.1)
 //! with its residual history.
 
 use serde::{Deserialize, Serialize};

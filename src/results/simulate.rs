@@ -1,4 +1,4 @@
-//! The `simulate` result: finite-N network trials (SPEC E1-E5), as plain nested lists (index
+//! The `simulate` result: finite-N network trials (E1-E5), as plain nested lists (index
 //! order documented per field, with ndarray views). The result layer fills them from the
 //! simulator's recordings (`results::trial`).
 

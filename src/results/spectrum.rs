@@ -1,5 +1,5 @@
 //! The `spectrum` result: eigenvalues of $\hat T$, of the silenced tensor and of $T\psi(t)$
-//! along a DMFT result (SPEC E16).
+//! along a DMFT result (E16).
 
 use serde::{Deserialize, Serialize};
 

@@ -1,5 +1,5 @@
 //! The `stationary` result: curves of $\Delta_\infty$, $A$, $A_{fp}$, branch and phase over the
-//! $g$ grid per $b$, and trajectories $\Delta(\tau)$ (SPEC E11-E13, E18).
+//! $g$ grid per $b$, and trajectories $\Delta(\tau)$ (E11-E13, E18).
 
 use std::fmt;
 

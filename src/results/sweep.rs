@@ -1,5 +1,5 @@
 //! The `sweep` result: per-point summaries, per-cell classification counts, modes and
-//! entropies (SPEC section 4) of a parameter sweep.
+//! entropies (EQUATIONS.md section 4) of a parameter sweep.
 
 use std::collections::BTreeMap;
 
@@ -86,7 +86,7 @@ pub struct PointResult {
     pub invalid_reasons: Option<Vec<Option<String>>>,
 }
 
-/// The stationary theory of one region (SPEC E11-E13, E15, E18), run kind `stationary`.
+/// The stationary theory of one region (E11-E13, E15, E18), run kind `stationary`.
 #[serde_with::skip_serializing_none]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -217,7 +217,7 @@ impl PointResult {
     }
 }
 
-/// Structured variance $A^m = \sum_n (S^{mn})^2$ (SPEC E15) from final currents.
+/// Structured variance $A^m = \sum_n (S^{mn})^2$ (E15) from final currents.
 fn structured(s: &[Vec<f64>]) -> Vec<f64> {
     s.iter()
         .map(|row| row.iter().map(|x| x * x).sum())
@@ -230,7 +230,7 @@ fn structured(s: &[Vec<f64>]) -> Vec<f64> {
 /// region decays to $A \approx 0$, so the threshold separates the two by orders of magnitude.
 pub const ROUTING_THRESHOLD: f64 = 0.01;
 
-/// Why the SPEC section 4 rule calls the normalised correlation `curve` invalid, or `None` if
+/// Why the EQUATIONS.md section 4 rule calls the normalised correlation `curve` invalid, or `None` if
 /// it does not (the invalid branches of `classify_curve`: no non-zero lag, non-finite values,
 /// too short, or neither flat nor with an interior peak, i.e. not settled).
 pub fn invalid_reason(curve: &[f64]) -> Option<String> {
@@ -284,7 +284,7 @@ pub fn invalid_reasons(
     })
 }
 
-/// The codes sharing the largest count among `codes` when two or more do (SPEC section 4
+/// The codes sharing the largest count among `codes` when two or more do (EQUATIONS.md section 4
 /// bookkeeping: the mode takes the smallest of them).
 pub fn tied_codes(codes: &[u8]) -> Option<Vec<u8>> {
     let c = code_counts(codes);
@@ -297,7 +297,7 @@ pub fn tied_codes(codes: &[u8]) -> Option<Vec<u8>> {
 }
 
 /// Summaries of complete cells from a set of points (E-independent bookkeeping; codes per
-/// SPEC section 4).
+/// EQUATIONS.md section 4).
 pub fn summarise(
     axes: &[Axis],
     runs: usize,
@@ -408,7 +408,7 @@ impl SweepBody {
         }
         g
     }
-    /// Mode code of every cell ([`MISSING`] where incomplete; codes as SPEC section 4).
+    /// Mode code of every cell ([`MISSING`] where incomplete; codes as EQUATIONS.md section 4).
     pub fn mode_grid(&self) -> Array2<u8> {
         self.cell_grid(MISSING, |c| c.mode)
     }

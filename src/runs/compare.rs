@@ -1,4 +1,4 @@
-//! DMFT against finite-N networks: the two-time integrator (SPEC E6-E9) sampled on the
+//! DMFT against finite-N networks: the two-time integrator (E6-E9) sampled on the
 //! simulations' record grid, K networks (E1-E5) per size N, and their errors against it.
 //!
 //! Initial conditions. Every trial starts inside the structured subspace at the same

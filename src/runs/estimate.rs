@@ -276,7 +276,7 @@ fn precision_name(p: Precision) -> &'static str {
     }
 }
 
-/// Sampling solver (SPEC section 2.1): iterations x paths x (lags, stationary; window
+/// Sampling solver (EQUATIONS.md section 2.1): iterations x paths x (lags, stationary; window
 /// entries `Nt^2/2`, window) x regions.
 pub fn sample(plan: &config::SamplePlan, regions: usize, threads: usize) -> Estimate {
     let r = regions as f64;

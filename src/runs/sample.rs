@@ -1,4 +1,4 @@
-//! The iterative sampling solver (SPEC section 2.1), stationary or window mode: checked config
+//! The iterative sampling solver (EQUATIONS.md section 2.1), stationary or window mode: checked config
 //! in, [`SampleResult`] out.
 
 use std::path::Path;

@@ -1,4 +1,4 @@
-//! Finite-N network simulations (SPEC E1-E5): checked config in, [`SimResult`] out.
+//! Finite-N network simulations (E1-E5): checked config in, [`SimResult`] out.
 
 use std::time::Instant;
 

@@ -1,5 +1,5 @@
 //! Parameter sweeps and phase diagrams: a grid of one or two axes over a base config, several
-//! seeded runs per cell, each run classified (SPEC section 4) and summarised.
+//! seeded runs per cell, each run classified (EQUATIONS.md section 4) and summarised.
 //!
 //! This module gathers the pieces under their familiar names:
 //! - [`SweepConfig`] (the sweep file) and [`Plan`] (its checked form), from

@@ -32,7 +32,7 @@ fn input_flip_turns_region_1_from_generator_into_router() {
             d.off.row_sums[m]
         );
     }
-    // Without input region 1 (a-dominant) is isolated: only its self-current, |S^11| = 1.885 (PAPER.md 7).
+    // Without input region 1 (a-dominant) is isolated: only its self-current, |S^11| = 1.885 (the paper).
     assert!(
         d.off.region1_cross_max < 1e-10,
         "{}",

@@ -63,7 +63,7 @@ fn fig5_small_sweep_figure_data() {
             counts.iter().position(|&x| x == max).unwrap()
         );
     }
-    // Inside the circle |lambda| < g = 1.5 (PAPER.md claim 15): chaos in every run and region.
+    // Inside the circle |lambda| < g = 1.5 (the paper): chaos in every run and region.
     for j in 0..2 {
         assert_eq!(
             d.counts[0][j].unwrap()[1],

@@ -60,7 +60,7 @@ fn fig6_data_shows_the_described_regimes() {
     assert!(spread(&data.runs[1][1]) < 1e-6);
     assert!(spread(&data.runs[1][4]) < 1e-6);
     assert!(spread(&data.runs[1][8]) > 0.5);
-    // Mean gains of region 1 recomputed with the authors' code (PAPER.md section 6.3 table, two
+    // Mean gains of region 1 recomputed with the authors' code (the paper's table, two
     // decimals): T0 g1 = 1.5 -> 0.54, T0 g1 = 2.7 -> 0.34, T1 g1 = 2.1 -> 0.39.
     let mean_psi1 = |run: &mrdmft::figures::fig6::RunData| {
         run.psi.iter().map(|p| p[0]).sum::<f64>() / run.psi.len() as f64
@@ -73,7 +73,7 @@ fn fig6_data_shows_the_described_regimes() {
         );
     }
     // Five regions, g = 3: every region at the SCS gain, 0.316 with the reference scheme
-    // (PAPER.md section 6.4; exact SCS value 0.3185, the difference is the scheme's O(dt) bias).
+    // (the paper; exact SCS value 0.3185, the difference is the scheme's O(dt) bias).
     for p in data.five_region[3].psi.last().unwrap() {
         assert!((p - 0.316).abs() < 1e-3, "{p}");
     }
@@ -107,7 +107,7 @@ fn fig6_spectra_match_the_seed_search_and_fixed_points_have_eigenvalue_one() {
         assert!(f.re > 1.0 && f.im.abs() < 1e-12, "{f:?}");
         assert!(s.re > 1.0 && s.im.abs() > 0.1, "{s:?}");
     }
-    // PAPER.md claim 5: at a fixed point of the currents the psi-scaled tensor has eigenvalue
+    // the paper: at a fixed point of the currents the psi-scaled tensor has eigenvalue
     // exactly 1 (eigenvector S). Fixed points: T1 g1 = 0.3; T2 g1 = 0.3 .. 2.1.
     let mut fixed = vec![(0, 0)];
     fixed.extend((0..7).map(|gi| (1, gi)));

@@ -1,6 +1,6 @@
 //! Figs. 3 and 4 (`mrdmft figure fig3|fig4`): the commands write data JSON, PNG and SVG; the
-//! figure data carries the authors' numbers (the Fig. 4a transitions of REFERENCE-CODE.md 3.1, the
-//! predicted sqrt(A) of PAPER.md sections 5.4 and 10), and the quick-preset networks agree with
+//! figure data carries the authors' numbers (the Fig. 4a transitions of the authors' code, the
+//! predicted sqrt(A) of the paper), and the quick-preset networks agree with
 //! the prediction within tolerances set from measured finite-N spreads.
 //!
 //! Each figure is computed once per test run (through the binary, quick preset) and shared.
@@ -86,14 +86,14 @@ fn fig4_cli_writes_json_png_svg() {
     assert_eq!(d.stationary.trajectories.len(), 3);
 }
 
-/// PAPER.md section 10 (Fig. 3), computed with the authors' functions: sqrt(psi^-1(1/max(a,b))).
+/// the paper (Fig. 3), computed with the authors' functions: sqrt(psi^-1(1/max(a,b))).
 const FIG3_PRED: [[f64; 5]; 3] = [
     [1.794, 1.861, 1.823, 1.825, 1.842],
     [1.885, 1.889, 1.802, 1.839, 1.819],
     [1.814, 1.826, 1.785, 1.791, 1.796],
 ];
 
-/// PAPER.md section 5.4 (Fig. 4 sets, with disorder).
+/// the paper (Fig. 4 sets, with disorder).
 const FIG4_PRED: [[f64; 5]; 3] = [
     [1.343, 1.565, 1.537, 1.552, 1.565],
     [0.332, 1.662, 1.535, 1.578, 1.526],
@@ -118,7 +118,7 @@ fn fig3_predictions_match_the_paper() {
 fn fig4_predictions_and_transitions_match_the_paper() {
     let d = &fig4_data().1;
     assert_pred(&d.finite_n.columns, &FIG4_PRED);
-    // REFERENCE-CODE.md 3.1: first grid g (linspace(0, 4, 2500), spacing 1.6e-3) with
+    // the authors' code: first grid g (linspace(0, 4, 2500), spacing 1.6e-3) with
     // 1e-3 < Delta_0 - Delta_inf < 0.1; quoted to 4 decimals.
     let want = [1.3685, 1.6279, 1.8423];
     for (c, w) in d.stationary.curves.iter().zip(want) {
@@ -197,7 +197,7 @@ fn fig4_quick_networks_follow_the_disorder_prediction() {
     // 1.09 (set 2) and 0.93 (set 3).
     assert!(worst_mean < 0.20, "mean relative error {worst_mean}");
     // Region 1 loses its structure as g_1 grows 1.5 -> 2.25 -> 2.65 (theory 1.343, 0.332, 0);
-    // at N = 1000 the network keeps part of it (finite-N routing; PAPER.md 5.4 reports 15-40 %
+    // at N = 1000 the network keeps part of it (finite-N routing; the paper reports 15-40 %
     // errors at N = 4000), but the ordering holds.
     let mean1 = |c: &mrdmft::figures::finite_n::ColumnOut| {
         c.runs.iter().map(|r| r.sqrt_a[0]).sum::<f64>() / c.runs.len() as f64

@@ -1,4 +1,4 @@
-//! The finite-N network agrees with the DMFT (SPEC E1-E9) within N-dependent tolerances.
+//! The finite-N network agrees with the DMFT (E1-E9) within N-dependent tolerances.
 //!
 //! Three cases (seeded, small N for CI; larger N in the ignored test):
 //! (a) fixed point of the currents without disorder, `make_T(a = 2, b = 2.5)`, R = 2: every row

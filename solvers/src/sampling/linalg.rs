@@ -1,8 +1,8 @@
-//! Small dense linear algebra for the sampler: Cholesky factorisation with jitter (SPEC section
+//! Small dense linear algebra for the sampler: Cholesky factorisation with jitter (EQUATIONS.md section
 //! 2.1: sampling two-time kernels by a factorisation of the $N_t\times N_t$ covariance).
 //!
 //! # References
-//! SPEC.md section 2.1.
+//! docs/EQUATIONS.md section 2.1.
 
 /// In-place lower Cholesky factor of the symmetric matrix `a` (row-major `n x n`, lower triangle
 /// read); the strict upper triangle is zeroed. Returns the index of the first non-positive pivot.

@@ -1,4 +1,4 @@
-//! The iterative sampling solver of the DMFT (SPEC section 2.1, E6-E10).
+//! The iterative sampling solver of the DMFT (EQUATIONS.md section 2.1, E6-E10).
 //!
 //! The effective single-unit process of region $m$ (E10) is
 //! $x^m(t) = \sum_n m^{mn} S^{mn}(t) + \eta^m(t)$, $(1 + d/dt)\,\eta^m = \xi^m$, with $\xi^m$ a Gaussian
@@ -17,7 +17,7 @@
 //! and block results reduced in a fixed order, so results do not depend on the number of threads.
 //!
 //! # References
-//! SPEC.md section 2.1 and E6-E10; Dietrich & Newsam (1997) for circulant embedding.
+//! docs/EQUATIONS.md section 2.1 and E6-E10; Dietrich & Newsam (1997) for circulant embedding.
 
 use rand::SeedableRng;
 use rand_chacha::ChaCha8Rng;
@@ -249,7 +249,7 @@ pub(crate) fn block_mean_se(blocks: &[&[f64]], weights: &[f64]) -> (Vec<f64>, Ve
     (mean, se)
 }
 
-/// Convergence test on the drift of the running mean (SPEC section 2.1, step 4).
+/// Convergence test on the drift of the running mean (EQUATIONS.md section 2.1, step 4).
 ///
 /// Near the fixed point the damped iteration is $e_{k+1} = \rho e_k + a\,\epsilon_k$ in its slowest
 /// mode ($\epsilon$ the Monte Carlo error of one estimate, standard error `mc_se`). One step changes the
@@ -307,19 +307,19 @@ impl DriftTest {
     }
 }
 
-/// (SPEC section 2.1, step 4) Window of the drift test for contraction `rho`: $\max(W_{min}, \lceil 2/(1-\rho)\rceil)$, at most
+/// (EQUATIONS.md section 2.1, step 4) Window of the drift test for contraction `rho`: $\max(W_{min}, \lceil 2/(1-\rho)\rceil)$, at most
 /// [`MAX_WINDOW`].
 pub(crate) fn drift_window(w_min: usize, rho: f64) -> usize {
     let w = (2.0 / (1.0 - rho.clamp(0.0, 0.999))).ceil() as usize;
     w.max(w_min).clamp(1, MAX_WINDOW)
 }
 
-/// (SPEC section 2.1, step 4) Standard error of the drift of `DriftTest`: $\sqrt2\,a\,\mathrm{se}/((1-\rho)\sqrt W)$.
+/// (EQUATIONS.md section 2.1, step 4) Standard error of the drift of `DriftTest`: $\sqrt2\,a\,\mathrm{se}/((1-\rho)\sqrt W)$.
 pub(crate) fn drift_se(mc_se: f64, damping: f64, rho: f64, w: usize) -> f64 {
     std::f64::consts::SQRT_2 * damping * mc_se / ((1.0 - rho.clamp(0.0, 0.999)) * (w as f64).sqrt())
 }
 
-/// The convergence test of both modes (SPEC section 2.1, step 4): burn-in, then [`DriftTest`] on
+/// The convergence test of both modes (EQUATIONS.md section 2.1, step 4): burn-in, then [`DriftTest`] on
 /// windows of [`drift_window`] iterates.
 ///
 /// The windows start once the one-step change has reached its noise level

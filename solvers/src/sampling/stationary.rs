@@ -1,4 +1,4 @@
-//! Stationary mode of the sampling solver (SPEC section 2.1, E6-E10): kernels $C^m(\tau)$ on a
+//! Stationary mode of the sampling solver (EQUATIONS.md section 2.1, E6-E10): kernels $C^m(\tau)$ on a
 //! lag grid $\tau_k = k\,dt$, $k = 0..L-1$, and static currents $S$ (a fixed point of E7).
 //!
 //! One iteration, per region $m$:
@@ -18,7 +18,7 @@
 //! $A^m = \sum_{nr}U^{mnr}S^{mn}S^{mr}$.
 //!
 //! # References
-//! SPEC.md section 2.1, E6, E7, E9, E10.
+//! docs/EQUATIONS.md section 2.1, E6, E7, E9, E10.
 
 use std::sync::Arc;
 

@@ -1,4 +1,4 @@
-//! Time-dependent ("window") mode of the sampling solver (SPEC section 2.1, E6-E10): two-time
+//! Time-dependent ("window") mode of the sampling solver (EQUATIONS.md section 2.1, E6-E10): two-time
 //! kernels $C^m(t_i, t_j)$ on $t = 0, dt, \dots, (N_t-1)dt$, gains $\psi^m(t)$ and currents $S(t)$ —
 //! transients and oscillating currents.
 //!
@@ -22,7 +22,7 @@
 //! with $F$ the filter of step 3 (E8 solved exactly on the grid).
 //!
 //! # References
-//! SPEC.md section 2.1, E6-E10; REFERENCE-CODE.md 1.4 (initial conditions of the integrator).
+//! docs/EQUATIONS.md section 2.1, E6-E10; the authors' code (initial conditions of the integrator).
 
 use ndarray::{ArrayView2, ArrayView3};
 use rand::Rng;

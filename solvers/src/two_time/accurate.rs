@@ -1,4 +1,4 @@
-//! [`Scheme::Accurate`](super::Scheme::Accurate): the second-order scheme (SPEC E6-E10,
+//! [`Scheme::Accurate`](super::Scheme::Accurate): the second-order scheme (E6-E10,
 //! section 2.2): exponential trapezoid in both times, structured part of $\Delta$ from the currents.
 
 use super::kernel::{corr_fast, recurse, sources};

@@ -1,10 +1,10 @@
-//! The vectorised kernels of the two-time integrator (SPEC E8, E9): the branch-free erf kernel
+//! The vectorised kernels of the two-time integrator (E8, E9): the branch-free erf kernel
 //! [`corr_fast`], the fused column pass of the reference scheme, the source pass and the $\Gamma$
 //! recursion. Each runs on 256-bit vectors where the CPU has AVX2 ([`crate::simd`]) with the
 //! arithmetic of the portable path (no FMA), so both paths give identical numbers.
 //!
 //! # References
-//! SPEC.md E8, E9; REFERENCE-CODE.md 1.4.
+//! docs/EQUATIONS.md E8, E9; the authors' code.
 
 use super::TWO_OVER_PI;
 use crate::simd::avx2_dispatch;

@@ -1,4 +1,4 @@
-//! Deterministic two-time DMFT integrator (SPEC E6-E9, section 2.2).
+//! Deterministic two-time DMFT integrator (E6-E9, section 2.2).
 //!
 //! The currents obey (E7) $(1+\partial_t)S^{mn} = H^{mn}$, $H^{mn} = \psi^n\sum_r T^{mnr}S^{nr}$, and the
 //! two-time function obeys (E8) $(1+\partial_t)(1+\partial_{t'})\Delta^m(t,t') = g_m^2 C^m(t,t') +
@@ -28,7 +28,7 @@
 //! erf kernel [`corr_fast`], structured sources) followed by the sequential $\Gamma$ recursion.
 //!
 //! # References
-//! SPEC.md E6-E9 and section 2.2; REFERENCE-CODE.md sections 1.3-1.5 and 4.
+//! docs/EQUATIONS.md E6-E9 and section 2.2; the authors' code
 
 use ndarray::{Array2, Array3, ArrayView2, ArrayView3};
 use rayon::prelude::*;
@@ -403,7 +403,7 @@ impl<'a> TwoTimeDmft<'a> {
             return Err(SolverError::invalid(
                 "model.phi",
                 format!(
-                    "is \"{}\"; the two-time integrator uses the erf closed forms (SPEC E6, E9) in its vectorised kernel; use \"erf\", or `mrdmft sample` for other nonlinearities",
+                    "is \"{}\"; the two-time integrator uses the erf closed forms (E6, E9) in its vectorised kernel; use \"erf\", or `mrdmft sample` for other nonlinearities",
                     spec.phi().name()
                 ),
             ));

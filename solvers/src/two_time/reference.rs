@@ -1,5 +1,5 @@
 //! [`Scheme::Reference`](super::Scheme::Reference): the authors' multi-region Euler scheme
-//! (SPEC E6-E9, section 2.2; REFERENCE-CODE 1.4), column by column.
+//! (E6-E9, section 2.2; REFERENCE-CODE 1.4), column by column.
 
 use super::kernel::{column_pass, corr_fast, recurse, sources, ColumnKernel, FUSED_H};
 use super::{per_region, TwoTimeDmft, TWO_OVER_PI};

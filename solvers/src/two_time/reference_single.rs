@@ -1,5 +1,5 @@
 //! [`Scheme::ReferenceSingle`](super::Scheme::ReferenceSingle): the authors' single-region SCS
-//! function `run_ns_dmft` (SPEC E8, E9, section 2.2; REFERENCE-CODE 1.5).
+//! function `run_ns_dmft` (E8, E9, section 2.2; REFERENCE-CODE 1.5).
 
 use super::TwoTimeDmft;
 

@@ -1,4 +1,4 @@
-//! erf closed forms (SPEC E3, E6, E9, E11-E13) against the authors' `numerics.py`
+//! erf closed forms (E3, E6, E9, E11-E13) against the authors' `numerics.py`
 //! (`tests/data/closed_forms.json`, commit 390b373). Tolerance: 1e-13 relative
 //! (absolute below 1e-3 in magnitude, where relative error of a difference is meaningless).
 

@@ -1,7 +1,7 @@
 //! Stationary theory, fixed points, spectra and the fixed-point polytope against the authors'
 //! code (`numerics.py`, `dmft_figs.ipynb`, `convex.py`, `shaping-dynamics.ipynb`; commit
 //! 390b373; data in `tests/data/`, provenance in `tests/data/README.md`) and against closed
-//! forms (SPEC E18). Tolerances are stated per test.
+//! forms (E18). Tolerances are stated per test.
 
 use crate::common::*;
 
@@ -157,7 +157,7 @@ fn fig4_potential_trajectories_match_reference() {
 
 /// E18: g_c = (2b^2 - 1)^(1/4) is where the static solution loses stability (the E12 solver
 /// switches branch there), g* is where the SCS variance reaches 2(b^2-1)/pi (E13 solved
-/// independently, 1e-10), and both agree with the values quoted in SPEC E18 (3 decimals) and the
+/// independently, 1e-10), and both agree with the values quoted in E18 (3 decimals) and the
 /// reference's transitions in `fig4_dmft_curves.json` (within 2e-3: grid spacing 1.6e-3 plus the
 /// threshold of its rule).
 #[test]

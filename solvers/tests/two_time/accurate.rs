@@ -1,4 +1,4 @@
-//! Scheme "accurate" of the two-time integrator (SPEC E6-E10, section 2.2): stationary chaotic
+//! Scheme "accurate" of the two-time integrator (E6-E10, section 2.2): stationary chaotic
 //! variance against the exact SCS value (E13, `tests/data/sompolinsky_delta0.json`), normalised
 //! correlations of limit cycles (E16), observed order in dt, band / full / row outputs and
 //! thread-count independence. The reference scheme's first-order bias is asserted alongside.

@@ -1,4 +1,4 @@
-//! The two-time integrator (SPEC E6-E10, section 2.2): the reference schemes against the
+//! The two-time integrator (E6-E10, section 2.2): the reference schemes against the
 //! authors' outputs in the project's `tests/data/`, and the accurate scheme against exact values.
 
 #[path = "../common/mod.rs"]

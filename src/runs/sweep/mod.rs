@@ -67,7 +67,7 @@ impl Plan {
     }
 
     /// The random T of a point with seed `seed` and target eigenvalue `target` (from
-    /// [`Plan::cell_config`]): the rejection sampler (SPEC E16) on its own stream `mix(seed, 1)`;
+    /// [`Plan::cell_config`]): the rejection sampler (E16) on its own stream `mix(seed, 1)`;
     /// `None` if this sweep does not draw T.
     pub fn draw_t(
         &self,
@@ -230,7 +230,7 @@ impl Plan {
         Ok(())
     }
 
-    /// Run kind `simulate`: one finite-N network (SPEC E1-E5) seeded from the point.
+    /// Run kind `simulate`: one finite-N network (E1-E5) seeded from the point.
     /// Summaries are time averages over the records after `network.burn_in`: structured
     /// variance $A^m = \sum_n (S^{mn})^2$, $\psi^m$, and the autocorrelation $\Delta^m(\tau)$,
     /// whose $\tau = 0$ value is the mean $\Delta^m(t,t)$; `s_final` is the last record.
@@ -333,7 +333,7 @@ impl Plan {
 /// $\rho \equiv 1$; chaos around a structured fixed point decays to
 /// $\Delta_\infty/\Delta_0 \in (0, 1)$ (E11-E12), pure chaos to 0. With the decorrelated fraction
 /// $f = 1 - \rho(\tau_{last})$: $f <$ `threshold` → fixed point (code 3); else final value
-/// $> 0.05$ (the SPEC section 4 baseline threshold) → fixed point + chaos (2); else chaos (1).
+/// $> 0.05$ (the EQUATIONS.md section 4 baseline threshold) → fixed point + chaos (2); else chaos (1).
 /// Also sets `max_norm_corr` (max over lags >= 1) and `decorrelation` ($f$).
 pub fn summarise_curves(curves: &[Vec<f64>], threshold: f64, res: &mut PointResult) {
     let mut codes = Vec::with_capacity(curves.len());
@@ -361,7 +361,7 @@ pub fn summarise_curves(curves: &[Vec<f64>], threshold: f64, res: &mut PointResu
 }
 
 /// Run kind `stationary`: for every region m of a `make_T(a, b)` structure, the stationary
-/// theory of a region pinned at $\psi = 1/\max(a_m, b_m)$ (SPEC E15, E18): pinned variance
+/// theory of a region pinned at $\psi = 1/\max(a_m, b_m)$ (E15, E18): pinned variance
 /// $\Delta_0$, $\Delta_\infty$ and $A$ from E11-E12 ([`delta_inf`]), the E18 phase and boundaries
 /// ([`routing_boundaries`]), and the SCS variance (E13) when $g > 1$. Codes: static branch → fixed
 /// point (3), chaos around structure → fixed point + chaos (2), no non-trivial root → chaos (1);
@@ -450,7 +450,7 @@ fn run_stationary(
     Ok(())
 }
 
-/// Run kind `sample`: the sampling solver in stationary mode (SPEC section 2.1) seeded from the
+/// Run kind `sample`: the sampling solver in stationary mode (EQUATIONS.md section 2.1) seeded from the
 /// point (random initial currents from the same seed unless `sample.S0` is given). Codes and
 /// `decorrelation` from the kernel $\Delta^m(\tau)$ as [`summarise_curves`].
 fn run_sample(
