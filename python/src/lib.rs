@@ -254,8 +254,8 @@ fn random_t(py: Python<'_>, r: usize, scale: f64, seed: u64) -> PyResult<Bound<'
 }
 
 /// draw_T(R, re, im, tol, seed, max_draws) -> (T, draws, (re, im)): rejection sampling of
-/// T = z |w| / sqrt(R) until the leading T_hat eigenvalue is within tol of re +- i im (
-/// E16). The one place the Python package calls the target-eigenvalue sampler.
+/// T = z |w| / sqrt(R) until the leading T_hat eigenvalue is within tol of re +- i im
+/// (E16). The one place the Python package calls the target-eigenvalue sampler.
 #[pyfunction]
 fn draw_t(
     py: Python<'_>,
