@@ -34,6 +34,7 @@ use super::Preset;
 use crate::error::{Error, Result};
 use crate::io;
 use crate::plot::heatmap::{draw_curve_key, mode_value, Coloring, Heatmap};
+use crate::plot::text::math;
 use crate::plot::{plot_err as perr, save_render, LinePanel, Render, Series, Style};
 use crate::sweep::engine::{run_sweep, CellSummary, RunOptions, SweepResult};
 use crate::sweep::Plan;
@@ -574,8 +575,8 @@ fn draw_loop(d: &RoutingData, dir: &Path) -> Result<()> {
               coloring: Coloring,
               overlay: Vec<(f64, f64, f64)>| Heatmap {
         title,
-        x_label: "g_1 (disorder scale of region 1)".into(),
-        y_label: "b_1 (current gain of region 1)".into(),
+        x_label: "g_{1} (disorder scale of region 1)".into(),
+        y_label: "b_{1} (current gain of region 1)".into(),
         x: m.g.clone(),
         y: m.b.clone(),
         z,
@@ -595,15 +596,15 @@ fn draw_loop(d: &RoutingData, dir: &Path) -> Result<()> {
             m.markers.iter().map(|k| (k.g, k.b, k.class)).collect(),
         ),
         hm(
-            "(a2) region 1: A^1 = sum_n (S^1n)^2".into(),
+            "(a2) region 1: A^{1} = Σ_{n} (S^{1n})^2".into(),
             m.a1.clone(),
-            continuous(0.0, a_hi, "A^1 (variance units)"),
+            continuous(0.0, a_hi, "A^{1} (variance units)"),
             m.markers.iter().map(|k| (k.g, k.b, k.a_mean)).collect(),
         ),
         hm(
-            "(a3) the other regions: mean A^n, n = 2..5".into(),
+            "(a3) the other regions: mean A^{n}, n = 2..5".into(),
             m.a_rest.clone(),
-            continuous(0.0, a_hi, "mean A^n (variance units)"),
+            continuous(0.0, a_hi, "mean A^{n} (variance units)"),
             Vec::new(),
         ),
     ];
@@ -616,14 +617,14 @@ fn draw_loop(d: &RoutingData, dir: &Path) -> Result<()> {
         let col = crate::plot::color(k);
         let j = nearest(&m.b, b);
         series.push(Series::line(
-            format!("DMFT, b_1 = {:.2}", m.b[j]),
+            math(&format!("DMFT, b_{{1}} = {:.2}", m.b[j])),
             m.g.iter().zip(&m.a1).map(|(&g, row)| (g, row[j])).collect(),
             col,
         ));
         let pts: Vec<&Marker> = m.markers.iter().filter(|x| x.b == b).collect();
         series.push(
             Series::line(
-                format!("N = {n}, b_1 = {b}, mean +- sd of {trials}"),
+                math(&format!("N = {n}, b_{{1}} = {b}, mean +- sd of {trials}")),
                 pts.iter().map(|x| (x.g, x.a_mean)).collect(),
                 col,
             )
@@ -638,10 +639,11 @@ fn draw_loop(d: &RoutingData, dir: &Path) -> Result<()> {
         }
     }
     let cut = LinePanel {
-        title: "(a4) A^1 of region 1 vs g_1: DMFT (lines), networks (dots, bars: sd over trials)"
-            .into(),
-        x_label: "g_1".into(),
-        y_label: "A^1".into(),
+        title: math(
+            "(a4) A^{1} of region 1 vs g_{1}: DMFT (lines), networks (dots, bars: sd over trials)",
+        ),
+        x_label: math("g_{1}"),
+        y_label: math("A^{1}"),
         series,
         x_range: Some((m.g[0], m.g[m.g.len() - 1])),
         y_range: None,
@@ -667,7 +669,7 @@ fn draw_relay(d: &RoutingData, dir: &Path) -> Result<()> {
     let hm = |title: &str, z: Vec<Vec<f64>>, coloring: Coloring| Heatmap {
         title: title.into(),
         x_label: "g_B (disorder of the relay region B)".into(),
-        y_label: "kappa (coupling T^BAA = T^CBA)".into(),
+        y_label: "\\kappa (coupling T^BAA = T^CBA)".into(),
         x: m.g_b.clone(),
         y: m.kappa.clone(),
         z,
@@ -702,7 +704,7 @@ fn draw_relay(d: &RoutingData, dir: &Path) -> Result<()> {
     ];
     for (k, &j) in picks.iter().enumerate() {
         series.push(Series::line(
-            format!("kappa = {:.2}", m.kappa[j]),
+            math(&format!("\\kappa = {:.2}", m.kappa[j])),
             m.g_b
                 .iter()
                 .zip(&m.transmission)
@@ -722,7 +724,7 @@ fn draw_relay(d: &RoutingData, dir: &Path) -> Result<()> {
         log_axes: false,
     };
     let title = format!(
-        "(b) Relay A -> B -> C: S^AA (T^AAA = 2) reaches C only through B (T^BAA = T^CBA = kappa), g_A = g_C = 0.5; DMFT {} x {} cells",
+        "(b) Relay A -> B -> C: S^AA (T^AAA = 2) reaches C only through B (T^BAA = T^CBA = \\kappa), g_A = g_C = 0.5; DMFT {} x {} cells",
         m.g_b.len(),
         m.kappa.len()
     );
@@ -747,8 +749,8 @@ fn draw_cycle(d: &RoutingData, dir: &Path) -> Result<()> {
     .with_style(Style::Dashed)];
     let hm = |title: &str, z: Vec<Vec<f64>>, coloring: Coloring| Heatmap {
         title: title.into(),
-        x_label: "g_1 (disorder of region 1)".into(),
-        y_label: format!("Im lambda (Re lambda = {})", m.re),
+        x_label: "g_{1} (disorder of region 1)".into(),
+        y_label: format!("Im \\lambda (Re \\lambda = {})", m.re),
         x: m.g.clone(),
         y: m.im.clone(),
         z,
@@ -766,7 +768,7 @@ fn draw_cycle(d: &RoutingData, dir: &Path) -> Result<()> {
         hm(
             "(c2) amplitude of the currents' oscillation",
             m.amplitude.clone(),
-            continuous(0.0, max_finite(&m.amplitude), "half range of S^mn"),
+            continuous(0.0, max_finite(&m.amplitude), "half range of S^{mn}"),
         ),
         hm(
             "(c3) frequency (grey: amplitude < 0.01)",
@@ -779,7 +781,7 @@ fn draw_cycle(d: &RoutingData, dir: &Path) -> Result<()> {
         ),
     ];
     let title = format!(
-        "(c) Oscillating currents: R = 2, random T with leading T_hat eigenvalue {} + i Im lambda (E16), g_2 = 1; DMFT {} x {} cells, one T per cell",
+        "(c) Oscillating currents: R = 2, random T with leading hat T eigenvalue {} + i Im \\lambda (E16), g_{{2}} = 1; DMFT {} x {} cells, one T per cell",
         m.re,
         m.g.len(),
         m.im.len()

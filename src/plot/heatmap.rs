@@ -8,6 +8,7 @@ use plotters::coord::Shift;
 use plotters::prelude::*;
 
 use super::colormap::viridis;
+use super::text::math;
 use super::{
     chart_on, color, plot_err as perr, save_render, split_key, ColorBar, LinePanel, Render, Series,
     Style, Swatches,
@@ -239,14 +240,14 @@ impl Heatmap {
         let (x0, x1) = (xe[0], xe[xe.len() - 1]);
         let (y0, y1) = (ye[0], ye[ye.len() - 1]);
         let (xr, yr) = (x0.min(x1)..x0.max(x1), y0.min(y1)..y0.max(y1));
-        let mut chart = chart_on(&main, &self.title, 15)
+        let mut chart = chart_on(&main, &math(&self.title), 15)
             .build_cartesian_2d(xr.clone(), yr.clone())
             .map_err(|e| perr(path, e))?;
         chart
             .configure_mesh()
             .disable_mesh()
-            .x_desc(&self.x_label)
-            .y_desc(&self.y_label)
+            .x_desc(math(&self.x_label))
+            .y_desc(math(&self.y_label))
             .x_label_formatter(&|v| super::tick(*v))
             .y_label_formatter(&|v| super::tick(*v))
             .label_style(("sans-serif", 12))
@@ -388,7 +389,7 @@ pub fn draw_curve_key<DB: DrawingBackend>(
             area.draw(&PathElement::new(vec![(x0, y), (x1, y)], style))
                 .map_err(|e| perr(path, e))?;
         }
-        area.draw(&Text::new(s.label.clone(), (x1 + 8, y - 7), font.clone()))
+        area.draw(&Text::new(math(&s.label), (x1 + 8, y - 7), font.clone()))
             .map_err(|e| perr(path, e))?;
     }
     Ok(())
@@ -476,7 +477,7 @@ const HEATMAP_H: u32 = 420;
 impl Render for Grid<'_> {
     fn render<DB: DrawingBackend>(&self, root: &DrawingArea<DB, Shift>, path: &Path) -> Result<()> {
         let (top, rest) = root.split_vertically(34);
-        top.titled(self.title, ("sans-serif", 17))
+        top.titled(&math(self.title), ("sans-serif", 17))
             .map_err(|e| perr(path, e))?;
         let (hm_area, line_area) = rest.split_vertically(HEATMAP_H);
         if !self.heatmaps.is_empty() {
