@@ -444,13 +444,7 @@ fn the_var_n_warning_points_to_its_doc_section() {
     let c = dir.path().join("sim.json");
     std::fs::write(&c, cfg.to_string()).unwrap();
     let o = dir.path().join("out.json");
-    let (ok, err) = mrdmft(&[
-        "--quiet",
-        "simulate",
-        c.to_str().unwrap(),
-        "-o",
-        o.to_str().unwrap(),
-    ]);
+    let (ok, err) = run_to("simulate", &c, &o);
     assert!(ok, "{err}");
     // make_T with b = 2.5: every T_n has entries sqrt(b_m b_n) = 2.5, so Var(n) >= 6.25 and the
     // sampler stops at 1.05^38 = 6.3855 in each of the three regions.

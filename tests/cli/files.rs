@@ -157,12 +157,6 @@ fn progress_reaches_a_piped_stderr() {
     let (ok, err) = mrdmft(&["sweep", cfg.to_str().unwrap(), "-o", out.to_str().unwrap()]);
     assert!(ok, "{err}");
     assert!(err.contains("sweep: done in"), "{err}");
-    let (ok, err) = mrdmft(&[
-        "--quiet",
-        "sweep",
-        cfg.to_str().unwrap(),
-        "-o",
-        dir.path().join("t.json").to_str().unwrap(),
-    ]);
+    let (ok, err) = run_to("sweep", &cfg, &dir.path().join("t.json"));
     assert!(ok && !err.contains("done in"), "{err}");
 }

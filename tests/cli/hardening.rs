@@ -31,13 +31,7 @@ fn a_run_that_leaves_the_range_says_so_and_its_result_is_refused_by_plot() {
     let dir = tempfile::tempdir().unwrap();
     let cfg = write(dir.path(), "wild.json", &wild_network());
     let out = dir.path().join("wild_out.json");
-    let (ok, err) = mrdmft(&[
-        "--quiet",
-        "simulate",
-        cfg.to_str().unwrap(),
-        "-o",
-        out.to_str().unwrap(),
-    ]);
+    let (ok, err) = run_to("simulate", &cfg, &out);
     assert!(ok, "{err}");
     assert!(err.contains("warning: `trials[0]."), "{err}");
     let r = read(&out);
@@ -57,13 +51,7 @@ fn a_run_that_leaves_the_range_says_so_and_its_result_is_refused_by_plot() {
 
     // A good run has no warnings field at all.
     let good_out = dir.path().join("good.json");
-    let (ok, err) = mrdmft(&[
-        "--quiet",
-        "dmft",
-        good("dmft_two_region.json").to_str().unwrap(),
-        "-o",
-        good_out.to_str().unwrap(),
-    ]);
+    let (ok, err) = run_to("dmft", &good("dmft_two_region.json"), &good_out);
     assert!(ok && !err.contains("warning"), "{err}");
     assert!(read(&good_out).get("warnings").is_none());
 }
@@ -76,13 +64,7 @@ fn a_dmft_run_out_of_range_warns_and_a_sweep_counts_such_runs_per_cell() {
     let mut wild = base.clone();
     wild["model"]["g"] = json!([1e60]);
     let cfg = write(dir.path(), "d.json", &wild);
-    let (ok, err) = mrdmft(&[
-        "--quiet",
-        "dmft",
-        cfg.to_str().unwrap(),
-        "-o",
-        dir.path().join("d_out.json").to_str().unwrap(),
-    ]);
+    let (ok, err) = run_to("dmft", &cfg, &dir.path().join("d_out.json"));
     // Delta(t,t) ~ g^2 = 1e120 is finite but far outside the range of the closed forms.
     assert!(ok, "{err}");
     assert!(err.contains("warning: `delta_diag`"), "{err}");
@@ -99,13 +81,7 @@ fn a_dmft_run_out_of_range_warns_and_a_sweep_counts_such_runs_per_cell() {
                        "axes": [{"path": "model.g[0]", "values": [0.5, 1e60]}]});
     let cfg = write(dir.path(), "s.json", &sweep);
     let out = dir.path().join("s_out.json");
-    let (ok, err) = mrdmft(&[
-        "--quiet",
-        "sweep",
-        cfg.to_str().unwrap(),
-        "-o",
-        out.to_str().unwrap(),
-    ]);
+    let (ok, err) = run_to("sweep", &cfg, &out);
     assert!(ok, "{err}");
     assert!(err.contains("1 cell(s) have runs that diverged"), "{err}");
     let cells = read(&out)["cells"].as_array().unwrap().clone();
@@ -122,13 +98,7 @@ fn a_dmft_run_out_of_range_warns_and_a_sweep_counts_such_runs_per_cell() {
 fn a_result_given_as_a_config_names_both_kinds() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("r.json");
-    let (ok, err) = mrdmft(&[
-        "--quiet",
-        "dmft",
-        good("dmft_two_region.json").to_str().unwrap(),
-        "-o",
-        out.to_str().unwrap(),
-    ]);
+    let (ok, err) = run_to("dmft", &good("dmft_two_region.json"), &out);
     assert!(ok, "{err}");
     let o = out.to_str().unwrap();
     let x = dir.path().join("x.json");
@@ -151,13 +121,7 @@ fn an_output_below_a_file_names_the_file() {
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("plain");
     std::fs::write(&file, "x").unwrap();
-    let (ok, err) = mrdmft(&[
-        "--quiet",
-        "dmft",
-        good("dmft_two_region.json").to_str().unwrap(),
-        "-o",
-        file.join("x.json").to_str().unwrap(),
-    ]);
+    let (ok, err) = run_to("dmft", &good("dmft_two_region.json"), &file.join("x.json"));
     assert!(!ok && err.contains("is a file, not a directory"), "{err}");
     assert!(!err.contains("os error 17"), "{err}");
 }
@@ -229,13 +193,7 @@ fn a_checkpoint_of_another_sweep_names_both_hashes() {
     assert!(ok, "{err}");
     v["base"]["dmft"]["steps"] = json!(301);
     write(dir.path(), "s.json", &v);
-    let (ok, err) = mrdmft(&[
-        "--quiet",
-        "sweep",
-        cfg.to_str().unwrap(),
-        "-o",
-        out.to_str().unwrap(),
-    ]);
+    let (ok, err) = run_to("sweep", &cfg, &out);
     assert!(!ok, "{err}");
     let hashes: Vec<&str> = err
         .split("config hash ")

@@ -30,6 +30,17 @@ pub fn mrdmft(args: &[&str]) -> (bool, String) {
     )
 }
 
+/// Run `mrdmft --quiet <command> <config> -o <out>`: (success, stderr).
+pub fn run_to(command: &str, config: &std::path::Path, out: &std::path::Path) -> (bool, String) {
+    mrdmft(&[
+        "--quiet",
+        command,
+        config.to_str().unwrap(),
+        "-o",
+        out.to_str().unwrap(),
+    ])
+}
+
 /// Assert that a finished command succeeded, showing its stderr otherwise.
 pub fn assert_ok(out: &std::process::Output) {
     assert!(
