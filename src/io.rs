@@ -138,7 +138,7 @@ pub fn write_json<T: Serialize>(path: &Path, value: &T) -> Result<()> {
 /// atomically. A `data` whose length is not the product of `shape` is refused.
 pub fn write_npy(path: &Path, shape: &[usize], data: &[f64]) -> Result<()> {
     use ndarray_npy::WriteNpyExt;
-    let view = ndarray::ArrayViewD::from_shape(ndarray::IxDyn(shape), data).map_err(|_| {
+    let refuse = || {
         Error::config(
             path,
             format!(
@@ -146,7 +146,13 @@ pub fn write_npy(path: &Path, shape: &[usize], data: &[f64]) -> Result<()> {
                 data.len()
             ),
         )
-    })?;
+    };
+    // A view accepts a longer slice than its shape needs: refuse any mismatch explicitly.
+    if shape.iter().try_fold(1usize, |n, &d| n.checked_mul(d)) != Some(data.len()) {
+        return Err(refuse());
+    }
+    let view =
+        ndarray::ArrayViewD::from_shape(ndarray::IxDyn(shape), data).map_err(|_| refuse())?;
     write_atomic_with(path, |f| view.write_npy(f).map_err(std::io::Error::other))
 }
 
