@@ -152,7 +152,7 @@ impl NetworkConfig {
             return bad("burn_in", format!("is {burn}; give a time >= 0"));
         }
         let burn_rec = (burn / (rec as f64 * self.dt)).ceil() as usize;
-        if burn_rec + 2 > n_rec {
+        if burn_rec.saturating_add(2) > n_rec {
             return bad("burn_in", format!("is {burn} but the run records only up to t = {}; shorten burn_in or lengthen t_max", (n_rec - 1) as f64 * rec as f64 * self.dt));
         }
         if !(self.max_lag.is_finite() && self.max_lag > 0.0) {

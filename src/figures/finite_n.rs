@@ -208,7 +208,8 @@ pub fn check(
         .map(|c| disorder_bytes(&c.g, net.n, core.disorder, core.precision))
         .max()
         .unwrap_or(0);
-    let need = worst as f64 + (2 * r * r * net.n + 10 * r * net.n) as f64 * 8.0;
+    let (rf, nf) = (r as f64, net.n as f64);
+    let need = worst as f64 + (2.0 * rf * rf * nf + 10.0 * rf * nf) * 8.0;
     if need > core.memory_limit_gb * 1e9 {
         return bad(
             "network.memory_limit_gb",

@@ -138,14 +138,15 @@ impl NetworkPlan {
     /// Estimated peak bytes of one network of size `n` (trials run one after another):
     /// disorder matrices, loadings, state and work vectors, and the stored $x$ history.
     pub fn memory_estimate(&self, g: &[f64], n: usize) -> u64 {
-        let r = g.len() as u64;
-        let nn = n as u64;
-        let dis = sample::disorder_bytes(g, n, self.disorder, self.precision);
-        let load = (2 * r * r * nn + r * nn) * 8;
-        let work = 8 * r * nn * 8;
-        let k = self.acf_neurons.unwrap_or(n).min(n) as u64;
-        let hist = (self.records() - self.burn_in_record) as u64 * r * k * 4;
-        dis + load + work + hist
+        // In f64, so that no size overflows; the cast back saturates at u64::MAX.
+        let r = g.len() as f64;
+        let nn = n as f64;
+        let dis = sample::disorder_bytes(g, n, self.disorder, self.precision) as f64;
+        let load = (2.0 * r * r * nn + r * nn) * 8.0;
+        let work = 8.0 * r * nn * 8.0;
+        let k = self.acf_neurons.unwrap_or(n).min(n) as f64;
+        let hist = self.records().saturating_sub(self.burn_in_record) as f64 * r * k * 4.0;
+        (dis + load + work + hist) as u64
     }
 
     /// Simulation settings for size `n`.
