@@ -85,7 +85,11 @@ impl Case {
     pub fn repro(&self) -> String {
         let t = String::from_utf8_lossy(&self.bytes);
         let t = if t.len() > 4000 {
-            format!("{}... ({} bytes)", t.chars().take(4000).collect::<String>(), t.len())
+            format!(
+                "{}... ({} bytes)",
+                t.chars().take(4000).collect::<String>(),
+                t.len()
+            )
         } else {
             t.into_owned()
         };
@@ -230,7 +234,8 @@ impl Corpus {
         let tiny = crate::common::good("sweep_tiny.json");
         let ck_out = setup.join("ck_sweep.json");
         mrdmft::commands::sweep::run(&tiny, &ck_out, None, None, Some(5), None, &ctx).unwrap();
-        let ck_text = std::fs::read_to_string(mrdmft::sweep::engine::checkpoint_path(&ck_out)).unwrap();
+        let ck_text =
+            std::fs::read_to_string(mrdmft::sweep::engine::checkpoint_path(&ck_out)).unwrap();
         let plan = mrdmft::sweep::Plan::from_file(&tiny, None).unwrap();
         let checkpoint = (ck_text, plan.hash.clone(), plan.points());
         let g1d = crate::common::good("sweep_g_1d.json");
@@ -452,12 +457,21 @@ impl Corpus {
                     .choose(rng)
                     .unwrap()
                     .map(str::to_string);
-                let max_points = *[None, Some(0), Some(1), Some(usize::MAX)].choose(rng).unwrap();
-                let v = &self.bases.iter().find(|b| b.name == "sweep_g_1d").unwrap().value;
+                let max_points = *[None, Some(0), Some(1), Some(usize::MAX)]
+                    .choose(rng)
+                    .unwrap();
+                let v = &self
+                    .bases
+                    .iter()
+                    .find(|b| b.name == "sweep_g_1d")
+                    .unwrap()
+                    .value;
                 Case {
                     class,
                     base: "sweep_g_1d".into(),
-                    what: format!("--shard {shard:?} --preset {preset:?} --max-points {max_points:?}"),
+                    what: format!(
+                        "--shard {shard:?} --preset {preset:?} --max-points {max_points:?}"
+                    ),
                     target: Target::Shard {
                         shard,
                         preset,
@@ -470,7 +484,12 @@ impl Corpus {
             }
             _ => {
                 // slurm options, on the tiny sweep or a mutated one.
-                let tiny = &self.bases.iter().find(|b| b.name == "sweep_tiny").unwrap().value;
+                let tiny = &self
+                    .bases
+                    .iter()
+                    .find(|b| b.name == "sweep_tiny")
+                    .unwrap()
+                    .value;
                 let m = if rng.random_bool(0.3) {
                     mutate::any_value_mutation(tiny, rng)
                 } else {
@@ -731,7 +750,12 @@ impl Corpus {
             }
             Target::Result => {
                 if run {
-                    a.extend(["plot".into(), s(&input), "-o".into(), s(&d.join(format!("plot_{i}")))]);
+                    a.extend([
+                        "plot".into(),
+                        s(&input),
+                        "-o".into(),
+                        s(&d.join(format!("plot_{i}"))),
+                    ]);
                 } else {
                     a.extend(["validate".into(), s(&input)]);
                 }
@@ -996,7 +1020,15 @@ const EXTRA: &[&str] = &[
     "--x=\n#SBATCH --y",
 ];
 
-const DIRS: &[&str] = &["a", "with space", "quo'te", "dollar$x", "ünï", "back\\slash", "nl\nx"];
+const DIRS: &[&str] = &[
+    "a",
+    "with space",
+    "quo'te",
+    "dollar$x",
+    "ünï",
+    "back\\slash",
+    "nl\nx",
+];
 
 fn pick_string(rng: &mut ChaCha8Rng, pool: &[&str]) -> String {
     let mut s = pool.choose(rng).unwrap().to_string();
@@ -1014,7 +1046,10 @@ fn mutate_lines(text: &str, rng: &mut ChaCha8Rng) -> (Vec<u8>, String) {
     match rng.random_range(0..9) {
         0 => {
             let at = rng.random_range(0..text.len().max(1));
-            return (text.as_bytes()[..at].to_vec(), format!("truncated at byte {at}"));
+            return (
+                text.as_bytes()[..at].to_vec(),
+                format!("truncated at byte {at}"),
+            );
         }
         1 if n > 0 => {
             let i = rng.random_range(0..n);
@@ -1074,8 +1109,21 @@ fn mutate_lines(text: &str, rng: &mut ChaCha8Rng) -> (Vec<u8>, String) {
 /// location (line and column) or a file problem?
 pub fn names_something(msg: &str, case: &Case) -> bool {
     const ANCHORS: &[&str] = &[
-        "`", "\"", "line ", "--", "kind", "schema_version", "UTF-8", "EOF", "checkpoint", "shard",
-        "No such file", "Is a directory", "config_hash", "mrdmft_version", "sweep",
+        "`",
+        "\"",
+        "line ",
+        "--",
+        "kind",
+        "schema_version",
+        "UTF-8",
+        "EOF",
+        "checkpoint",
+        "shard",
+        "No such file",
+        "Is a directory",
+        "config_hash",
+        "mrdmft_version",
+        "sweep",
     ];
     if ANCHORS.iter().any(|a| msg.contains(a)) {
         return true;

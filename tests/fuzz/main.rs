@@ -8,7 +8,7 @@
 //! panic (each printed with its seed, case and input), on a refusal with an empty message, and
 //! on a run the watchdog had to cancel.
 //!
-//! `MRDMFT_FUZZ_CASES` (default 20000) and `MRDMFT_FUZZ_SEED` (default 1) choose the cases;
+//! `MRDMFT_FUZZ_CASES` (default 2000 under a plain `cargo test`; the CI step runs 20000) and `MRDMFT_FUZZ_SEED` (default 1) choose the cases;
 //! `MRDMFT_FUZZ_PROCS` (default 300) the subprocess sample. The long run is
 //! `MRDMFT_FUZZ_CASES=1000000 cargo test --release --test fuzz`.
 
@@ -25,6 +25,9 @@ use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
 use drive::{Corpus, Outcome};
+
+/// Cases of a plain `cargo test` (the CI step sets `MRDMFT_FUZZ_CASES=20000`).
+const DEFAULT_CASES: u64 = 2_000;
 
 fn env_u64(name: &str, default: u64) -> u64 {
     match std::env::var(name) {
@@ -81,7 +84,7 @@ fn table(rows: &BTreeMap<&'static str, Row>) -> String {
 #[test]
 fn in_process_cases() {
     drive::install_panic_capture();
-    let cases = env_u64("MRDMFT_FUZZ_CASES", 20_000);
+    let cases = env_u64("MRDMFT_FUZZ_CASES", DEFAULT_CASES);
     let seed = env_u64("MRDMFT_FUZZ_SEED", 1);
     let start = Instant::now();
     let corpus = Corpus::build();
@@ -89,6 +92,7 @@ fn in_process_cases() {
     let mut rows: BTreeMap<&'static str, Row> = BTreeMap::new();
     let mut failures: Vec<String> = Vec::new();
     let mut generic: BTreeMap<String, String> = BTreeMap::new();
+    let mut slow: Vec<String> = Vec::new();
     for i in 0..cases {
         let mut rng = case_rng(seed, i);
         let case = corpus.case(&mut rng, i);
@@ -97,7 +101,14 @@ fn in_process_cases() {
         let out = corpus.run_case(&case, &mut rng, i);
         let row = rows.entry(class).or_default();
         row.cases += 1;
-        row.secs += t0.elapsed().as_secs_f64();
+        let dt = t0.elapsed().as_secs_f64();
+        row.secs += dt;
+        if dt > 1.0 {
+            slow.push(format!(
+                "{dt:.1} s: case {i} [{class}] {} ({})",
+                case.what, case.base
+            ));
+        }
         match &out {
             Outcome::Refused(m) => {
                 row.refused += 1;
@@ -147,6 +158,12 @@ fn in_process_cases() {
         println!("refusals whose message names no field, option or file (one per shape):");
         for m in generic.values() {
             println!("  {m}");
+        }
+    }
+    if !slow.is_empty() {
+        println!("cases that took more than a second:");
+        for s in &slow {
+            println!("  {s}");
         }
     }
     for f in &failures {
@@ -213,5 +230,9 @@ fn subprocess_cases() {
     for b in &bad {
         println!("{b}\n");
     }
-    assert!(bad.is_empty(), "{} cases exited badly; see above", bad.len());
+    assert!(
+        bad.is_empty(),
+        "{} cases exited badly; see above",
+        bad.len()
+    );
 }

@@ -217,9 +217,7 @@ impl Mutant {
 /// Drop one field (object key) or array element.
 pub fn drop_field(v: &Value, rng: &mut ChaCha8Rng) -> Mutant {
     let mut w = v.clone();
-    let Some(p) = pick_path(v, rng, |x| {
-        x.as_object().is_some_and(|o| !o.is_empty())
-    }) else {
+    let Some(p) = pick_path(v, rng, |x| x.as_object().is_some_and(|o| !o.is_empty())) else {
         return Mutant::value(w, "drop: nothing to drop".into());
     };
     let o = get_mut(&mut w, &p).unwrap().as_object_mut().unwrap();
@@ -234,9 +232,7 @@ pub fn drop_field(v: &Value, rng: &mut ChaCha8Rng) -> Mutant {
 /// Repeat a key of an object (as text: a `Value` cannot hold duplicates), with the same or
 /// another value.
 pub fn duplicate_key(v: &Value, rng: &mut ChaCha8Rng) -> Mutant {
-    let Some(p) = pick_path(v, rng, |x| {
-        x.as_object().is_some_and(|o| !o.is_empty())
-    }) else {
+    let Some(p) = pick_path(v, rng, |x| x.as_object().is_some_and(|o| !o.is_empty())) else {
         return Mutant::value(v.clone(), "duplicate: no object".into());
     };
     let mut w = v.clone();
@@ -286,7 +282,10 @@ pub fn extreme_number(v: &Value, rng: &mut ChaCha8Rng) -> Mutant {
         .or_else(|| pick_path(v, rng, |x| !x.is_object() && !x.is_array()))
         .unwrap_or_default();
     let tok = *EXTREME.choose(rng).unwrap();
-    Mutant::text(splice_raw(v, &p, tok), format!("extreme {} = {tok}", show(&p)))
+    Mutant::text(
+        splice_raw(v, &p, tok),
+        format!("extreme {} = {tok}", show(&p)),
+    )
 }
 
 /// A size-like integer made huge.
