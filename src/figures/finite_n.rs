@@ -33,7 +33,7 @@ use crate::config::NetworkCore;
 use crate::error::Result;
 use crate::network::sample::{disorder_bytes, sample_loadings, stream, Disorder, Purpose};
 use crate::network::sim::{subspace_state, InputSchedule, SimSettings, Simulation};
-use crate::network::whole_steps;
+use crate::network::step_count;
 use crate::plot::{color, LinePanel, MatrixPanel, Series, Style};
 use crate::runs::Progress;
 
@@ -161,7 +161,10 @@ pub fn check(
             format!("is {}; give a positive time", net.t_sim),
         );
     }
-    let steps = whole_steps(net.t_sim, net.core.dt) + 1;
+    let steps = match step_count(net.t_sim, net.core.dt) {
+        Ok(s) => s + 1,
+        Err(m) => return bad("network.t_sim", m),
+    };
     let q_last = (steps - 1) / stride;
     let qm = net.t_measure / rec;
     if !(qm.is_finite() && qm >= 0.0 && (qm - qm.round()).abs() < 1e-9 * qm.max(1.0)) {

@@ -99,6 +99,23 @@ pub fn record_stride(record_every: f64, dt: f64) -> std::result::Result<usize, S
     Ok(stride)
 }
 
+/// The most Euler steps a config may ask for (2^40, about 10^12): far beyond any run that
+/// finishes, and far enough below `usize::MAX` that step counts plus one cannot overflow.
+pub const MAX_STEPS: usize = 1 << 40;
+
+/// [`whole_steps`] of a config's time span, or the message (for the field holding `t`) that
+/// says why it is refused: not finite, or more than [`MAX_STEPS`] steps of `dt`.
+pub fn step_count(t: f64, dt: f64) -> std::result::Result<usize, String> {
+    let q = t / dt;
+    if !q.is_finite() || q > MAX_STEPS as f64 {
+        return Err(format!(
+            "is {t}, which is {q:.3e} steps of dt = {dt}; at most {MAX_STEPS} (2^40) steps are \
+             allowed: shorten it or lengthen dt"
+        ));
+    }
+    Ok(whole_steps(t, dt))
+}
+
 /// Number of whole steps in `t / dt`, tolerant to rounding (`10 / 0.05` is 200).
 pub fn whole_steps(t: f64, dt: f64) -> usize {
     let q = t / dt;
