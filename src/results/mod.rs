@@ -192,21 +192,31 @@ impl AnyResult {
                 ),
             ));
         }
-        let json = |source| Error::Json {
-            path: origin.into(),
-            source,
-        };
+        // Through serde_path_to_error, so that a type error names its field (`r_m[0]`).
+        fn parse<T: serde::de::DeserializeOwned>(v: Value, origin: &Path) -> Result<T> {
+            serde_path_to_error::deserialize(v).map_err(|e| {
+                let at = e.path().to_string();
+                if at.is_empty() || at == "." {
+                    Error::Json {
+                        path: origin.into(),
+                        source: e.into_inner(),
+                    }
+                } else {
+                    Error::config(origin, format!("`{at}`: {}", e.inner()))
+                }
+            })
+        }
         let k: Kind = kind.parse().map_err(|m: String| Error::config(origin, m))?;
         Ok(match k {
-            Kind::Dmft => AnyResult::Dmft(serde_json::from_value(v).map_err(json)?),
-            Kind::Stationary => AnyResult::Stationary(serde_json::from_value(v).map_err(json)?),
-            Kind::FixedPoints => AnyResult::FixedPoints(serde_json::from_value(v).map_err(json)?),
-            Kind::Spectrum => AnyResult::Spectrum(serde_json::from_value(v).map_err(json)?),
-            Kind::Polytope => AnyResult::Polytope(serde_json::from_value(v).map_err(json)?),
-            Kind::Sample => AnyResult::Sample(serde_json::from_value(v).map_err(json)?),
-            Kind::Simulate => AnyResult::Simulate(serde_json::from_value(v).map_err(json)?),
-            Kind::Compare => AnyResult::Compare(serde_json::from_value(v).map_err(json)?),
-            Kind::Sweep => AnyResult::Sweep(serde_json::from_value(v).map_err(json)?),
+            Kind::Dmft => AnyResult::Dmft(parse(v, origin)?),
+            Kind::Stationary => AnyResult::Stationary(parse(v, origin)?),
+            Kind::FixedPoints => AnyResult::FixedPoints(parse(v, origin)?),
+            Kind::Spectrum => AnyResult::Spectrum(parse(v, origin)?),
+            Kind::Polytope => AnyResult::Polytope(parse(v, origin)?),
+            Kind::Sample => AnyResult::Sample(parse(v, origin)?),
+            Kind::Simulate => AnyResult::Simulate(parse(v, origin)?),
+            Kind::Compare => AnyResult::Compare(parse(v, origin)?),
+            Kind::Sweep => AnyResult::Sweep(parse(v, origin)?),
             Kind::Figure => return Err(Error::config(
                 origin,
                 "is a figure's data file; it is drawn by `mrdmft figure`, not loaded as a result",
