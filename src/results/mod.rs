@@ -192,18 +192,33 @@ impl AnyResult {
                 ),
             ));
         }
-        // Through serde_path_to_error, so that a type error names its field (`r_m[0]`).
-        fn parse<T: serde::de::DeserializeOwned>(v: Value, origin: &Path) -> Result<T> {
-            serde_path_to_error::deserialize(v).map_err(|e| {
+        // Through serde_path_to_error, so that a type error names its field (`S[4][0][0]`). The
+        // body is flattened into the envelope, which hides its paths: on an error without one,
+        // the body alone is parsed again to locate it.
+        fn parse<C, B>(v: Value, origin: &Path) -> Result<Envelope<C, B>>
+        where
+            C: serde::de::DeserializeOwned,
+            B: serde::de::DeserializeOwned,
+        {
+            let located = |e: serde_path_to_error::Error<serde_json::Error>| {
                 let at = e.path().to_string();
-                if at.is_empty() || at == "." {
-                    Error::Json {
-                        path: origin.into(),
-                        source: e.into_inner(),
+                (!(at.is_empty() || at == "."))
+                    .then(|| Error::config(origin, format!("`{at}`: {}", e.inner())))
+                    .ok_or(e)
+            };
+            serde_path_to_error::deserialize(&v).map_err(|e| {
+                located(e).unwrap_or_else(|e| {
+                    match serde_path_to_error::deserialize::<_, B>(&v)
+                        .map(drop)
+                        .map_err(located)
+                    {
+                        Err(Ok(named)) => named,
+                        _ => Error::Json {
+                            path: origin.into(),
+                            source: e.into_inner(),
+                        },
                     }
-                } else {
-                    Error::config(origin, format!("`{at}`: {}", e.inner()))
-                }
+                })
             })
         }
         let k: Kind = kind.parse().map_err(|m: String| Error::config(origin, m))?;
