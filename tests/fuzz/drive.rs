@@ -857,7 +857,11 @@ pub fn grew(m: &Value, b: &Value) -> bool {
             ma.len() > ba.len() || ma.iter().zip(ba).any(|(x, y)| grew(x, y))
         }
         _ => match (num(m), num(b)) {
-            (Some(x), Some(y)) => !(x.abs() <= y.abs()),
+            // Larger, or NaN.
+            (Some(x), Some(y)) => {
+                x.abs().partial_cmp(&y.abs()) != Some(std::cmp::Ordering::Less)
+                    && x.abs() != y.abs()
+            }
             (Some(_), None) => true,
             _ => m.is_array() || m.is_object(),
         },
