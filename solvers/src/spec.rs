@@ -61,7 +61,9 @@ impl Tensor3 {
                 "is empty; give an R x R x R array",
             ));
         }
-        let mut data = Vec::with_capacity(r * r * r);
+        // Grown as the rows are checked, not reserved from the outer length: a long outer list
+        // with short rows must be refused for its shape, not abort on an R^3 allocation.
+        let mut data = Vec::new();
         for (m, xm) in x.iter().enumerate() {
             if xm.len() != r {
                 return Err(SolverError::invalid(

@@ -9,7 +9,7 @@ use mrdmft_solvers::two_time::TwoTimeSettings;
 use mrdmft_solvers::SolverError;
 
 use super::{check_schema, Checked, DmftConfig, Kind, ModelConfig, NetworkConfig};
-use crate::network::{whole_steps, NetworkPlan};
+use crate::network::{step_count, NetworkPlan};
 
 /// The `dmft` section of a compare config.
 #[serde_with::skip_serializing_none]
@@ -77,7 +77,15 @@ impl Checked for CompareConfig {
         let net = self.network.check(spec.g())?;
         let dt = self.dmft.dt.unwrap_or(net.dt);
         let t_end = (net.steps - 1) as f64 * net.dt;
-        let steps = whole_steps(t_end, dt) + 1;
+        let steps = match step_count(t_end, dt) {
+            Ok(s) => s + 1,
+            Err(m) => {
+                return Err(SolverError::invalid(
+                    "dmft.dt",
+                    format!("is {dt}; the network's span {m}"),
+                ))
+            }
+        };
         let t_burn = (net.burn_in_record * net.record_every) as f64 * net.dt;
         let burn_row = ((t_burn / dt).round() as usize).min(steps.saturating_sub(1));
         let s0 = net.initial_currents(&spec);

@@ -12,7 +12,7 @@ use mrdmft_solvers::SolverError;
 use crate::network::sample::{disorder_bytes, stream, Purpose};
 pub use crate::network::sample::{DisorderMode, Precision};
 use crate::network::sim::InputSchedule;
-use crate::network::{record_stride, whole_steps, NetworkPlan};
+use crate::network::{record_stride, step_count, NetworkPlan};
 
 /// One piece of an input schedule.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -152,8 +152,11 @@ impl NetworkConfig {
             return bad("trials", "is 0; give at least 1".into());
         }
         super::network_core::check_dt(self.dt, "network.dt")?;
-        let steps = whole_steps(self.t_max, self.dt);
-        if !self.t_max.is_finite() || steps < 2 {
+        let steps = match step_count(self.t_max, self.dt) {
+            Ok(s) => s,
+            Err(m) => return bad("t_max", m),
+        };
+        if steps < 2 {
             return bad(
                 "t_max",
                 format!("is {}; give a time of at least 2 dt", self.t_max),
@@ -178,7 +181,7 @@ impl NetworkConfig {
             );
         }
         let burn_rec = (burn / (rec as f64 * self.dt)).ceil() as usize;
-        if burn_rec + 2 > n_rec {
+        if burn_rec.saturating_add(2) > n_rec {
             return bad("burn_in", format!("is {burn} but the run records only up to t = {}; shorten burn_in or lengthen t_max", (n_rec - 1) as f64 * rec as f64 * self.dt));
         }
         if !(self.max_lag.is_finite() && self.max_lag > 0.0) {

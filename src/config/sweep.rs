@@ -555,6 +555,16 @@ impl Plan {
         if cfg.runs == 0 {
             return Err(cfg_err("runs is 0; give at least 1 run per cell".into()));
         }
+        for (f, t) in [
+            ("trace_time", cfg.store.trace_time),
+            ("slice_time", cfg.store.slice_time),
+        ] {
+            if !(t.is_finite() && t >= 0.0) {
+                return Err(cfg_err(format!(
+                    "store.{f} is {t}; give a finite time >= 0"
+                )));
+            }
+        }
         if cfg.store.subsample == 0 {
             return Err(cfg_err(
                 "store.subsample is 0; give a positive stride".into(),

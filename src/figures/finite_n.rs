@@ -33,7 +33,7 @@ use crate::config::NetworkCore;
 use crate::error::Result;
 use crate::network::sample::{disorder_bytes, sample_loadings, stream, Disorder, Purpose};
 use crate::network::sim::{subspace_state, InputSchedule, SimSettings, Simulation};
-use crate::network::whole_steps;
+use crate::network::step_count;
 use crate::plot::regions::{current_label, T_LABEL};
 use crate::plot::{color, math, LinePanel, MatrixPanel, Series, Style};
 use crate::runs::Progress;
@@ -162,7 +162,10 @@ pub fn check(
             format!("is {}; give a positive time", net.t_sim),
         );
     }
-    let steps = whole_steps(net.t_sim, net.core.dt) + 1;
+    let steps = match step_count(net.t_sim, net.core.dt) {
+        Ok(s) => s + 1,
+        Err(m) => return bad("network.t_sim", m),
+    };
     let q_last = (steps - 1) / stride;
     let qm = net.t_measure / rec;
     if !(qm.is_finite() && qm >= 0.0 && (qm - qm.round()).abs() < 1e-9 * qm.max(1.0)) {
@@ -209,7 +212,8 @@ pub fn check(
         .map(|c| disorder_bytes(&c.g, net.n, core.disorder, core.precision))
         .max()
         .unwrap_or(0);
-    let need = worst as f64 + (2 * r * r * net.n + 10 * r * net.n) as f64 * 8.0;
+    let (rf, nf) = (r as f64, net.n as f64);
+    let need = worst as f64 + (2.0 * rf * rf * nf + 10.0 * rf * nf) * 8.0;
     if need > core.memory_limit_gb * 1e9 {
         return bad(
             "network.memory_limit_gb",

@@ -99,6 +99,23 @@ pub fn record_stride(record_every: f64, dt: f64) -> std::result::Result<usize, S
     Ok(stride)
 }
 
+/// The most Euler steps a config may ask for (2^40, about 10^12): far beyond any run that
+/// finishes, and far enough below `usize::MAX` that step counts plus one cannot overflow.
+pub const MAX_STEPS: usize = 1 << 40;
+
+/// [`whole_steps`] of a config's time span, or the message (for the field holding `t`) that
+/// says why it is refused: not finite, or more than [`MAX_STEPS`] steps of `dt`.
+pub fn step_count(t: f64, dt: f64) -> std::result::Result<usize, String> {
+    let q = t / dt;
+    if !q.is_finite() || q > MAX_STEPS as f64 {
+        return Err(format!(
+            "is {t}, which is {q:.3e} steps of dt = {dt}; at most {MAX_STEPS} (2^40) steps are \
+             allowed: shorten it or lengthen dt"
+        ));
+    }
+    Ok(whole_steps(t, dt))
+}
+
 /// Number of whole steps in `t / dt`, tolerant to rounding (`10 / 0.05` is 200).
 pub fn whole_steps(t: f64, dt: f64) -> usize {
     let q = t / dt;
@@ -138,14 +155,15 @@ impl NetworkPlan {
     /// Estimated peak bytes of one network of size `n` (trials run one after another):
     /// disorder matrices, loadings, state and work vectors, and the stored $x$ history.
     pub fn memory_estimate(&self, g: &[f64], n: usize) -> u64 {
-        let r = g.len() as u64;
-        let nn = n as u64;
-        let dis = sample::disorder_bytes(g, n, self.disorder, self.precision);
-        let load = (2 * r * r * nn + r * nn) * 8;
-        let work = 8 * r * nn * 8;
-        let k = self.acf_neurons.unwrap_or(n).min(n) as u64;
-        let hist = (self.records() - self.burn_in_record) as u64 * r * k * 4;
-        dis + load + work + hist
+        // In f64, so that no size overflows; the cast back saturates at u64::MAX.
+        let r = g.len() as f64;
+        let nn = n as f64;
+        let dis = sample::disorder_bytes(g, n, self.disorder, self.precision) as f64;
+        let load = (2.0 * r * r * nn + r * nn) * 8.0;
+        let work = 8.0 * r * nn * 8.0;
+        let k = self.acf_neurons.unwrap_or(n).min(n) as f64;
+        let hist = self.records().saturating_sub(self.burn_in_record) as f64 * r * k * 4.0;
+        (dis + load + work + hist) as u64
     }
 
     /// Simulation settings for size `n`.

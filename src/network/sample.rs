@@ -371,7 +371,10 @@ pub fn disorder_bytes(g: &[f64], n: usize, mode: DisorderMode, precision: Precis
         DisorderMode::Independent => k,
         DisorderMode::Shared => k.min(1),
     };
-    mats * (n as u64) * (n as u64) * precision.bytes() as u64
+    // Saturating: a size beyond u64 is simply more than any memory budget.
+    mats.saturating_mul(n as u64)
+        .saturating_mul(n as u64)
+        .saturating_mul(precision.bytes() as u64)
 }
 
 #[cfg(test)]

@@ -362,21 +362,46 @@ impl AnyResult {
                 ),
             ));
         }
-        let json = |source| Error::Json {
-            path: origin.into(),
-            source,
-        };
+        // Through serde_path_to_error, so that a type error names its field (`S[4][0][0]`). The
+        // body is flattened into the envelope, which hides its paths: on an error without one,
+        // the body alone is parsed again to locate it.
+        fn parse<C, B>(v: Value, origin: &Path) -> Result<Envelope<C, B>>
+        where
+            C: serde::de::DeserializeOwned,
+            B: serde::de::DeserializeOwned,
+        {
+            let located = |e: serde_path_to_error::Error<serde_json::Error>| {
+                let at = e.path().to_string();
+                (!(at.is_empty() || at == "."))
+                    .then(|| Error::config(origin, format!("`{at}`: {}", e.inner())))
+                    .ok_or(e)
+            };
+            serde_path_to_error::deserialize(&v).map_err(|e| {
+                located(e).unwrap_or_else(|e| {
+                    match serde_path_to_error::deserialize::<_, B>(&v)
+                        .map(drop)
+                        .map_err(located)
+                    {
+                        Err(Ok(named)) => named,
+                        _ => Error::Json {
+                            path: origin.into(),
+                            source: e.into_inner(),
+                        },
+                    }
+                })
+            })
+        }
         let k: Kind = kind.parse().map_err(|m: String| Error::config(origin, m))?;
         Ok(match k {
-            Kind::Dmft => AnyResult::Dmft(serde_json::from_value(v).map_err(json)?),
-            Kind::Stationary => AnyResult::Stationary(serde_json::from_value(v).map_err(json)?),
-            Kind::FixedPoints => AnyResult::FixedPoints(serde_json::from_value(v).map_err(json)?),
-            Kind::Spectrum => AnyResult::Spectrum(serde_json::from_value(v).map_err(json)?),
-            Kind::Polytope => AnyResult::Polytope(serde_json::from_value(v).map_err(json)?),
-            Kind::Sample => AnyResult::Sample(serde_json::from_value(v).map_err(json)?),
-            Kind::Simulate => AnyResult::Simulate(serde_json::from_value(v).map_err(json)?),
-            Kind::Compare => AnyResult::Compare(serde_json::from_value(v).map_err(json)?),
-            Kind::Sweep => AnyResult::Sweep(serde_json::from_value(v).map_err(json)?),
+            Kind::Dmft => AnyResult::Dmft(parse(v, origin)?),
+            Kind::Stationary => AnyResult::Stationary(parse(v, origin)?),
+            Kind::FixedPoints => AnyResult::FixedPoints(parse(v, origin)?),
+            Kind::Spectrum => AnyResult::Spectrum(parse(v, origin)?),
+            Kind::Polytope => AnyResult::Polytope(parse(v, origin)?),
+            Kind::Sample => AnyResult::Sample(parse(v, origin)?),
+            Kind::Simulate => AnyResult::Simulate(parse(v, origin)?),
+            Kind::Compare => AnyResult::Compare(parse(v, origin)?),
+            Kind::Sweep => AnyResult::Sweep(parse(v, origin)?),
             Kind::Figure => return Err(Error::config(
                 origin,
                 "is a figure's data file; it is drawn by `mrdmft figure`, not loaded as a result",

@@ -181,9 +181,16 @@ pub fn validate(v: &Value, origin: &Path) -> Result<Kind> {
     let kind = kind_of(v, origin)?;
     let mut presets: Vec<Option<String>> = vec![None];
     presets.extend(config::preset::names(v).into_iter().map(Some));
+    // A preset that leaves the config as another one left it (`"paper": {}`) is not checked
+    // twice: a sweep's check visits every cell of its grid.
+    let mut seen: Vec<Value> = Vec::new();
     for p in &presets {
         let mut w = v.clone();
         config::preset::apply(&mut w, p.as_deref(), origin)?;
+        if seen.contains(&w) {
+            continue;
+        }
+        seen.push(w.clone());
         check_value(kind, w, origin)?;
     }
     Ok(kind)

@@ -209,8 +209,12 @@ impl Plan {
         if self.is_example(res.cell) {
             let st = &self.config.store;
             let stride = st.subsample;
-            let nt_trace = ((st.trace_time / self.dt).round() as usize + 1).min(sol.steps);
-            let nk = ((st.slice_time / self.dt).round() as usize + 1).min(nlag);
+            let nt_trace = ((st.trace_time / self.dt).round() as usize)
+                .saturating_add(1)
+                .min(sol.steps);
+            let nk = ((st.slice_time / self.dt).round() as usize)
+                .saturating_add(1)
+                .min(nlag);
             res.example = Some(ExampleTrace {
                 stride,
                 s: (0..nt_trace)
@@ -281,8 +285,12 @@ impl Plan {
             let st = &self.config.store;
             let rec_dt = net.record_every as f64 * net.dt;
             let sub = st.subsample;
-            let nt = ((st.trace_time / rec_dt).round() as usize + 1).min(trial.s.len());
-            let nk = ((st.slice_time / rec_dt).round() as usize + 1).min(ac.normalised.len());
+            let nt = ((st.trace_time / rec_dt).round() as usize)
+                .saturating_add(1)
+                .min(trial.s.len());
+            let nk = ((st.slice_time / rec_dt).round() as usize)
+                .saturating_add(1)
+                .min(ac.normalised.len());
             res.example = Some(ExampleTrace {
                 stride: net.record_every * sub,
                 s: trial.s[..nt].iter().step_by(sub).cloned().collect(),
