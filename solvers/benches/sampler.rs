@@ -1,4 +1,4 @@
-//! Speed of the Fig. 5 rejection sampler (E16, REFERENCE-CODE 1.8 `draw_T`): R = 2, target
+//! Speed of the Fig. 5 rejection sampler (E16, the authors' code `draw_T`): R = 2, target
 //! leading T_hat eigenvalue 1.6 + 0.66i, tol = 0.01875 (the paper's), one accepted T per
 //! iteration from a fresh seeded stream. `MRDMFT_BENCH_CPU=1` also prints the single-threaded CPU
 //! time per accepted T and per draw. Results are in BENCHMARKS.md ("Sweeps and phase diagrams").

@@ -4,7 +4,7 @@
 //!
 //! A run is classified per region from its normalised two-time function
 //! $\hat\Delta^m(t_0, t_0+\tau) = \Delta^m(t_0,t_0+\tau)/\sqrt{\Delta^m(t_0,t_0)\Delta^m(t_0+\tau,t_0+\tau)}$
-//! after the transient, by the reference rule (REFERENCE-CODE 3.3): codes 0..5 =
+//! after the transient, by the reference rule (the authors' code): codes 0..5 =
 //! invalid, chaos, fixed point + chaos, fixed point, limit cycle + chaos, limit cycle.
 //! That rule leans on the reference scheme's spurious lag-1 peak; [`classify_curve_robust`]
 //! ([`Classification::Robust`]) gives the same five classes from the lag-0 value and the tail of

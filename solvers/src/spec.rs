@@ -1,7 +1,7 @@
 //! The mathematical problem handed to the solvers: region count, disorder scales, the
 //! effective-interaction tensor $T$, the overlap tensor $U$ and the nonlinearity.
 //!
-//! [`MeanFieldSpec::new`] validates once (SPEC E2, E4); every solver can then trust it.
+//! [`MeanFieldSpec::new`] validates once (E2, E4); every solver can then trust it.
 
 use ndarray::{Array3, ArrayView3};
 use serde::{Deserialize, Serialize};
@@ -190,7 +190,7 @@ impl Tensor3 {
     }
 }
 
-/// The validated mean-field problem (SPEC E2-E9). The fields are private: [`MeanFieldSpec::new`]
+/// The validated mean-field problem (E2-E9). The fields are private: [`MeanFieldSpec::new`]
 /// (also behind deserialisation) is the only way in, so every solver can trust the checks.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(try_from = "MeanFieldSpecParts")]

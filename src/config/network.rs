@@ -1,4 +1,4 @@
-//! The `network` section (SPEC E1-E5), shared by `simulate`, `compare`, sweeps of run kind
+//! The `network` section (E1-E5), shared by `simulate`, `compare`, sweeps of run kind
 //! `simulate` and the figures' networks: sizes, trials, integration, recording, initial state,
 //! disorder and inputs. [`NetworkConfig::check`] validates it into the simulator's
 //! [`NetworkPlan`].
@@ -75,7 +75,7 @@ impl Sizes {
     }
 }
 
-/// The `network` config section (SPEC E1-E5).
+/// The `network` config section (E1-E5).
 #[serde_with::skip_serializing_none]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]

@@ -3,14 +3,14 @@
 //! `u_m = +-sqrt(b_m)`, E15), loadings per E4, disorder `g_m` (E2), simulated as the reference
 //! `run_sim` (E1, E5) from a state in the structured subspace; the measured structured variance
 //! $\sqrt{A^\mu} = \sqrt{\sum_\nu (S^{\mu\nu})^2}$ (E6) at `t_measure` against the fixed-point
-//! prediction of E15/E11-E12 (`compute_A_pred`, PAPER.md 5.3-5.4).
+//! prediction of E15/E11-E12 (`compute_A_pred`, the paper-5.4).
 //!
 //! Randomness: every draw of run `k` in column `c` comes from streams keyed by
 //! `(seed, N << 16 | c * runs + k)` ([`crate::network::sample::stream`]): loadings, disorder,
 //! the initial coordinates z and the signs u. Results do not depend on the thread count.
 //!
 //! # References
-//! SPEC.md E1-E6, E11-E12, E15; REFERENCE-CODE.md 2.1 (`run_fp_sims.py`), 3.2 (`fixed-points.ipynb`).
+//! docs/EQUATIONS.md E1-E6, E11-E12, E15; the authors' `run_fp_sims.py` and `fixed-points.ipynb`.
 
 use std::path::Path;
 use std::time::Instant;

@@ -1,14 +1,14 @@
-//! The finite-N network itself (SPEC E1-E5): connectivity sampling ([`sample`]), Euler
+//! The finite-N network itself (E1-E5): connectivity sampling ([`sample`]), Euler
 //! simulation with filtered currents ([`sim`]), the disorder product kernel ([`kernel`]) and
 //! observables ([`observables`]); the checked `network` section ([`NetworkPlan`], from
 //! [`crate::config::NetworkConfig`]) and one-trial runs live here.
 //!
-//! A simulation is the reference `run_sim` (REFERENCE-CODE 1.7) with seeded, thread-count
+//! A simulation is the reference `run_sim` (the authors' code) with seeded, thread-count
 //! independent randomness, independent or shared disorder, f64 or f32 storage of $\chi$, and
 //! external inputs.
 //!
 //! # References
-//! SPEC.md E1-E6; REFERENCE-CODE.md 1.7.
+//! docs/EQUATIONS.md E1-E6; the authors' code.
 
 pub mod kernel;
 pub mod observables;

@@ -1,4 +1,4 @@
-//! Connectivity of the finite-N network (SPEC E2, E4): low-rank loadings sampled per region
+//! Connectivity of the finite-N network (E2, E4): low-rank loadings sampled per region
 //! from their joint Gaussian, and the within-region disorder $g_m\chi^m$.
 //!
 //! Random streams: every draw comes from a ChaCha8 generator seeded with the run's seed and
@@ -7,7 +7,7 @@
 //! consumed by one task, so the numbers do not depend on the thread count.
 //!
 //! # References
-//! SPEC.md E2, E4; REFERENCE-CODE.md 1.7 (`sample_nm`, the shared `Chi` with permutations).
+//! docs/EQUATIONS.md E2, E4; the authors' code (`sample_nm`, the shared `Chi` with permutations).
 
 use rand::seq::SliceRandom;
 use rand::{Rng, SeedableRng};

@@ -1,5 +1,5 @@
 //! Euler integration of the network (E1, E5), step for step as the reference `run_sim`
-//! (REFERENCE-CODE 1.7).
+//! (the authors' code).
 //!
 //! Step $i = 1 .. N_t-1$ from $x = x((i-1)\,dt)$:
 //! $r = \phi(x)$; $P^{mn} = \frac1N\sum_j n^{mn}_j r^n_j$ (the instantaneous projection);
@@ -334,7 +334,7 @@ fn dot(a: &[f64], b: &[f64]) -> f64 {
     s
 }
 
-/// Initial state inside the structured subspace (REFERENCE-CODE 1.7):
+/// Initial state inside the structured subspace (the authors' code):
 /// $x^m_{0,i} = \frac{\sigma}{\sqrt R}\sum_\nu m^{m\nu}_i z_\nu$ with one $z \in \mathbb R^R$ shared by
 /// all regions. Its variance is $\frac{\sigma^2}{R} z^\top U^m z$ (E4).
 pub fn subspace_state(load: &Loadings, init_std: f64, z: &[f64]) -> Vec<f64> {

@@ -99,7 +99,7 @@ fn fig6_spectra_match_the_seed_search_and_fixed_points_have_eigenvalue_one() {
     }
     let five = max_eig_distance(&data.five_region_spectrum, &eigs(&d["five_pop_eig_T_hat"]));
     assert!(five < 1e-10, "five regions: {five}");
-    // Why the authors picked these seeds (REFERENCE-CODE 3.4): a real leading eigenvalue > 1,
+    // Why the authors picked these seeds (the authors' code): a real leading eigenvalue > 1,
     // and a complex leading pair once region 1 is silenced.
     let lead = |e: &[mrdmft_solvers::spectrum::Eig]| mrdmft_solvers::spectrum::leading(e).unwrap();
     for sp in &data.spectra {

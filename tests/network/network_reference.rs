@@ -1,4 +1,4 @@
-//! The simulator against the authors' `run_sim` (REFERENCE-CODE 1.7; `tests/data/run_sim_small.json`,
+//! The simulator against the authors' `run_sim` (the authors' code; `tests/data/run_sim_small.json`,
 //! float64, P = 2, N = 40, shared-Chi mode): from the stored loadings, `Chi`, permutations and
 //! `x0`, every saved `x` and `S` is reproduced to 1e-10 absolute, in both cases
 //! (`nodisorder`, `disorder`), with the random input to region mu being

@@ -1,4 +1,4 @@
-//! The rejection sampler of the Fig. 5 paper preset (E16, REFERENCE-CODE 1.8 `draw_T`) accepts
+//! The rejection sampler of the Fig. 5 paper preset (E16, the authors' code `draw_T`) accepts
 //! exactly the same tensors as before its prefilters were added: for the 200 points of shard 0/401
 //! (spread over the whole 40 x 40 grid), the number of draws must be equal and the leading
 //! eigenvalue equal to the bit (`tests/data/fig5_shard0_of_401.json`, recorded before the

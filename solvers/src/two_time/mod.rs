@@ -11,10 +11,10 @@
 //! $\Delta(t_i, t_i+\tau)$ are collected as the columns pass.
 //!
 //! Schemes:
-//! - [`Scheme::Reference`]: the authors' Euler scheme exactly (REFERENCE-CODE 1.4: one-step lags
+//! - [`Scheme::Reference`]: the authors' Euler scheme exactly (the authors' code: one-step lags
 //!   between $\psi$, $H$ and $S$; sources at row $i$; provisional diagonal; $\Gamma(0,\cdot) = 0$;
 //!   optional band $b$ with the Gamma recursion restarted at the band edge).
-//! - [`Scheme::ReferenceSingle`]: the single-region SCS function `run_ns_dmft` (REFERENCE-CODE 1.5)
+//! - [`Scheme::ReferenceSingle`]: the single-region SCS function `run_ns_dmft` (the authors' code)
 //!   with its own diagonal rule $\Delta(j,j) = \Gamma(j-1,j-1)$ and explicit sources.
 //! - [`Scheme::Accurate`]: second order in $dt$ (E6-E10). The structured part
 //!   $\sum_{nr}U^{mnr}S^{mn}(t)S^{mr}(t')$ of $\Delta$ is evaluated from the currents (E10), only the
@@ -71,7 +71,7 @@ impl Scheme {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, Default)]
 #[serde(rename_all = "snake_case")]
 pub enum InitialVariance {
-    /// The reference code's choice: $g_1^2$ for *every* region (REFERENCE-CODE 4.1).
+    /// The reference code's choice: $g_1^2$ for *every* region (the authors' code).
     /// For [`Scheme::ReferenceSingle`] this is the reference default $\Delta(0,0) = 1$; for
     /// [`Scheme::Accurate`] it means each region's own $g_m^2$ (the $g_1^2$ rule is a bug there).
     #[default]

@@ -1,5 +1,5 @@
 //! [`Scheme::Reference`](super::Scheme::Reference): the authors' multi-region Euler scheme
-//! (E6-E9, section 2.2; REFERENCE-CODE 1.4), column by column.
+//! (E6-E9, section 2.2; the authors' code), column by column.
 
 use super::kernel::{column_pass, corr_fast, recurse, sources, ColumnKernel, FUSED_H};
 use super::{per_region, TwoTimeDmft, TWO_OVER_PI};
@@ -32,7 +32,7 @@ impl TwoTimeDmft<'_> {
         }
     }
 
-    /// One column of the authors' multi-region scheme (REFERENCE-CODE 1.4 steps 1-7):
+    /// One column of the authors' multi-region scheme (the authors' code steps 1-7):
     /// $\Delta_{ij} = (1-dt)\Delta_{i,j-1} + dt\,\Gamma_{i,j-1}$; provisional $\Delta_{jj} = \Delta_{j-1,j-1}$;
     /// $\Gamma_{ij} = (1-dt)\Gamma_{i-1,j} + dt\,[g^2 C(\Delta_{ii},\Delta_{jj},\Delta_{ij}) + \sum_{nr}U^{mnr}H^{mn}_iH^{mr}_j]$ (E8, E9);
     /// $\Delta_{jj} = (1-dt)\Delta_{j-1,j} + dt\,\Gamma_{j-1,j}$.

@@ -1,10 +1,10 @@
 //! [`Scheme::ReferenceSingle`](super::Scheme::ReferenceSingle): the authors' single-region SCS
-//! function `run_ns_dmft` (E8, E9, section 2.2; REFERENCE-CODE 1.5).
+//! function `run_ns_dmft` (E8, E9, section 2.2; the authors' code).
 
 use super::TwoTimeDmft;
 
 impl TwoTimeDmft<'_> {
-    /// One column of the single-region SCS function `run_ns_dmft` (REFERENCE-CODE 1.5):
+    /// One column of the single-region SCS function `run_ns_dmft` (the authors' code):
     /// $\Delta_{ij} = (1-dt)\Delta_{i,j-1} + dt\,\Gamma_{i,j-1}$ ($i<j$), $\Delta_{jj} = \Gamma_{j-1,j-1}$,
     /// $\Gamma_{ij} = (1-dt)\Gamma_{i-1,j} + dt\,g^2 C(\Delta_{i-1,i-1},\Delta_{jj},\Delta_{i-1,j})$ (E8, E9 with explicit sources).
     pub(super) fn step_reference_single(&mut self) {

@@ -359,7 +359,7 @@ fn polytope_r7_is_consistent() {
     assert_eq!(one, two);
 }
 
-/// E14 with inputs (REFERENCE-CODE 3.5): the end state is a fixed point of
+/// E14 with inputs (the authors' code): the end state is a fixed point of
 /// dS/dt = -S + T psi S + V I with psi^n = psi(sum_r (S^{nr})^2 + I_n^2), checked independently.
 #[test]
 fn fixed_points_with_inputs_satisfy_the_equation() {
