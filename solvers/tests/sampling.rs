@@ -57,7 +57,7 @@ fn run_single(
 
 /// Erf, one region: Delta_0 within 1 % of the SCS value (`Delta_0_brentq`), C(tau) within 2 % of
 /// C(0) (sup norm over tau <= 15) of the deterministic `reference_single` integrator at t = 150
-/// (which converges to the exact SCS solution; REFERENCE-CODE section 7).
+/// (which converges to the exact SCS solution; docs/EQUATIONS.md, "The authors' code: timings and accuracy runs").
 fn check_erf(g: f64, seed: u64, n_samples: usize) {
     let sol = run_single(g, Nonlinearity::Erf, seed, n_samples);
     let want = scs_brentq(g);

@@ -28,7 +28,7 @@ fn scs_final(g: f64, scheme: Scheme, dt: f64, t_end: f64) -> f64 {
 }
 
 /// Stationary chaotic variance at dt = 0.05: the accurate scheme within 1e-4 (relative) of the
-/// exact SCS value; the reference scheme about +1.1 % above it (g = 1.5, REFERENCE-CODE 7).
+/// exact SCS value; the reference scheme about +1.1 % above it (g = 1.5, the authors' accuracy runs, docs/EQUATIONS.md).
 #[test]
 fn scs_variance_converges_to_exact() {
     for &g in &[1.5, 2.0] {
@@ -253,7 +253,7 @@ fn row_extremes(sol: &TwoTimeSolution, row: usize) -> (f64, f64) {
 }
 
 /// Limit cycles (complex leading eigenvalue): normalised correlations stay <= 1 + 1e-3 with
-/// g = 0 and g = 1.5, Nt = 2000, dt = 0.05, row 1000 (REFERENCE-CODE 7: the alternative explicit
+/// g = 0 and g = 1.5, Nt = 2000, dt = 0.05, row 1000 (the authors' accuracy runs, docs/EQUATIONS.md: the alternative explicit
 /// source reaches 1.346).
 #[test]
 fn limit_cycle_normalised_correlation_at_most_one() {
