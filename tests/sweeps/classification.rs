@@ -69,9 +69,9 @@ fn robust_classification_runs_and_writes_robust_labels() {
 
 #[test]
 fn unknown_classification_is_refused() {
-    let err = Plan::from_value(tiny_with(Some("fancy")), Path::new("."), None)
-        .err()
-        .expect("an unknown rule must be refused");
+    let Err(err) = Plan::from_value(tiny_with(Some("fancy")), Path::new("."), None) else {
+        panic!("an unknown rule must be refused");
+    };
     let msg = format!("{err:#}");
     for want in ["dmft.classification", "fancy", "reference", "robust"] {
         assert!(msg.contains(want), "{msg:?} lacks {want:?}");
