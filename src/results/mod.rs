@@ -144,8 +144,9 @@ impl std::fmt::Display for Warning {
 
 /// The warnings of a result's JSON `v`: per field, the non-finite numbers (serialised as
 /// null) and the numbers beyond [`RANGE_LIMIT`]. The config echo, the sweep's axes and cell
-/// coordinates (inputs, not outputs) and `delta0_scs` (null where g <= 1 by definition, E13)
-/// are not audited.
+/// coordinates (inputs, not outputs), `delta0_scs` (null where g <= 1 by definition, E13) and
+/// the stationary curves' `transition_g` (null where the g grid holds no transition) are not
+/// audited.
 pub fn audit(v: &Value) -> Vec<Warning> {
     #[derive(Default)]
     struct Found {
@@ -173,7 +174,10 @@ pub fn audit(v: &Value) -> Vec<Warning> {
                     if path.is_empty() && k == "config" {
                         continue;
                     }
-                    if matches!(k.as_str(), "axes" | "coords" | "delta0_scs" | "warnings") {
+                    if matches!(
+                        k.as_str(),
+                        "axes" | "coords" | "delta0_scs" | "transition_g" | "warnings"
+                    ) {
                         continue;
                     }
                     let p = if path.is_empty() {
