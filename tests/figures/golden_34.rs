@@ -56,7 +56,7 @@ fn assert_outputs(dir: &Path, id: &str) {
     let png = std::fs::read(dir.join(format!("{id}.png"))).unwrap();
     assert_eq!(&png[1..4], b"PNG");
     let svg = std::fs::read_to_string(dir.join(format!("{id}.svg"))).unwrap();
-    assert!(svg.contains("<svg") && svg.contains("sqrt(A) per region"));
+    assert!(svg.contains("<svg") && svg.contains("√Aᵐ per region"));
 }
 
 #[test]
