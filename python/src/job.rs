@@ -379,7 +379,9 @@ pub fn start_dmft(
         let (v, origin) = config_arg(py, config, origin)?;
         let (cfg, valid) = crate::dmft_config(py, v, &origin)?;
         Job::spawn(py, threads, move |ctx| {
-            let (res, sol) = mrdmft::runs::dmft::run(&cfg, valid, ctx)?;
+            let (mut res, sol) = mrdmft::runs::dmft::run(&cfg, valid, ctx)?;
+            // As `runs::run` does for every kind: say where the numbers left their range.
+            res.audit()?;
             Ok(Outcome::Dmft(Box::new(res), sol))
         })
     })

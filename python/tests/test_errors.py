@@ -84,11 +84,11 @@ def test_result_file_given_as_config(tmp_path):
     r = mrdmft.dmft(model2(), dt=0.05, steps=20, seed=0, progress=False)
     out = tmp_path / "res.json"
     r.save(out)
-    with pytest.raises(mrdmft.ConfigError, match=r"result file"):
+    with pytest.raises(mrdmft.ConfigError, match=r"is a dmft result|result file"):
         mrdmft.run(out, progress=False)
-    with pytest.raises(mrdmft.ConfigError, match=r"result file"):
+    with pytest.raises(mrdmft.ConfigError, match=r"is a dmft result|result file"):
         mrdmft.validate(str(out))
-    with pytest.raises(mrdmft.ConfigError, match=r"result file"):
+    with pytest.raises(mrdmft.ConfigError, match=r"is a dmft result|result file"):
         mrdmft.dmft(config=out, progress=False)
     # and the other way round: a config given to load()
     with pytest.raises(mrdmft.ConfigError, match=r"not a result"):
@@ -155,3 +155,14 @@ def test_type_errors_name_the_field():
     with pytest.raises(mrdmft.ConfigError, match=r"fixed_points\.batch`?: invalid type"):
         mrdmft.fixed_points(mrdmft.Model(g=[0.0], T=mrdmft.make_T([2.0], [2.0])), batch="x",
                             t_run=10, seed=0, progress=False)
+
+
+def test_a_run_out_of_range_carries_warnings():
+    # g = 1e60 is below the model check's 1e100 but drives Delta(t, t) ~ g^2 = 1e120 past the
+    # range of the closed forms (E6-E9): the result says where, instead of silent numbers.
+    wild = mrdmft.dmft(mrdmft.Model(g=[1e60], T=[[[0.0]]]), dt=0.05, steps=30, S0=[[0.0]], progress=False)
+    where = [w["where"] for w in wild.warnings]
+    assert "delta_diag" in where, wild.warnings
+    assert all(w["what"] for w in wild.warnings)
+    good = mrdmft.dmft(model2(), dt=0.05, steps=20, seed=0, progress=False)
+    assert good.warnings == []

@@ -305,8 +305,16 @@ pub fn summarise(
 ) -> Vec<CellSummary> {
     let n1 = axes[1].values.len();
     let cells = axes[0].values.len() * n1;
+    // Only cells that hold at least one point can be complete: visiting those keeps the
+    // summary O(points) however large the grid.
+    let mut present: Vec<usize> = points
+        .keys()
+        .map(|&p| p / runs.max(1))
+        .filter(|&c| c < cells)
+        .collect();
+    present.dedup();
     let mut out = Vec::new();
-    for c in 0..cells {
+    for c in present {
         let pts: Vec<&PointResult> = (0..runs)
             .filter_map(|k| points.get(&(c * runs + k)))
             .collect();

@@ -113,6 +113,16 @@ fn merge_refuses_forged_hashes_and_points_outside_the_plan() {
     let err = merge(&[a.clone(), outside]).unwrap_err().to_string();
     assert!(err.contains("point 999") && err.contains("beyond"), "{err}");
 
+    // The grid of a merge is the embedded config's: a shard whose own copies of `runs`,
+    // `points_total` and the axes were edited (here to an absurd size, which once made merge
+    // walk 10^15 empty cells) merges to exactly the same result.
+    let mut edited = a.clone();
+    edited.1.runs = 1_000_000_000_000_000;
+    edited.1.points_total = usize::MAX;
+    edited.1.axes[0].values = vec![0.0; 3];
+    let again = merge(&[edited, b.clone()]).unwrap();
+    assert_eq!(again, merged);
+
     // A missing shard is reported as incomplete, never complete.
     let half = merge(&[a]).unwrap();
     assert_eq!(half.termination_str(), "incomplete");

@@ -125,8 +125,13 @@ pub fn merge(inputs: &[(std::path::PathBuf, SweepResult)]) -> Result<SweepResult
             }
         }
     }
-    let complete = points.len() == first.points_total;
+    // The grid comes from the embedded config (its hash was checked), not from the file's
+    // own copies of it, which an edited file could make disagree or absurdly large.
     let mut out = first.clone();
+    out.axes = plan.axes.clone();
+    out.runs = plan.config.runs;
+    out.points_total = plan.points();
+    let complete = points.len() == out.points_total;
     out.cells = summarise(&out.axes, out.runs, &points);
     out.points = points.into_values().collect();
     out.shard = None;
