@@ -557,7 +557,7 @@ fn save(title: String, heatmaps: Vec<Heatmap>, cut: Option<&LinePanel>, stem: &P
     let h = TITLE_H + MAP_H + if cut.is_some() { CUT_H } else { 0 };
     save_render(
         &Layout {
-            title,
+            title: math(&title),
             heatmaps,
             cut,
         },
