@@ -352,7 +352,7 @@ impl Heatmap {
                 map: viridis,
                 lo: *lo,
                 hi: *hi,
-                title: label,
+                title: &math(label),
             }
             .draw(&bar, path),
         }
