@@ -251,8 +251,8 @@ fn delta_rows(a: &mut Arrays, rows: &[DeltaRowOut]) -> Result<()> {
     Ok(())
 }
 
-/// dmft (E6-E9): `t` [Nq], `S0` [R,R], `S`/`H` [Nq,R,R], `psi`/`delta_diag` [Nq,R],
-/// `delta_rows/row` [K] and `delta_rows/<i>/values|normalised` [n_i,R], `delta_full` [Nt,Nt,R].
+/// dmft (E6-E9): `t` `[Nq]`, `S0` `[R,R]`, `S`/`H` `[Nq,R,R]`, `psi`/`delta_diag` `[Nq,R]`,
+/// `delta_rows/row` `[K]` and `delta_rows/<i>/values|normalised` `[n_i,R]`, `delta_full` `[Nt,Nt,R]`.
 pub fn dmft(r: &DmftResult) -> Result<Arrays> {
     let mut a = Arrays::default();
     a.add("t", &r.t)?;
@@ -268,9 +268,9 @@ pub fn dmft(r: &DmftResult) -> Result<Arrays> {
     Ok(a)
 }
 
-/// stationary (E11-E13, E18): `g` [G], `delta0_scs` [G] (NaN: none), per curve `b`,
-/// `delta0`, `g_c`, `g_star`, `transition_g` [C], `delta_inf`/`A`/`A_fp` [C,G], codes
-/// `branch`/`phase` [C,G] (labels in the metadata); per trajectory `tau`/`delta` and its scalars.
+/// stationary (E11-E13, E18): `g` `[G]`, `delta0_scs` `[G]` (NaN: none), per curve `b`,
+/// `delta0`, `g_c`, `g_star`, `transition_g` `[C]`, `delta_inf`/`A`/`A_fp` `[C,G]`, codes
+/// `branch`/`phase` `[C,G]` (labels in the metadata); per trajectory `tau`/`delta` and its scalars.
 pub fn stationary(r: &StationaryResult) -> Result<Arrays> {
     let mut a = Arrays::default();
     a.add("g", &r.g)?;
@@ -339,9 +339,9 @@ pub fn stationary(r: &StationaryResult) -> Result<Arrays> {
     Ok(a)
 }
 
-/// fixed-points (E14): end states `S` [E,R,R], `residual`, `steps` [E], `row_sums` [E,R],
-/// `S_init` [E,R,R] (when recorded), `fixed_point_of` [E] (index of its distinct fixed point);
-/// distinct fixed points `S` [F,R,R], `count` [F], `row_sums` [F,R].
+/// fixed-points (E14): end states `S` `[E,R,R]`, `residual`, `steps` `[E]`, `row_sums` `[E,R]`,
+/// `S_init` `[E,R,R]` (when recorded), `fixed_point_of` `[E]` (index of its distinct fixed point);
+/// distinct fixed points `S` `[F,R,R]`, `count` `[F]`, `row_sums` `[F,R]`.
 pub fn fixed_points(r: &FixedPointsResult) -> Result<Arrays> {
     let mut a = Arrays::default();
     let e = &r.end_states;
@@ -390,8 +390,8 @@ pub fn fixed_points(r: &FixedPointsResult) -> Result<Arrays> {
     Ok(a)
 }
 
-/// spectrum (E16): `T` [R,R,R], `eigenvalues` [K,2] (re, im), `leading` [2];
-/// `silenced/eigenvalues` [K',2]; `spectral_dynamics/t` [D], `/psi` [D,R], `/eigenvalues` [D,K,2].
+/// spectrum (E16): `T` `[R,R,R]`, `eigenvalues` `[K,2]` (re, im), `leading` `[2]`;
+/// `silenced/eigenvalues` `[K',2]`; `spectral_dynamics/t` `[D]`, `/psi` `[D,R]`, `/eigenvalues` `[D,K,2]`.
 pub fn spectrum(r: &SpectrumResult) -> Result<Arrays> {
     let eig =
         |v: &[mrdmft_solvers::spectrum::Eig]| v.iter().map(|e| [e.re, e.im]).collect::<Vec<_>>();
@@ -419,9 +419,9 @@ pub fn spectrum(r: &SpectrumResult) -> Result<Arrays> {
     Ok(a)
 }
 
-/// polytope (E17): per polytope k `polytopes/<k>/vertices` [V,R], `/b`, `/a` [R],
-/// `/pairs` [P,2], `/mask_nz`, `/mask_z` [R]; `polytopes/fracture`, `/num_vertices` [K];
-/// random draws `random/b` [D,R], `/num_vertices`, `/fracture` [D], `/mask_nz` [D,R].
+/// polytope (E17): per polytope k `polytopes/<k>/vertices` `[V,R]`, `/b`, `/a` `[R]`,
+/// `/pairs` `[P,2]`, `/mask_nz`, `/mask_z` `[R]`; `polytopes/fracture`, `/num_vertices` `[K]`;
+/// random draws `random/b` `[D,R]`, `/num_vertices`, `/fracture` `[D]`, `/mask_nz` `[D,R]`.
 pub fn polytope(r: &PolytopeResult) -> Result<Arrays> {
     let mut a = Arrays::default();
     let p = &r.polytopes;
@@ -480,9 +480,9 @@ pub fn polytope(r: &PolytopeResult) -> Result<Arrays> {
     Ok(a)
 }
 
-/// sample (EQUATIONS.md section 2.1): the histories [iterations], `S0`/`S` [R,R], `psi`, `Delta_0`,
-/// `psi_sampled`, `structured_variance`, `clipped_*` [R], `lags` [L], `C`/`Delta` [L,R] (when
-/// kept), the two-time run `t` [Nq], `psi_t` [Nq,R], `S_t` [Nq,R,R], `delta_diag`, `delta_rows`.
+/// sample (EQUATIONS.md section 2.1): the histories `[iterations]`, `S0`/`S` `[R,R]`, `psi`, `Delta_0`,
+/// `psi_sampled`, `structured_variance`, `clipped_*` `[R]`, `lags` `[L]`, `C`/`Delta` `[L,R]` (when
+/// kept), the two-time run `t` `[Nq]`, `psi_t` `[Nq,R]`, `S_t` `[Nq,R,R]`, `delta_diag`, `delta_rows`.
 pub fn sample(r: &SampleResult) -> Result<Arrays> {
     let mut a = Arrays::default();
     a.add("S0", &r.s0)?;
@@ -516,9 +516,9 @@ pub fn sample(r: &SampleResult) -> Result<Arrays> {
     Ok(a)
 }
 
-/// simulate (E1-E5), trials stacked on the first axis: `z0` [R], `t` [Nq], `S`
-/// [trials,Nq,R,R], `A`/`psi` [trials,Nq,R], `traces` [trials,Nq,R,n_traces], `tau` [L],
-/// `delta`/`normalised`/`spread` [trials,L,R], `inflation` [trials,R], `N`, `trial` [trials].
+/// simulate (E1-E5), trials stacked on the first axis: `z0` `[R]`, `t` `[Nq]`, `S`
+/// `[trials,Nq,R,R]`, `A`/`psi` `[trials,Nq,R]`, `traces` `[trials,Nq,R,n_traces]`, `tau` `[L]`,
+/// `delta`/`normalised`/`spread` `[trials,L,R]`, `inflation` `[trials,R]`, `N`, `trial` `[trials]`.
 pub fn simulate(r: &SimResult) -> Result<Arrays> {
     let tr = &r.trials;
     let mut a = Arrays::default();
@@ -557,10 +557,10 @@ pub fn simulate(r: &SimResult) -> Result<Arrays> {
     Ok(a)
 }
 
-/// compare (E1-E9): `t` [Nq], `tau` [L], `z0` [R]; the theory `theory/S` [Nq,R,R],
-/// `theory/A`/`psi` [Nq,R], `theory/delta` [L,R], `theory/S0`; per size, stacked on the
-/// first axis: `N` [K], `S_mean`/`S_std` [K,Nq,R,R], `psi_*` [K,Nq,R], `delta_*` [K,L,R],
-/// `A_final_*` [K,R], and `sizes/<N>/errors` [trials,3] (currents, delta, psi).
+/// compare (E1-E9): `t` `[Nq]`, `tau` `[L]`, `z0` `[R]`; the theory `theory/S` `[Nq,R,R]`,
+/// `theory/A`/`psi` `[Nq,R]`, `theory/delta` `[L,R]`, `theory/S0`; per size, stacked on the
+/// first axis: `N` `[K]`, `S_mean`/`S_std` `[K,Nq,R,R]`, `psi_*` `[K,Nq,R]`, `delta_*` `[K,L,R]`,
+/// `A_final_*` `[K,R]`, and `sizes/<N>/errors` `[trials,3]` (currents, delta, psi).
 pub fn compare(r: &CompareResult) -> Result<Arrays> {
     let mut a = Arrays::default();
     a.add("t", &r.t)?;
@@ -611,13 +611,13 @@ pub fn compare(r: &CompareResult) -> Result<Arrays> {
 /// Status codes of sweep points in the `status` grid.
 pub const STATUS_LABELS: [&str; 3] = ["ok", "diverged", "error"];
 
-/// sweep (EQUATIONS.md section 4), grid-shaped with n1 = 1 for one-axis sweeps: `axis0` [n0], `axis1`
-/// [n1]; per cell `mode` [n0,n1] (255: incomplete), `entropy` [n0,n1] (NaN), `counts`
-/// [n0,n1,6], `mode_by_region` [n0,n1,R], `A` and `decorrelation` [n0,n1,R]; per point
-/// `codes` [n0,n1,runs,R] (255: missing), `status` [n0,n1,runs] (codes of
-/// [`STATUS_LABELS`], 255: missing), `seed` [n0,n1,runs], `S_final` [n0,n1,runs,R,R],
+/// sweep (EQUATIONS.md section 4), grid-shaped with n1 = 1 for one-axis sweeps: `axis0` `[n0]`, `axis1`
+/// `[n1]`; per cell `mode` `[n0,n1]` (255: incomplete), `entropy` `[n0,n1]` (NaN), `counts`
+/// `[n0,n1,6]`, `mode_by_region` `[n0,n1,R]`, `A` and `decorrelation` `[n0,n1,R]`; per point
+/// `codes` `[n0,n1,runs,R]` (255: missing), `status` `[n0,n1,runs]` (codes of
+/// [`STATUS_LABELS`], 255: missing), `seed` `[n0,n1,runs]`, `S_final` `[n0,n1,runs,R,R]`,
 /// `psi_final`, `delta_diag_final`, `max_norm_corr`, `structured_variance`, `decorrelation`
-/// [n0,n1,runs,R] (NaN: missing), `leading_eigenvalue` [n0,n1,runs,2].
+/// `[n0,n1,runs,R]` (NaN: missing), `leading_eigenvalue` `[n0,n1,runs,2]`.
 pub fn sweep(r: &SweepResult) -> Result<Arrays> {
     let (n0, n1) = r.shape();
     let (runs, rr) = (r.runs, r.regions);
@@ -877,7 +877,7 @@ pub fn write(path: &Path, r: &AnyResult, command_line: &[String]) -> Result<()> 
     write_arrays(path, &a, &meta)
 }
 
-/// Read the metadata entry of an `.npz` written by [`write`].
+/// Read the metadata entry of an `.npz` written by [`write()`].
 pub fn read_metadata(path: &Path) -> Result<Value> {
     let f = std::fs::File::open(path).map_err(|source| Error::Io {
         path: path.into(),
