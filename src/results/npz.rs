@@ -204,6 +204,19 @@ impl Arrays {
         self.push(name, a);
         Ok(())
     }
+    /// Add the field `f` of every item of `items`, stacked on a new first axis (trials,
+    /// sizes, draws, ...).
+    pub fn stack<'a, I: 'a, T: Nested>(
+        &mut self,
+        name: &str,
+        items: &'a [I],
+        f: impl Fn(&'a I) -> T,
+    ) -> Result<()>
+    where
+        ArrayD<T::Elem>: Into<Data>,
+    {
+        self.add(name, &items.iter().map(f).collect::<Vec<_>>())
+    }
     /// Add a list of enum values as `uint8` codes, their names in [`Arrays::labels`].
     pub fn add_labels<T: Serialize>(&mut self, name: &str, rows: &[Vec<T>]) -> Result<()> {
         let mut names: Vec<String> = Vec::new();
@@ -276,29 +289,14 @@ pub fn stationary(r: &StationaryResult) -> Result<Arrays> {
     a.add("g", &r.g)?;
     a.add("delta0_scs", &r.delta0_scs)?;
     let c = &r.curves;
-    a.add("curves/b", &c.iter().map(|x| x.b).collect::<Vec<_>>())?;
-    a.add(
-        "curves/delta0",
-        &c.iter().map(|x| x.delta0).collect::<Vec<_>>(),
-    )?;
-    a.add("curves/g_c", &c.iter().map(|x| x.g_c).collect::<Vec<_>>())?;
-    a.add(
-        "curves/g_star",
-        &c.iter().map(|x| x.g_star).collect::<Vec<_>>(),
-    )?;
-    a.add(
-        "curves/transition_g",
-        &c.iter().map(|x| x.transition_g).collect::<Vec<_>>(),
-    )?;
-    a.add(
-        "curves/delta_inf",
-        &c.iter().map(|x| &x.delta_inf).collect::<Vec<_>>(),
-    )?;
-    a.add("curves/A", &c.iter().map(|x| &x.a).collect::<Vec<_>>())?;
-    a.add(
-        "curves/A_fp",
-        &c.iter().map(|x| &x.a_fp).collect::<Vec<_>>(),
-    )?;
+    a.stack("curves/b", c, |x| x.b)?;
+    a.stack("curves/delta0", c, |x| x.delta0)?;
+    a.stack("curves/g_c", c, |x| x.g_c)?;
+    a.stack("curves/g_star", c, |x| x.g_star)?;
+    a.stack("curves/transition_g", c, |x| x.transition_g)?;
+    a.stack("curves/delta_inf", c, |x| &x.delta_inf)?;
+    a.stack("curves/A", c, |x| &x.a)?;
+    a.stack("curves/A_fp", c, |x| &x.a_fp)?;
     a.add_labels(
         "curves/branch",
         &c.iter().map(|x| x.branch.clone()).collect::<Vec<_>>(),
@@ -308,26 +306,11 @@ pub fn stationary(r: &StationaryResult) -> Result<Arrays> {
         &c.iter().map(|x| x.phase.clone()).collect::<Vec<_>>(),
     )?;
     let tr = &r.trajectories;
-    a.add(
-        "trajectories/g",
-        &tr.iter().map(|x| x.g).collect::<Vec<_>>(),
-    )?;
-    a.add(
-        "trajectories/b",
-        &tr.iter().map(|x| x.b).collect::<Vec<_>>(),
-    )?;
-    a.add(
-        "trajectories/delta0",
-        &tr.iter().map(|x| x.delta0).collect::<Vec<_>>(),
-    )?;
-    a.add(
-        "trajectories/delta_inf",
-        &tr.iter().map(|x| x.delta_inf).collect::<Vec<_>>(),
-    )?;
-    a.add(
-        "trajectories/A",
-        &tr.iter().map(|x| x.a).collect::<Vec<_>>(),
-    )?;
+    a.stack("trajectories/g", tr, |x| x.g)?;
+    a.stack("trajectories/b", tr, |x| x.b)?;
+    a.stack("trajectories/delta0", tr, |x| x.delta0)?;
+    a.stack("trajectories/delta_inf", tr, |x| x.delta_inf)?;
+    a.stack("trajectories/A", tr, |x| x.a)?;
     a.add_labels(
         "trajectories/solution",
         &[tr.iter().map(|x| x.solution).collect::<Vec<_>>()],
@@ -345,7 +328,7 @@ pub fn stationary(r: &StationaryResult) -> Result<Arrays> {
 pub fn fixed_points(r: &FixedPointsResult) -> Result<Arrays> {
     let mut a = Arrays::default();
     let e = &r.end_states;
-    a.add("end_states/S", &e.iter().map(|x| &x.s).collect::<Vec<_>>())?;
+    a.stack("end_states/S", e, |x| &x.s)?;
     if let Some(init) = e
         .iter()
         .map(|x| x.s_init.as_ref())
@@ -353,18 +336,9 @@ pub fn fixed_points(r: &FixedPointsResult) -> Result<Arrays> {
     {
         a.add("end_states/S_init", &init)?;
     }
-    a.add(
-        "end_states/residual",
-        &e.iter().map(|x| x.residual).collect::<Vec<_>>(),
-    )?;
-    a.add(
-        "end_states/steps",
-        &e.iter().map(|x| x.steps).collect::<Vec<_>>(),
-    )?;
-    a.add(
-        "end_states/row_sums",
-        &e.iter().map(|x| &x.row_sums).collect::<Vec<_>>(),
-    )?;
+    a.stack("end_states/residual", e, |x| x.residual)?;
+    a.stack("end_states/steps", e, |x| x.steps)?;
+    a.stack("end_states/row_sums", e, |x| &x.row_sums)?;
     let mut of = vec![u64::MAX; e.len()];
     for (f, fp) in r.fixed_points.iter().enumerate() {
         for &m in &fp.members {
@@ -375,18 +349,9 @@ pub fn fixed_points(r: &FixedPointsResult) -> Result<Arrays> {
     }
     a.add("end_states/fixed_point_of", &of)?;
     let f = &r.fixed_points;
-    a.add(
-        "fixed_points/S",
-        &f.iter().map(|x| &x.s).collect::<Vec<_>>(),
-    )?;
-    a.add(
-        "fixed_points/count",
-        &f.iter().map(|x| x.count).collect::<Vec<_>>(),
-    )?;
-    a.add(
-        "fixed_points/row_sums",
-        &f.iter().map(|x| &x.row_sums).collect::<Vec<_>>(),
-    )?;
+    a.stack("fixed_points/S", f, |x| &x.s)?;
+    a.stack("fixed_points/count", f, |x| x.count)?;
+    a.stack("fixed_points/row_sums", f, |x| &x.row_sums)?;
     Ok(a)
 }
 
@@ -404,18 +369,9 @@ pub fn spectrum(r: &SpectrumResult) -> Result<Arrays> {
         a.add("silenced/leading", &[s.leading.re, s.leading.im])?;
     }
     let d = &r.spectral_dynamics;
-    a.add(
-        "spectral_dynamics/t",
-        &d.iter().map(|x| x.t).collect::<Vec<_>>(),
-    )?;
-    a.add(
-        "spectral_dynamics/psi",
-        &d.iter().map(|x| &x.psi).collect::<Vec<_>>(),
-    )?;
-    a.add(
-        "spectral_dynamics/eigenvalues",
-        &d.iter().map(|x| eig(&x.eigenvalues)).collect::<Vec<_>>(),
-    )?;
+    a.stack("spectral_dynamics/t", d, |x| x.t)?;
+    a.stack("spectral_dynamics/psi", d, |x| &x.psi)?;
+    a.stack("spectral_dynamics/eigenvalues", d, |x| eig(&x.eigenvalues))?;
     Ok(a)
 }
 
@@ -425,14 +381,8 @@ pub fn spectrum(r: &SpectrumResult) -> Result<Arrays> {
 pub fn polytope(r: &PolytopeResult) -> Result<Arrays> {
     let mut a = Arrays::default();
     let p = &r.polytopes;
-    a.add(
-        "polytopes/fracture",
-        &p.iter().map(|x| x.fracture).collect::<Vec<_>>(),
-    )?;
-    a.add(
-        "polytopes/num_vertices",
-        &p.iter().map(|x| x.num_vertices).collect::<Vec<_>>(),
-    )?;
+    a.stack("polytopes/fracture", p, |x| x.fracture)?;
+    a.stack("polytopes/num_vertices", p, |x| x.num_vertices)?;
     for (k, x) in p.iter().enumerate() {
         a.add(&format!("polytopes/{k}/b"), &x.b)?;
         a.add(&format!("polytopes/{k}/a"), &x.a)?;
@@ -446,36 +396,19 @@ pub fn polytope(r: &PolytopeResult) -> Result<Arrays> {
     }
     if let Some(rd) = &r.random {
         let d = &rd.draws;
-        a.add("random/b", &d.iter().map(|x| &x.b).collect::<Vec<_>>())?;
-        a.add(
-            "random/num_vertices",
-            &d.iter().map(|x| x.num_vertices).collect::<Vec<_>>(),
-        )?;
-        a.add(
-            "random/fracture",
-            &d.iter().map(|x| x.fracture).collect::<Vec<_>>(),
-        )?;
-        a.add(
-            "random/mask_nz",
-            &d.iter().map(|x| &x.mask_nz).collect::<Vec<_>>(),
-        )?;
+        a.stack("random/b", d, |x| &x.b)?;
+        a.stack("random/num_vertices", d, |x| x.num_vertices)?;
+        a.stack("random/fracture", d, |x| x.fracture)?;
+        a.stack("random/mask_nz", d, |x| &x.mask_nz)?;
         let f = &rd.by_fracture;
-        a.add(
-            "random/by_fracture/f",
-            &f.iter().map(|x| x.f).collect::<Vec<_>>(),
-        )?;
-        a.add(
-            "random/by_fracture/count",
-            &f.iter().map(|x| x.count).collect::<Vec<_>>(),
-        )?;
-        a.add(
-            "random/by_fracture/mean_log10_vertices",
-            &f.iter().map(|x| x.mean_log10_vertices).collect::<Vec<_>>(),
-        )?;
-        a.add(
-            "random/by_fracture/std_log10_vertices",
-            &f.iter().map(|x| x.std_log10_vertices).collect::<Vec<_>>(),
-        )?;
+        a.stack("random/by_fracture/f", f, |x| x.f)?;
+        a.stack("random/by_fracture/count", f, |x| x.count)?;
+        a.stack("random/by_fracture/mean_log10_vertices", f, |x| {
+            x.mean_log10_vertices
+        })?;
+        a.stack("random/by_fracture/std_log10_vertices", f, |x| {
+            x.std_log10_vertices
+        })?;
     }
     Ok(a)
 }
@@ -523,37 +456,23 @@ pub fn simulate(r: &SimResult) -> Result<Arrays> {
     let tr = &r.trials;
     let mut a = Arrays::default();
     a.add("z0", &r.z0)?;
-    a.add("trial", &tr.iter().map(|x| x.trial).collect::<Vec<_>>())?;
-    a.add("N", &tr.iter().map(|x| x.n_neurons).collect::<Vec<_>>())?;
+    a.stack("trial", tr, |x| x.trial)?;
+    a.stack("N", tr, |x| x.n_neurons)?;
     a.add("t", &tr.first().map(|x| x.t.clone()).unwrap_or_default())?;
-    a.add("S", &tr.iter().map(|x| &x.s).collect::<Vec<_>>())?;
-    a.add("A", &tr.iter().map(|x| &x.a).collect::<Vec<_>>())?;
-    a.add("psi", &tr.iter().map(|x| &x.psi).collect::<Vec<_>>())?;
-    a.add("traces", &tr.iter().map(|x| &x.traces).collect::<Vec<_>>())?;
-    a.add(
-        "inflation",
-        &tr.iter().map(|x| &x.inflation).collect::<Vec<_>>(),
-    )?;
+    a.stack("S", tr, |x| &x.s)?;
+    a.stack("A", tr, |x| &x.a)?;
+    a.stack("psi", tr, |x| &x.psi)?;
+    a.stack("traces", tr, |x| &x.traces)?;
+    a.stack("inflation", tr, |x| &x.inflation)?;
     a.add(
         "tau",
         &tr.first()
             .map(|x| x.autocorr.tau.clone())
             .unwrap_or_default(),
     )?;
-    a.add(
-        "delta",
-        &tr.iter().map(|x| &x.autocorr.delta).collect::<Vec<_>>(),
-    )?;
-    a.add(
-        "normalised",
-        &tr.iter()
-            .map(|x| &x.autocorr.normalised)
-            .collect::<Vec<_>>(),
-    )?;
-    a.add(
-        "spread",
-        &tr.iter().map(|x| &x.autocorr.spread).collect::<Vec<_>>(),
-    )?;
+    a.stack("delta", tr, |x| &x.autocorr.delta)?;
+    a.stack("normalised", tr, |x| &x.autocorr.normalised)?;
+    a.stack("spread", tr, |x| &x.autocorr.spread)?;
     Ok(a)
 }
 
@@ -572,30 +491,15 @@ pub fn compare(r: &CompareResult) -> Result<Arrays> {
     a.add("theory/tau", &r.theory.tau)?;
     a.add("theory/delta", &r.theory.delta)?;
     let s = &r.sizes;
-    a.add("N", &s.iter().map(|x| x.n).collect::<Vec<_>>())?;
-    a.add("S_mean", &s.iter().map(|x| &x.s_mean).collect::<Vec<_>>())?;
-    a.add("S_std", &s.iter().map(|x| &x.s_std).collect::<Vec<_>>())?;
-    a.add(
-        "psi_mean",
-        &s.iter().map(|x| &x.psi_mean).collect::<Vec<_>>(),
-    )?;
-    a.add("psi_std", &s.iter().map(|x| &x.psi_std).collect::<Vec<_>>())?;
-    a.add(
-        "delta_mean",
-        &s.iter().map(|x| &x.delta_mean).collect::<Vec<_>>(),
-    )?;
-    a.add(
-        "delta_std",
-        &s.iter().map(|x| &x.delta_std).collect::<Vec<_>>(),
-    )?;
-    a.add(
-        "A_final_mean",
-        &s.iter().map(|x| &x.a_final_mean).collect::<Vec<_>>(),
-    )?;
-    a.add(
-        "A_final_std",
-        &s.iter().map(|x| &x.a_final_std).collect::<Vec<_>>(),
-    )?;
+    a.stack("N", s, |x| x.n)?;
+    a.stack("S_mean", s, |x| &x.s_mean)?;
+    a.stack("S_std", s, |x| &x.s_std)?;
+    a.stack("psi_mean", s, |x| &x.psi_mean)?;
+    a.stack("psi_std", s, |x| &x.psi_std)?;
+    a.stack("delta_mean", s, |x| &x.delta_mean)?;
+    a.stack("delta_std", s, |x| &x.delta_std)?;
+    a.stack("A_final_mean", s, |x| &x.a_final_mean)?;
+    a.stack("A_final_std", s, |x| &x.a_final_std)?;
     for x in s {
         a.add(
             &format!("sizes/{}/errors", x.n),

@@ -450,24 +450,14 @@ pub fn broken_text(v: &Value, rng: &mut ChaCha8Rng) -> Mutant {
 /// another kind used unchanged (done by the caller).
 pub fn wrong_kind_tag(v: &Value, rng: &mut ChaCha8Rng) -> Mutant {
     let mut w = v.clone();
-    let tag = *[
-        "dmft",
-        "stationary",
-        "fixed_points",
-        "spectrum",
-        "polytope",
-        "sample",
-        "simulate",
-        "compare",
-        "sweep",
-        "figure",
-        "sweep_checkpoint",
-        "DMFT",
-        "",
-        "fixed-points",
-    ]
-    .choose(rng)
-    .unwrap();
+    let names = mrdmft::config::Kind::ALL.map(mrdmft::config::Kind::name);
+    // Every real kind (the wrong one for most files) and some that are no kind at all.
+    let tags: Vec<&str> = names
+        .iter()
+        .copied()
+        .chain(["sweep_checkpoint", "DMFT", "", "fixed-points"])
+        .collect();
+    let tag = *tags.choose(rng).unwrap();
     if let Some(o) = w.as_object_mut() {
         o.insert("kind".into(), json!(tag));
     }
