@@ -416,8 +416,9 @@ def sample(
 
 
 def simulate(
-    model: Optional[Model] = None, *, config: Optional[Config] = None, name: Optional[str] = None,
-    progress: bool = True, threads: Optional[int] = None, **fields: Any,
+    model: Optional[Model] = None, *, lyapunov: Optional[Mapping[str, Any]] = None,
+    config: Optional[Config] = None, name: Optional[str] = None, progress: bool = True,
+    threads: Optional[int] = None, **fields: Any,
 ) -> Result:
     """Finite-N network simulation (E1-E5).
 
@@ -425,10 +426,20 @@ def simulate(
     ``t_max``, ``record_every``, ``burn_in``, ``max_lag``, ``init_std``, ``z0`` or ``x0``,
     ``disorder``, ``precision``, ``inputs``, ``traces``, ``memory_limit_gb``. The result has per
     trial ``t``, ``S[q, m, n]``, ``A[q, m]``, ``psi[q, m]``, ``traces`` and ``autocorr``.
+    ``lyapunov`` (e.g. ``{"every": 1.0}``, ``{}`` for the defaults) also measures each trial's
+    largest Lyapunov exponent (``trials[k].lyapunov.exponent``, ``standard_error``,
+    ``regime``) with a second copy of the network.
     """
-    return _kind_fn("simulate", "network", True)(
-        model, config=config, name=name, progress=progress, threads=threads, **fields
-    )
+    if config is None:
+        sections: Dict[str, Any] = {"network": _section(fields)}
+        if model is not None:
+            sections["model"] = _model_section(model)
+        if lyapunov is not None:
+            sections["lyapunov"] = dict(lyapunov)
+        config = _config("simulate", sections, name)
+    else:
+        _no_kwargs(config, dict(model=model, lyapunov=lyapunov, **fields), "simulate")
+    return _run_config(config, progress=progress, threads=threads)
 
 
 def compare(

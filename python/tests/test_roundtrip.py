@@ -194,3 +194,21 @@ def test_figure_writes_its_files(tmp_path):
 def test_model_broadcasts_a_scalar_g():
     assert mrdmft.Model(g=1.5, T={"make_T": {"a": [2, 2, 2], "b": [1, 1, 1]}}).g == [1.5] * 3
     assert mrdmft.Model(g=0.5, T=np.zeros((2, 2, 2))).g == [0.5, 0.5]
+
+
+def test_simulate_measures_the_lyapunov_exponent_like_the_cli(tmp_path):
+    out = tmp_path / "out.json"
+    cli("simulate", GOOD / "network_lyapunov.json", "-o", out)
+    want = json.loads(out.read_text())
+    cfg = json.loads((GOOD / "network_lyapunov.json").read_text())
+    net = dict(cfg["network"])
+    r = mrdmft.simulate(cfg["model"], lyapunov=cfg["lyapunov"], name=cfg["name"],
+                        progress=False, **net)
+    got = r.to_dict()
+    lw, lg = want["trials"][0]["lyapunov"], got["trials"][0]["lyapunov"]
+    assert lg == lw
+    # Region 1 is chaotic (g = 2) and drives the quiet region 2 through the currents.
+    assert lg["regime"] == "chaos" and lg["exponent"] > 3 * lg["standard_error"]
+    assert abs(sum(lg["region_share"]) - 1.0) < 1e-12
+    with pytest.raises(mrdmft.ConfigError, match="lyapunov.d0"):
+        mrdmft.simulate(cfg["model"], lyapunov={"d0": 1.0}, progress=False, **net)

@@ -57,13 +57,27 @@ pub fn run(config: &Path, out: &Path, npy: Option<&Path>, ctx: &Context) -> Resu
         out,
         |cfg, valid| crate::runs::simulate::run(cfg, valid, ctx),
         |res| {
-            format!(
+            let mut s = format!(
                 "simulate: {} trial(s) of N = {} per region ({:.2} GB estimated) in {:.2} s",
                 res.trials.len(),
                 res.trials.first().map_or(0, |t| t.n_neurons),
                 res.memory_estimate_bytes as f64 / 1e9,
                 res.wall_seconds,
-            )
+            );
+            for t in &res.trials {
+                if let Some(l) = &t.lyapunov {
+                    let se = l
+                        .standard_error
+                        .map_or("n/a".into(), |e| format!("{e:.2e}"));
+                    s += &format!(
+                        "\n  trial {}: largest Lyapunov exponent {:.4} +- {se} ({})",
+                        t.trial,
+                        l.exponent,
+                        l.regime.name()
+                    );
+                }
+            }
+            s
         },
     )?;
     if let Some(dir) = npy {

@@ -301,6 +301,7 @@ impl NetworkConfig {
             inputs,
             v_over,
             dt: self.dt,
+            lyapunov: None,
         };
         // What the result keeps per trial (E5): the recorded traces and summaries of every
         // region and the autocorrelations up to max_lag, for all trials of all sizes.

@@ -11,6 +11,7 @@
 //! docs/EQUATIONS.md E1-E6; the authors' code.
 
 pub mod kernel;
+pub mod lyapunov;
 pub mod observables;
 pub mod sample;
 pub mod sim;
@@ -46,6 +47,8 @@ pub struct TrialRun {
     pub lag_dt: f64,
     /// Wall-clock seconds.
     pub wall_seconds: f64,
+    /// The largest Lyapunov exponent, when the plan asks for it.
+    pub lyapunov: Option<lyapunov::Lyapunov>,
 }
 
 /// The checked `network` section.
@@ -85,6 +88,9 @@ pub struct NetworkPlan {
     pub v_over: Vec<f64>,
     /// Time step.
     pub dt: f64,
+    /// The largest Lyapunov exponent, measured with a second copy of each network (`None`:
+    /// not measured).
+    pub lyapunov: Option<lyapunov::LyapunovPlan>,
 }
 
 /// The recording stride of `record_every` in steps of `dt`, or the message that says why it is
@@ -160,7 +166,8 @@ impl NetworkPlan {
         let nn = n as f64;
         let dis = sample::disorder_bytes(g, n, self.disorder, self.precision) as f64;
         let load = (2.0 * r * r * nn + r * nn) * 8.0;
-        let work = 8.0 * r * nn * 8.0;
+        let copies = if self.lyapunov.is_some() { 2.0 } else { 1.0 };
+        let work = copies * 8.0 * r * nn * 8.0;
         let k = self.acf_neurons.unwrap_or(n).min(n) as f64;
         let hist = self.records().saturating_sub(self.burn_in_record) as f64 * r * k * 4.0;
         (dis + load + work + hist) as u64
@@ -246,14 +253,35 @@ impl NetworkPlan {
         };
         let set = self.settings(spec, n);
         let k = set.acf_neurons;
+        // The second copy for the Lyapunov exponent records nothing of its own.
+        let mut twin = self.lyapunov.map(|lp| {
+            let quiet = SimSettings {
+                n_traces: 0,
+                keep_x_from: None,
+                ..set.clone()
+            };
+            let x1 = lyapunov::perturbed(&x0, lp.d0, self.seed, key);
+            (
+                Simulation::new(spec.g(), &load, &dis, quiet, x1),
+                lyapunov::Tracker::new(lp, r, n),
+            )
+        });
         let mut sim = Simulation::new(spec.g(), &load, &dis, set, x0);
         while sim.step() {
+            if let Some((copy, tracker)) = &mut twin {
+                copy.step();
+                tracker.observe(sim.current_step(), sim.state(), copy.state_mut());
+            }
             if !tick(sim.current_step()) {
                 return Err(SolverError::NoSolution(
                     "the simulation was stopped by its caller".into(),
                 ));
             }
         }
+        let lyapunov = twin.map(|(_, tracker)| {
+            let every = self.lyapunov.map_or(1, |lp| lp.every);
+            tracker.finish(every as f64 * self.dt)
+        });
         let rec = sim.finish();
         let len = rec.x.len() / (r * k);
         let acfs: Vec<_> = (0..r)
@@ -269,6 +297,7 @@ impl NetworkPlan {
             acfs,
             lag_dt: self.record_every as f64 * self.dt,
             wall_seconds: start.elapsed().as_secs_f64(),
+            lyapunov,
         })
     }
 }

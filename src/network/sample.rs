@@ -30,6 +30,8 @@ pub enum Purpose {
     Permutation = 3,
     /// Initial subspace coordinates $z$.
     Initial = 4,
+    /// The perturbation of the second copy of a network (Lyapunov exponent).
+    Perturbation = 9,
 }
 
 /// Rows of $\chi$ drawn from one stream.

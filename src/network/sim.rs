@@ -141,6 +141,11 @@ impl<'a> Simulation<'a> {
         &self.x
     }
 
+    /// The state, to be changed between steps (each step recomputes the rates from it).
+    pub fn state_mut(&mut self) -> &mut [f64] {
+        &mut self.x
+    }
+
     fn rates_and_projection(&mut self) {
         let (r, n) = (self.r, self.n);
         let phi = self.set.phi;

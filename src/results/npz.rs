@@ -451,7 +451,9 @@ pub fn sample(r: &SampleResult) -> Result<Arrays> {
 
 /// simulate (E1-E5), trials stacked on the first axis: `z0` `[R]`, `t` `[Nq]`, `S`
 /// `[trials,Nq,R,R]`, `A`/`psi` `[trials,Nq,R]`, `traces` `[trials,Nq,R,n_traces]`, `tau` `[L]`,
-/// `delta`/`normalised`/`spread` `[trials,L,R]`, `inflation` `[trials,R]`, `N`, `trial` `[trials]`.
+/// `delta`/`normalised`/`spread` `[trials,L,R]`, `inflation` `[trials,R]`, `N`, `trial` `[trials]`;
+/// with a `lyapunov` section `lyapunov/exponent`, `lyapunov/standard_error` `[trials]` (NaN: fewer
+/// than ten intervals), `lyapunov/region_share` `[trials,R]`.
 pub fn simulate(r: &SimResult) -> Result<Arrays> {
     let tr = &r.trials;
     let mut a = Arrays::default();
@@ -473,6 +475,14 @@ pub fn simulate(r: &SimResult) -> Result<Arrays> {
     a.stack("delta", tr, |x| &x.autocorr.delta)?;
     a.stack("normalised", tr, |x| &x.autocorr.normalised)?;
     a.stack("spread", tr, |x| &x.autocorr.spread)?;
+    let lyap: Option<Vec<_>> = tr.iter().map(|x| x.lyapunov.as_ref()).collect();
+    if let Some(l) = lyap {
+        a.stack("lyapunov/exponent", &l, |x| x.exponent)?;
+        a.stack("lyapunov/standard_error", &l, |x| {
+            x.standard_error.unwrap_or(f64::NAN)
+        })?;
+        a.stack("lyapunov/region_share", &l, |x| &x.region_share)?;
+    }
     Ok(a)
 }
 

@@ -60,6 +60,9 @@ pub struct TrialOut {
     pub autocorr: AutocorrOut,
     /// Wall-clock seconds of this trial (sampling included).
     pub wall_seconds: f64,
+    /// The largest Lyapunov exponent (present when the config's `lyapunov` section asks).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub lyapunov: Option<crate::network::lyapunov::Lyapunov>,
 }
 
 impl AutocorrOut {

@@ -29,7 +29,7 @@ impl TrialOut {
     /// The result of one finished network.
     pub fn from_run(run: TrialRun) -> Self {
         let acf = AutocorrOut::from_regions(&run.acfs, run.lag_dt);
-        TrialOut::new(
+        let mut out = TrialOut::new(
             run.trial,
             run.n,
             &run.inflation,
@@ -38,7 +38,9 @@ impl TrialOut {
             run.n_traces,
             acf,
             run.wall_seconds,
-        )
+        );
+        out.lyapunov = run.lyapunov;
+        out
     }
 
     /// Assemble from the recording of one network (E5 currents, gains, traces) and its
@@ -88,6 +90,7 @@ impl TrialOut {
                 .collect(),
             autocorr,
             wall_seconds,
+            lyapunov: None,
         }
     }
 }

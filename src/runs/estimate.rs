@@ -225,7 +225,9 @@ pub fn simulate(plan: &NetworkPlan, g: &[f64], threads: usize) -> Estimate {
     let mut work = 0.0;
     for &n in &plan.sizes {
         let n2 = (n as f64) * (n as f64);
-        let w = plan.steps as f64 * r * n2;
+        // A Lyapunov exponent runs a second copy of every network.
+        let copies = if plan.lyapunov.is_some() { 2.0 } else { 1.0 };
+        let w = copies * plan.steps as f64 * r * n2;
         let draws = disorder_bytes(g, n, plan.disorder, Precision::F64) as f64 / 8.0;
         work += plan.trials as f64 * w;
         secs += plan.trials as f64 * (w * ns * scale + draws * cost::SIM_NS_PER_DRAW) * 1e-9;

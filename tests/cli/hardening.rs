@@ -15,6 +15,14 @@ fn write(dir: &Path, name: &str, v: &Value) -> PathBuf {
     p
 }
 
+/// A command that succeeded and said `needle` on stderr.
+fn succeeds_saying((ok, err): (bool, String), needle: &str) {
+    assert!(
+        ok && err.contains(needle),
+        "expected success saying {needle:?}: {err}"
+    );
+}
+
 fn read(p: &Path) -> Value {
     serde_json::from_str(&std::fs::read_to_string(p).unwrap()).unwrap()
 }
@@ -128,17 +136,9 @@ fn an_output_below_a_file_names_the_file() {
 
 #[test]
 fn absurd_thread_counts_are_clamped_with_a_word() {
-    let (ok, err) = mrdmft(&[
-        "--threads",
-        "100000",
-        "validate",
-        good("dmft_two_region.json").to_str().unwrap(),
-    ]);
-    assert!(ok, "{err}");
-    assert!(
-        err.contains("warning: --threads 100000 is more than 4 x"),
-        "{err}"
-    );
+    let cfg = good("dmft_two_region.json");
+    let out = mrdmft(&["--threads", "100000", "validate", cfg.to_str().unwrap()]);
+    succeeds_saying(out, "warning: --threads 100000 is more than 4 x");
 }
 
 #[test]
@@ -167,11 +167,9 @@ fn a_long_but_possible_run_is_announced_with_its_estimate() {
         "p.json",
         &json!({"schema_version": 1, "polytope": {"random": {"R": 10, "count": 1, "seed": 0}}}),
     );
-    let (ok, err) = mrdmft(&["validate", cfg.to_str().unwrap()]);
-    assert!(ok, "{err}");
-    assert!(
-        err.contains("warning: `polytope.random.R` asks for about 1.8 h"),
-        "{err}"
+    succeeds_saying(
+        mrdmft(&["validate", cfg.to_str().unwrap()]),
+        "warning: `polytope.random.R` asks for about 1.8 h",
     );
 }
 

@@ -306,6 +306,11 @@ fn estimate_of(v: &Value) -> mrdmft::runs::estimate::Estimate {
     mrdmft::runs::estimate::of_value(v, Path::new("<test>"), 2).unwrap()
 }
 
+/// The config `v` checked as kind `C`.
+fn checked<C: mrdmft::config::Checked>(v: &Value) -> (C, C::Valid) {
+    mrdmft::config::from_value::<C>(v.clone(), Path::new("<test>"), None).unwrap()
+}
+
 fn read(name: &str) -> Value {
     serde_json::from_str(&std::fs::read_to_string(good(name)).unwrap()).unwrap()
 }
@@ -318,12 +323,7 @@ fn f64_bytes(a: &npz::Arrays) -> f64 {
 fn dmft_memory_estimate_is_the_bytes_of_its_arrays_and_time_scales_as_steps_squared() {
     let v = read("dmft_two_region.json");
     let e = estimate_of(&v);
-    let (cfg, valid) = mrdmft::config::from_value::<mrdmft::config::DmftRunConfig>(
-        v.clone(),
-        Path::new("<test>"),
-        None,
-    )
-    .unwrap();
+    let (cfg, valid) = checked::<mrdmft::config::DmftRunConfig>(&v);
     let (res, _) = mrdmft::runs::dmft::run(&cfg, valid, &mrdmft::runs::Context::quiet()).unwrap();
     let a = npz::dmft(&res).unwrap();
     // All f64 arrays, plus the u64 row indices (8 bytes each), are the result's arrays.
@@ -350,12 +350,7 @@ fn dmft_memory_estimate_is_the_bytes_of_its_arrays_and_time_scales_as_steps_squa
 fn simulate_memory_and_time_estimates_follow_their_formulas() {
     let v = read("network_simulate.json");
     let e = estimate_of(&v);
-    let (cfg, valid) = mrdmft::config::from_value::<mrdmft::config::SimulateConfig>(
-        v.clone(),
-        Path::new("<test>"),
-        None,
-    )
-    .unwrap();
+    let (cfg, valid) = checked::<mrdmft::config::SimulateConfig>(&v);
     let plan = valid.1.clone();
     let res = mrdmft::runs::simulate::run(&cfg, valid, &mrdmft::runs::Context::quiet()).unwrap();
     assert_eq!(e.result_bytes, f64_bytes(&npz::simulate(&res).unwrap()));

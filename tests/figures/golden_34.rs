@@ -207,14 +207,20 @@ fn fig4_quick_networks_follow_the_disorder_prediction() {
     assert!((a - 1.343).abs() / 1.343 < 0.20, "set 1 region 1: {a}");
 }
 
+/// A small network for the thread-count tests: `n` neurons, three runs, `t` time units shown
+/// and measured.
+fn shrink(net: &mut mrdmft::figures::finite_n::FiniteNSection, n: usize, t: f64) {
+    net.n = n;
+    net.runs = 3;
+    net.t_sim = t;
+    net.t_show = t;
+    net.t_measure = t;
+}
+
 #[test]
 fn fig3_runs_do_not_depend_on_the_thread_count() {
     let mut cfg = fig3::parse(fig3::CONFIG, Some(Preset::Quick), Path::new("fig3")).unwrap();
-    cfg.network.n = 300;
-    cfg.network.runs = 3;
-    cfg.network.t_sim = 10.0;
-    cfg.network.t_show = 10.0;
-    cfg.network.t_measure = 10.0;
+    shrink(&mut cfg.network, 300, 10.0);
     let (a, b) = on_one_and_two_threads(|| {
         fig3::compute(&cfg, Preset::Quick, &mrdmft::runs::Context::quiet()).unwrap()
     });
@@ -232,11 +238,7 @@ fn fig3_runs_do_not_depend_on_the_thread_count() {
 #[test]
 fn fig4_disorder_runs_do_not_depend_on_the_thread_count() {
     let mut cfg = fig4::parse(fig4::CONFIG, Some(Preset::Quick), Path::new("fig4")).unwrap();
-    cfg.network.n = 200;
-    cfg.network.runs = 3;
-    cfg.network.t_sim = 5.0;
-    cfg.network.t_show = 5.0;
-    cfg.network.t_measure = 5.0;
+    shrink(&mut cfg.network, 200, 5.0);
     cfg.network.core.traces = 5;
     cfg.stationary.g = Some(mrdmft::config::Grid::List(vec![0.5, 2.0]));
     let (a, b) = on_one_and_two_threads(|| {

@@ -256,6 +256,11 @@ impl Corpus {
         }
     }
 
+    /// The base config called `name`.
+    fn base(&self, name: &str) -> &Value {
+        &self.bases.iter().find(|b| b.name == name).unwrap().value
+    }
+
     fn dir(&self, d: &str) -> PathBuf {
         self.work.path().join(d)
     }
@@ -460,12 +465,7 @@ impl Corpus {
                 let max_points = *[None, Some(0), Some(1), Some(usize::MAX)]
                     .choose(rng)
                     .unwrap();
-                let v = &self
-                    .bases
-                    .iter()
-                    .find(|b| b.name == "sweep_g_1d")
-                    .unwrap()
-                    .value;
+                let v = self.base("sweep_g_1d");
                 Case {
                     class,
                     base: "sweep_g_1d".into(),
@@ -484,12 +484,7 @@ impl Corpus {
             }
             _ => {
                 // slurm options, on the tiny sweep or a mutated one.
-                let tiny = &self
-                    .bases
-                    .iter()
-                    .find(|b| b.name == "sweep_tiny")
-                    .unwrap()
-                    .value;
+                let tiny = self.base("sweep_tiny");
                 let m = if rng.random_bool(0.3) {
                     mutate::any_value_mutation(tiny, rng)
                 } else {

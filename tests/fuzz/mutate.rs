@@ -43,28 +43,20 @@ pub fn paths(v: &Value) -> Vec<Vec<Step>> {
 
 /// The node at `path`.
 pub fn get_mut<'a>(v: &'a mut Value, path: &[Step]) -> Option<&'a mut Value> {
-    let mut cur = v;
-    for s in path {
-        cur = match (s, cur) {
-            (Step::Key(k), Value::Object(o)) => o.get_mut(k)?,
-            (Step::Index(i), Value::Array(a)) => a.get_mut(*i)?,
-            _ => return None,
-        };
-    }
-    Some(cur)
+    path.iter().try_fold(v, |cur, s| match (s, cur) {
+        (Step::Key(k), Value::Object(o)) => o.get_mut(k),
+        (Step::Index(i), Value::Array(a)) => a.get_mut(*i),
+        _ => None,
+    })
 }
 
 /// The node at `path`.
 pub fn get<'a>(v: &'a Value, path: &[Step]) -> Option<&'a Value> {
-    let mut cur = v;
-    for s in path {
-        cur = match (s, cur) {
-            (Step::Key(k), Value::Object(o)) => o.get(k)?,
-            (Step::Index(i), Value::Array(a)) => a.get(*i)?,
-            _ => return None,
-        };
-    }
-    Some(cur)
+    path.iter().try_fold(v, |cur, s| match (s, cur) {
+        (Step::Key(k), Value::Object(o)) => o.get(k),
+        (Step::Index(i), Value::Array(a)) => a.get(*i),
+        _ => None,
+    })
 }
 
 /// A dotted rendering of a path (`model.g[1]`), for repro lines.

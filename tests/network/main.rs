@@ -4,4 +4,5 @@
 mod common;
 
 mod dmft_vs_network;
+mod lyapunov;
 mod network_reference;
