@@ -273,7 +273,7 @@ pub fn draw(d: &Fig5Data, dir: &Path) -> Result<()> {
     };
     let base = |title: &str, z: Vec<Vec<f64>>, coloring: Coloring| Heatmap {
         title: title.into(),
-        x_label: math(r"Re \lambda (leading eigenvalue of hat T)"),
+        x_label: math(r"Re \lambda (leading eigenvalue of \hat T)"),
         y_label: math(r"Im \lambda"),
         x: d.x.clone(),
         y: d.y.clone(),

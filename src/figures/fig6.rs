@@ -447,7 +447,7 @@ pub fn draw(data: &Fig6Data, dir: &Path) -> Result<()> {
     let mut panels = Vec::new();
     for (k, sp) in data.spectra.iter().enumerate() {
         panels.push(spectrum_panel(
-            format!("T{}: spectrum of hat T", k + 1),
+            format!("T{}: spectrum of \\hat T", k + 1),
             &sp.full,
             2.0,
             &[],
@@ -495,7 +495,7 @@ pub fn draw(data: &Fig6Data, dir: &Path) -> Result<()> {
         .collect();
     let mut panels = vec![
         spectrum_panel(
-            "spectrum of hat T (grey: radius g)".into(),
+            "spectrum of \\hat T (grey: radius g)".into(),
             &data.five_region_spectrum,
             4.0,
             &discs,

@@ -183,8 +183,12 @@ pub struct CycleMap {
     /// Its frequency (upward crossings of its mean per unit time, 1/tau units); NaN where the
     /// amplitude is below 0.01.
     pub frequency: Vec<Vec<f64>>,
-    /// Per Im lambda row j: the smallest $g_1$ at which region 1's class contains chaos
-    /// (codes 1, 2, 4), NaN if none.
+    /// Fraction of the runs of a cell with chaos in region 1 (codes 1, 2, 4).
+    pub chaos_fraction: Vec<Vec<f64>>,
+    /// Runs (random tensors) per cell.
+    pub runs: usize,
+    /// Per Im lambda row j: the onset of chaos in region 1 ([`chaos_onset`] of the row's
+    /// `chaos_fraction`), NaN if none.
     pub chaos_onset: Vec<f64>,
 }
 
@@ -369,27 +373,66 @@ pub fn oscillation(s: &[Vec<Vec<f64>>], dt: f64) -> (f64, f64) {
     }
 }
 
-/// Map (c) from the cycle sweep (every cell stores its traces; E16 for the target eigenvalue).
+/// The median of the finite values of `v` (NaN if none).
+fn median(mut v: Vec<f64>) -> f64 {
+    v.retain(|x| x.is_finite());
+    if v.is_empty() {
+        return f64::NAN;
+    }
+    v.sort_by(f64::total_cmp);
+    let k = v.len();
+    if k % 2 == 1 {
+        v[k / 2]
+    } else {
+        0.5 * (v[k / 2 - 1] + v[k / 2])
+    }
+}
+
+/// Map (c) from the cycle sweep (every cell stores the traces of all its runs, one random T
+/// each; E16 for the target eigenvalue): per cell the mode of region 1's class, the median
+/// amplitude over the runs, the median frequency over the runs that oscillate (NaN unless at
+/// least half do), and the fraction of runs with chaos in region 1.
 pub fn cycle_map(c: &SweepResult) -> CycleMap {
     let osc = |cell: &CellSummary| -> (f64, f64) {
-        let Some(p) = c
+        let runs: Vec<(f64, f64)> = c
             .points
             .iter()
-            .find(|p| p.cell == cell.cell && p.example.is_some())
-        else {
-            return (f64::NAN, f64::NAN);
+            .filter(|p| p.cell == cell.cell)
+            .filter_map(|p| p.example.as_ref())
+            .map(|ex| oscillation(&ex.s, c.dt * ex.stride as f64))
+            .collect();
+        let freq: Vec<f64> = runs.iter().map(|r| r.1).filter(|f| f.is_finite()).collect();
+        let f = if 2 * freq.len() >= runs.len().max(1) {
+            median(freq)
+        } else {
+            f64::NAN
         };
-        let ex = p.example.as_ref().expect("filtered");
-        oscillation(&ex.s, c.dt * ex.stride as f64)
+        (median(runs.iter().map(|r| r.0).collect()), f)
+    };
+    let chaotic = |cell: &CellSummary| -> f64 {
+        let codes: Vec<u8> = c
+            .points
+            .iter()
+            .filter(|p| p.cell == cell.cell && p.status == "ok")
+            .filter_map(|p| p.codes.first().copied())
+            .collect();
+        if codes.is_empty() {
+            return f64::NAN;
+        }
+        codes.iter().filter(|&&k| matches!(k, 1 | 2 | 4)).count() as f64 / codes.len() as f64
     };
     let class = grid(c, |cell| mode_value(cell, Some(0)));
+    let chaos_fraction = grid(c, chaotic);
     let g = c.axes[0].values.clone();
     let im = c.axes[1].values.clone();
     let chaos_onset = (0..im.len())
         .map(|j| {
-            (0..g.len())
-                .find(|&i| matches!(class[i][j] as i64, 1 | 2 | 4))
-                .map_or(f64::NAN, |i| g[i])
+            chaos_onset(
+                &(0..g.len())
+                    .map(|i| chaos_fraction[i][j])
+                    .collect::<Vec<_>>(),
+                &g,
+            )
         })
         .collect();
     CycleMap {
@@ -402,10 +445,22 @@ pub fn cycle_map(c: &SweepResult) -> CycleMap {
         amplitude: grid(c, |cell| osc(cell).0),
         frequency: grid(c, |cell| osc(cell).1),
         class,
+        chaos_fraction,
+        runs: c.config.runs,
         g,
         im,
         chaos_onset,
     }
+}
+
+/// The onset of chaos along one row: the first $g$ from which at least half the runs are
+/// chaotic in this cell and in the next one (a lone chaotic cell among regular ones is not an
+/// onset), NaN if there is none.
+pub fn chaos_onset(fraction: &[f64], g: &[f64]) -> f64 {
+    let chaotic = |i: usize| fraction.get(i).is_some_and(|&f| f >= 0.5);
+    (0..g.len())
+        .find(|&i| chaotic(i) && (i + 1 == g.len() || chaotic(i + 1)))
+        .map_or(f64::NAN, |i| g[i])
 }
 
 /// Run (or resume, or reuse) the sweep `plan` into `<dir>/routing_<key>_sweep.json`.
@@ -742,7 +797,7 @@ fn draw_cycle(d: &RoutingData, dir: &Path) -> Result<()> {
         .map(|(&g, &y)| (g, y))
         .collect();
     let curves = vec![Series::line(
-        "onset of chaos in region 1 (first chaotic cell)",
+        "onset of chaos in region 1 (>= half the runs chaotic in two consecutive cells)",
         onset,
         ORANGE,
     )
@@ -761,17 +816,17 @@ fn draw_cycle(d: &RoutingData, dir: &Path) -> Result<()> {
     };
     let heatmaps = vec![
         hm(
-            "(c1) DMFT class of region 1",
+            &format!("(c1) DMFT class of region 1 (mode of {} runs)", m.runs),
             m.class.clone(),
             Coloring::classes_split(),
         ),
         hm(
-            "(c2) amplitude of the currents' oscillation",
+            "(c2) amplitude of the currents' oscillation (median)",
             m.amplitude.clone(),
             continuous(0.0, max_finite(&m.amplitude), "half range of S^{mn}"),
         ),
         hm(
-            "(c3) frequency (grey: amplitude < 0.01)",
+            "(c3) frequency (median; grey: most runs' amplitude < 0.01)",
             m.frequency.clone(),
             continuous(
                 0.0,
@@ -781,10 +836,11 @@ fn draw_cycle(d: &RoutingData, dir: &Path) -> Result<()> {
         ),
     ];
     let title = format!(
-        "(c) Oscillating currents: R = 2, random T with leading hat T eigenvalue {} + i Im \\lambda (E16), g_{{2}} = 1; DMFT {} x {} cells, one T per cell",
+        "(c) Oscillating currents: R = 2, random T with leading \\hat T eigenvalue {} + i Im \\lambda (E16), g_{{2}} = 1; DMFT {} x {} cells, {} random T per cell",
         m.re,
         m.g.len(),
-        m.im.len()
+        m.im.len(),
+        m.runs
     );
     save(title, heatmaps, None, &dir.join("routing_cycle"))
 }

@@ -140,7 +140,7 @@ fn script(group: &str, up: bool) -> String {
 }
 
 /// The label markup `s` as Unicode text: `\name` of a Greek letter (and `\pm`, `\sqrt`,
-/// `\times`) becomes its character, `^{..}` / `_{..}` super/subscripts (Greek names inside
+/// `\times`) becomes its character, `\hat X` is X with a combining circumflex, `^{..}` / `_{..}` super/subscripts (Greek names inside
 /// a group are replaced first). Text without markup is returned unchanged.
 ///
 /// ```
@@ -148,6 +148,7 @@ fn script(group: &str, up: bool) -> String {
 /// assert_eq!(math(r"S^{12}(t)"), "S¹²(t)");
 /// assert_eq!(math(r"\Delta^{m}(\tau)"), "Δᵐ(τ)");
 /// assert_eq!(math(r"\psi^{-1}"), "ψ⁻¹");
+/// assert_eq!(math(r"\hat T"), "T\u{302}");
 /// assert_eq!(math("run_sim"), "run_sim");
 /// ```
 pub fn math(s: &str) -> String {
@@ -165,6 +166,28 @@ pub fn math(s: &str) -> String {
                 out.push(g);
                 i += 1 + name.chars().count();
                 continue;
+            }
+            // `\hat X` (or `\hat{X}`): X with a combining circumflex (T̂).
+            if name == "hat" {
+                let rest: String = chars[i + 4..].iter().collect();
+                let rest = rest.trim_start();
+                let skip = chars.len() - i - 4 - rest.chars().count();
+                let (base, used) = match rest
+                    .strip_prefix('{')
+                    .and_then(|r| r.find('}').map(|e| (r, e)))
+                {
+                    Some((r, e)) => (math(&r[..e]), 2 + r[..e].chars().count()),
+                    None => match rest.chars().next() {
+                        Some(c) => (c.to_string(), 1),
+                        None => (String::new(), 0),
+                    },
+                };
+                if used > 0 {
+                    out.push_str(&base);
+                    out.push('\u{302}');
+                    i += 4 + skip + used;
+                    continue;
+                }
             }
         }
         if (c == '^' || c == '_') && chars.get(i + 1) == Some(&'{') {
@@ -226,7 +249,7 @@ pub fn title_height(title: &str, width: u32, size: u32) -> u32 {
     if title.is_empty() {
         return 0;
     }
-    let lines = wrap(title, width.saturating_sub(16), size).len() as u32;
+    let lines = wrap(&math(title), width.saturating_sub(16), size).len() as u32;
     lines * line_height(size) + 6
 }
 
@@ -246,7 +269,10 @@ pub fn title_block<DB: DrawingBackend>(
     let (top, rest) = area.split_vertically(h);
     let style =
         TextStyle::from(("sans-serif", size).into_font()).pos(Pos::new(HPos::Center, VPos::Top));
-    for (k, line) in wrap(title, w.saturating_sub(16), size).iter().enumerate() {
+    for (k, line) in wrap(&math(title), w.saturating_sub(16), size)
+        .iter()
+        .enumerate()
+    {
         let y = 4 + (k as u32 * line_height(size)) as i32;
         top.draw(&Text::new(line.as_str(), (w as i32 / 2, y), style.clone()))
             .map_err(|e| plot_err(path, e))?;

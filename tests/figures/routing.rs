@@ -159,3 +159,40 @@ fn ties_quiescent_and_invalid_bookkeeping() {
         Some(&["not settled: test".to_string()][..])
     );
 }
+
+/// Map (c) uses every run of a cell: the chaos fraction is the share of runs with region 1
+/// chaotic, the onset is the first g_1 from which two consecutive cells are at least half
+/// chaotic, and the amplitude is the median over the runs.
+#[test]
+fn cycle_map_summarises_all_runs_of_a_cell() {
+    let c = &quick().data.cycle;
+    assert_eq!(c.runs, 2);
+    for (j, &onset) in c.chaos_onset.iter().enumerate() {
+        let row: Vec<f64> = (0..c.g.len()).map(|i| c.chaos_fraction[i][j]).collect();
+        assert!(row.iter().all(|f| (0.0..=1.0).contains(f)), "{row:?}");
+        assert_eq!(onset.to_bits(), routing::chaos_onset(&row, &c.g).to_bits());
+        if let Some(i) = c.g.iter().position(|&g| g == onset) {
+            assert!(row[i] >= 0.5 && row.get(i + 1).is_none_or(|&f| f >= 0.5));
+            assert!((0..i).all(|k| row[k] < 0.5 || row.get(k + 1).is_some_and(|&f| f < 0.5)));
+        }
+    }
+    // Strong disorder makes region 1 chaotic in most rows.
+    let last = c.g.len() - 1;
+    let chaotic_rows = (0..c.im.len())
+        .filter(|&j| c.chaos_fraction[last][j] >= 0.5)
+        .count();
+    assert!(
+        2 * chaotic_rows > c.im.len(),
+        "{:?}",
+        c.chaos_fraction[last]
+    );
+    assert_eq!(
+        routing::chaos_onset(&[0.0, 1.0, 0.0, 0.5, 1.0], &[0.0, 1.0, 2.0, 3.0, 4.0]),
+        3.0
+    );
+    assert!(routing::chaos_onset(&[0.0, 1.0, 0.0], &[0.0, 1.0, 2.0]).is_nan());
+    assert_eq!(
+        routing::chaos_onset(&[0.0, 0.0, 1.0], &[0.0, 1.0, 2.0]),
+        2.0
+    );
+}
