@@ -887,14 +887,19 @@ impl ConvexFigure<'_> {
             Projection::Pca => "PCA",
         };
         let which = match (p.used_set, p.searched) {
-            (Some(k), _) if k < self.data.config.pca.set_number => format!(", set {k} (not 4th)"),
-            (_, true) => format!(", searched set {}", p.draw_index.unwrap_or(0)),
+            (Some(k), _) if k < self.data.config.pca.set_number => {
+                format!(
+                    " (set {k}; set {} has another f)",
+                    self.data.config.pca.set_number
+                )
+            }
+            (_, true) => format!(" (searched set {})", p.draw_index.unwrap_or(0)),
             _ => String::new(),
         };
         let title = match p.draw_index {
             None => format!("{method}, f = {}: no set with this f found", p.f),
             Some(_) => format!(
-                "{method} of the fixed points, f = {}: {}/{} components{which}",
+                "{method}, f = {}: {}/{} components{which}",
                 p.f,
                 p.components_hit,
                 1usize << p.f,

@@ -117,7 +117,7 @@ const RED: RGBColor = RGBColor(215, 25, 28);
 const BLUE: RGBColor = RGBColor(43, 95, 200);
 const MARK: [RGBColor; 3] = [RED, BLUE, BLACK];
 /// Pixel offsets of the marker labels of panel (a), clear of the curves.
-const LABEL_OFFSETS: [(i32, i32); 3] = [(-150, -22), (8, -4), (-150, -20)];
+const LABEL_OFFSETS: [(i32, i32); 3] = [(-150, 10), (12, -30), (-30, -34)];
 
 fn sqrt_or_nan(a: f64) -> f64 {
     if a >= 0.0 {
