@@ -133,6 +133,17 @@ pub fn whole_steps(t: f64, dt: f64) -> usize {
     }
 }
 
+/// Whether the Var(n) inflation `s` of region `m` at size `n` has not been reported by this
+/// process yet (a sweep runs many networks of the same size: one warning each, not one per point).
+fn first_inflation_warning(n: usize, m: usize, s: f64) -> bool {
+    use std::collections::HashSet;
+    use std::sync::{Mutex, OnceLock};
+    static SEEN: OnceLock<Mutex<HashSet<(usize, usize, u64)>>> = OnceLock::new();
+    let seen = SEEN.get_or_init(|| Mutex::new(HashSet::new()));
+    seen.lock()
+        .map_or(true, |mut g| g.insert((n, m, s.to_bits())))
+}
+
 impl NetworkPlan {
     /// Number of records.
     pub fn records(&self) -> usize {
@@ -237,7 +248,7 @@ impl NetworkPlan {
         let key = ((n as u64) << 16) | trial as u64;
         let load = sample_loadings(spec, n, &self.v_over, self.seed, key)?;
         for (m, &s) in load.inflation.iter().enumerate() {
-            if s > 1.0 && trial == 0 {
+            if s > 1.0 && trial == 0 && first_inflation_warning(n, m, s) {
                 eprintln!(
                     "warning: N = {n}, region {}: loading covariance not positive definite; Var(n) inflated by {:.4} (1.05^{}) as the reference sampler does (the same at every N: finite-N fluctuations grow, the N -> infinity theory and the N^-1/2 decay of errors are unchanged; docs/NUMERICS.md, \"Var(n) inflation of the loading sampler\")",
                     m + 1,
