@@ -178,6 +178,75 @@ avx2_dispatch! {
     pub(super) fn sources(y: &mut [f64], a11: &[f64], a22: f64, c: f64) => sources_kernel
 }
 
+/// Rows per block of [`SeriesColumn::portable`] (the block's $\rho$ and partial sums stay in L1).
+const SERIES_BLOCK: usize = 64;
+
+/// One column of the Hermite-series kernel (E9, Mehler's formula) for $\phi$ without a closed
+/// form: rows `lo..lo + len` against the column's diagonal point.
+pub(super) struct SeriesColumn<'a> {
+    /// `q[i]` $= \Delta_{ii}^{-1/2}$ of the rows (sliced like `y`).
+    pub(super) q: &'a [f64],
+    /// `coef[l][lo + i]` $= a_l(i)$: the Hermite terms of the rows' diagonal points.
+    pub(super) coef: &'a [Vec<f64>],
+    /// Offset of the first row in `coef`.
+    pub(super) lo: usize,
+    /// The terms $b_l$ of the column's diagonal point.
+    pub(super) b: &'a [f64],
+    /// $\Delta_{jj}^{-1/2}$ of the column.
+    pub(super) qj: f64,
+    /// Factor $c$ of the result.
+    pub(super) c: f64,
+    /// Odd $\phi$: terms $k_l = 2l + 1$; otherwise $k_l = l$.
+    pub(super) odd: bool,
+}
+
+impl SeriesColumn<'_> {
+    /// (E9) In place $y_i \leftarrow c\,C_i$, $C_i = \sum_l a_l(i)\,b_l\,\rho_i^{k_l}$ with
+    /// $\rho_i = y_i\,q_i\,q_j$ clipped to $[-1, 1]$ ($y_i = \Delta_{ij}$ on entry). Horner (in
+    /// $\rho^2$, times $\rho$, for odd $\phi$) runs over blocks of rows so each term's coefficients
+    /// stream once; the arithmetic equals [`super::series::SeriesPoints::value`] term for term
+    /// (no FMA), on every path.
+    #[inline(always)]
+    pub(super) fn portable(&self, y: &mut [f64]) {
+        let (q, coef, lo, b, qj, c, odd) = (
+            self.q, self.coef, self.lo, self.b, self.qj, self.c, self.odd,
+        );
+        let n = y.len();
+        let mut rho = [0.0; SERIES_BLOCK];
+        let mut x = [0.0; SERIES_BLOCK];
+        let mut p = [0.0; SERIES_BLOCK];
+        let mut start = 0;
+        while start < n {
+            let len = SERIES_BLOCK.min(n - start);
+            let (ys, qs) = (&mut y[start..start + len], &q[start..start + len]);
+            let (rho, x, p) = (&mut rho[..len], &mut x[..len], &mut p[..len]);
+            for i in 0..len {
+                let r = (ys[i] * qs[i] * qj).clamp(-1.0, 1.0);
+                rho[i] = r;
+                x[i] = if odd { r * r } else { r };
+                p[i] = 0.0;
+            }
+            for (cl, &bl) in coef.iter().zip(b).rev() {
+                let a = &cl[lo + start..lo + start + len];
+                for i in 0..len {
+                    p[i] = p[i] * x[i] + a[i] * bl;
+                }
+            }
+            for i in 0..len {
+                let v = if odd { p[i] * rho[i] } else { p[i] };
+                ys[i] = c * v;
+            }
+            start += len;
+        }
+    }
+}
+
+avx2_dispatch! {
+    /// (E9) [`SeriesColumn::portable`], on 256-bit vectors where the CPU has them (identical
+    /// numbers either way).
+    pub(super) fn series_sources(k: &SeriesColumn<'_>, y: &mut [f64]) => SeriesColumn::portable
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -256,6 +325,50 @@ mod tests {
                 assert_eq!(fast[i].to_bits(), old[i].to_bits(), "n {n} i {i}");
                 assert_eq!(portable[i].to_bits(), old[i].to_bits(), "n {n} i {i}");
                 assert!((fast[i] - plain[i]).abs() <= 1e-13 * (1.0 + plain[i].abs()));
+            }
+        }
+    }
+
+    /// The Hermite-series source pass (E9) on the dispatched path gives the bits of the portable
+    /// code and of the scalar evaluation `SeriesPoints::value`, for every length 0..150, odd and
+    /// general phi, with |rho| beyond 1 (clipped) included.
+    #[test]
+    fn series_pass_matches_the_portable_path_and_the_scalar_sum_bit_for_bit() {
+        use crate::nonlinearity::Nonlinearity;
+        use crate::two_time::series::SeriesPoints;
+        let mut rng = ChaCha8Rng::seed_from_u64(17);
+        let nt = 160;
+        for phi in [Nonlinearity::Tanh, Nonlinearity::Softplus] {
+            let mut sp = SeriesPoints::new(phi, nt);
+            let d: Vec<f64> = (0..nt).map(|_| 0.2 + 2.5 * rng.random::<f64>()).collect();
+            for (i, &di) in d.iter().enumerate() {
+                sp.push(i, di).unwrap();
+            }
+            let j = nt - 1;
+            let b = sp.point(j);
+            for len in 0..150 {
+                let lo = 3;
+                let y: Vec<f64> = (0..len)
+                    .map(|i| (2.1 * rng.random::<f64>() - 1.05) * (d[lo + i] * d[j]).sqrt())
+                    .collect();
+                let k = SeriesColumn {
+                    q: &sp.q[lo..lo + len],
+                    coef: &sp.coef,
+                    lo,
+                    b: &b,
+                    qj: sp.q[j],
+                    c: 0.3,
+                    odd: sp.odd(),
+                };
+                let (mut y1, mut y2) = (y.clone(), y.clone());
+                series_sources(&k, &mut y1);
+                k.portable(&mut y2);
+                for i in 0..len {
+                    let a = sp.point(lo + i);
+                    let want = 0.3 * sp.value(&a, &b, y[i] * sp.q[lo + i] * sp.q[j]);
+                    assert_eq!(y1[i].to_bits(), y2[i].to_bits(), "{phi:?} len {len} i {i}");
+                    assert_eq!(y1[i].to_bits(), want.to_bits(), "{phi:?} len {len} i {i}");
+                }
             }
         }
     }
