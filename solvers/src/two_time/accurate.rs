@@ -165,7 +165,7 @@ impl TwoTimeDmft<'_> {
                 dn[j]
             };
 
-        let parallel = self.set.parallel && r > 1 && j > 64;
+        let parallel = self.parallel_column(j);
         let columns = [
             &mut self.dnew[..],
             &mut self.gnew[..],

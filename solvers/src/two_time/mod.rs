@@ -50,6 +50,10 @@ pub use kernel::corr_fast;
 
 const TWO_OVER_PI: f64 = std::f64::consts::FRAC_2_PI;
 
+/// Smallest column (entries over all regions) whose regions run on separate threads
+/// ([`TwoTimeSettings::parallel`]): at about 1.5 ns per entry, 2^15 entries are ~50 us of work.
+pub const PAR_MIN_ENTRIES: usize = 1 << 15;
+
 /// Discretisation scheme of the two-time equations.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
 #[serde(rename_all = "snake_case")]
@@ -102,7 +106,8 @@ pub struct TwoTimeSettings {
     pub delta_rows: Vec<usize>,
     /// Keep the full upper triangle $\Delta(t_i, t_j)$, $i \le j$ (memory $N_t^2 R$ floats).
     pub store_full: bool,
-    /// Use rayon across regions (numbers are identical either way).
+    /// Use rayon across regions for long columns ([`PAR_MIN_ENTRIES`]; numbers are identical
+    /// either way).
     pub parallel: bool,
 }
 
@@ -647,6 +652,17 @@ impl<'a> TwoTimeDmft<'a> {
                 }
             }
         }
+    }
+
+    /// Whether column `j` is split across rayon threads by region: only with several regions,
+    /// several threads and at least [`PAR_MIN_ENTRIES`] entries in the column (below that the
+    /// wake-up of a worker, ~10 us, costs more than the column; the numbers are the same either
+    /// way).
+    fn parallel_column(&self, j: usize) -> bool {
+        self.set.parallel
+            && self.r > 1
+            && (j + 1 - self.band_start(j)) * self.r >= PAR_MIN_ENTRIES
+            && rayon::current_num_threads() > 1
     }
 
     /// First row of column `j` that holds a value: $\max(0, j - b - 1)$ (reference band).

@@ -138,7 +138,7 @@ impl TwoTimeDmft<'_> {
             recurse(&mut gn[st..=j], one_m, &mut tb[st..=j]);
             one_m * dn[j - 1] + dt * gn[j - 1]
         };
-        let parallel = self.set.parallel && r > 1 && j > 64;
+        let parallel = self.parallel_column(j);
         let columns = [&mut self.dnew[..], &mut self.gnew[..], &mut self.tbuf[..]];
         let new_diag = per_region(parallel, columns, nt, |m, [dn, gn, tb]| work(m, dn, gn, tb));
         for (m, d) in new_diag.into_iter().enumerate() {
