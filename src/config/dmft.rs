@@ -15,7 +15,7 @@ use super::model::vec_of;
 use super::{check_schema, Checked, Kind, ModelConfig};
 
 /// Conservative cost of one kernel entry of the two-time integrator with erf (closed form;
-/// measured 3-5 ns single-threaded, BENCHMARKS.md), in ns, for the run-time announcement.
+/// measured 1.7-5 ns single-threaded, BENCHMARKS.md), in ns, for the run-time announcement.
 pub const NS_PER_ENTRY_ERF: f64 = 10.0;
 
 /// The same for phi without a closed form (Hermite series of E9; measured 66 ns reference and
@@ -232,7 +232,7 @@ impl Checked for DmftRunConfig {
         } else {
             (
                 NS_PER_ENTRY_SERIES,
-                "lower steps (time grows as steps^2), set dmft.band, or use phi \"erf\" (closed-form kernel, ~20x faster)",
+                "lower steps (time grows as steps^2), set dmft.band, or use phi \"erf\" (closed-form kernel, ~35x faster)",
             )
         };
         super::budget::runtime("dmft.steps", entries, ns * 1e-9, what)?;

@@ -1,7 +1,8 @@
 //! The vectorised kernels of the two-time integrator (E8, E9): the branch-free erf kernel
 //! [`corr_fast`], the fused column pass of the reference scheme, the source pass and the $\Gamma$
-//! recursion. Each runs on 256-bit vectors where the CPU has AVX2 ([`crate::simd`]) with the
-//! arithmetic of the portable path (no FMA), so both paths give identical numbers.
+//! recursion, and the Hermite-series kernel for other nonlinearities. Each runs on 512-bit vectors
+//! where the CPU has AVX-512F, on 256-bit ones where it has AVX2 ([`crate::simd`]), with the
+//! arithmetic of the portable path (no FMA), so every path gives identical numbers.
 //!
 //! # References
 //! docs/EQUATIONS.md E8, E9; the authors' code.
@@ -156,7 +157,7 @@ pub(super) fn recurse_kernel(y: &mut [f64], c: f64, tmp: &mut [f64]) {
 }
 
 wide_dispatch! {
-    /// (E8) [`recurse_kernel`], on 256-bit vectors where the CPU has them (identical numbers
+    /// (E8) [`recurse_kernel`], on 512- or 256-bit vectors where the CPU has them (identical numbers
     /// either way).
     pub(super) fn recurse(y: &mut [f64], c: f64, tmp: &mut [f64]) => recurse_kernel
 }
@@ -218,7 +219,7 @@ impl ColumnKernel<'_> {
 }
 
 wide_dispatch! {
-    /// (E8, E9) The column pass [`ColumnKernel::portable`], on 256-bit vectors where the CPU has
+    /// (E8, E9) The column pass [`ColumnKernel::portable`], on 512- or 256-bit vectors where the CPU has
     /// them (identical numbers either way).
     pub(super) fn column_pass(k: &ColumnKernel<'_>, dn: &mut [f64], src: &mut [f64]) => ColumnKernel::portable
 }
@@ -233,7 +234,7 @@ pub(super) fn sources_kernel(y: &mut [f64], a11: &[f64], a22: f64, c: f64) {
 }
 
 wide_dispatch! {
-    /// (E8, E9) [`sources_kernel`], on 256-bit vectors where the CPU has them (identical numbers
+    /// (E8, E9) [`sources_kernel`], on 512- or 256-bit vectors where the CPU has them (identical numbers
     /// either way).
     pub(super) fn sources(y: &mut [f64], a11: &[f64], a22: f64, c: f64) => sources_kernel
 }
@@ -302,7 +303,7 @@ impl SeriesColumn<'_> {
 }
 
 wide_dispatch! {
-    /// (E9) [`SeriesColumn::portable`], on 256-bit vectors where the CPU has them (identical
+    /// (E9) [`SeriesColumn::portable`], on 512- or 256-bit vectors where the CPU has them (identical
     /// numbers either way).
     pub(super) fn series_sources(k: &SeriesColumn<'_>, y: &mut [f64]) => SeriesColumn::portable
 }
@@ -442,7 +443,7 @@ mod tests {
         }
     }
 
-    /// The column pass and the source pass on the dispatched (AVX2 where available) path give
+    /// The column pass and the source pass on the dispatched (AVX-512 or AVX2 where available) path give
     /// the bits of the portable code, for every length 0..200 and 0..4 structured terms.
     #[test]
     fn column_and_source_passes_match_the_portable_path_bit_for_bit() {
