@@ -116,8 +116,9 @@ class Model:
       config builder dict such as ``{"make_T": {"a": [..], "b": [..]}}``.
     - ``U``: ``"identity"`` (every paper figure) or an ``(R, R, R)`` array of symmetric positive
       definite ``U[m]``.
-    - ``phi``: ``"erf"`` (``erf(sqrt(pi)/2 x)``; the two-time integrator needs it), ``"tanh"`` or
-      ``"softplus"`` (sampling solver).
+    - ``phi``: ``"erf"`` (``erf(sqrt(pi)/2 x)``, closed forms), ``"tanh"`` or ``"softplus"``
+      (Gauss-Hermite averages; :func:`dmft` with the schemes ``"reference"`` and ``"accurate"``,
+      :func:`sample`).
 
     Nothing is checked here: every run checks its config once, as the CLI does, and raises
     :class:`ConfigError` naming the field (``model.T``, ``model.g[0]``, ...).

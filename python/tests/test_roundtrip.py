@@ -212,3 +212,27 @@ def test_simulate_measures_the_lyapunov_exponent_like_the_cli(tmp_path):
     assert abs(sum(lg["region_share"]) - 1.0) < 1e-12
     with pytest.raises(mrdmft.ConfigError, match="lyapunov.d0"):
         mrdmft.simulate(cfg["model"], lyapunov={"d0": 1.0}, progress=False, **net)
+
+
+def test_tanh_dmft_matches_the_cli_and_unsupported_scheme_is_refused(tmp_path):
+    """phi = "tanh" reaches the two-time integrator through Model (Hermite-series kernel, E9):
+    the Python result equals the CLI's bit for bit, the gains are finite and below 1, and the
+    scheme that has no such kernel (reference_single) raises ConfigError naming model.phi."""
+    model = mrdmft.Model(g=[1.2, 0.8], T={"make_T": {"a": [2.0, 1.5], "b": [2.5, 2.0]}},
+                         phi="tanh")
+    kw = dict(dt=0.05, steps=200, S0=[[0.3, 0.1], [0.2, 0.4]], scheme="accurate",
+              initial_variance="own_g", progress=False)
+    r = mrdmft.dmft(model, **kw)
+    cfg = tmp_path / "tanh.json"
+    cfg.write_text(json.dumps({"schema_version": 1, "model": model.to_config(),
+                               "dmft": {k: v for k, v in kw.items() if k != "progress"}}))
+    out = tmp_path / "tanh.out.json"
+    cli("dmft", cfg, "-o", out)
+    want = json.loads(out.read_text())
+    for name in ARRAYS:
+        assert same_bits(getattr(r, name), want[name]), name
+    assert np.all(np.isfinite(r.psi)) and np.all((r.psi > 0) & (r.psi < 1))
+    single = mrdmft.Model(g=[2.0], T=np.zeros((1, 1, 1)), phi="tanh")
+    with pytest.raises(mrdmft.ConfigError, match="model.phi"):
+        mrdmft.dmft(single, dt=0.05, steps=50, S0=[[0.0]], scheme="reference_single",
+                    progress=False)

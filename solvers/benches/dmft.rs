@@ -2,13 +2,16 @@
 //! (docs/EQUATIONS.md, "The authors' code: timings and accuracy runs"): R = 2, Nt = 2500, g = 1.5 (one Fig. 5 run, 33.8 s) and
 //! R = 3, Nt = 2000, g = 1.5 in all regions (18.63 s). Each case runs single-threaded
 //! (`parallel: false`) and with rayon across regions in a 2-thread pool, for the schemes
-//! "reference" and "accurate". Results are in BENCHMARKS.md.
+//! "reference" and "accurate"; the first case also with tanh (Hermite series kernel, E9). Results
+//! are in BENCHMARKS.md. `MRDMFT_BENCH_CPU=1` prints the single-threaded CPU time per run first;
+//! `MRDMFT_BENCH_CPU=only` prints only that.
 
 mod common;
 use common::{erf_spec, thread_cpu_seconds};
 
 use criterion::{criterion_group, criterion_main, Criterion};
-use mrdmft_solvers::spec::MeanFieldSpec;
+use mrdmft_solvers::nonlinearity::Nonlinearity;
+use mrdmft_solvers::spec::{MeanFieldSpec, Tensor3};
 use mrdmft_solvers::tensors::random_t;
 use mrdmft_solvers::two_time::{integrate, Scheme, TwoTimeSettings};
 use std::hint::black_box;
@@ -28,7 +31,19 @@ fn cases() -> Vec<Case> {
     vec![
         Case {
             name: "R2_Nt2500_g1.5",
-            spec: erf_spec(vec![1.5; 2], t2),
+            spec: erf_spec(vec![1.5; 2], t2.clone()),
+            s0: vec![0.3, -0.2, 0.1, 0.4],
+            steps: 2500,
+        },
+        Case {
+            name: "R2_Nt2500_g1.5_tanh",
+            spec: MeanFieldSpec::new(
+                vec![1.5; 2],
+                t2.clone(),
+                Tensor3::identity_overlaps(2),
+                Nonlinearity::Tanh,
+            )
+            .unwrap(),
             s0: vec![0.3, -0.2, 0.1, 0.4],
             steps: 2500,
         },
@@ -51,7 +66,11 @@ fn cpu_time_report() {
             let mut set = TwoTimeSettings::new(0.05, case.steps);
             set.scheme = scheme;
             set.parallel = false;
-            let reps = 30;
+            let reps = if case.spec.phi() == Nonlinearity::Erf {
+                30
+            } else {
+                3
+            };
             let Some(t0) = thread_cpu_seconds() else {
                 return;
             };
@@ -70,8 +89,11 @@ fn cpu_time_report() {
 }
 
 fn bench(c: &mut Criterion) {
-    if std::env::var_os("MRDMFT_BENCH_CPU").is_some() {
+    if let Some(v) = std::env::var_os("MRDMFT_BENCH_CPU") {
         cpu_time_report();
+        if v == "only" {
+            return;
+        }
     }
     let pool = rayon::ThreadPoolBuilder::new()
         .num_threads(2)

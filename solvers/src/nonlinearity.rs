@@ -5,7 +5,8 @@
 //! \langle\phi(x)\phi(y)\rangle$. For the paper's erf they are closed forms
 //! ([`crate::closed_forms`], used bit-for-bit); for the other choices both are Gauss-Hermite
 //! quadratures ([`crate::quadrature`]), so every solver that calls [`Nonlinearity::gain`] and
-//! [`Nonlinearity::corr`] (the two-time integrator, the sampling solver) works for them too.
+//! [`Nonlinearity::corr`] (the sampling solver, the stationary theory) works for them too; the
+//! two-time integrator takes $C$ from the Hermite series of [`crate::quadrature::hermite_coefficients`].
 
 use serde::{Deserialize, Serialize};
 
@@ -36,6 +37,12 @@ impl Nonlinearity {
             Nonlinearity::Tanh => "tanh",
             Nonlinearity::Softplus => "softplus",
         }
+    }
+
+    /// Whether $\phi(-x) = -\phi(x)$ (erf, tanh): then $\langle\phi\rangle = 0$ and only odd
+    /// Hermite coefficients are non-zero (E9).
+    pub fn is_odd(self) -> bool {
+        matches!(self, Nonlinearity::Erf | Nonlinearity::Tanh)
     }
 
     /// $\phi(x)$ (E3).
@@ -72,7 +79,8 @@ impl Nonlinearity {
     }
 
     /// Kernel $C(D_{11}, D_{22}, D_{12}) = \langle\phi(x)\phi(y)\rangle$ (E9): closed form for erf,
-    /// [`quadrature::expect2`] (2-D Gauss-Hermite on the Cholesky factor) otherwise.
+    /// [`quadrature::expect2`] (2-D Gauss-Hermite on the Cholesky factor) otherwise (the two-time
+    /// integrator uses the Hermite series [`quadrature::corr_hermite`] instead, to a stated bound).
     #[inline]
     pub fn corr(self, d11: f64, d22: f64, d12: f64) -> f64 {
         match self {

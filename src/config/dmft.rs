@@ -14,6 +14,18 @@ use mrdmft_solvers::SolverError;
 use super::model::vec_of;
 use super::{check_schema, Checked, Kind, ModelConfig};
 
+/// Conservative cost of one kernel entry of the two-time integrator with erf (closed form;
+/// measured 1.7-5 ns single-threaded, BENCHMARKS.md), in ns, for the run-time announcement.
+pub const NS_PER_ENTRY_ERF: f64 = 10.0;
+
+/// The same for phi without a closed form (Hermite series of E9; measured 66 ns reference and
+/// 100 ns accurate at R = 2, Nt = 2500, variances near 1.5; larger variances need higher orders).
+pub const NS_PER_ENTRY_SERIES: f64 = 250.0;
+
+/// Largest number of Hermite terms per diagonal point (non-odd phi at the largest order).
+pub const SERIES_TERMS_MAX: usize =
+    mrdmft_solvers::quadrature::SERIES_ORDERS[mrdmft_solvers::quadrature::SERIES_ORDERS.len() - 1];
+
 /// Largest full two-time matrix a config may request, in GB.
 pub const MAX_FULL_GB: f64 = 8.0;
 
@@ -177,11 +189,21 @@ impl Checked for DmftRunConfig {
         // Working memory of the integrator (E6-E9): the previous Delta/Gamma column and the
         // recorded trajectories S, H (R^2 per step), psi, Delta(t,t) (R per step), the requested
         // rows (R per lag), checked before anything is allocated.
+        // For phi without a closed form add the Hermite terms of every diagonal point (E9): at
+        // most SERIES_TERMS_MAX per point and region.
         let (steps, rr) = (self.dmft.steps as f64, r as f64);
         let recorded = steps / self.dmft.record_every.max(1) as f64;
         let per_step = 4.0 * rr + 2.0 * rr * rr;
+        let series = if spec.phi() == Nonlinearity::Erf {
+            0.0
+        } else {
+            steps * rr * (SERIES_TERMS_MAX as f64 + 1.0)
+        };
         let bytes = super::budget::f64s(
-            steps * 6.0 * rr + recorded * per_step + self.dmft.delta_rows.len() as f64 * steps * rr,
+            steps * 6.0 * rr
+                + recorded * per_step
+                + self.dmft.delta_rows.len() as f64 * steps * rr
+                + series,
         );
         super::budget::check(
             "dmft.steps",
@@ -190,15 +212,30 @@ impl Checked for DmftRunConfig {
             "lower steps (or raise dt), record fewer steps with record_every, or request fewer delta_rows",
         )?;
         let (set, s0) = self.dmft.check(r)?;
-        if spec.phi() != Nonlinearity::Erf {
+        if spec.phi() != Nonlinearity::Erf && set.scheme == Scheme::ReferenceSingle {
             return Err(SolverError::invalid(
                 "model.phi",
                 format!(
-                    "is \"{}\"; the two-time integrator uses the erf closed forms; use \"erf\", or `mrdmft sample` for other nonlinearities",
+                    "is \"{}\"; the scheme \"reference_single\" is the authors' erf function; use scheme \"reference\" or \"accurate\" (any phi), or phi \"erf\"",
                     spec.phi().name()
                 ),
             ));
         }
+        // Run time: one kernel entry per (t_i, t_j) pair of the band and region (E8, E9).
+        let width = set.band.map_or(steps, |b| (b as f64 + 1.0).min(steps));
+        let entries = steps * width * rr;
+        let (ns, what) = if spec.phi() == Nonlinearity::Erf {
+            (
+                NS_PER_ENTRY_ERF,
+                "lower steps (time grows as steps^2) or set dmft.band",
+            )
+        } else {
+            (
+                NS_PER_ENTRY_SERIES,
+                "lower steps (time grows as steps^2), set dmft.band, or use phi \"erf\" (closed-form kernel, ~35x faster)",
+            )
+        };
+        super::budget::runtime("dmft.steps", entries, ns * 1e-9, what)?;
         if set.scheme == Scheme::ReferenceSingle && (r != 1 || spec.t().max_abs() > 0.0) {
             return Err(SolverError::invalid(
                 "dmft.scheme",

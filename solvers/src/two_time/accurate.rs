@@ -1,8 +1,10 @@
 //! [`Scheme::Accurate`](super::Scheme::Accurate): the second-order scheme (E6-E10,
 //! section 2.2): exponential trapezoid in both times, structured part of $\Delta$ from the currents.
 
-use super::kernel::{corr_fast, recurse, sources};
-use super::{per_region, TwoTimeDmft, TWO_OVER_PI};
+use super::kernel::{corr_fast, recurse, series_sources, sources, SeriesColumn};
+use super::series::inv_sqrt;
+use super::{diag_source, gain, per_region, TwoTimeDmft, TWO_OVER_PI};
+use crate::error::SolverError;
 use crate::nonlinearity::Nonlinearity;
 
 impl TwoTimeDmft<'_> {
@@ -23,7 +25,13 @@ impl TwoTimeDmft<'_> {
     /// 3. correct the column in $t'$ with the trapezoid, and step the diagonal along the path
     ///    $(t_{j-1},t_{j-1}) \to (t_{j-1},t_j) \to (t_j,t_j)$ through $K = (1+\partial_t)\Delta_\eta$;
     /// 4. $\psi_j = \psi(\Delta_{jj})$, $H_j = \psi_j T S_j$ (E6, E7: no lag).
-    pub(super) fn step_accurate(&mut self) {
+    ///
+    /// The sources are the erf closed form, or the Hermite series (E9) for other $\phi$.
+    ///
+    /// # Errors
+    /// For $\phi$ without a closed form, a variance beyond what its Hermite series resolves
+    /// ([`crate::quadrature::series_level`]).
+    pub(super) fn step_accurate(&mut self) -> Result<(), SolverError> {
         let (r, nt, j, dt) = (self.r, self.nt, self.j, self.set.dt);
         let rr = r * r;
         let (e, w0, w1) = self.w;
@@ -42,7 +50,9 @@ impl TwoTimeDmft<'_> {
                 p.max(0.0)
             })
             .collect();
-        let psi_star: Vec<f64> = dstar.iter().map(|&d| spec.phi().gain(d)).collect();
+        let psi_star: Vec<f64> = (0..r)
+            .map(|m| gain(spec.phi(), self.series.get(m), dstar[m]))
+            .collect();
         let (s_prev, s_next) = self.s.split_at_mut(j * rr);
         let s_prev = &s_prev[(j - 1) * rr..];
         let s_next = &mut s_next[..rr];
@@ -63,8 +73,15 @@ impl TwoTimeDmft<'_> {
         let mut wv = vec![0.0; rr];
         spec.overlap_weights(&s_j, &mut wv);
         let st = self.band_start(j);
-        // The vectorised kernel is the erf closed form: a new nonlinearity must get its own here.
-        debug_assert!(matches!(spec.phi(), Nonlinearity::Erf));
+        let erf = spec.phi() == Nonlinearity::Erf;
+        // Hermite terms at the predicted diagonal of every region with disorder (E9).
+        let mut bstar = vec![Vec::new(); r];
+        if !erf {
+            for m in (0..r).filter(|&m| self.g2[m] > 0.0) {
+                bstar[m] = self.series[m].terms_at(dstar[m])?;
+            }
+        }
+        let series = &self.series;
         let (rcol, gcol, dplus, scol, fdiag, g2) = (
             &self.rcol,
             &self.gcol,
@@ -100,8 +117,24 @@ impl TwoTimeDmft<'_> {
                     {
                         *x = rci + dt * (gci - rci) + ti;
                     }
-                    sources(&mut dn[st..j], &ap[st..j], a22, g2m);
-                    dn[j] = g2m * corr_fast(a22 * a22, ds);
+                    if erf {
+                        sources(&mut dn[st..j], &ap[st..j], a22, g2m);
+                        dn[j] = g2m * corr_fast(a22 * a22, ds);
+                    } else {
+                        let (sp, b) = (&series[m], &bstar[m]);
+                        let qj = inv_sqrt(ds);
+                        let k = SeriesColumn {
+                            q: &sp.q[st..j],
+                            coef: &sp.coef,
+                            lo: st,
+                            b,
+                            qj,
+                            c: g2m,
+                            odd: sp.odd(),
+                        };
+                        series_sources(&k, &mut dn[st..j]);
+                        dn[j] = g2m * sp.value(b, b, ds * qj * qj);
+                    }
                 } else {
                     dn[st..=j].iter_mut().for_each(|x| *x = 0.0);
                 }
@@ -132,7 +165,7 @@ impl TwoTimeDmft<'_> {
                 dn[j]
             };
 
-        let parallel = self.set.parallel && r > 1 && j > 64;
+        let parallel = self.parallel_column(j);
         let columns = [
             &mut self.dnew[..],
             &mut self.gnew[..],
@@ -146,8 +179,11 @@ impl TwoTimeDmft<'_> {
         for (m, d) in new_diag.into_iter().enumerate() {
             self.diag[m * nt + j] = d;
             self.dplus[m * nt + j] = 1.0 / (d + TWO_OVER_PI).sqrt();
-            self.fdiag[m] = self.g2[m] * spec.phi().corr(d, d, d);
-            self.psi[j * r + m] = spec.phi().gain(d);
+            if !erf && self.g2[m] > 0.0 && d.is_finite() {
+                self.series[m].push(j, d)?;
+            }
+            self.fdiag[m] = diag_source(spec.phi(), self.series.get(m), self.g2[m], d);
+            self.psi[j * r + m] = gain(spec.phi(), self.series.get(m), d);
         }
         let (h_done, h_next) = self.h.split_at_mut(j * rr);
         let _ = h_done;
@@ -155,5 +191,6 @@ impl TwoTimeDmft<'_> {
         for q in 0..rr {
             self.hcol[q * nt + j] = h_next[q];
         }
+        Ok(())
     }
 }

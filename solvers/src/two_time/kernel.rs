@@ -1,13 +1,59 @@
 //! The vectorised kernels of the two-time integrator (E8, E9): the branch-free erf kernel
 //! [`corr_fast`], the fused column pass of the reference scheme, the source pass and the $\Gamma$
-//! recursion. Each runs on 256-bit vectors where the CPU has AVX2 ([`crate::simd`]) with the
-//! arithmetic of the portable path (no FMA), so both paths give identical numbers.
+//! recursion, and the Hermite-series kernel for other nonlinearities. Each runs on 512-bit vectors
+//! where the CPU has AVX-512F, on 256-bit ones where it has AVX2 ([`crate::simd`]), with the
+//! arithmetic of the portable path (no FMA), so every path gives identical numbers.
 //!
 //! # References
 //! docs/EQUATIONS.md E8, E9; the authors' code.
 
+use std::sync::OnceLock;
+
 use super::TWO_OVER_PI;
 use crate::simd::avx2_dispatch;
+
+/// Whether the CPU has AVX-512F (detected once); used only where [`crate::simd::use_avx2`] allows
+/// the vector paths at all, so forcing the portable path still forces it here.
+fn has_avx512() -> bool {
+    static HAS: OnceLock<bool> = OnceLock::new();
+    *HAS.get_or_init(|| {
+        #[cfg(target_arch = "x86_64")]
+        {
+            std::arch::is_x86_feature_detected!("avx512f")
+        }
+        #[cfg(not(target_arch = "x86_64"))]
+        {
+            false
+        }
+    })
+}
+
+/// Define a function that runs the portable kernel `$kernel` compiled for AVX-512F (512-bit
+/// vectors) where the CPU has it, and otherwise through [`crate::simd`]'s AVX2 / portable
+/// dispatch; all without FMA contraction (Rust never contracts), so with the same numbers.
+/// [`crate::simd::force_portable`] forces the portable code.
+macro_rules! wide_dispatch {
+    ($(#[$doc:meta])* $vis:vis fn $name:ident($($arg:ident: $ty:ty),* $(,)?) => $kernel:path) => {
+        $(#[$doc])*
+        $vis fn $name($($arg: $ty),*) {
+            #[cfg(target_arch = "x86_64")]
+            {
+                #[target_feature(enable = "avx512f,avx2")]
+                unsafe fn avx512($($arg: $ty),*) {
+                    $kernel($($arg),*)
+                }
+                if $crate::simd::use_avx2() && has_avx512() {
+                    // SAFETY: run-time detection says the CPU has AVX-512F and AVX2.
+                    return unsafe { avx512($($arg),*) };
+                }
+            }
+            avx2_dispatch! {
+                fn narrow($($arg: $ty),*) => $kernel
+            }
+            narrow($($arg),*)
+        }
+    };
+}
 
 /// Coefficients of $\arcsin x = x + x^3 P(x^2)$ on $|x| \le 1/2$ (weighted least-squares fit in
 /// 50-digit arithmetic; with the reduction below $\le 1.9$ ulp on $[0, 1]$ in double precision).
@@ -55,48 +101,63 @@ pub fn corr_fast(q: f64, d12: f64) -> f64 {
 }
 
 /// Linear recursion $y_i \leftarrow c\,y_{i-1} + y_i$ in place over `y[1..]` (the $\Gamma$ recursion of
-/// E8), rewritten as $y_i = c^4 y_{i-4} + p_i$ with $p_i = b_i + c\,b_{i-1} + c^2(b_{i-2} + c\,b_{i-3})$
-/// (two vectorisable passes through `tmp`), so four independent chains hide the latency of the
-/// sequential part. Equal to the plain recursion up to rounding. The four chains are carried in
-/// registers (one 256-bit vector where the CPU has AVX2) instead of being re-read from memory;
-/// the arithmetic is the same on every path (no FMA), so are the numbers.
+/// E8), rewritten as $y_i = c^8 y_{i-8} + p_i$ with $p_i = q_i + c^4 q_{i-4}$,
+/// $q_i = t_i + c^2 t_{i-2}$, $t_i = b_i + c\,b_{i-1}$ (three vectorisable passes through `tmp`
+/// and `y`), so eight independent chains (one 512-bit vector, or two 256-bit ones) hide the
+/// latency of the sequential part; the first eight values come from the plain and the four-chain
+/// recursion. Equal to the plain recursion up to rounding. The arithmetic is the same on every
+/// path (no FMA), so are the numbers.
 #[inline(always)]
 pub(super) fn recurse_kernel(y: &mut [f64], c: f64, tmp: &mut [f64]) {
     let n = y.len();
-    if n < 9 {
+    if n < 17 {
         for i in 1..n {
             y[i] += c * y[i - 1];
         }
         return;
     }
     let (c2, c4) = (c * c, c * c * c * c);
+    let c8 = c4 * c4;
     // tmp[i] = b[i] + c b[i-1] for i >= 2.
     for ((t, &b1), &b0) in tmp[2..n].iter_mut().zip(&y[2..n]).zip(&y[1..n - 1]) {
         *t = b1 + c * b0;
     }
-    // The first four values directly, then y[i] = tmp[i] + c^2 tmp[i-2] for i >= 4.
+    // The first four values directly, then q[i] = tmp[i] + c^2 tmp[i-2] into y for i >= 4.
     for i in 1..4 {
         y[i] += c * y[i - 1];
     }
     for ((x, &t1), &t0) in y[4..n].iter_mut().zip(&tmp[4..n]).zip(&tmp[2..n - 2]) {
         *x = t1 + c2 * t0;
     }
-    // y[i] += c^4 y[i-4]: chain i mod 4 in lane i mod 4 of `p`.
-    let mut p = [y[0], y[1], y[2], y[3]];
-    let mut chunks = y[4..].chunks_exact_mut(4);
-    for ch in &mut chunks {
-        for l in 0..4 {
-            p[l] = ch[l] + c4 * p[l];
-            ch[l] = p[l];
+    // p[i] = q[i] + c^4 q[i-4] into tmp for i >= 8; then y[4..8] = q + c^4 y[i-4] (final).
+    for ((t, &q1), &q0) in tmp[8..n].iter_mut().zip(&y[8..n]).zip(&y[4..n - 4]) {
+        *t = q1 + c4 * q0;
+    }
+    for i in 4..8 {
+        y[i] += c4 * y[i - 4];
+    }
+    // y[i] = p[i] + c^8 y[i-8]: chain i mod 8 in lane i mod 8 of `acc`.
+    let mut acc = [y[0], y[1], y[2], y[3], y[4], y[5], y[6], y[7]];
+    let mut chunks = y[8..].chunks_exact_mut(8);
+    let mut pc = tmp[8..n].chunks_exact(8);
+    for (ch, p) in (&mut chunks).zip(&mut pc) {
+        for l in 0..8 {
+            acc[l] = p[l] + c8 * acc[l];
+            ch[l] = acc[l];
         }
     }
-    for (x, &pl) in chunks.into_remainder().iter_mut().zip(&p) {
-        *x += c4 * pl;
+    for ((x, &p), &a) in chunks
+        .into_remainder()
+        .iter_mut()
+        .zip(pc.remainder())
+        .zip(&acc)
+    {
+        *x = p + c8 * a;
     }
 }
 
-avx2_dispatch! {
-    /// (E8) [`recurse_kernel`], on 256-bit vectors where the CPU has them (identical numbers
+wide_dispatch! {
+    /// (E8) [`recurse_kernel`], on 512- or 256-bit vectors where the CPU has them (identical numbers
     /// either way).
     pub(super) fn recurse(y: &mut [f64], c: f64, tmp: &mut [f64]) => recurse_kernel
 }
@@ -157,8 +218,8 @@ impl ColumnKernel<'_> {
     }
 }
 
-avx2_dispatch! {
-    /// (E8, E9) The column pass [`ColumnKernel::portable`], on 256-bit vectors where the CPU has
+wide_dispatch! {
+    /// (E8, E9) The column pass [`ColumnKernel::portable`], on 512- or 256-bit vectors where the CPU has
     /// them (identical numbers either way).
     pub(super) fn column_pass(k: &ColumnKernel<'_>, dn: &mut [f64], src: &mut [f64]) => ColumnKernel::portable
 }
@@ -172,10 +233,79 @@ pub(super) fn sources_kernel(y: &mut [f64], a11: &[f64], a22: f64, c: f64) {
     }
 }
 
-avx2_dispatch! {
-    /// (E8, E9) [`sources_kernel`], on 256-bit vectors where the CPU has them (identical numbers
+wide_dispatch! {
+    /// (E8, E9) [`sources_kernel`], on 512- or 256-bit vectors where the CPU has them (identical numbers
     /// either way).
     pub(super) fn sources(y: &mut [f64], a11: &[f64], a22: f64, c: f64) => sources_kernel
+}
+
+/// Rows per block of [`SeriesColumn::portable`] (the block's $\rho$ and partial sums stay in L1).
+const SERIES_BLOCK: usize = 64;
+
+/// One column of the Hermite-series kernel (E9, Mehler's formula) for $\phi$ without a closed
+/// form: rows `lo..lo + len` against the column's diagonal point.
+pub(super) struct SeriesColumn<'a> {
+    /// `q[i]` $= \Delta_{ii}^{-1/2}$ of the rows (sliced like `y`).
+    pub(super) q: &'a [f64],
+    /// `coef[l][lo + i]` $= a_l(i)$: the Hermite terms of the rows' diagonal points.
+    pub(super) coef: &'a [Vec<f64>],
+    /// Offset of the first row in `coef`.
+    pub(super) lo: usize,
+    /// The terms $b_l$ of the column's diagonal point.
+    pub(super) b: &'a [f64],
+    /// $\Delta_{jj}^{-1/2}$ of the column.
+    pub(super) qj: f64,
+    /// Factor $c$ of the result.
+    pub(super) c: f64,
+    /// Odd $\phi$: terms $k_l = 2l + 1$; otherwise $k_l = l$.
+    pub(super) odd: bool,
+}
+
+impl SeriesColumn<'_> {
+    /// (E9) In place $y_i \leftarrow c\,C_i$, $C_i = \sum_l a_l(i)\,b_l\,\rho_i^{k_l}$ with
+    /// $\rho_i = y_i\,q_i\,q_j$ clipped to $[-1, 1]$ ($y_i = \Delta_{ij}$ on entry). Horner (in
+    /// $\rho^2$, times $\rho$, for odd $\phi$) runs over blocks of rows so each term's coefficients
+    /// stream once; the arithmetic equals [`super::series::SeriesPoints::value`] term for term
+    /// (no FMA), on every path.
+    #[inline(always)]
+    pub(super) fn portable(&self, y: &mut [f64]) {
+        let (q, coef, lo, b, qj, c, odd) = (
+            self.q, self.coef, self.lo, self.b, self.qj, self.c, self.odd,
+        );
+        let n = y.len();
+        let mut rho = [0.0; SERIES_BLOCK];
+        let mut x = [0.0; SERIES_BLOCK];
+        let mut p = [0.0; SERIES_BLOCK];
+        let mut start = 0;
+        while start < n {
+            let len = SERIES_BLOCK.min(n - start);
+            let (ys, qs) = (&mut y[start..start + len], &q[start..start + len]);
+            let (rho, x, p) = (&mut rho[..len], &mut x[..len], &mut p[..len]);
+            for i in 0..len {
+                let r = (ys[i] * qs[i] * qj).clamp(-1.0, 1.0);
+                rho[i] = r;
+                x[i] = if odd { r * r } else { r };
+                p[i] = 0.0;
+            }
+            for (cl, &bl) in coef.iter().zip(b).rev() {
+                let a = &cl[lo + start..lo + start + len];
+                for i in 0..len {
+                    p[i] = p[i] * x[i] + a[i] * bl;
+                }
+            }
+            for i in 0..len {
+                let v = if odd { p[i] * rho[i] } else { p[i] };
+                ys[i] = c * v;
+            }
+            start += len;
+        }
+    }
+}
+
+wide_dispatch! {
+    /// (E9) [`SeriesColumn::portable`], on 512- or 256-bit vectors where the CPU has them (identical
+    /// numbers either way).
+    pub(super) fn series_sources(k: &SeriesColumn<'_>, y: &mut [f64]) => SeriesColumn::portable
 }
 
 #[cfg(test)]
@@ -215,9 +345,9 @@ mod tests {
         assert!(corr_fast(1.0, 0.0).abs() < 1e-300);
     }
 
-    /// The register-carried four-chain recursion gives the bits of the memory-carried form
-    /// (`y[i] += c^4 y[i-4]` after the same two passes) on the dispatched and the portable path,
-    /// and the plain recursion to 1e-13 relative, for every length 1..300.
+    /// The register-carried eight-chain recursion gives the bits of the memory-carried form
+    /// (`y[i] = p[i] + c^8 y[i-8]` after the same passes) on the dispatched and the portable
+    /// path, and the plain recursion to 1e-13 relative, for every length 1..300.
     #[test]
     fn recurse_matches_the_memory_chain_and_the_plain_recursion() {
         let mut rng = ChaCha8Rng::seed_from_u64(8);
@@ -229,8 +359,9 @@ mod tests {
                 plain[i] += c * plain[i - 1];
             }
             let mut old = b.clone();
-            if n >= 9 {
+            if n >= 17 {
                 let (c2, c4) = (c * c, c * c * c * c);
+                let c8 = c4 * c4;
                 let mut t = vec![0.0; n];
                 for i in 2..n {
                     t[i] = old[i] + c * old[i - 1];
@@ -238,11 +369,19 @@ mod tests {
                 for i in 1..4 {
                     old[i] += c * old[i - 1];
                 }
+                let mut q = old.clone();
                 for i in 4..n {
-                    old[i] = t[i] + c2 * t[i - 2];
+                    q[i] = t[i] + c2 * t[i - 2];
                 }
-                for i in 4..n {
-                    old[i] += c4 * old[i - 4];
+                let mut p = vec![0.0; n];
+                for i in 8..n {
+                    p[i] = q[i] + c4 * q[i - 4];
+                }
+                for i in 4..8 {
+                    old[i] = q[i] + c4 * old[i - 4];
+                }
+                for i in 8..n {
+                    old[i] = p[i] + c8 * old[i - 8];
                 }
             } else {
                 old.clone_from(&plain);
@@ -260,7 +399,51 @@ mod tests {
         }
     }
 
-    /// The column pass and the source pass on the dispatched (AVX2 where available) path give
+    /// The Hermite-series source pass (E9) on the dispatched path gives the bits of the portable
+    /// code and of the scalar evaluation `SeriesPoints::value`, for every length 0..150, odd and
+    /// general phi, with |rho| beyond 1 (clipped) included.
+    #[test]
+    fn series_pass_matches_the_portable_path_and_the_scalar_sum_bit_for_bit() {
+        use crate::nonlinearity::Nonlinearity;
+        use crate::two_time::series::SeriesPoints;
+        let mut rng = ChaCha8Rng::seed_from_u64(17);
+        let nt = 160;
+        for phi in [Nonlinearity::Tanh, Nonlinearity::Softplus] {
+            let mut sp = SeriesPoints::new(phi, nt);
+            let d: Vec<f64> = (0..nt).map(|_| 0.2 + 2.5 * rng.random::<f64>()).collect();
+            for (i, &di) in d.iter().enumerate() {
+                sp.push(i, di).unwrap();
+            }
+            let j = nt - 1;
+            let b = sp.point(j);
+            for len in 0..150 {
+                let lo = 3;
+                let y: Vec<f64> = (0..len)
+                    .map(|i| (2.1 * rng.random::<f64>() - 1.05) * (d[lo + i] * d[j]).sqrt())
+                    .collect();
+                let k = SeriesColumn {
+                    q: &sp.q[lo..lo + len],
+                    coef: &sp.coef,
+                    lo,
+                    b: &b,
+                    qj: sp.q[j],
+                    c: 0.3,
+                    odd: sp.odd(),
+                };
+                let (mut y1, mut y2) = (y.clone(), y.clone());
+                series_sources(&k, &mut y1);
+                k.portable(&mut y2);
+                for i in 0..len {
+                    let a = sp.point(lo + i);
+                    let want = 0.3 * sp.value(&a, &b, y[i] * sp.q[lo + i] * sp.q[j]);
+                    assert_eq!(y1[i].to_bits(), y2[i].to_bits(), "{phi:?} len {len} i {i}");
+                    assert_eq!(y1[i].to_bits(), want.to_bits(), "{phi:?} len {len} i {i}");
+                }
+            }
+        }
+    }
+
+    /// The column pass and the source pass on the dispatched (AVX-512 or AVX2 where available) path give
     /// the bits of the portable code, for every length 0..200 and 0..4 structured terms.
     #[test]
     fn column_and_source_passes_match_the_portable_path_bit_for_bit() {

@@ -38,15 +38,21 @@ use crate::arrays;
 use crate::error::{check_each, require_all, SolverError};
 use crate::nonlinearity::Nonlinearity;
 use crate::spec::MeanFieldSpec;
+use series::SeriesPoints;
 
 mod accurate;
 mod kernel;
 mod reference;
 mod reference_single;
+mod series;
 
 pub use kernel::corr_fast;
 
 const TWO_OVER_PI: f64 = std::f64::consts::FRAC_2_PI;
+
+/// Smallest column (entries over all regions) whose regions run on separate threads
+/// ([`TwoTimeSettings::parallel`]): at about 1.5 ns per entry, 2^15 entries are ~50 us of work.
+pub const PAR_MIN_ENTRIES: usize = 1 << 15;
 
 /// Discretisation scheme of the two-time equations.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
@@ -100,7 +106,8 @@ pub struct TwoTimeSettings {
     pub delta_rows: Vec<usize>,
     /// Keep the full upper triangle $\Delta(t_i, t_j)$, $i \le j$ (memory $N_t^2 R$ floats).
     pub store_full: bool,
-    /// Use rayon across regions (numbers are identical either way).
+    /// Use rayon across regions for long columns ([`PAR_MIN_ENTRIES`]; numbers are identical
+    /// either way).
     pub parallel: bool,
 }
 
@@ -384,6 +391,33 @@ pub struct TwoTimeDmft<'a> {
     tbuf: Vec<f64>,
     /// Exponential-trapezoid weights $(e^{-dt}, w_0, w_1)$ of [`Scheme::Accurate`].
     w: (f64, f64, f64),
+    /// $\phi$ without a closed form: per region the Hermite terms of the diagonal points (E9;
+    /// empty for erf; a region with $g_m = 0$ never pushes any).
+    series: Vec<SeriesPoints>,
+}
+
+/// The gain $\psi(d)$ (E6): the erf closed form, or the rule of the region's Hermite series for
+/// other $\phi$ ([`SeriesPoints::gain`]).
+fn gain(phi: Nonlinearity, series: Option<&SeriesPoints>, d: f64) -> f64 {
+    match series {
+        Some(sp) => sp.gain(d),
+        None => phi.gain(d),
+    }
+}
+
+/// $g^2 C(D, D, D)$ (E9) at one diagonal point: the erf closed form, or the Hermite series of the
+/// region's last pushed point (`series`, which must hold the point of `d`) for other $\phi$.
+fn diag_source(phi: Nonlinearity, series: Option<&SeriesPoints>, g2: f64, d: f64) -> f64 {
+    if g2 <= 0.0 {
+        return 0.0;
+    }
+    match series {
+        Some(sp) if phi != Nonlinearity::Erf => {
+            let a = sp.point(sp.len() - 1);
+            g2 * sp.value(&a, &a, 1.0)
+        }
+        _ => g2 * phi.corr(d, d, d),
+    }
 }
 
 impl<'a> TwoTimeDmft<'a> {
@@ -399,11 +433,11 @@ impl<'a> TwoTimeDmft<'a> {
     ) -> Result<Self, SolverError> {
         let r = spec.regions();
         set.check(r)?;
-        if spec.phi() != Nonlinearity::Erf {
+        if spec.phi() != Nonlinearity::Erf && set.scheme == Scheme::ReferenceSingle {
             return Err(SolverError::invalid(
                 "model.phi",
                 format!(
-                    "is \"{}\"; the two-time integrator uses the erf closed forms (E6, E9) in its vectorised kernel; use \"erf\", or `mrdmft sample` for other nonlinearities",
+                    "is \"{}\"; the scheme \"reference_single\" is the authors' erf function; use scheme \"reference\" or \"accurate\" (any phi), or phi \"erf\"",
                     spec.phi().name()
                 ),
             ));
@@ -481,11 +515,22 @@ impl<'a> TwoTimeDmft<'a> {
         for m in 0..r {
             dplus[m * nt] = 1.0 / (init[m] + TWO_OVER_PI).sqrt();
         }
+        // phi without a closed form: Hermite terms of every region's diagonal points (E9).
+        let mut series = Vec::new();
+        if spec.phi() != Nonlinearity::Erf {
+            for (m, &d) in init.iter().enumerate() {
+                let mut sp = SeriesPoints::new(spec.phi(), nt);
+                if g2[m] > 0.0 {
+                    sp.push(0, d)?;
+                }
+                series.push(sp);
+            }
+        }
         let (mut rcol, mut fdiag) = (Vec::new(), Vec::new());
         if accurate {
             // No lag: psi(0) = psi(Delta(0,0)), H(0) = psi(0) T S(0) (E6, E7).
             for m in 0..r {
-                psi[m] = spec.phi().gain(init[m]);
+                psi[m] = gain(spec.phi(), series.get(m), init[m]);
             }
             spec.currents_h(&psi[..r], s0, &mut h[..rr]);
             rcol = vec![0.0; r * nt];
@@ -493,7 +538,7 @@ impl<'a> TwoTimeDmft<'a> {
                 rcol[m * nt] = v0[m];
             }
             fdiag = (0..r)
-                .map(|m| g2[m] * spec.phi().corr(init[m], init[m], init[m]))
+                .map(|m| diag_source(spec.phi(), series.get(m), g2[m], init[m]))
                 .collect();
         }
         let dt = set.dt;
@@ -529,6 +574,7 @@ impl<'a> TwoTimeDmft<'a> {
             scol,
             dplus,
             tbuf: vec![0.0; r * nt],
+            series,
             h,
             w: (e, w0, w1),
             set,
@@ -555,9 +601,9 @@ impl<'a> TwoTimeDmft<'a> {
             return Ok(false);
         }
         match self.set.scheme {
-            Scheme::Reference => self.step_reference(),
+            Scheme::Reference => self.step_reference()?,
             Scheme::ReferenceSingle => self.step_reference_single(),
-            Scheme::Accurate => self.step_accurate(),
+            Scheme::Accurate => self.step_accurate()?,
         }
         let j = self.j;
         let (r, nt) = (self.r, self.nt);
@@ -606,6 +652,17 @@ impl<'a> TwoTimeDmft<'a> {
                 }
             }
         }
+    }
+
+    /// Whether column `j` is split across rayon threads by region: only with several regions,
+    /// several threads and at least [`PAR_MIN_ENTRIES`] entries in the column (below that the
+    /// wake-up of a worker, ~10 us, costs more than the column; the numbers are the same either
+    /// way).
+    fn parallel_column(&self, j: usize) -> bool {
+        self.set.parallel
+            && self.r > 1
+            && (j + 1 - self.band_start(j)) * self.r >= PAR_MIN_ENTRIES
+            && rayon::current_num_threads() > 1
     }
 
     /// First row of column `j` that holds a value: $\max(0, j - b - 1)$ (reference band).
@@ -718,9 +775,33 @@ mod tests {
 
     /// Whole runs on the portable path (forced) and on the dispatched one give identical bits:
     /// the fused reference pass (R = 2), the unfused one with the source pass (R = 5, g = 0 in one
-    /// region) and the accurate scheme, with a band.
+    /// region) and the accurate scheme, with a band; and both schemes with tanh (Hermite series).
     #[test]
     fn forced_portable_path_gives_identical_runs() {
+        let t2 = make_t(&[2.0, 1.5], &[2.5, 2.0]).unwrap();
+        for scheme in [Scheme::Reference, Scheme::Accurate] {
+            let spec = MeanFieldSpec::new(
+                vec![1.2, 0.8],
+                t2.clone(),
+                Tensor3::identity_overlaps(2),
+                Nonlinearity::Tanh,
+            )
+            .unwrap();
+            let mut set = TwoTimeSettings::new(0.05, 120);
+            set.scheme = scheme;
+            set.band = Some(70);
+            set.delta_rows = vec![0, 40];
+            let run = || integrate(&spec, &[0.3, 0.1, 0.2, 0.4], set.clone()).unwrap();
+            let dispatched = run();
+            crate::simd::force_portable(true);
+            let portable = run();
+            crate::simd::force_portable(false);
+            assert_eq!(
+                format!("{dispatched:?}"),
+                format!("{portable:?}"),
+                "tanh {scheme:?}"
+            );
+        }
         let r5 = make_t(&[1.0, 1.2, 0.0, 0.5, 1.5], &[2.0, 2.2, 1.5, 2.4, 1.8]).unwrap();
         let cases = [
             (

@@ -1,8 +1,11 @@
 //! [`Scheme::Reference`](super::Scheme::Reference): the authors' multi-region Euler scheme
 //! (E6-E9, section 2.2; the authors' code), column by column.
 
-use super::kernel::{column_pass, corr_fast, recurse, sources, ColumnKernel, FUSED_H};
-use super::{per_region, TwoTimeDmft, TWO_OVER_PI};
+use super::kernel::{
+    column_pass, corr_fast, recurse, series_sources, sources, ColumnKernel, SeriesColumn, FUSED_H,
+};
+use super::{gain, per_region, TwoTimeDmft, TWO_OVER_PI};
+use crate::error::SolverError;
 use crate::nonlinearity::Nonlinearity;
 
 impl TwoTimeDmft<'_> {
@@ -13,7 +16,8 @@ impl TwoTimeDmft<'_> {
         let t = &self.spec.t();
         let rr = r * r;
         for m in 0..r {
-            self.psi[j * r + m] = self.spec.phi().gain(self.diag[m * nt + j - 1]);
+            let d = self.diag[m * nt + j - 1];
+            self.psi[j * r + m] = gain(self.spec.phi(), self.series.get(m), d);
         }
         for m in 0..r {
             for n in 0..r {
@@ -37,9 +41,14 @@ impl TwoTimeDmft<'_> {
     /// $\Gamma_{ij} = (1-dt)\Gamma_{i-1,j} + dt\,[g^2 C(\Delta_{ii},\Delta_{jj},\Delta_{ij}) + \sum_{nr}U^{mnr}H^{mn}_iH^{mr}_j]$ (E8, E9);
     /// $\Delta_{jj} = (1-dt)\Delta_{j-1,j} + dt\,\Gamma_{j-1,j}$.
     ///
-    /// Evaluated as a vectorisable source pass ([`corr_fast`], then the structured sources from the
-    /// time-contiguous $H$ columns) followed by the sequential $\Gamma$ recursion in place.
-    pub(super) fn step_reference(&mut self) {
+    /// Evaluated as a vectorisable source pass ([`corr_fast`] for erf, the Hermite series
+    /// [`series_sources`] otherwise; then the structured sources from the time-contiguous $H$
+    /// columns) followed by the sequential $\Gamma$ recursion in place.
+    ///
+    /// # Errors
+    /// For $\phi$ without a closed form, a variance beyond what its Hermite series resolves
+    /// ([`crate::quadrature::series_level`]).
+    pub(super) fn step_reference(&mut self) -> Result<(), SolverError> {
         self.step_currents();
         let (r, nt, j, dt) = (self.r, self.nt, self.j, self.set.dt);
         let st = self.band_start(j);
@@ -49,8 +58,8 @@ impl TwoTimeDmft<'_> {
         let mut v = vec![0.0; rr];
         self.spec
             .overlap_weights(&self.h[j * rr..(j + 1) * rr], &mut v);
-        // The vectorised kernel is the erf closed form: a new nonlinearity must get its own here.
-        debug_assert!(matches!(self.spec.phi(), Nonlinearity::Erf));
+        let erf = self.spec.phi() == Nonlinearity::Erf;
+        let series = &self.series;
         let g2 = &self.g2;
         let (dcol, gcol, dplus, hcol, diag) =
             (&self.dcol, &self.gcol, &self.dplus, &self.hcol, &self.diag);
@@ -65,7 +74,7 @@ impl TwoTimeDmft<'_> {
             let g2m = g2[m];
             dn[st] = one_m * dc[st] + dt * gc[st];
             let hcol_m = |n: usize| &hcol[(m * r + n) * nt..(m * r + n + 1) * nt];
-            let fused = if g2m > 0.0 && r <= FUSED_H {
+            let fused = if erf && g2m > 0.0 && r <= FUSED_H {
                 let c = dt * g2m;
                 let k = ColumnKernel {
                     dc: &dc[i0..j],
@@ -90,10 +99,28 @@ impl TwoTimeDmft<'_> {
                 for ((d, &c), &g) in dn[i0..j].iter_mut().zip(&dc[i0..j]).zip(&gc[i0..j]) {
                     *d = one_m * c + dt * g;
                 }
-                if g2m > 0.0 {
+                if g2m > 0.0 && erf {
                     gn[i0..j].copy_from_slice(&dn[i0..j]);
                     sources(&mut gn[i0..j], &ap[i0..j], a22, dt * g2m);
                     gn[j] = dt * g2m * corr_fast(a22 * a22, prov);
+                } else if g2m > 0.0 {
+                    // Hermite series (E9): rows i0..j against the column's point j - 1 (the
+                    // provisional diagonal).
+                    let sp = &series[m];
+                    let b = sp.point(j - 1);
+                    let qj = sp.q[j - 1];
+                    gn[i0..j].copy_from_slice(&dn[i0..j]);
+                    let k = SeriesColumn {
+                        q: &sp.q[i0..j],
+                        coef: &sp.coef,
+                        lo: i0,
+                        b: &b,
+                        qj,
+                        c: dt * g2m,
+                        odd: sp.odd(),
+                    };
+                    series_sources(&k, &mut gn[i0..j]);
+                    gn[j] = dt * g2m * sp.value(&b, &b, prov * qj * qj);
                 } else {
                     gn[i0..=j].iter_mut().for_each(|x| *x = 0.0);
                 }
@@ -111,13 +138,17 @@ impl TwoTimeDmft<'_> {
             recurse(&mut gn[st..=j], one_m, &mut tb[st..=j]);
             one_m * dn[j - 1] + dt * gn[j - 1]
         };
-        let parallel = self.set.parallel && r > 1 && j > 64;
+        let parallel = self.parallel_column(j);
         let columns = [&mut self.dnew[..], &mut self.gnew[..], &mut self.tbuf[..]];
         let new_diag = per_region(parallel, columns, nt, |m, [dn, gn, tb]| work(m, dn, gn, tb));
         for (m, d) in new_diag.into_iter().enumerate() {
             self.diag[m * nt + j] = d;
             self.dplus[m * nt + j] = 1.0 / (d + TWO_OVER_PI).sqrt();
             self.dnew[m * nt + j] = d;
+            if !erf && self.g2[m] > 0.0 && d.is_finite() {
+                self.series[m].push(j, d)?;
+            }
         }
+        Ok(())
     }
 }

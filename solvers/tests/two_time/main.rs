@@ -6,3 +6,4 @@ mod common;
 
 mod accurate;
 mod golden;
+mod other_phi;
