@@ -32,6 +32,13 @@ pub mod cost {
     pub const SIM_THREADS: f64 = 2.0;
     /// ns per drawn Gaussian disorder entry (E2), one thread.
     pub const SIM_NS_PER_DRAW: f64 = 6.0;
+    /// ns per non-zero entry per step of the sparse disorder product (E2, sparse disorder),
+    /// two threads, `[f32 rates, f64 rates]`, at the slower of the measured Gaussian and
+    /// binary cases of N = 1e5 (BENCHMARKS.md, Sparse networks).
+    pub const SIM_NS_PER_NONZERO_STEP: [f64; 2] = [1.0, 1.0];
+    /// ns per drawn sparse entry (partner, sort, weight), one thread (BENCHMARKS.md, Sparse
+    /// networks).
+    pub const SIM_NS_PER_SPARSE_DRAW: f64 = 20.0;
     /// ns per path, lag and region per iteration of the stationary sampling solver.
     pub const SAMPLE_NS_PER_PATH_LAG: f64 = 590.0;
     /// ns per path, kernel entry (t, t') and region per iteration of the window sampler.
@@ -196,13 +203,52 @@ fn precision_index(p: Precision) -> usize {
 fn disorder_index(d: DisorderMode) -> usize {
     match d {
         DisorderMode::Shared => 0,
-        DisorderMode::Independent => 1,
+        DisorderMode::Independent | DisorderMode::Sparse(_) => 1,
     }
 }
 
-/// ns per synapse-step of `precision` and `disorder` (from [`cost::SIM_NS_PER_SYNAPSE_STEP`]).
+/// ns per synapse-step of `precision` and `disorder` (from [`cost::SIM_NS_PER_SYNAPSE_STEP`];
+/// sparse disorder: per non-zero entry, [`cost::SIM_NS_PER_NONZERO_STEP`]).
 pub fn sim_ns(precision: Precision, disorder: DisorderMode) -> f64 {
+    if let DisorderMode::Sparse(_) = disorder {
+        return cost::SIM_NS_PER_NONZERO_STEP[usize::from(precision != Precision::F32)];
+    }
     cost::SIM_NS_PER_SYNAPSE_STEP[precision_index(precision)][disorder_index(disorder)]
+}
+
+/// [`simulate`] for sparse disorder: `steps x R_g x N x K` non-zero-steps and the draw of
+/// `R_g N K` entries.
+fn simulate_sparse(plan: &NetworkPlan, g: &[f64], threads: usize, mut e: Estimate) -> Estimate {
+    let DisorderMode::Sparse(sp) = plan.disorder else {
+        unreachable!("called for sparse disorder only")
+    };
+    let rg = g.iter().filter(|&&x| x != 0.0).count() as f64;
+    let ns = sim_ns(plan.precision, plan.disorder);
+    let scale = cost::SIM_THREADS / threads.max(1) as f64;
+    let (mut secs, mut work) = (0.0, 0.0);
+    for &n in &plan.sizes {
+        let nnz = rg * n as f64 * sp.in_degree as f64;
+        let w = plan.steps as f64 * nnz;
+        work += plan.trials as f64 * w;
+        secs += plan.trials as f64 * (w * ns * scale + nnz * cost::SIM_NS_PER_SPARSE_DRAW) * 1e-9;
+    }
+    let nmax = plan.sizes.iter().copied().max().unwrap_or(0);
+    e.work = work;
+    e.seconds = secs;
+    e.basis = format!(
+        "{:.3e} non-zero-steps (R = {}, N = {:?}, K = {}, {} steps, {} trial(s) each) at {ns} ns ({:?} rates, {:?} weights)",
+        work, g.len(), plan.sizes, sp.in_degree, plan.steps, plan.trials, plan.precision, sp.weights
+    );
+    e.settings.push(format!(
+        "network.N x network.disorder.sparse.in_degree dominates: time and disorder memory grow as N K (N = {nmax}: disorder {})",
+        bytes(disorder_bytes(g, nmax, plan.disorder, plan.precision) as f64)
+    ));
+    if sp.weights == crate::network::sample::SparseWeights::Gaussian {
+        e.settings.push(
+            "network.disorder.sparse.weights \"binary\" would halve the disorder memory (4 bytes per entry)".into(),
+        );
+    }
+    e.finish()
 }
 
 /// Finite-N simulation (E1-E5): per trial `steps x R x N^2` synapse-steps and the disorder draw
@@ -219,6 +265,9 @@ pub fn simulate(plan: &NetworkPlan, g: &[f64], threads: usize) -> Estimate {
     let trials = plan.trials as f64 * plan.sizes.len() as f64;
     let per_trial = nq * (r * r + 2.0 * r) + nq * r * plan.traces as f64 + 3.0 * nl * r + r + 2.0;
     e.result_bytes = F64 * (r + nq + nl + trials * per_trial);
+    if let DisorderMode::Sparse(_) = plan.disorder {
+        return simulate_sparse(plan, g, threads, e);
+    }
     let ns = sim_ns(plan.precision, plan.disorder);
     let scale = cost::SIM_THREADS / threads.max(1) as f64;
     let mut secs = 0.0;
