@@ -170,18 +170,32 @@ const SPARSE_ROW_BLOCK: usize = 512;
 
 /// A rate as the sparse product reads it (f64 or an f32 copy).
 trait Rate: Copy + Send + Sync {
+    /// The rate as f64.
     fn get(self) -> f64;
+    /// The rate as f64 with its sign flipped where bit 31 of the binary entry `c` is set (the
+    /// flip on the stored bits, before any conversion).
+    fn signed(self, c: u32) -> f64;
 }
 impl Rate for f64 {
     #[inline(always)]
     fn get(self) -> f64 {
         self
     }
+    #[inline(always)]
+    fn signed(self, c: u32) -> f64 {
+        // Bit 31 of the entry moved to the sign bit (63) of the f64.
+        f64::from_bits(self.to_bits() ^ (((c & SIGN_BIT) as u64) << 32))
+    }
 }
 impl Rate for f32 {
     #[inline(always)]
     fn get(self) -> f64 {
         self as f64
+    }
+    #[inline(always)]
+    fn signed(self, c: u32) -> f64 {
+        // Bit 31 of the entry is the f32 sign bit.
+        f32::from_bits(self.to_bits() ^ (c & SIGN_BIT)) as f64
     }
 }
 
@@ -191,9 +205,7 @@ impl Rate for f32 {
 fn row_binary<T: Rate>(cols: &[u32], y: &[T]) -> f64 {
     #[inline(always)]
     fn term<T: Rate>(c: u32, y: &[T]) -> f64 {
-        let v = y[(c & !SIGN_BIT) as usize].get();
-        // Bit 31 of the entry moved to the sign bit of the f64.
-        f64::from_bits(v.to_bits() ^ (((c & SIGN_BIT) as u64) << 32))
+        y[(c & !SIGN_BIT) as usize].signed(c)
     }
     let mut acc = [0.0f64; 4];
     let main = cols.len() - cols.len() % 4;

@@ -11,11 +11,14 @@
 //!     $\Delta_0 = \psi^{-1}(1/2.5)$ (`stationary::pinned_variance`).
 //!
 //! Statistics: the mean over trials of each quantity must lie within 3 standard errors (the
-//! standard deviation over trials / sqrt(trials)) of the theory, plus, for (a), the Euler
-//! bias of the network at dt = 0.05 (the time-discrete map has a stationary variance about
-//! 1 % above the continuous-time SCS value; see `dmft_vs_network.rs` (c)). N = 4 K; the
-//! errors shrink as K (and with it N) grows. K = 250 runs in the normal tier (a few seconds);
-//! K = 250 / 1000 / 2000 in the `#[ignore]`d tier (CI's slow stage, about two minutes).
+//! standard deviation over trials / sqrt(trials)) of the theory, plus, for (a), a systematic
+//! allowance of 1.5 % (the O(dt) difference between the Euler network at dt = 0.05 and the
+//! continuous-time theory, and the O(1/K) corrections). N = 4 K; the errors shrink as K (and
+//! with it N) grows. Measured (seeded, 4 trials): chaos Delta(0) relative error -1.31 % +- 2.8 %
+//! (K = 250), -1.32 % +- 0.93 % (K = 1000), +0.25 % +- 0.57 % (K = 2000); fixed point A^1
+//! 1.988 +- 0.101, 1.930 +- 0.076 against 1.914 (K = 250, 1000). K = 250 runs in the normal
+//! tier (a few seconds); K = 250 / 1000 / 2000 in the `#[ignore]`d tier (CI's slow stage,
+//! several minutes in the dev profile).
 
 use mrdmft::config::{Checked, SimulateConfig};
 use mrdmft::network::{NetworkPlan, TrialRun};
@@ -23,9 +26,10 @@ use mrdmft_solvers::closed_forms::{corr_stationary, psi};
 use mrdmft_solvers::spec::MeanFieldSpec;
 use mrdmft_solvers::stationary::{delta0_scs, pinned_variance};
 
-/// Relative bias of the Euler network's chaotic variance at dt = 0.05 against the
-/// continuous-time theory (allowed on top of 3 standard errors in (a)).
-const EULER_BIAS: f64 = 0.015;
+/// Systematic allowance (relative) on top of 3 standard errors in (a): the O(dt) difference of
+/// the Euler network at dt = 0.05 from the continuous-time theory (about 1 % in chaotic
+/// variances, `dmft_vs_network.rs` (c)) and the O(1/K) corrections.
+const SYSTEMATIC: f64 = 0.015;
 
 fn trials(cfg: serde_json::Value) -> (MeanFieldSpec, NetworkPlan, Vec<TrialRun>) {
     let cfg: SimulateConfig = serde_json::from_value(cfg).unwrap();
@@ -73,12 +77,12 @@ fn chaos(k: usize, trials_n: usize) -> (f64, f64) {
         "chaos K = {k}, N = {n}: Delta(0) {m:.4} +- {se:.4} (theory {want:.4}, rel err {:.4}); psi {pm:.4} +- {pse:.4} (theory {pwant:.4})",
         (m - want) / want
     );
-    let tol = 3.0 * se + EULER_BIAS * want;
+    let tol = 3.0 * se + SYSTEMATIC * want;
     assert!(
         (m - want).abs() < tol,
         "K = {k}: Delta(0) {m} vs {want}, tolerance {tol}"
     );
-    let ptol = 3.0 * pse + EULER_BIAS * pwant;
+    let ptol = 3.0 * pse + SYSTEMATIC * pwant;
     assert!(
         (pm - pwant).abs() < ptol,
         "K = {k}: psi {pm} vs {pwant}, tolerance {ptol}"
@@ -141,8 +145,11 @@ fn sparse_network_errors_shrink_as_k_grows() {
     let c: Vec<(f64, f64)> = ks.iter().map(|&k| chaos(k, 4)).collect();
     let f: Vec<f64> = ks.iter().map(|&k| fixed_point(k, 4, "gaussian")).collect();
     eprintln!("chaos (rel err, rel se): {c:?}; fixed point rms rel err: {f:?}");
-    // The chaotic variance's trial spread falls as 1/sqrt(N).
-    assert!(c[2].1 < c[0].1, "standard errors {c:?}");
+    // The chaotic variance's trial spread falls as 1/sqrt(N), and its error with it.
+    assert!(
+        c[2].1 < c[0].1 && c[2].0 < c[0].0,
+        "errors and standard errors {c:?}"
+    );
     // The fixed point's errors (finite-N overlaps and O(1/K) disorder) fall with K.
     assert!(f[1] < f[0] && f[2] < f[1], "rms errors {f:?}");
 }
