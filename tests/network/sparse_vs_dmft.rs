@@ -105,7 +105,7 @@ fn fixed_point(k: usize, trials_n: usize, weights: &str) -> f64 {
     let d0 = pinned_variance(2.5);
     let want = [1.5f64.powi(2).mul_add(-corr_stationary(d0, d0), d0), d0];
     let mut sq = 0.0;
-    for m in 0..2 {
+    for (m, &w) in want.iter().enumerate() {
         let a: Vec<f64> = runs
             .iter()
             .map(|t| {
@@ -115,15 +115,13 @@ fn fixed_point(k: usize, trials_n: usize, weights: &str) -> f64 {
             .collect();
         let (mean, se) = mean_se(&a);
         eprintln!(
-            "fixed point K = {k}, N = {n}, {weights}: A[{m}] {mean:.4} +- {se:.4} (theory {:.4})",
-            want[m]
+            "fixed point K = {k}, N = {n}, {weights}: A[{m}] {mean:.4} +- {se:.4} (theory {w:.4})"
         );
         assert!(
-            (mean - want[m]).abs() < 3.0 * se,
-            "K = {k}: A[{m}] = {mean} +- {se} vs {}",
-            want[m]
+            (mean - w).abs() < 3.0 * se,
+            "K = {k}: A[{m}] = {mean} +- {se} vs {w}"
         );
-        sq += a.iter().map(|x| (x / want[m] - 1.0).powi(2)).sum::<f64>();
+        sq += a.iter().map(|x| (x / w - 1.0).powi(2)).sum::<f64>();
     }
     (sq / (2 * runs.len()) as f64).sqrt()
 }
