@@ -514,4 +514,53 @@ mod tests {
         let (c, d) = (s(4000, Some(98)), s(8000, Some(98)));
         assert!((d.work - c.work - 3.0 * 4000.0 * 100.0).abs() < 1e-6);
     }
+
+    #[test]
+    fn sparse_simulation_counts_the_csr_entries() {
+        let cfg: crate::config::NetworkConfig = serde_json::from_value(serde_json::json!({
+            "N": 50_000, "seed": 1, "t_max": 5.0, "acf_neurons": 10,
+            "disorder": {"sparse": {"in_degree": 400}}
+        }))
+        .unwrap();
+        let g = [1.5, 0.0, 2.0];
+        let plan = cfg.check(&g).unwrap();
+        let e = simulate(&plan, &g, 2);
+        // Two regions with g != 0, N K entries each, 100 steps.
+        let nnz = 2.0 * 50_000.0 * 400.0;
+        assert_eq!(e.work, 100.0 * nnz);
+        let csr = nnz * 8.0;
+        assert_eq!(
+            disorder_bytes(&g, 50_000, plan.disorder, plan.precision) as f64,
+            csr
+        );
+        // The working set is the CSR plus O(R^2 N) loadings and state, far below a dense chi.
+        let rest = e.working_bytes - csr;
+        assert!(rest > 0.0 && rest < 100.0 * 3.0 * 50_000.0 * 8.0, "{rest}");
+        assert!(e.basis.contains("non-zero-steps"), "{}", e.basis);
+        let want = (100.0 * nnz * sim_ns(Precision::F64, plan.disorder)
+            + nnz * cost::SIM_NS_PER_SPARSE_DRAW)
+            * 1e-9;
+        assert!(
+            (e.seconds - want).abs() < 1e-9 * want,
+            "{} vs {want}",
+            e.seconds
+        );
+        // Binary weights: half the bytes, and a budget too small for the CSR is refused.
+        let mut cfg2 = cfg.clone();
+        cfg2.disorder = serde_json::from_value(serde_json::json!(
+            {"sparse": {"in_degree": 400, "weights": "binary"}}
+        ))
+        .unwrap();
+        let p2 = cfg2.check(&g).unwrap();
+        assert_eq!(
+            disorder_bytes(&g, 50_000, p2.disorder, p2.precision) as f64,
+            csr / 2.0
+        );
+        cfg2.memory_limit_gb = 0.1;
+        let err = cfg2.check(&g).unwrap_err().to_string();
+        assert!(
+            err.contains("network.memory_limit_gb") && err.contains("sparse"),
+            "{err}"
+        );
+    }
 }

@@ -151,3 +151,36 @@ fn sparse_network_errors_shrink_as_k_grows() {
     // The fixed point's errors (finite-N overlaps and O(1/K) disorder) fall with K.
     assert!(f[1] < f[0] && f[2] < f[1], "rms errors {f:?}");
 }
+
+/// The autocorrelations accumulated while the network runs (used when the stored snapshots
+/// would exceed 1 GB) equal those of the stored snapshots, and the run is otherwise the same.
+#[test]
+fn streaming_autocorrelations_equal_the_stored_ones() {
+    let cfg: SimulateConfig = serde_json::from_value(serde_json::json!({
+        "schema_version": 1,
+        "model": {"g": [2.0, 1.5], "T": {"make_T": {"a": [2.5, 2.5], "b": [2.0, 2.0]}}},
+        "network": {"N": 600, "seed": 2, "t_max": 20.0, "burn_in": 5.0, "max_lag": 3.0,
+                     "acf_neurons": 200, "traces": 2,
+                     "disorder": {"sparse": {"in_degree": 60}}}
+    }))
+    .unwrap();
+    let (spec, plan) = cfg.check().unwrap();
+    assert!(!plan.streams_autocorrelation(2, 600));
+    let a = plan
+        .run_trial_as(&spec, 600, 0, &mut |_| true, false)
+        .unwrap();
+    let b = plan
+        .run_trial_as(&spec, 600, 0, &mut |_| true, true)
+        .unwrap();
+    assert_eq!((&a.rec.s, &a.rec.traces), (&b.rec.s, &b.rec.traces));
+    assert!(b.rec.x.is_empty() && !a.rec.x.is_empty());
+    for (x, y) in a.acfs.iter().zip(&b.acfs) {
+        assert_eq!(x.delta.len(), y.delta.len());
+        for (p, q) in x.delta.iter().zip(&y.delta) {
+            assert!((p - q).abs() < 1e-12 * p.abs().max(1.0), "{p} vs {q}");
+        }
+        for (p, q) in x.spread.iter().zip(&y.spread) {
+            assert!((p - q).abs() < 1e-9 * p.abs().max(1.0), "{p} vs {q}");
+        }
+    }
+}
