@@ -320,7 +320,7 @@ impl NetworkConfig {
             // which N beyond ~1e9 would overflow. The disorder matrices alone are R N^2 values.
             let nf = n as f64;
             let k = g.iter().filter(|&&x| x != 0.0).count() as f64;
-            plan.disorder.check(n, "network.disorder")?;
+            plan.disorder.check(n, r, "network.disorder")?;
             let dis = match plan.disorder {
                 DisorderMode::Shared => k.min(1.0) * nf * nf * plan.precision.bytes() as f64,
                 DisorderMode::Independent => k * nf * nf * plan.precision.bytes() as f64,

@@ -249,16 +249,25 @@ impl DisorderMode {
         }
     }
 
-    /// Check the mode against `n` neurons per region: a sparse in-degree must satisfy
-    /// $1 \le K \le N$, and the column indices must fit their u32 (with the sign bit for
-    /// binary weights). `field` is the config path of the disorder (e.g. `network.disorder`).
+    /// Check the mode against `n` neurons per region in `regions` regions: a sparse in-degree
+    /// must satisfy $1 \le K \le N$, the column indices must fit their u32 (with the sign bit
+    /// for binary weights), and every region needs its own random streams (at most
+    /// [`SPARSE_MAX_REGIONS`]). `field` is the config path of the disorder (e.g.
+    /// `network.disorder`).
     ///
     /// # Errors
-    /// [`SolverError::InvalidInput`] naming `<field>.sparse.in_degree` or `network.N`.
-    pub fn check(self, n: usize, field: &str) -> Result<(), SolverError> {
+    /// [`SolverError::InvalidInput`] naming `<field>.sparse.in_degree`, `<field>.sparse.weights`
+    /// or `model.g`.
+    pub fn check(self, n: usize, regions: usize, field: &str) -> Result<(), SolverError> {
         let DisorderMode::Sparse(sp) = self else {
             return Ok(());
         };
+        if regions > SPARSE_MAX_REGIONS {
+            return Err(SolverError::invalid(
+                "model.g",
+                format!("has {regions} regions; sparse disorder draws at most {SPARSE_MAX_REGIONS} regions' matrices from distinct streams: use fewer regions or dense disorder"),
+            ));
+        }
         let k = sp.in_degree;
         if k == 0 || k > n {
             return Err(SolverError::invalid(
@@ -398,6 +407,9 @@ impl Matrix {
 
 /// Rows of a sparse $\chi$ drawn from one stream.
 pub const SPARSE_BLOCK_ROWS: usize = 1024;
+
+/// Regions whose sparse matrices get distinct streams (index `m << 22 | block` in 32 bits).
+pub const SPARSE_MAX_REGIONS: usize = 1024;
 
 /// A sparse `N x N` disorder matrix in CSR form with exactly `K` entries per row (E2, sparse
 /// disorder): row `i` holds `cols[i*K..(i+1)*K]` (the row pointers are the implicit `i*K`),
@@ -923,13 +935,17 @@ mod tests {
             assert!(e.contains(msg), "{bad}: {e}");
         }
         let m5 = DisorderMode::Sparse(sp(5, SparseWeights::Gaussian));
-        assert!(m5.check(5, "network.disorder").is_ok());
-        let e = m5.check(4, "network.disorder").unwrap_err().to_string();
+        assert!(m5.check(5, 1, "network.disorder").is_ok());
+        let e = m5.check(4, 1, "network.disorder").unwrap_err().to_string();
         assert!(
             e.contains("network.disorder.sparse.in_degree") && e.contains("N = 4"),
             "{e}"
         );
         let big = DisorderMode::Sparse(sp(5, SparseWeights::Binary));
-        assert!(big.check((1 << 31) + 1, "network.disorder").is_err());
+        assert!(big.check((1 << 31) + 1, 1, "network.disorder").is_err());
+        let e = m5
+            .check(5, SPARSE_MAX_REGIONS + 1, "network.disorder")
+            .unwrap_err();
+        assert!(e.to_string().contains("model.g"), "{e}");
     }
 }
