@@ -33,12 +33,12 @@ pub mod cost {
     /// ns per drawn Gaussian disorder entry (E2), one thread.
     pub const SIM_NS_PER_DRAW: f64 = 6.0;
     /// ns per non-zero entry per step of the sparse disorder product (E2, sparse disorder),
-    /// two threads, `[f32 rates, f64 rates]`: the slower of the measured Gaussian and binary
-    /// cases at N = 1e5 (BENCHMARKS.md, Sparse networks; a loaded machine, so conservative).
-    pub const SIM_NS_PER_NONZERO_STEP: [f64; 2] = [3.0, 3.2];
-    /// ns per drawn sparse entry (partner, sort, weight), wall time on two threads of a loaded
-    /// machine (BENCHMARKS.md, Sparse networks).
-    pub const SIM_NS_PER_SPARSE_DRAW: f64 = 70.0;
+    /// two threads, `[f32 rates, f64 rates]`: the slowest measured Gaussian or binary case at
+    /// N = 1e5, rounded up (BENCHMARKS.md, Sparse networks, run 2).
+    pub const SIM_NS_PER_NONZERO_STEP: [f64; 2] = [0.6, 0.9];
+    /// ns per drawn sparse entry (partner, sort, weight), one thread (BENCHMARKS.md, Sparse
+    /// networks: the CPU time of the draws in whole runs).
+    pub const SIM_NS_PER_SPARSE_DRAW: f64 = 33.0;
     /// ns per path, lag and region per iteration of the stationary sampling solver.
     pub const SAMPLE_NS_PER_PATH_LAG: f64 = 590.0;
     /// ns per path, kernel entry (t, t') and region per iteration of the window sampler.
