@@ -299,14 +299,13 @@ impl TryFrom<serde_json::Value> for DisorderMode {
             serde_json::Value::String(s) if s == "sparse" => Err(format!(
                 "`{FIELD}`: is \"sparse\"; give the in-degree as {SPARSE}"
             )),
-            serde_json::Value::String(s) => crate::config::network::by_name(
-                s,
-                FIELD,
-                &[
-                    ("independent", DisorderMode::Independent),
-                    ("shared", DisorderMode::Shared),
-                ],
-            ),
+            serde_json::Value::String(s) => match s.as_str() {
+                "independent" => Ok(DisorderMode::Independent),
+                "shared" => Ok(DisorderMode::Shared),
+                _ => Err(format!(
+                    "`{FIELD}`: is \"{s}\"; choose one of \"independent\", \"shared\", {SPARSE}"
+                )),
+            },
             serde_json::Value::Object(o) => {
                 let (key, body) = match o.iter().next() {
                     Some((k, b)) if o.len() == 1 && k == "sparse" => (k, b),
