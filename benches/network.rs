@@ -7,8 +7,13 @@
 //! 3. Time per step against the bandwidth bound (bytes of chi per step / bandwidth) at
 //!    N = 2000, 8000 and 20000 (shared f32: 1.6 GB at N = 20000), and independent chi at N = 2000.
 //! 4. A criterion benchmark of one step at N = 2000 (shared, f32).
+//! 5. Sparse disorder (BENCHMARKS.md, "Sparse networks"): ns per non-zero of one sparse product
+//!    (E2) for N = 1e4, 1e5 and K = 250, 1000, Gaussian and binary weights, rates gathered
+//!    from f32 or f64, on 1 and 2 threads, against the dense product's ns per entry (N = 8000,
+//!    one vector); ns per drawn entry of the sparse matrix.
 //!
-//! Run: `cargo bench --bench network` (set `NETWORK_BENCH_QUICK=1` to skip N = 20000).
+//! Run: `cargo bench --bench network` (set `NETWORK_BENCH_QUICK=1` to skip N = 20000,
+//! `NETWORK_BENCH_SPARSE=1` to run part 5 only).
 
 use std::hint::black_box;
 use std::time::Instant;
@@ -16,7 +21,11 @@ use std::time::Instant;
 use criterion::Criterion;
 use rayon::prelude::*;
 
-use mrdmft::network::sample::{sample_loadings, Disorder, DisorderMode, Precision};
+use mrdmft::network::kernel::{matmul, spmv, Vectors};
+use mrdmft::network::sample::{
+    draw_chi, draw_sparse, sample_loadings, Disorder, DisorderMode, Precision, SparseDisorder,
+    SparseWeights,
+};
 use mrdmft::network::sim::{subspace_state, InputSchedule, SimSettings, Simulation};
 use mrdmft_solvers::nonlinearity::Nonlinearity;
 use mrdmft_solvers::spec::{MeanFieldSpec, Tensor3};
@@ -111,7 +120,93 @@ fn per_step(r: usize, n: usize, steps: usize, mode: DisorderMode, prec: Precisio
     best
 }
 
+/// Best of `reps` seconds of `f` on a pool of `threads` threads.
+fn best_on(threads: usize, reps: usize, f: &mut (dyn FnMut() + Send)) -> f64 {
+    let pool = rayon::ThreadPoolBuilder::new()
+        .num_threads(threads)
+        .build()
+        .unwrap();
+    pool.install(|| {
+        f();
+        let mut best = f64::INFINITY;
+        for _ in 0..reps {
+            let t = Instant::now();
+            f();
+            best = best.min(t.elapsed().as_secs_f64());
+        }
+        best
+    })
+}
+
+/// Part 5: the sparse product and draw against the dense product.
+fn sparse_section() {
+    let rates = |n: usize| {
+        let y: Vec<f64> = (0..n).map(|j| ((j * 7919) % 113) as f64 / 113.0).collect();
+        Vectors {
+            f32: y.iter().map(|&v| v as f32).collect(),
+            f64: y,
+        }
+    };
+    for threads in [1usize, 2] {
+        for prec in [Precision::F32, Precision::F64] {
+            let n = 8000;
+            let a = draw_chi(n, prec, 1, 0, 0);
+            let ys = rates(n);
+            let mut out = vec![0.0; n];
+            let s = best_on(threads, 5, &mut || {
+                matmul(&a, n, &ys, 1, false, &mut out);
+                black_box(&out);
+            });
+            println!(
+                "dense product N={n} {prec:?} {threads} thread(s): {:.3} ns/entry",
+                s * 1e9 / (n * n) as f64
+            );
+        }
+    }
+    for n in [10_000usize, 100_000] {
+        for k in [250usize, 1000] {
+            for weights in [SparseWeights::Gaussian, SparseWeights::Binary] {
+                let sp = SparseDisorder {
+                    in_degree: k,
+                    weights,
+                };
+                let t = Instant::now();
+                let a = draw_sparse(n, sp, 1, 0, 0);
+                let draw = t.elapsed().as_secs_f64();
+                let nnz = (n * k) as f64;
+                println!(
+                    "sparse draw N={n} K={k} {weights:?} {} threads: {:.2} s, {:.1} ns/entry",
+                    rayon::current_num_threads(),
+                    draw,
+                    draw * 1e9 / nnz
+                );
+                let ys = rates(n);
+                let mut out = vec![0.0; n];
+                for threads in [1usize, 2] {
+                    for f32_rates in [true, false] {
+                        let reps = if n * k > 10_000_000 { 5 } else { 20 };
+                        let s = best_on(threads, reps, &mut || {
+                            spmv(&a, &ys, f32_rates, 1.5, &mut out);
+                            black_box(&out);
+                        });
+                        println!(
+                            "sparse product N={n} K={k} {weights:?} {} rates, {threads} thread(s): {:.3} ns/non-zero ({:.2} ms)",
+                            if f32_rates { "f32" } else { "f64" },
+                            s * 1e9 / nnz,
+                            s * 1e3
+                        );
+                    }
+                }
+            }
+        }
+    }
+}
+
 fn main() {
+    if std::env::var("NETWORK_BENCH_SPARSE").is_ok() {
+        sparse_section();
+        return;
+    }
     let quick = std::env::var("NETWORK_BENCH_QUICK").is_ok();
     let threads = rayon::current_num_threads();
     let bw = bandwidth_gbs();
@@ -166,4 +261,5 @@ fn main() {
         b.iter(|| sim.step())
     });
     c.final_summary();
+    sparse_section();
 }

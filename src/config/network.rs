@@ -108,10 +108,12 @@ pub struct NetworkConfig {
     pub z0: Option<Vec<f64>>,
     /// Explicit initial state `x0[m][i]` (simulate with one N only).
     pub x0: Option<Vec<Vec<f64>>>,
-    /// "independent" (default) or "shared" (one chi with per-region permutations).
+    /// "independent" (default), "shared" (one chi with per-region permutations) or
+    /// `{"sparse": {"in_degree": K, "weights": "gaussian" | "binary"}}` (K inputs per neuron).
     #[serde(default)]
     pub disorder: DisorderMode,
-    /// "f64" (default), "f32" or "f32_acc64" storage of chi.
+    /// "f64" (default), "f32" or "f32_acc64" storage of chi (sparse disorder: f32 weights
+    /// always; "f32" gathers the rates from an f32 copy, the others from f64).
     #[serde(default)]
     pub precision: Precision,
     /// Neuron traces saved per region.
@@ -319,12 +321,15 @@ impl NetworkConfig {
             // which N beyond ~1e9 would overflow. The disorder matrices alone are R N^2 values.
             let nf = n as f64;
             let k = g.iter().filter(|&&x| x != 0.0).count() as f64;
-            let mats = match plan.disorder {
-                DisorderMode::Shared => k.min(1.0),
-                DisorderMode::Independent => k,
+            plan.disorder.check(n, r, "network.disorder")?;
+            let dis = match plan.disorder {
+                DisorderMode::Shared => k.min(1.0) * nf * nf * plan.precision.bytes() as f64,
+                DisorderMode::Independent => k * nf * nf * plan.precision.bytes() as f64,
+                DisorderMode::Sparse(sp) => {
+                    k * nf * sp.in_degree as f64 * sp.weights.bytes() as f64
+                }
             };
-            let floor = mats * nf * nf * plan.precision.bytes() as f64
-                + (2.0 * rr * rr + 9.0 * rr) * nf * 8.0;
+            let floor = dis + (2.0 * rr * rr + 9.0 * rr) * nf * 8.0;
             if floor > self.memory_limit_gb * 1e9 && floor > 1e18 {
                 return bad(
                     "N",
@@ -341,12 +346,16 @@ impl NetworkConfig {
                 return bad(
                     "memory_limit_gb",
                     format!(
-                        "is {} GB but N = {n} needs about {:.2} GB ({:.2} GB of disorder matrices, {} mode, {:?} storage); lower N, use \"disorder\": \"shared\" or \"precision\": \"f32\", reduce acf_neurons, or raise the limit",
+                        "is {} GB but N = {n} needs about {:.2} GB ({:.2} GB of disorder matrices, {} mode, {:?} storage); {}, reduce acf_neurons, or raise the limit",
                         self.memory_limit_gb,
                         need as f64 / 1e9,
                         disorder_bytes(g, n, plan.disorder, plan.precision) as f64 / 1e9,
-                        match plan.disorder { DisorderMode::Shared => "shared", DisorderMode::Independent => "independent" },
+                        plan.disorder.name(),
                         plan.precision,
+                        match plan.disorder {
+                            DisorderMode::Sparse(_) => "lower N or network.disorder.sparse.in_degree, use \"weights\": \"binary\" (4 bytes per entry)",
+                            _ => "lower N, use \"disorder\": \"shared\" or \"precision\": \"f32\"",
+                        },
                     ),
                 );
             }
@@ -383,11 +392,6 @@ macro_rules! named_options {
     };
 }
 pub(crate) use named_options;
-
-named_options!(DisorderMode, "network.disorder", {
-    "independent" => DisorderMode::Independent,
-    "shared" => DisorderMode::Shared,
-});
 
 named_options!(Precision, "network.precision", {
     "f64" => Precision::F64,

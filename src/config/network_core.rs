@@ -27,10 +27,12 @@ pub struct NetworkCore {
     /// Scale of the initial state inside the structured subspace.
     #[serde(default = "default_init_std")]
     pub init_std: f64,
-    /// "independent" (default) or "shared" (one chi with per-region permutations).
+    /// "independent" (default), "shared" (one chi with per-region permutations) or
+    /// `{"sparse": {"in_degree": K, "weights": "gaussian" | "binary"}}` (K inputs per neuron).
     #[serde(default)]
     pub disorder: DisorderMode,
-    /// "f64" (default), "f32" or "f32_acc64" storage of chi.
+    /// "f64" (default), "f32" or "f32_acc64" storage of chi (sparse disorder: f32 weights
+    /// always; "f32" gathers the rates from an f32 copy, the others from f64).
     #[serde(default)]
     pub precision: Precision,
     /// Neuron traces saved per region.

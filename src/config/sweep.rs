@@ -337,8 +337,9 @@ fn parse_path(path: &str) -> std::result::Result<Vec<Seg>, String> {
 }
 
 /// Config fields that only take whole numbers (an axis over them must have whole values).
-const INTEGER_FIELDS: [&str; 9] = [
+const INTEGER_FIELDS: [&str; 10] = [
     "N",
+    "in_degree",
     "steps",
     "n_lags",
     "n_samples",

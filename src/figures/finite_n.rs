@@ -207,6 +207,7 @@ pub fn check(
             ),
         );
     }
+    core.disorder.check(net.n, r, "network.disorder")?;
     let worst = columns
         .iter()
         .map(|c| disorder_bytes(&c.g, net.n, core.disorder, core.precision))

@@ -21,9 +21,13 @@ use std::time::Instant;
 use mrdmft_solvers::spec::MeanFieldSpec;
 use mrdmft_solvers::SolverError;
 
-use observables::autocorrelation;
+use observables::{autocorrelation, StreamingAutocorr};
 use sample::{sample_loadings, Disorder, DisorderMode, Precision};
 use sim::{subspace_state, InputSchedule, SimSettings, Simulation};
+
+/// Above this many bytes of stored $x$ snapshots a simulation accumulates its
+/// autocorrelations while it runs ([`StreamingAutocorr`]; results equal up to rounding).
+pub const STREAM_ACF_ABOVE_BYTES: f64 = 1e9;
 
 /// One finished network: its recording (E5 currents, gains, traces) and per-region
 /// autocorrelations, from which the result layer builds a trial of the result file.
@@ -169,8 +173,25 @@ impl NetworkPlan {
             .collect()
     }
 
+    /// Bytes of the stored $x$ history for the autocorrelations of `r` regions of `n` neurons:
+    /// `acf_neurons` f32 per region for every record after the burn-in.
+    fn history_bytes(&self, r: usize, n: usize) -> f64 {
+        let k = self.acf_neurons.unwrap_or(n).min(n) as f64;
+        self.records().saturating_sub(self.burn_in_record) as f64 * r as f64 * k * 4.0
+    }
+
+    /// Whether the autocorrelations of a network of `r` regions of `n` neurons are
+    /// accumulated while it runs ([`StreamingAutocorr`]) instead of from stored snapshots:
+    /// when the history would exceed [`STREAM_ACF_ABOVE_BYTES`] and the accumulator is smaller.
+    pub fn streams_autocorrelation(&self, r: usize, n: usize) -> bool {
+        let k = self.acf_neurons.unwrap_or(n).min(n);
+        let hist = self.history_bytes(r, n);
+        hist > STREAM_ACF_ABOVE_BYTES && StreamingAutocorr::bytes(r, k, self.max_lag_records) < hist
+    }
+
     /// Estimated peak bytes of one network of size `n` (trials run one after another):
-    /// disorder matrices, loadings, state and work vectors, and the stored $x$ history.
+    /// disorder matrices (dense or CSR), loadings, state and work vectors, and the stored $x$
+    /// history or the streaming accumulator that replaces it.
     pub fn memory_estimate(&self, g: &[f64], n: usize) -> u64 {
         // In f64, so that no size overflows; the cast back saturates at u64::MAX.
         let r = g.len() as f64;
@@ -179,8 +200,12 @@ impl NetworkPlan {
         let load = (2.0 * r * r * nn + r * nn) * 8.0;
         let copies = if self.lyapunov.is_some() { 2.0 } else { 1.0 };
         let work = copies * 8.0 * r * nn * 8.0;
-        let k = self.acf_neurons.unwrap_or(n).min(n) as f64;
-        let hist = self.records().saturating_sub(self.burn_in_record) as f64 * r * k * 4.0;
+        let hist = if self.streams_autocorrelation(g.len(), n) {
+            let k = self.acf_neurons.unwrap_or(n).min(n);
+            StreamingAutocorr::bytes(g.len(), k, self.max_lag_records)
+        } else {
+            self.history_bytes(g.len(), n)
+        };
         (dis + load + work + hist) as u64
     }
 
@@ -242,6 +267,24 @@ impl NetworkPlan {
         trial: usize,
         tick: &mut dyn FnMut(usize) -> bool,
     ) -> Result<TrialRun, SolverError> {
+        let stream = self.streams_autocorrelation(spec.regions(), n);
+        self.run_trial_as(spec, n, trial, tick, stream)
+    }
+
+    /// [`NetworkPlan::run_trial`] with the autocorrelations accumulated on the fly
+    /// (`stream`) or from stored snapshots, whatever their size (both give the same numbers
+    /// up to rounding; `run_trial` picks by [`NetworkPlan::streams_autocorrelation`]).
+    ///
+    /// # Errors
+    /// As [`NetworkPlan::run_trial`].
+    pub fn run_trial_as(
+        &self,
+        spec: &MeanFieldSpec,
+        n: usize,
+        trial: usize,
+        tick: &mut dyn FnMut(usize) -> bool,
+        stream: bool,
+    ) -> Result<TrialRun, SolverError> {
         let start = Instant::now();
         let r = spec.regions();
         // Streams are keyed by (N, trial) so that sizes are independent draws.
@@ -262,8 +305,13 @@ impl NetworkPlan {
             Some(x) => x.clone(),
             None => subspace_state(&load, self.init_std, &self.z0),
         };
-        let set = self.settings(spec, n);
+        let mut set = self.settings(spec, n);
         let k = set.acf_neurons;
+        // Long runs of large networks: autocorrelations accumulated on the fly, no snapshots.
+        let mut stream = stream.then(|| StreamingAutocorr::new(r, k, self.max_lag_records));
+        if stream.is_some() {
+            set.keep_x_from = None;
+        }
         // The second copy for the Lyapunov exponent records nothing of its own.
         let mut twin = self.lyapunov.map(|lp| {
             let quiet = SimSettings {
@@ -278,12 +326,23 @@ impl NetworkPlan {
             )
         });
         let mut sim = Simulation::new(spec.g(), &load, &dis, set, x0);
+        if let Some(acc) = stream.as_mut().filter(|_| self.burn_in_record == 0) {
+            acc.push(sim.state(), n);
+        }
         while sim.step() {
+            let i = sim.current_step();
             if let Some((copy, tracker)) = &mut twin {
                 copy.step();
-                tracker.observe(sim.current_step(), sim.state(), copy.state_mut());
+                tracker.observe(i, sim.state(), copy.state_mut());
             }
-            if !tick(sim.current_step()) {
+            if let Some(acc) = stream.as_mut() {
+                if i.is_multiple_of(self.record_every)
+                    && i / self.record_every >= self.burn_in_record
+                {
+                    acc.push(sim.state(), n);
+                }
+            }
+            if !tick(i) {
                 return Err(SolverError::NoSolution(
                     "the simulation was stopped by its caller".into(),
                 ));
@@ -294,10 +353,17 @@ impl NetworkPlan {
             tracker.finish(every as f64 * self.dt)
         });
         let rec = sim.finish();
-        let len = rec.x.len() / (r * k);
-        let acfs: Vec<_> = (0..r)
-            .map(|m| autocorrelation(&rec.x, len, r * k, m * k, k, self.max_lag_records))
-            .collect();
+        let acfs: Vec<_> = match &stream {
+            Some(acc) => (0..r)
+                .map(|m| acc.finish(m, self.max_lag_records))
+                .collect(),
+            None => {
+                let len = rec.x.len() / (r * k);
+                (0..r)
+                    .map(|m| autocorrelation(&rec.x, len, r * k, m * k, k, self.max_lag_records))
+                    .collect()
+            }
+        };
         Ok(TrialRun {
             trial,
             n,

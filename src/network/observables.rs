@@ -104,6 +104,114 @@ pub fn autocorrelation(
     Autocorr { delta, spread }
 }
 
+/// The autocorrelations of [`autocorrelation`] accumulated while the network runs, for runs
+/// whose stored snapshots would grow with N x time: a ring of the last `max_lag + 1`
+/// snapshots and, per neuron and lag, the running sum $\sum_q x_i(q)\,x_i(q+k)$ (f64, the
+/// products of the f32-rounded snapshots as in the stored path). Memory
+/// $12\,R\,K_{acf}\,(L_{max}+1)$ bytes instead of $4\,R\,K_{acf}$ per record; the same
+/// estimate as the FFT up to rounding. Neurons are updated in parallel blocks, each neuron's
+/// sums in record order, so the result does not depend on the thread count.
+#[derive(Debug, Clone)]
+pub struct StreamingAutocorr {
+    regions: usize,
+    neurons: usize,
+    lags: usize,
+    /// `ring[slot * R K + m K + i]`, slot = record index mod `lags`.
+    ring: Vec<f32>,
+    /// `sums[(m K + i) * lags + k]`.
+    sums: Vec<f64>,
+    len: usize,
+}
+
+impl StreamingAutocorr {
+    /// Bytes held for `regions` x `neurons` series and lags `0..=max_lag`.
+    pub fn bytes(regions: usize, neurons: usize, max_lag: usize) -> f64 {
+        12.0 * regions as f64 * neurons as f64 * (max_lag + 1) as f64
+    }
+
+    /// Empty accumulator for the first `neurons` neurons of each of `regions` regions.
+    pub fn new(regions: usize, neurons: usize, max_lag: usize) -> Self {
+        let lags = max_lag + 1;
+        StreamingAutocorr {
+            regions,
+            neurons,
+            lags,
+            ring: vec![0.0; lags * regions * neurons],
+            sums: vec![0.0; regions * neurons * lags],
+            len: 0,
+        }
+    }
+
+    /// Add the snapshot $x(q)$ of record q = `len` (`x[m*n + i]`, `n` neurons per region).
+    pub fn push(&mut self, x: &[f64], n: usize) {
+        let (r, k, nl) = (self.regions, self.neurons, self.lags);
+        let slot = self.len % nl;
+        let row = &mut self.ring[slot * r * k..(slot + 1) * r * k];
+        for m in 0..r {
+            for (d, &v) in row[m * k..(m + 1) * k].iter_mut().zip(&x[m * n..m * n + k]) {
+                *d = v as f32;
+            }
+        }
+        let upto = (self.len + 1).min(nl);
+        let (ring, len) = (&self.ring, self.len);
+        self.sums
+            .par_chunks_mut(NEURON_BLOCK * nl)
+            .enumerate()
+            .for_each(|(b, blk)| {
+                for (o, acc) in blk.chunks_mut(nl).enumerate() {
+                    let j = b * NEURON_BLOCK + o;
+                    let cur = ring[slot * r * k + j] as f64;
+                    for (lag, a) in acc.iter_mut().enumerate().take(upto) {
+                        let s = (len - lag) % nl;
+                        *a += cur * ring[s * r * k + j] as f64;
+                    }
+                }
+            });
+        self.len += 1;
+    }
+
+    /// Snapshots pushed so far.
+    pub fn len(&self) -> usize {
+        self.len
+    }
+
+    /// Whether nothing was pushed.
+    pub fn is_empty(&self) -> bool {
+        self.len == 0
+    }
+
+    /// The autocorrelation of region `m`, as [`autocorrelation`] of the pushed snapshots.
+    pub fn finish(&self, m: usize, max_lag: usize) -> Autocorr {
+        let (k, len) = (self.neurons, self.len);
+        let max_lag = max_lag.min(self.lags - 1).min(len.saturating_sub(1));
+        let nl = max_lag + 1;
+        if len == 0 || k == 0 {
+            return Autocorr {
+                delta: vec![f64::NAN; nl],
+                spread: vec![f64::NAN; nl],
+            };
+        }
+        let mut sum = vec![0.0; nl];
+        let mut sq = vec![0.0; nl];
+        for i in 0..k {
+            let acc = &self.sums[(m * k + i) * self.lags..];
+            for lag in 0..nl {
+                let v = acc[lag] / (len - lag) as f64;
+                sum[lag] += v;
+                sq[lag] += v * v;
+            }
+        }
+        let nn = k as f64;
+        let delta: Vec<f64> = sum.iter().map(|s| s / nn).collect();
+        let spread = sq
+            .iter()
+            .zip(&delta)
+            .map(|(q, m)| (q / nn - m * m).max(0.0).sqrt())
+            .collect();
+        Autocorr { delta, spread }
+    }
+}
+
 /// Row sums $A^m = \sum_n (S^{mn})^2$ of a current matrix `s[m*R + n]` (E14, E15).
 pub fn row_sums(s: &[f64], r: usize) -> Vec<f64> {
     (0..r)
@@ -122,6 +230,41 @@ pub fn mean_std(xs: &[f64]) -> (f64, f64) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn streaming_autocorrelation_matches_the_stored_one() {
+        // Two regions of 5 neurons (3 kept), 40 records, lags 0..=7 (and a lag beyond len).
+        let (r, n, k, len) = (2usize, 5usize, 3usize, 40usize);
+        let snap = |q: usize| -> Vec<f64> {
+            (0..r * n)
+                .map(|j| ((q * 31 + j * 17) % 29) as f64 / 7.0 - 2.0)
+                .collect()
+        };
+        let mut st = StreamingAutocorr::new(r, k, 7);
+        let mut stored = Vec::new();
+        for q in 0..len {
+            let x = snap(q);
+            st.push(&x, n);
+            for m in 0..r {
+                stored.extend(x[m * n..m * n + k].iter().map(|&v| v as f32));
+            }
+        }
+        assert_eq!(st.len(), len);
+        for m in 0..r {
+            let want = autocorrelation(&stored, len, r * k, m * k, k, 7);
+            let got = st.finish(m, 7);
+            for l in 0..8 {
+                assert!((got.delta[l] - want.delta[l]).abs() < 1e-12, "lag {l}");
+                assert!((got.spread[l] - want.spread[l]).abs() < 1e-9, "lag {l}");
+            }
+        }
+        // Fewer records than lags: clipped as the stored path.
+        let mut short = StreamingAutocorr::new(1, 2, 7);
+        for q in 0..3 {
+            short.push(&snap(q)[..2], 2);
+        }
+        assert_eq!(short.finish(0, 7).delta.len(), 3);
+    }
 
     #[test]
     fn autocorrelation_matches_direct_sum_and_is_not_circular() {

@@ -11,7 +11,7 @@
 use mrdmft_solvers::nonlinearity::Nonlinearity;
 use rayon::prelude::*;
 
-use super::kernel::{matmul, Vectors};
+use super::kernel::{matmul, spmv, Vectors};
 use super::sample::{Disorder, DisorderMode, Loadings, Matrix, Precision};
 
 /// Piecewise-constant input amplitudes: from time `from[k]` on (until `from[k+1]`) region m
@@ -167,7 +167,8 @@ impl<'a> Simulation<'a> {
         }
     }
 
-    /// Random input $g_m(\chi^m r^m)$ into `out[m*N + i]` (E2).
+    /// Random input $g_m(\chi^m r^m)$ into `out[m*N + i]` (E2; sparse $\chi^m$: the CSR
+    /// product [`spmv`], rates from an f32 copy for precision `"f32"`, else f64).
     fn disorder_input(&mut self, out: &mut [f64]) {
         let (r, n) = (self.r, self.n);
         out.iter_mut().for_each(|v| *v = 0.0);
@@ -175,6 +176,15 @@ impl<'a> Simulation<'a> {
         let acc64 = prec == Precision::F32Acc64;
         let want32 = prec == Precision::F32;
         match self.dis.mode {
+            DisorderMode::Sparse(_) => {
+                for (m, a) in self.dis.sparse.iter().enumerate() {
+                    let Some(a) = a.as_ref().filter(|_| self.g[m] != 0.0) else {
+                        continue;
+                    };
+                    fill(&mut self.ys, &self.rate[m * n..(m + 1) * n], 0, n, want32);
+                    spmv(a, &self.ys, want32, self.g[m], &mut out[m * n..(m + 1) * n]);
+                }
+            }
             DisorderMode::Independent => {
                 for m in 0..r {
                     let Some(Some(mat)) = self.dis.mats.get(m) else {

@@ -32,6 +32,13 @@ pub mod cost {
     pub const SIM_THREADS: f64 = 2.0;
     /// ns per drawn Gaussian disorder entry (E2), one thread.
     pub const SIM_NS_PER_DRAW: f64 = 6.0;
+    /// ns per non-zero entry per step of the sparse disorder product (E2, sparse disorder),
+    /// two threads, `[f32 rates, f64 rates]`: the slowest measured Gaussian or binary case at
+    /// N = 1e5, rounded up (BENCHMARKS.md, Sparse networks, run 2).
+    pub const SIM_NS_PER_NONZERO_STEP: [f64; 2] = [0.6, 0.9];
+    /// ns per drawn sparse entry (partner, sort, weight), one thread (BENCHMARKS.md, Sparse
+    /// networks: the CPU time of the draws in whole runs).
+    pub const SIM_NS_PER_SPARSE_DRAW: f64 = 33.0;
     /// ns per path, lag and region per iteration of the stationary sampling solver.
     pub const SAMPLE_NS_PER_PATH_LAG: f64 = 590.0;
     /// ns per path, kernel entry (t, t') and region per iteration of the window sampler.
@@ -196,13 +203,52 @@ fn precision_index(p: Precision) -> usize {
 fn disorder_index(d: DisorderMode) -> usize {
     match d {
         DisorderMode::Shared => 0,
-        DisorderMode::Independent => 1,
+        DisorderMode::Independent | DisorderMode::Sparse(_) => 1,
     }
 }
 
-/// ns per synapse-step of `precision` and `disorder` (from [`cost::SIM_NS_PER_SYNAPSE_STEP`]).
+/// ns per synapse-step of `precision` and `disorder` (from [`cost::SIM_NS_PER_SYNAPSE_STEP`];
+/// sparse disorder: per non-zero entry, [`cost::SIM_NS_PER_NONZERO_STEP`]).
 pub fn sim_ns(precision: Precision, disorder: DisorderMode) -> f64 {
+    if let DisorderMode::Sparse(_) = disorder {
+        return cost::SIM_NS_PER_NONZERO_STEP[usize::from(precision != Precision::F32)];
+    }
     cost::SIM_NS_PER_SYNAPSE_STEP[precision_index(precision)][disorder_index(disorder)]
+}
+
+/// [`simulate`] for sparse disorder: `steps x R_g x N x K` non-zero-steps and the draw of
+/// `R_g N K` entries.
+fn simulate_sparse(plan: &NetworkPlan, g: &[f64], threads: usize, mut e: Estimate) -> Estimate {
+    let DisorderMode::Sparse(sp) = plan.disorder else {
+        unreachable!("called for sparse disorder only")
+    };
+    let rg = g.iter().filter(|&&x| x != 0.0).count() as f64;
+    let ns = sim_ns(plan.precision, plan.disorder);
+    let scale = cost::SIM_THREADS / threads.max(1) as f64;
+    let (mut secs, mut work) = (0.0, 0.0);
+    for &n in &plan.sizes {
+        let nnz = rg * n as f64 * sp.in_degree as f64;
+        let w = plan.steps as f64 * nnz;
+        work += plan.trials as f64 * w;
+        secs += plan.trials as f64 * (w * ns * scale + nnz * cost::SIM_NS_PER_SPARSE_DRAW) * 1e-9;
+    }
+    let nmax = plan.sizes.iter().copied().max().unwrap_or(0);
+    e.work = work;
+    e.seconds = secs;
+    e.basis = format!(
+        "{:.3e} non-zero-steps (R = {}, N = {:?}, K = {}, {} steps, {} trial(s) each) at {ns} ns ({:?} rates, {:?} weights)",
+        work, g.len(), plan.sizes, sp.in_degree, plan.steps, plan.trials, plan.precision, sp.weights
+    );
+    e.settings.push(format!(
+        "network.N x network.disorder.sparse.in_degree dominates: time and disorder memory grow as N K (N = {nmax}: disorder {})",
+        bytes(disorder_bytes(g, nmax, plan.disorder, plan.precision) as f64)
+    ));
+    if sp.weights == crate::network::sample::SparseWeights::Gaussian {
+        e.settings.push(
+            "network.disorder.sparse.weights \"binary\" would halve the disorder memory (4 bytes per entry)".into(),
+        );
+    }
+    e.finish()
 }
 
 /// Finite-N simulation (E1-E5): per trial `steps x R x N^2` synapse-steps and the disorder draw
@@ -219,6 +265,9 @@ pub fn simulate(plan: &NetworkPlan, g: &[f64], threads: usize) -> Estimate {
     let trials = plan.trials as f64 * plan.sizes.len() as f64;
     let per_trial = nq * (r * r + 2.0 * r) + nq * r * plan.traces as f64 + 3.0 * nl * r + r + 2.0;
     e.result_bytes = F64 * (r + nq + nl + trials * per_trial);
+    if let DisorderMode::Sparse(_) = plan.disorder {
+        return simulate_sparse(plan, g, threads, e);
+    }
     let ns = sim_ns(plan.precision, plan.disorder);
     let scale = cost::SIM_THREADS / threads.max(1) as f64;
     let mut secs = 0.0;
@@ -466,5 +515,54 @@ mod tests {
         assert!((b.seconds / a.seconds - 4.0).abs() < 0.01);
         let (c, d) = (s(4000, Some(98)), s(8000, Some(98)));
         assert!((d.work - c.work - 3.0 * 4000.0 * 100.0).abs() < 1e-6);
+    }
+
+    #[test]
+    fn sparse_simulation_counts_the_csr_entries() {
+        let cfg: crate::config::NetworkConfig = serde_json::from_value(serde_json::json!({
+            "N": 50_000, "seed": 1, "t_max": 5.0, "acf_neurons": 10,
+            "disorder": {"sparse": {"in_degree": 400}}
+        }))
+        .unwrap();
+        let g = [1.5, 0.0, 2.0];
+        let plan = cfg.check(&g).unwrap();
+        let e = simulate(&plan, &g, 2);
+        // Two regions with g != 0, N K entries each, 100 steps.
+        let nnz = 2.0 * 50_000.0 * 400.0;
+        assert_eq!(e.work, 100.0 * nnz);
+        let csr = nnz * 8.0;
+        assert_eq!(
+            disorder_bytes(&g, 50_000, plan.disorder, plan.precision) as f64,
+            csr
+        );
+        // The working set is the CSR plus O(R^2 N) loadings and state, far below a dense chi.
+        let rest = e.working_bytes - csr;
+        assert!(rest > 0.0 && rest < 100.0 * 3.0 * 50_000.0 * 8.0, "{rest}");
+        assert!(e.basis.contains("non-zero-steps"), "{}", e.basis);
+        let want = (100.0 * nnz * sim_ns(Precision::F64, plan.disorder)
+            + nnz * cost::SIM_NS_PER_SPARSE_DRAW)
+            * 1e-9;
+        assert!(
+            (e.seconds - want).abs() < 1e-9 * want,
+            "{} vs {want}",
+            e.seconds
+        );
+        // Binary weights: half the bytes, and a budget too small for the CSR is refused.
+        let mut cfg2 = cfg.clone();
+        cfg2.disorder = serde_json::from_value(serde_json::json!(
+            {"sparse": {"in_degree": 400, "weights": "binary"}}
+        ))
+        .unwrap();
+        let p2 = cfg2.check(&g).unwrap();
+        assert_eq!(
+            disorder_bytes(&g, 50_000, p2.disorder, p2.precision) as f64,
+            csr / 2.0
+        );
+        cfg2.memory_limit_gb = 0.1;
+        let err = cfg2.check(&g).unwrap_err().to_string();
+        assert!(
+            err.contains("network.memory_limit_gb") && err.contains("sparse"),
+            "{err}"
+        );
     }
 }

@@ -207,6 +207,52 @@ fn fig4_quick_networks_follow_the_disorder_prediction() {
     assert!((a - 1.343).abs() / 1.343 < 0.20, "set 1 region 1: {a}");
 }
 
+/// Fig. 4's networks with sparse disorder (`network.disorder: {"sparse": {"in_degree": 200}}`,
+/// quick preset, N = 1000): the config is accepted and the networks follow the same
+/// prediction within the dense case's tolerances.
+#[test]
+fn fig4_quick_networks_with_sparse_disorder_follow_the_prediction() {
+    let mut cfg = fig4::parse(fig4::CONFIG, Some(Preset::Quick), Path::new("fig4")).unwrap();
+    cfg.network.core.disorder = serde_json::from_value(serde_json::json!(
+        {"sparse": {"in_degree": 200}}
+    ))
+    .unwrap();
+    let d = fig4::compute(&cfg, Preset::Quick, &mrdmft::runs::Context::quiet()).unwrap();
+    assert_eq!(d.finite_n.n, 1000);
+    let cols = &d.finite_n.columns;
+    let mut worst_mean = 0.0f64;
+    for (k, c) in cols.iter().enumerate() {
+        for m in 0..5 {
+            if k > 0 && m == 0 {
+                continue;
+            }
+            worst_mean = worst_mean.max(errors(c, m).0);
+        }
+    }
+    let mean1 = |c: &mrdmft::figures::finite_n::ColumnOut| {
+        c.runs.iter().map(|r| r.sqrt_a[0]).sum::<f64>() / c.runs.len() as f64
+    };
+    let (a, b, c) = (mean1(&cols[0]), mean1(&cols[1]), mean1(&cols[2]));
+    eprintln!("sparse K = 200: worst mean error {worst_mean:.4}; region 1 sqrt(A): {a:.3}, {b:.3}, {c:.3}");
+    // The tolerances of the dense quick preset above (20 %). Measured: worst mean error
+    // 15.8 %; region 1: 1.431, 0.859, 0.962 (theory 1.343, 0.332, 0). As in the dense case, at
+    // N = 1000 sets 2 and 3 keep part of their structure (finite-N routing; dense: 1.09, 0.93),
+    // here in the other order, so only the loss against set 1 is asserted.
+    assert!(worst_mean < 0.20, "mean relative error {worst_mean}");
+    assert!(a > b.max(c), "region 1 sqrt(A): {a}, {b}, {c}");
+    assert!((a - 1.343).abs() / 1.343 < 0.20, "set 1 region 1: {a}");
+    // K above N is refused with the field named.
+    cfg.network.core.disorder = serde_json::from_value(serde_json::json!(
+        {"sparse": {"in_degree": 1001}}
+    ))
+    .unwrap();
+    let e = fig4::compute(&cfg, Preset::Quick, &mrdmft::runs::Context::quiet()).unwrap_err();
+    assert!(
+        e.to_string().contains("network.disorder.sparse.in_degree"),
+        "{e}"
+    );
+}
+
 /// A small network for the thread-count tests: `n` neurons, three runs, `t` time units shown
 /// and measured.
 fn shrink(net: &mut mrdmft::figures::finite_n::FiniteNSection, n: usize, t: f64) {

@@ -6,3 +6,4 @@ mod common;
 mod dmft_vs_network;
 mod lyapunov;
 mod network_reference;
+mod sparse_vs_dmft;
