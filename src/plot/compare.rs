@@ -86,7 +86,7 @@ pub fn plot_compare(res: &CompareResult, stem: &Path) -> Result<(PathBuf, PathBu
     let t0 = format!("{}", res.burn_in);
     panels.push(panel(
         format!(
-            "{} at t0 = {t0}: DMFT (lines), N = {} (dots){}",
+            "{} at t0 = {t0}: DMFT (lines), N = {} (dots, band sd over trials){}",
             math(r"\Delta^{m}(t_{0}, t_{0}+\tau)"),
             big.n,
             if th.stationary {
@@ -116,8 +116,10 @@ pub fn plot_compare(res: &CompareResult, stem: &Path) -> Result<(PathBuf, PathBu
         format!("gain {}: DMFT (lines), N = {} (dashed)", math(r"\psi^{m}(t)"), big.n),
         gseries,
     ));
-    // Errors against N: mean +- standard error per size, the fitted power law (solid), the
-    // expected-exponent guide (dashed) only where the fit's interval contains it.
+    // Errors against N on log10-log10 axes (so the slope reads off directly): mean +-
+    // standard error per size, the fitted power law (solid), the expected-exponent guide
+    // (dashed) only where the fit's interval contains it.
+    let lg = |v: f64| if v > 0.0 { v.log10() } else { f64::NAN };
     let mut eseries = Vec::new();
     let names: Vec<&str> = crate::runs::compare::OBSERVABLES
         .iter()
@@ -143,7 +145,7 @@ pub fn plot_compare(res: &CompareResult, stem: &Path) -> Result<(PathBuf, PathBu
             .collect();
         for &(n, e, se) in &pts {
             let lo = (e - se).max(e * 0.05);
-            eseries.push(Series::line("", vec![(n, lo), (n, e + se)], c));
+            eseries.push(Series::line("", vec![(lg(n), lg(lo)), (lg(n), lg(e + se))], c));
         }
         let fit = res.fits.iter().find(|f| f.observable == *name);
         let label = match fit {
@@ -157,13 +159,13 @@ pub fn plot_compare(res: &CompareResult, stem: &Path) -> Result<(PathBuf, PathBu
             None => observable_label(name),
         };
         eseries.push(
-            Series::line(label, pts.iter().map(|p| (p.0, p.1)).collect(), c)
+            Series::line(label, pts.iter().map(|p| (lg(p.0), lg(p.1))).collect(), c)
                 .with_style(Style::Points),
         );
         if let Some(f) = fit {
             let line = pts
                 .iter()
-                .map(|p| (p.0, f.prefactor * p.0.powf(f.slope)))
+                .map(|p| (lg(p.0), lg(f.prefactor * p.0.powf(f.slope))))
                 .collect();
             eseries.push(Series::line("", line, c));
             if f.consistent {
@@ -171,7 +173,7 @@ pub fn plot_compare(res: &CompareResult, stem: &Path) -> Result<(PathBuf, PathBu
                 let e0 = f.prefactor * n0.powf(f.slope);
                 let line = pts
                     .iter()
-                    .map(|p| (p.0, e0 * (p.0 / n0).powf(f.expected)))
+                    .map(|p| (lg(p.0), lg(e0 * (p.0 / n0).powf(f.expected))))
                     .collect();
                 let lab = if guide {
                     String::new()
@@ -187,19 +189,15 @@ pub fn plot_compare(res: &CompareResult, stem: &Path) -> Result<(PathBuf, PathBu
             }
         }
     }
-    panels.push(LinePanel {
-        log_axes: true,
-        ..panel(
-            format!(
-                "error vs N: mean {} s.e. over {} trials, weighted log-log fit, 95 % interval",
-                "\u{b1}", big.trials
-            ),
-            "N (neurons per region)",
-            "RMS error",
-            eseries,
-        )
-    })
-    ;
+    panels.push(panel(
+        format!(
+            "error vs N: mean {} s.e. over {} trials, weighted fit, 95 % interval",
+            "\u{b1}", big.trials
+        ),
+        &math("log_{10} N (N neurons per region)"),
+        &math("log_{10} RMS error"),
+        eseries,
+    ));
     let mut equal = Vec::new();
     if let Some(sp) = &res.spectrum {
         let mut ss = Vec::new();
@@ -218,7 +216,7 @@ pub fn plot_compare(res: &CompareResult, stem: &Path) -> Result<(PathBuf, PathBu
             ss.push(
                 Series::line(
                     if k == 0 {
-                        math("|\\lambda| = g_m")
+                        math("|\\lambda| = g_{m}")
                     } else {
                         String::new()
                     },

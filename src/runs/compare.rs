@@ -269,14 +269,18 @@ pub fn align(
         .flatten()
         .flatten()
         .fold(0.0f64, |m, v| m.max(v.abs()));
+    // A group is active when its theory current persists: RMS over the last half of the
+    // late window above 1 % of the largest current (decaying transients do not count).
+    let tail = (late.min(len - 1) + len) / 2;
     let active: Vec<bool> = groups
         .iter()
         .map(|g| {
-            g.iter().any(|&e| {
-                th[late.min(len - 1)..len]
-                    .iter()
-                    .any(|q| q[e / r][e % r].abs() > ACTIVE * big.max(1e-300))
-            }) && big > ACTIVE
+            let ms: f64 = th[tail..len]
+                .iter()
+                .map(|q| g.iter().map(|&e| q[e / r][e % r].powi(2)).sum::<f64>())
+                .sum::<f64>()
+                / (len - tail).max(1) as f64;
+            big > ACTIVE && ms.sqrt() > 1e-2 * big
         })
         .collect();
     let ms = max_shift.min(late) as isize;

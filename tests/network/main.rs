@@ -5,3 +5,4 @@ mod common;
 
 mod dmft_vs_network;
 mod network_reference;
+mod compare_regimes;
