@@ -253,7 +253,8 @@ fn overlap(late: usize, len: usize, shift: isize) -> std::ops::Range<usize> {
 /// Match a trial to the theory (E7 symmetries): for every shift s in `-max_shift..=max_shift`
 /// records, the cross-correlation of each sign group over the overlapping late window,
 /// $c_g(s) = \sum_q\sum_{e\in g} S^e_{sim}(q+s)\,S^e_{DMFT}(q)$ (mean over q); the shift with
-/// the largest $\sum_g |c_g(s)|$ wins, and each group takes the sign of its $c_g$ there.
+/// the largest $\sum_g |c_g(s)|$ over the active groups wins (of equal ones the smallest
+/// $|s|$), and each group takes the sign of its $c_g$ there.
 /// Stationary theories use `max_shift = 0`, so only the signs are matched.
 pub fn align(
     tr: &[Vec<Vec<f64>>],
@@ -285,8 +286,17 @@ pub fn align(
         .collect();
     let ms = max_shift.min(late) as isize;
     let mut best: Option<(f64, isize, Vec<f64>)> = None;
-    for s in -ms..=ms {
-        let qs = overlap(late, len, s);
+    // Shifts by increasing |s|; a later shift must beat the best score by a relative 1e-9, so
+    // that of equivalent shifts (a whole period apart) the smallest is kept.
+    let order = (0..=ms).flat_map(|k| if k == 0 { vec![0] } else { vec![-k, k] });
+    // One window for every shift (records late .. len - ms), so scores are comparable.
+    let window = late.min(len)..len.saturating_sub(ms as usize).max(late.min(len));
+    for s in order {
+        let qs = if window.is_empty() {
+            overlap(late, len, s)
+        } else {
+            window.clone()
+        };
         if qs.is_empty() {
             continue;
         }
@@ -311,7 +321,10 @@ pub fn align(
             .filter(|(_, &a)| a)
             .map(|(v, _)| v.abs())
             .sum();
-        if best.as_ref().is_none_or(|(b, _, _)| score > *b) {
+        if best
+            .as_ref()
+            .is_none_or(|(b, _, _)| score > *b + 1e-9 * b.abs())
+        {
             best = Some((score, s, c));
         }
     }
@@ -970,5 +983,41 @@ mod tests {
             g,
             vec![vec![0], vec![1, 3], vec![2, 6], vec![4], vec![5, 7], vec![8]]
         );
+    }
+    #[test]
+    fn align_recovers_a_shift_and_a_flipped_group() {
+        // Theory: R = 2, the diagonal entries oscillate with period 20 records (with a second
+        // harmonic, so that no half-period shift imitates a sign flip); the trial is the
+        // theory delayed by 7 records with entry (1, 1) flipped.
+        let p = 20.0;
+        let th: Vec<Vec<Vec<f64>>> = (0..200)
+            .map(|q| {
+                let w = 2.0 * std::f64::consts::PI * q as f64 / p;
+                vec![
+                    vec![w.sin() + 0.4 * (2.0 * w).sin(), 0.0],
+                    vec![0.0, 0.5 * w.cos() + 0.3 * (2.0 * w).cos()],
+                ]
+            })
+            .collect();
+        let tr: Vec<Vec<Vec<f64>>> = (0..200)
+            .map(|q| {
+                let w = 2.0 * std::f64::consts::PI * (q as f64 - 7.0) / p;
+                vec![
+                    vec![w.sin() + 0.4 * (2.0 * w).sin(), 0.0],
+                    vec![0.0, -0.5 * w.cos() - 0.3 * (2.0 * w).cos()],
+                ]
+            })
+            .collect();
+        let groups = vec![vec![0], vec![1], vec![2], vec![3]];
+        let al = align(&tr, &th, &groups, 50, 15);
+        assert_eq!(al.shift, 7);
+        assert_eq!(al.signs, vec![1.0, 1.0, 1.0, -1.0]);
+        assert_eq!(al.active, vec![true, false, false, true]);
+        let s = aligned_currents(&tr, &groups, &al);
+        for q in 50..190 {
+            for e in 0..4 {
+                assert!((s[q][e / 2][e % 2] - th[q][e / 2][e % 2]).abs() < 1e-12);
+            }
+        }
     }
 }

@@ -98,3 +98,27 @@ fn chaos_errors_fall_as_n_to_the_minus_half() {
     check_fit(&res, "psi");
     check_fit(&res, "delta_stationary");
 }
+
+/// Limit cycle of the currents (Fig. 6 tensor T0, g = (1.5, 0, 0); default preset, N = 250 ...
+/// 2000, 6 trials, t = 200): the DMFT oscillates (period 18.47, S^22 amplitude 1.26) and every
+/// observable of an oscillation is measured on each trial. At these N the networks are
+/// pre-asymptotic (docs/NUMERICS.md, "The regime configs"): the current error's interval
+/// contains -1/2 but not only it (measured -0.17 [-0.55, 0.20]), so this test guards the
+/// measurement, not the convergence.
+#[test]
+#[ignore]
+fn limit_cycle_is_measured_by_amplitude_period_and_phase() {
+    let res = run("compare_limit_cycle", None);
+    let p = res.theory.period.expect("the DMFT oscillates");
+    assert!((p - 18.47).abs() < 0.05, "period {p}");
+    assert!((res.theory.amplitude[1][1] - 1.26).abs() < 0.01);
+    assert!(!res.theory.stationary);
+    for s in &res.sizes {
+        for e in &s.errors {
+            assert!(e.amplitude.is_some() && e.shift.abs() <= p + 0.25);
+        }
+        assert!(s.stats.iter().any(|x| x.observable == "period"));
+    }
+    let f = res.fits.iter().find(|f| f.observable == "currents").unwrap();
+    assert!(f.consistent, "{:?}", f.ci);
+}
