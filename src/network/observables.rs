@@ -190,7 +190,9 @@ mod tests {
             assert_eq!(d.len(), len - 3);
             for (k, v) in d.iter().enumerate() {
                 let want: f64 = (0..nn)
-                    .map(|i| x[3 * stride + m * nn + i] as f64 * x[(3 + k) * stride + m * nn + i] as f64)
+                    .map(|i| {
+                        x[3 * stride + m * nn + i] as f64 * x[(3 + k) * stride + m * nn + i] as f64
+                    })
                     .sum::<f64>()
                     / nn as f64;
                 assert!((v - want).abs() < 1e-12, "region {m}, lag {k}");

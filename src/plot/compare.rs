@@ -111,14 +111,20 @@ pub fn plot_compare(res: &CompareResult, stem: &Path) -> Result<(PathBuf, PathBu
         );
         gseries.extend([band, sim]);
     }
-    gseries.extend(per_region(r, |m| after_first(curve(&th.t, &th.psi, |p| p[m]))));
+    gseries.extend(per_region(r, |m| {
+        after_first(curve(&th.t, &th.psi, |p| p[m]))
+    }));
     panels.push(gain_panel(
-        format!("gain {}: DMFT (lines), N = {} (dashed)", math(r"\psi^{m}(t)"), big.n),
+        format!(
+            "gain {}: DMFT (lines), N = {} (dashed)",
+            math(r"\psi^{m}(t)"),
+            big.n
+        ),
         gseries,
     ));
     // Errors against N on log10-log10 axes (so the slope reads off directly): mean +-
     // standard error per size, the fitted power law (solid), the expected-exponent guide
-    // (dashed) only where the fit's interval contains it.
+    // (dashed) only where the fit's interval contains it and lies below 0.
     let lg = |v: f64| if v > 0.0 { v.log10() } else { f64::NAN };
     let mut eseries = Vec::new();
     let names: Vec<&str> = crate::runs::compare::OBSERVABLES
@@ -145,7 +151,11 @@ pub fn plot_compare(res: &CompareResult, stem: &Path) -> Result<(PathBuf, PathBu
             .collect();
         for &(n, e, se) in &pts {
             let lo = (e - se).max(e * 0.05);
-            eseries.push(Series::line("", vec![(lg(n), lg(lo)), (lg(n), lg(e + se))], c));
+            eseries.push(Series::line(
+                "",
+                vec![(lg(n), lg(lo)), (lg(n), lg(e + se))],
+                c,
+            ));
         }
         let fit = res.fits.iter().find(|f| f.observable == *name);
         let label = match fit {
@@ -168,7 +178,9 @@ pub fn plot_compare(res: &CompareResult, stem: &Path) -> Result<(PathBuf, PathBu
                 .map(|p| (lg(p.0), lg(f.prefactor * p.0.powf(f.slope))))
                 .collect();
             eseries.push(Series::line("", line, c));
-            if f.consistent {
+            // The guide only where the fit resolves a decay (interval below 0) consistent
+            // with the expected exponent.
+            if f.consistent && f.ci[1] < 0.0 {
                 let (n0, _, _) = pts[0];
                 let e0 = f.prefactor * n0.powf(f.slope);
                 let line = pts
@@ -195,7 +207,7 @@ pub fn plot_compare(res: &CompareResult, stem: &Path) -> Result<(PathBuf, PathBu
             "\u{b1}", big.trials
         ),
         &math("log_{10} N (N neurons per region)"),
-        &math("log_{10} RMS error"),
+        &math("log_{10} error (RMS; period: time units)"),
         eseries,
     ));
     let mut equal = Vec::new();

@@ -208,7 +208,9 @@ pub fn run_theory(p: &ComparePlan, t: &[f64], tau: &[f64], late: usize) -> Resul
     let psi_range = (0..r).fold(0.0f64, |acc, m| {
         let (lo, hi) = psi_rows[late..]
             .iter()
-            .fold((f64::MAX, f64::MIN), |(lo, hi), q| (lo.min(q[m]), hi.max(q[m])));
+            .fold((f64::MAX, f64::MIN), |(lo, hi), q| {
+                (lo.min(q[m]), hi.max(q[m]))
+            });
         acc.max(hi - lo)
     });
     // Stationary: currents constant (or all zero) and gains constant in the late window.
@@ -384,6 +386,9 @@ fn rms(a: impl Iterator<Item = f64>) -> f64 {
     (s / k.max(1) as f64).sqrt()
 }
 
+/// Currents `s[q][m][n]` on a record grid.
+pub type Currents = Vec<Vec<Vec<f64>>>;
+
 /// One trial of a compare run: its result trial and its two-time slice `[k][m]`.
 pub struct CompareTrial {
     /// The trial (currents, gains, time-averaged autocorrelation).
@@ -554,7 +559,7 @@ pub fn summarise(
         };
         (p / rdt).ceil() as usize
     });
-    let (errors, aligned): (Vec<TrialError>, Vec<Vec<Vec<Vec<f64>>>>) = trials
+    let (errors, aligned): (Vec<TrialError>, Vec<Currents>) = trials
         .iter()
         .map(|t| trial_error(t, th, groups, late, max_shift))
         .unzip();
@@ -590,7 +595,7 @@ pub fn summarise(
             }),
         }
     }
-    branches.sort_by(|a, b| b.trials.cmp(&a.trials));
+    branches.sort_by_key(|b| std::cmp::Reverse(b.trials));
     let stats = OBSERVABLES
         .iter()
         .filter_map(|&name| {
@@ -670,10 +675,7 @@ pub fn fit_slope(x: &[f64], e: &[f64], se: &[f64]) -> Option<(f64, f64, [f64; 2]
     let ly: Vec<f64> = e.iter().map(|v| v.ln()).collect();
     let weighted = se.iter().all(|&s| s > 0.0 && s.is_finite());
     let w: Vec<f64> = if weighted {
-        se.iter()
-            .zip(e)
-            .map(|(s, v)| (v / s) * (v / s))
-            .collect()
+        se.iter().zip(e).map(|(s, v)| (v / s) * (v / s)).collect()
     } else {
         vec![1.0; n]
     };
@@ -681,7 +683,12 @@ pub fn fit_slope(x: &[f64], e: &[f64], se: &[f64]) -> Option<(f64, f64, [f64; 2]
     let sx: f64 = w.iter().zip(&lx).map(|(w, x)| w * x).sum();
     let sy: f64 = w.iter().zip(&ly).map(|(w, y)| w * y).sum();
     let sxx: f64 = w.iter().zip(&lx).map(|(w, x)| w * x * x).sum();
-    let sxy: f64 = w.iter().zip(&lx).zip(&ly).map(|((w, x), y)| w * x * y).sum();
+    let sxy: f64 = w
+        .iter()
+        .zip(&lx)
+        .zip(&ly)
+        .map(|((w, x), y)| w * x * y)
+        .sum();
     let det = sw * sxx - sx * sx;
     if det.abs() <= 1e-300 {
         return None;
@@ -750,11 +757,7 @@ pub fn fits(sizes: &[SizeSummary], expected: f64) -> Vec<SlopeFit> {
 /// ($t_0$ = burn-in, E8) beside its result trial.
 pub fn run_size(p: &ComparePlan, n: usize, ctx: &Context) -> Result<Vec<CompareTrial>> {
     let plan = &p.net;
-    let bar = Progress::new(
-        (plan.trials * plan.steps) as u64,
-        &format!("N={n}"),
-        ctx,
-    );
+    let bar = Progress::new((plan.trials * plan.steps) as u64, &format!("N={n}"), ctx);
     let mut out = Vec::with_capacity(plan.trials);
     for k in 0..plan.trials {
         let base = (k * plan.steps) as u64;
@@ -981,7 +984,14 @@ mod tests {
         // Self-loops 0, 4, 8 alone; pairs (01,10), (02,20), (12,21).
         assert_eq!(
             g,
-            vec![vec![0], vec![1, 3], vec![2, 6], vec![4], vec![5, 7], vec![8]]
+            vec![
+                vec![0],
+                vec![1, 3],
+                vec![2, 6],
+                vec![4],
+                vec![5, 7],
+                vec![8]
+            ]
         );
     }
     #[test]

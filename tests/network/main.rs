@@ -3,6 +3,6 @@
 #[path = "../common/mod.rs"]
 mod common;
 
+mod compare_regimes;
 mod dmft_vs_network;
 mod network_reference;
-mod compare_regimes;
