@@ -240,7 +240,7 @@ pub fn plot_compare(res: &CompareResult, stem: &Path) -> Result<(PathBuf, PathBu
         }
         ss.push(
             Series::line(
-                "eigenvalues of T\u{302} (E16)".to_string(),
+                "eigenvalues of T-hat (E16)".to_string(),
                 sp.t_hat.iter().map(|z| (z[0], z[1])).collect(),
                 color(1),
             )
