@@ -207,7 +207,11 @@ pub fn plot_compare(res: &CompareResult, stem: &Path) -> Result<(PathBuf, PathBu
             "\u{b1}", big.trials
         ),
         &math("log_{10} N (N neurons per region)"),
-        &math("log_{10} error (RMS; period: time units)"),
+        &math(if names.contains(&"period") {
+            "log_{10} error (RMS; period: time units)"
+        } else {
+            "log_{10} RMS error"
+        }),
         eseries,
     ));
     let mut equal = Vec::new();
