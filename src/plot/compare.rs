@@ -258,12 +258,18 @@ pub fn plot_compare(res: &CompareResult, stem: &Path) -> Result<(PathBuf, PathBu
             ss,
         ));
     }
+    let infl = res.sizes.iter().fold(1.0f64, |a, s| a.max(s.max_inflation));
     let title = format!(
-        "DMFT ({} scheme) vs network, R = {r}, {} trial(s) per N, N = {:?}, seed {}{}",
+        "DMFT ({} scheme) vs network, R = {r}, {} trial(s) per N, N = {:?}, seed {}{}{}",
         res.config.dmft.scheme,
         big.trials,
         res.sizes.iter().map(|s| s.n).collect::<Vec<_>>(),
         res.seed.unwrap_or_default(),
+        if infl > 1.0 {
+            format!(", Var(n) inflated {infl:.2}x by the loading sampler (NUMERICS.md)")
+        } else {
+            String::new()
+        },
         name_suffix(res.config.name.as_deref())
     );
     let fig = Figure {
