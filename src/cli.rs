@@ -113,6 +113,9 @@ pub enum Command {
         /// Output directory.
         #[arg(short, long, default_value = "compare_out")]
         out: PathBuf,
+        /// Apply this preset of the config (e.g. `paper`: the large-N runs).
+        #[arg(long)]
+        preset: Option<String>,
     },
     /// Iterative sampling solver (EQUATIONS.md section 2.1): CONFIG.json -> RESULT.json.
     Sample {
@@ -230,7 +233,7 @@ impl Command {
             | Command::Sample { out, .. }
             | Command::Sweep { out, .. }
             | Command::Merge { out, .. } => Some(out.clone()),
-            Command::Compare { config, out } => {
+            Command::Compare { config, out, .. } => {
                 Some(crate::commands::compare_result_file(config, out))
             }
             _ => None,
@@ -303,7 +306,11 @@ fn dispatch(cli: Cli) -> Result<()> {
         Command::Simulate { config, out, npy } => {
             crate::commands::simulate::run(&config, &out, npy.as_deref(), ctx)
         }
-        Command::Compare { config, out } => crate::commands::compare::run(&config, &out, ctx),
+        Command::Compare {
+            config,
+            out,
+            preset,
+        } => crate::commands::compare::run_preset(&config, preset.as_deref(), &out, ctx),
         Command::Sample { config, out, plot } => {
             crate::commands::sample::run(&config, &out, ctx)?;
             if plot {

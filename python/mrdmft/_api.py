@@ -445,6 +445,7 @@ def simulate(
 
 def compare(
     model: Optional[Model] = None, *, dmft: Optional[Mapping[str, Any]] = None,
+    analysis: Optional[Mapping[str, Any]] = None,
     config: Optional[Config] = None, name: Optional[str] = None, progress: bool = True,
     threads: Optional[int] = None, **fields: Any,
 ) -> Result:
@@ -452,8 +453,10 @@ def compare(
 
     Keyword arguments are the ``network`` section (``N`` a list of sizes, ``trials``, ...);
     ``dmft`` is the ``dmft`` section (default ``{"scheme": "reference"}``, dt defaulting to the
-    network's). The result adds ``theory`` and per-N means, spreads, RMS errors and
-    ``sign_flips``.
+    network's), ``analysis`` the optional ``analysis`` section (``expected_slope``,
+    ``spectrum_N``). The result adds ``theory``, per-N matched means and spreads, like-for-like
+    errors with standard errors (``stats``), branch counts, the slope ``fits`` against N and,
+    with ``spectrum_N``, the ``spectrum`` of one connectivity (docs/RESULTS.md).
     """
     if config is None:
         sections = {
@@ -461,9 +464,11 @@ def compare(
             "network": _section(fields),
             "dmft": dict(dmft) if dmft is not None else {"scheme": "reference"},
         }
+        if analysis is not None:
+            sections["analysis"] = dict(analysis)
         config = _config("compare", sections, name)
     else:
-        _no_kwargs(config, dict(model=model, dmft=dmft, **fields), "compare")
+        _no_kwargs(config, dict(model=model, dmft=dmft, analysis=analysis, **fields), "compare")
     return _run_config(config, progress=progress, threads=threads)
 
 

@@ -28,6 +28,42 @@ fn default_scheme() -> String {
     "reference".into()
 }
 
+/// The `analysis` section of a compare config: how the errors are fitted against N and
+/// whether the finite-N connectivity's spectrum is computed.
+#[serde_with::skip_serializing_none]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CompareAnalysis {
+    /// The exponent theory predicts for the errors against N (default -1/2: finite-N
+    /// fluctuations of the overlaps, docs/NUMERICS.md); the $N^{-1/2}$ guide line is drawn
+    /// only where a fitted slope's 95 % interval contains it.
+    #[serde(default = "default_slope")]
+    pub expected_slope: f64,
+    /// Neurons per region of the network whose connectivity J is diagonalised (all R N
+    /// eigenvalues, E2, against the eigenvalues of $\hat T$, E16); absent: no spectrum.
+    #[serde(rename = "spectrum_N")]
+    pub spectrum_n: Option<usize>,
+}
+
+impl Default for CompareAnalysis {
+    fn default() -> Self {
+        CompareAnalysis {
+            expected_slope: default_slope(),
+            spectrum_n: None,
+        }
+    }
+}
+
+fn default_slope() -> f64 {
+    -0.5
+}
+
+/// Bytes a dense eigenvalue computation of an `n x n` real matrix holds: the matrix, its
+/// Hessenberg/Schur copy and workspace (four n x n f64 arrays; a conservative bound).
+pub fn eigen_bytes(n: usize) -> f64 {
+    4.0 * 8.0 * (n as f64) * (n as f64)
+}
+
 /// `mrdmft compare` config file.
 #[serde_with::skip_serializing_none]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -43,6 +79,9 @@ pub struct CompareConfig {
     pub network: NetworkConfig,
     /// Theory side.
     pub dmft: CompareDmft,
+    /// Fits and the spectrum panel (defaults: slope -1/2, no spectrum).
+    #[serde(default)]
+    pub analysis: CompareAnalysis,
 }
 
 /// Checked compare config.
@@ -58,6 +97,10 @@ pub struct ComparePlan {
     pub s0: Vec<f64>,
     /// DMFT row index at the burn-in time.
     pub burn_row: usize,
+    /// Exponent the errors are expected to fall with.
+    pub expected_slope: f64,
+    /// Size of the spectrum network, if any.
+    pub spectrum_n: Option<usize>,
 }
 
 impl Checked for CompareConfig {
@@ -104,12 +147,48 @@ impl Checked for CompareConfig {
             classification: None,
         };
         let (set, s0) = dc.check(r)?;
+        let a = &self.analysis;
+        if !(a.expected_slope.is_finite() && a.expected_slope < 0.0) {
+            return Err(SolverError::invalid(
+                "analysis.expected_slope",
+                format!(
+                    "is {}; give the negative exponent the errors should fall with (-0.5 for N^-1/2)",
+                    a.expected_slope
+                ),
+            ));
+        }
+        if let Some(n) = a.spectrum_n {
+            if n < 2 {
+                return Err(SolverError::invalid(
+                    "analysis.spectrum_N",
+                    format!("is {n}; give at least 2 neurons per region (or drop it)"),
+                ));
+            }
+            let rn = r.saturating_mul(n);
+            let bytes = eigen_bytes(rn) + net.memory_estimate(spec.g(), n) as f64;
+            super::budget::check(
+                "analysis.spectrum_N",
+                bytes,
+                self.network.memory_limit_gb,
+                "lower spectrum_N (R N eigenvalues of a dense R N x R N matrix)",
+            )?;
+            // Dense non-symmetric eigenvalues: about 25 (R N)^3 flops; measured 25 s for
+            // R N = 3000 on 2 loaded cores (2.7e10 flop/s), budgeted at 1e10 flop/s.
+            super::budget::runtime(
+                "analysis.spectrum_N",
+                25.0 * (rn as f64).powi(3),
+                1e-10,
+                "lower spectrum_N",
+            )?;
+        }
         Ok(ComparePlan {
             spec,
             net,
             dmft: set,
             s0,
             burn_row,
+            expected_slope: a.expected_slope,
+            spectrum_n: a.spectrum_n,
         })
     }
 }

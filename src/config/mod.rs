@@ -33,7 +33,7 @@ mod spectrum;
 mod stationary;
 pub mod sweep;
 
-pub use compare::{CompareConfig, CompareDmft, ComparePlan};
+pub use compare::{CompareAnalysis, CompareConfig, CompareDmft, ComparePlan};
 pub use dmft::{random_s0, DmftConfig, DmftRunConfig, MAX_FULL_GB};
 pub use fixed_points::{FixedPointsConfig, FixedPointsSection};
 pub use grid::{Grid, Linspace};

@@ -212,6 +212,37 @@ impl StreamingAutocorr {
     }
 }
 
+/// The two-time function of one region at a fixed first time (E8, the finite-N estimate of
+/// $\Delta^m(t_0, t_0+\tau_k)$): `out[k]` $= \frac1N\sum_i x_i(q_0)\,x_i(q_0+k)$ for
+/// `k = 0..=max_lag` (clipped to `len - 1 - q0`), where sample q of neuron i is
+/// `x[q*stride + offset + i]`. No time average: the same quantity as the DMFT's two-time
+/// slice at $t_0$, stationary or not. Summed in neuron order (thread-count independent).
+pub fn two_time_slice(
+    x: &[f32],
+    len: usize,
+    stride: usize,
+    offset: usize,
+    n_neurons: usize,
+    q0: usize,
+    max_lag: usize,
+) -> Vec<f64> {
+    if q0 >= len || n_neurons == 0 {
+        return Vec::new();
+    }
+    let nl = max_lag.min(len - 1 - q0) + 1;
+    (0..nl)
+        .map(|k| {
+            let a = &x[q0 * stride + offset..q0 * stride + offset + n_neurons];
+            let b = &x[(q0 + k) * stride + offset..(q0 + k) * stride + offset + n_neurons];
+            a.iter()
+                .zip(b)
+                .map(|(&u, &v)| u as f64 * v as f64)
+                .sum::<f64>()
+                / n_neurons as f64
+        })
+        .collect()
+}
+
 /// Row sums $A^m = \sum_n (S^{mn})^2$ of a current matrix `s[m*R + n]` (E14, E15).
 pub fn row_sums(s: &[f64], r: usize) -> Vec<f64> {
     (0..r)
@@ -289,5 +320,27 @@ mod tests {
             let (_, sd) = mean_std(&vals);
             assert!((a.spread[k] - sd).abs() < 1e-9);
         }
+    }
+    #[test]
+    fn two_time_slice_is_the_population_product_at_one_first_time() {
+        let (len, nn, r) = (12, 5, 2);
+        let x: Vec<f32> = (0..len * nn * r)
+            .map(|k| ((k * 29 % 17) as f32 - 8.0) / 5.0)
+            .collect();
+        let stride = nn * r;
+        for m in 0..r {
+            let d = two_time_slice(&x, len, stride, m * nn, nn, 3, 20);
+            assert_eq!(d.len(), len - 3);
+            for (k, v) in d.iter().enumerate() {
+                let want: f64 = (0..nn)
+                    .map(|i| {
+                        x[3 * stride + m * nn + i] as f64 * x[(3 + k) * stride + m * nn + i] as f64
+                    })
+                    .sum::<f64>()
+                    / nn as f64;
+                assert!((v - want).abs() < 1e-12, "region {m}, lag {k}");
+            }
+        }
+        assert!(two_time_slice(&x, len, stride, 0, nn, len, 3).is_empty());
     }
 }

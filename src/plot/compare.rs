@@ -1,6 +1,10 @@
-//! Layout of a DMFT-versus-network comparison: currents into each region (theory lines,
-//! simulation mean +- spread over trials at the largest N), autocorrelations $\Delta^m(\tau)$,
-//! gains $\psi^m(t)$, and the error against N on log-log axes with a $1/\sqrt N$ reference.
+//! Layout of a DMFT-versus-network comparison: currents into each region (theory lines, the
+//! branch- and phase-matched trial mean +- spread at the largest N), the two-time slice
+//! $\Delta^m(t_0, t_0+\tau)$ (and the stationary autocorrelation when the theory is
+//! stationary), gains $\psi^m(t)$, every observable's error against N on log-log axes with
+//! standard errors, its fitted power law and (only where the fit's interval contains the
+//! expected exponent) the $N^{-1/2}$ guide, and the spectrum of a finite-N connectivity beside
+//! the eigenvalues of $\hat T$ (E2, E16; equal aspect, circles of radius $g_m$).
 
 use std::path::{Path, PathBuf};
 
@@ -8,9 +12,32 @@ use super::regions::{
     after_first, currents_panels, curve, gain_panel, mean_band, name_suffix, panel, per_region,
     region_line,
 };
-use super::{color, Figure, LinePanel, Series, Style};
+use super::{color, math, Figure, LinePanel, Series, Sheet, Style};
 use crate::error::Result;
 use crate::results::{CompareResult, SimResult};
+
+/// Plot label of an observable of `sizes[].stats`.
+fn observable_label(name: &str) -> String {
+    match name {
+        "currents" => math("S^{mn}"),
+        "delta" => math(r"\Delta(t_{0}, t_{0}+\tau)"),
+        "delta_stationary" => math(r"\Delta(\tau) time-avg"),
+        "psi" => math(r"\psi"),
+        "amplitude" => "amplitude".into(),
+        "period" => "period".into(),
+        other => other.into(),
+    }
+}
+
+/// Circle of radius `r` around 0 as a closed polyline.
+fn circle(r: f64) -> Vec<(f64, f64)> {
+    (0..=180)
+        .map(|k| {
+            let a = k as f64 * std::f64::consts::PI / 90.0;
+            (r * a.cos(), r * a.sin())
+        })
+        .collect()
+}
 
 /// Draw `res` to `<stem>.png` and `<stem>.svg`.
 pub fn plot_compare(res: &CompareResult, stem: &Path) -> Result<(PathBuf, PathBuf)> {
@@ -32,99 +59,226 @@ pub fn plot_compare(res: &CompareResult, stem: &Path) -> Result<(PathBuf, PathBu
         )
         .into()
     });
-    // Per region: the simulation's band and mean under the theory line.
-    let versus = |x: &[f64],
-                  mean: &[Vec<f64>],
-                  sd: &[Vec<f64>],
-                  style,
-                  theory: &dyn Fn(usize) -> Vec<(f64, f64)>|
-     -> Vec<Series> {
-        (0..r)
-            .flat_map(|m| {
-                let [band, sim] = mean_band(x, mean, sd, |a| a[m], color(m), style);
-                [band, sim, region_line(m, theory(m))]
-            })
-            .collect()
-    };
+    for p in panels.iter_mut() {
+        p.title = format!("{}: DMFT (lines), N = {} matched (dashed)", p.title, big.n);
+    }
+    // Two-time slice per region: the network's band and dots under the theory line.
+    let mut dseries = Vec::new();
+    for m in 0..r {
+        let [band, sim] = mean_band(
+            &res.tau,
+            &big.delta_two_time_mean,
+            &big.delta_two_time_std,
+            |a| a[m],
+            color(m),
+            Style::Points,
+        );
+        dseries.push(band);
+        dseries.push(sim);
+        if th.stationary {
+            dseries.push(
+                Series::line("", curve(&res.tau, &big.delta_mean, |d| d[m]), color(m))
+                    .with_style(Style::Dashed),
+            );
+        }
+        dseries.push(region_line(m, curve(&th.tau, &th.delta, |d| d[m])));
+    }
+    let t0 = format!("{}", res.burn_in);
     panels.push(panel(
         format!(
-            "Δ(τ) after t = {}: DMFT (lines), N = {} (dots)",
-            res.burn_in, big.n
+            "{} at t0 = {t0}: DMFT (lines), N = {} (dots, band sd over trials){}",
+            math(r"\Delta^{m}(t_{0}, t_{0}+\tau)"),
+            big.n,
+            if th.stationary {
+                ", time average (dashed)"
+            } else {
+                ""
+            }
         ),
         super::regions::TAU_LABEL,
-        "Δᵐ(τ)",
-        versus(
-            &res.tau,
-            &big.delta_mean,
-            &big.delta_std,
-            Style::Points,
-            &|m| curve(&th.tau, &th.delta, |d| d[m]),
-        ),
+        &math(r"\Delta^{m}(t_{0}, t_{0}+\tau)"),
+        dseries,
     ));
+    let mut gseries = Vec::new();
+    for m in 0..r {
+        let [band, sim] = mean_band(
+            &res.t,
+            &big.psi_mean,
+            &big.psi_std,
+            |a| a[m],
+            color(m),
+            Style::Dashed,
+        );
+        gseries.extend([band, sim]);
+    }
+    gseries.extend(per_region(r, |m| {
+        after_first(curve(&th.t, &th.psi, |p| p[m]))
+    }));
     panels.push(gain_panel(
-        "gain ψ(t): DMFT (lines), simulation (dashed)",
-        versus(&res.t, &big.psi_mean, &big.psi_std, Style::Dashed, &|m| {
-            after_first(curve(&th.t, &th.psi, |p| p[m]))
-        }),
+        format!(
+            "gain {}: DMFT (lines), N = {} (dashed)",
+            math(r"\psi^{m}(t)"),
+            big.n
+        ),
+        gseries,
     ));
+    // Errors against N on log10-log10 axes (so the slope reads off directly): mean +-
+    // standard error per size, the fitted power law (solid), the expected-exponent guide
+    // (dashed) only where the fit's interval contains it and lies below 0.
+    let lg = |v: f64| if v > 0.0 { v.log10() } else { f64::NAN };
     let mut eseries = Vec::new();
-    let ns: Vec<f64> = res.sizes.iter().map(|s| s.n as f64).collect();
-    let errs: [(&str, Vec<f64>, Vec<f64>); 2] = [
-        (
-            "currents S",
-            res.sizes.iter().map(|s| s.currents_error_mean).collect(),
-            res.sizes.iter().map(|s| s.currents_error_std).collect(),
-        ),
-        (
-            "Δ(τ)",
-            res.sizes.iter().map(|s| s.delta_error_mean).collect(),
-            res.sizes.iter().map(|s| s.delta_error_std).collect(),
-        ),
-    ];
-    for (k, (name, mean, sd)) in errs.iter().enumerate() {
-        let c = color(k + 3);
-        if ns.len() > 1 {
-            let lo: Vec<f64> = mean
+    let names: Vec<&str> = crate::runs::compare::OBSERVABLES
+        .iter()
+        .copied()
+        .filter(|n| {
+            res.sizes
                 .iter()
-                .zip(sd)
-                .map(|(a, s)| (a - s).max(a * 0.05))
-                .collect();
-            let hi: Vec<f64> = mean.iter().zip(sd).map(|(a, s)| a + s).collect();
-            eseries.push(Series::band("", &ns, &lo, &hi, c));
+                .any(|s| s.stats.iter().any(|x| x.observable == *n))
+        })
+        .collect();
+    let mut guide = false;
+    for (k, name) in names.iter().enumerate() {
+        let c = color(k);
+        let pts: Vec<(f64, f64, f64)> = res
+            .sizes
+            .iter()
+            .filter_map(|s| {
+                s.stats
+                    .iter()
+                    .find(|x| x.observable == *name)
+                    .map(|x| (s.n as f64, x.mean, x.se))
+            })
+            .collect();
+        for &(n, e, se) in &pts {
+            let lo = (e - se).max(e * 0.05);
+            eseries.push(Series::line(
+                "",
+                vec![(lg(n), lg(lo)), (lg(n), lg(e + se))],
+                c,
+            ));
         }
-        let pts: Vec<(f64, f64)> = ns.iter().copied().zip(mean.iter().copied()).collect();
-        eseries.push(Series::line(
-            format!("{name} (RMS, mean +- sd)"),
-            pts.clone(),
-            c,
-        ));
-        eseries.push(Series::line("", pts.clone(), c).with_style(Style::Points));
-        // 1/sqrt(N) through the smallest N.
-        if let Some(&(n0, e0)) = pts.first() {
-            let refl = ns.iter().map(|&n| (n, e0 * (n0 / n).sqrt())).collect();
-            let label = if k == 0 { "1/sqrt(N)" } else { "" };
-            eseries.push(Series::line(label, refl, color(6)).with_style(Style::Dashed));
+        let fit = res.fits.iter().find(|f| f.observable == *name);
+        let label = match fit {
+            Some(f) => format!(
+                "{}: slope {:.2} [{:.2}, {:.2}]",
+                observable_label(name),
+                f.slope,
+                f.ci[0],
+                f.ci[1]
+            ),
+            None => observable_label(name),
+        };
+        eseries.push(
+            Series::line(label, pts.iter().map(|p| (lg(p.0), lg(p.1))).collect(), c)
+                .with_style(Style::Points),
+        );
+        if let Some(f) = fit {
+            let line = pts
+                .iter()
+                .map(|p| (lg(p.0), lg(f.prefactor * p.0.powf(f.slope))))
+                .collect();
+            eseries.push(Series::line("", line, c));
+            // The guide only where the fit resolves a decay (interval below 0) consistent
+            // with the expected exponent.
+            if f.consistent && f.ci[1] < 0.0 {
+                let (n0, _, _) = pts[0];
+                let e0 = f.prefactor * n0.powf(f.slope);
+                let line = pts
+                    .iter()
+                    .map(|p| (lg(p.0), lg(e0 * (p.0 / n0).powf(f.expected))))
+                    .collect();
+                let lab = if guide {
+                    String::new()
+                } else {
+                    guide = true;
+                    if f.expected == -0.5 {
+                        "slope -1/2 guide".to_string()
+                    } else {
+                        format!("slope {} guide", f.expected)
+                    }
+                };
+                eseries.push(Series::line(lab, line, color(6)).with_style(Style::Dashed));
+            }
         }
     }
-    panels.push(LinePanel {
-        log_axes: true,
-        ..panel("error vs N (log-log)", "N per region", "RMS error", eseries)
-    });
+    panels.push(panel(
+        format!(
+            "error vs N: mean {} s.e. over {} trials, weighted fit, 95 % interval",
+            "\u{b1}", big.trials
+        ),
+        &math("log_{10} N (N neurons per region)"),
+        &math(if names.contains(&"period") {
+            "log_{10} error (RMS; period: time units)"
+        } else {
+            "log_{10} RMS error"
+        }),
+        eseries,
+    ));
+    let mut equal = Vec::new();
+    if let Some(sp) = &res.spectrum {
+        let mut ss = Vec::new();
+        ss.push(
+            Series::line(
+                format!("eigenvalues of J (N = {})", sp.n),
+                sp.eigenvalues.iter().map(|z| (z[0], z[1])).collect(),
+                color(5),
+            )
+            .with_style(Style::Points),
+        );
+        let mut radii: Vec<f64> = sp.radius.iter().copied().filter(|&g| g > 0.0).collect();
+        radii.sort_by(f64::total_cmp);
+        radii.dedup();
+        for (k, &g) in radii.iter().enumerate() {
+            ss.push(
+                Series::line(
+                    if k == 0 {
+                        math("|\\lambda| = g_{m}")
+                    } else {
+                        String::new()
+                    },
+                    circle(g),
+                    color(6),
+                )
+                .with_style(Style::Dashed),
+            );
+        }
+        ss.push(
+            Series::line(
+                "eigenvalues of T-hat (E16)".to_string(),
+                sp.t_hat.iter().map(|z| (z[0], z[1])).collect(),
+                color(1),
+            )
+            .with_style(Style::Points),
+        );
+        equal.push(panels.len());
+        panels.push(panel(
+            format!("spectrum of the connectivity, N = {} per region", sp.n),
+            "Re λ",
+            "Im λ",
+            ss,
+        ));
+    }
+    let infl = res.sizes.iter().fold(1.0f64, |a, s| a.max(s.max_inflation));
     let title = format!(
-        "DMFT ({} scheme) vs network, R = {r}, {} trial(s) per N, N = {:?}, seed {}{}",
+        "DMFT ({} scheme) vs network, R = {r}, {} trial(s) per N, N = {:?}, seed {}{}{}",
         res.config.dmft.scheme,
         big.trials,
         res.sizes.iter().map(|s| s.n).collect::<Vec<_>>(),
         res.seed.unwrap_or_default(),
+        if infl > 1.0 {
+            format!(", Var(n) inflated {infl:.2}x by the loading sampler (NUMERICS.md)")
+        } else {
+            String::new()
+        },
         name_suffix(res.config.name.as_deref())
     );
     let fig = Figure {
         title,
         panels,
         cols: 3,
-        panel_size: (540, 360),
+        panel_size: (600, 400),
     };
-    fig.save(stem)
+    Sheet { figure: fig, equal }.save(stem)
 }
 
 /// Draw a `simulate` result (its first trial): currents into each region, neuron traces of each

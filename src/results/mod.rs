@@ -24,7 +24,10 @@ mod stationary;
 pub mod sweep;
 mod trial;
 
-pub use compare::{CompareBody, CompareResult, SizeSummary, TheoryOut, TrialError};
+pub use compare::{
+    BranchCount, CompareBody, CompareResult, ErrorStat, OutlierMatch, SignGroup, SizeSummary,
+    SlopeFit, SpectrumOut, TheoryOut, TrialError,
+};
 pub use dmft::{DeltaRowOut, DmftBody, DmftResult};
 pub use fixed_points::{DistinctFp, EndState, FixedPointsBody, FixedPointsResult};
 pub use polytope::{FractureStats, PolytopeBody, PolytopeOut, PolytopeResult, RandomOut};

@@ -1,5 +1,6 @@
 //! DMFT against finite-N networks: the two-time integrator (E6-E9) sampled on the
-//! simulations' record grid, K networks (E1-E5) per size N, and their errors against it.
+//! simulations' record grid, K networks (E1-E5) per size N, like-for-like errors against it,
+//! their fitted decay with N, and the spectrum of one finite-N connectivity (E2, E16).
 //!
 //! Initial conditions. Every trial starts inside the structured subspace at the same
 //! coordinates z (`network.z0`, or drawn once from the seed): $x_0 = \frac{\sigma}{\sqrt R} m\cdot z$.
@@ -7,25 +8,42 @@
 //! $S^{mn}(0) = \psi(\Delta^n_0)\frac{\sigma}{\sqrt R}\sum_\nu T^{mn\nu}z_\nu$ (Stein's lemma, E7),
 //! with $\Delta^m(0,0) = \frac{\sigma^2}{R}z^\top U^m z$, so transients are comparable.
 //!
-//! Signs. Fixed points of the currents come in sign-symmetric families ($S \to -S$ per
-//! symmetry of $T$). Starting every trial and the DMFT from the same z selects the same branch,
-//! so no sign is flipped after the fact. When a current starts near zero its sign is decided by
-//! finite-N noise (choose z so that every current that matters starts clearly away from 0);
-//! trials that end with a current of the opposite sign to the theory's are counted in
-//! `sign_flips` so a reader can see it.
+//! Observables (all on the late window $t \ge t_0$, $t_0$ = `burn_in`):
+//! - currents $S^{mn}(t)$ (E5 against E7), after matching the trial's branch and phase;
+//! - the two-time slice $\Delta^m(t_0, t_0+\tau) = \frac1N\sum_i x_i(t_0)x_i(t_0+\tau)$ over
+//!   neurons (E8: the quantity the DMFT integrates, stationary or not), and, where the
+//!   theory's late window is stationary, the time-averaged autocorrelation as well;
+//! - gains $\psi^m(t)$ (E6);
+//! - for oscillating currents: amplitude (half peak-to-peak) and period ([`period`]).
+//!
+//! Branches. The mean-field equations (E7, E8) are invariant under flipping the signs of a
+//! *sign group* of currents ([`sign_groups`]): the global $S\to-S$ always, and for `make_T`
+//! tensors every loop separately. A finite-N trial may settle on any of the equivalent
+//! branches; [`align`] picks, per trial, the signs (and for oscillations the time shift) that
+//! bring it closest to the theory, the errors are computed on that branch, and the branch
+//! counts are reported (`sizes[].branches`). The theory itself is not modified.
+//!
+//! Fits. Per observable, log(mean error) against log(N) by weighted least squares, weights
+//! from the trials' standard errors (delta method: $\sigma_{\log} = se/\bar e$), the slope's
+//! standard error scaled by $\sqrt{\max(1, \chi^2/\nu)}$ and a Student-t 95 % interval
+//! ([`fit_slope`]).
 
 use std::time::Instant;
 
+use mrdmft_solvers::spectrum::{eigenvalues_unsorted, t_hat_eigenvalues};
 use mrdmft_solvers::two_time::TwoTimeDmft;
+use mrdmft_solvers::SolverError;
 
 use super::Context;
 use crate::config::{CompareConfig, ComparePlan, Kind};
 use crate::error::Result;
-use crate::network::observables::{mean_std, row_sums};
+use crate::network::observables::{mean_std, row_sums, two_time_slice};
+use crate::network::sample::{sample_loadings, Disorder, DisorderMode};
 use crate::results::{
-    blocks, rows, CompareBody, CompareResult, Envelope, Records, SizeSummary, TheoryOut,
-    TrialError, TrialOut,
+    blocks, rows, BranchCount, CompareBody, CompareResult, Envelope, ErrorStat, OutlierMatch,
+    Records, SignGroup, SizeSummary, SlopeFit, SpectrumOut, TheoryOut, TrialError, TrialOut,
 };
+use crate::runs::progress::Progress;
 
 /// Linear interpolation at time `t` of a series of `r2`-vectors on the grid `j dt`, appended
 /// to `out`.
@@ -40,9 +58,111 @@ fn interp(series: &[f64], r2: usize, dt: f64, t: f64, out: &mut Vec<f64>) {
     }
 }
 
+/// Relative size below which a current counts as zero (of the largest late-window current).
+const ACTIVE: f64 = 1e-3;
+
+/// Period of a set of series sampled every `dt` (E7 currents in the late window): the first
+/// maximum of their summed, mean-removed autocorrelation after its first negative value,
+/// refined by a parabola through the three samples around it. `None` when there is no such
+/// maximum within half the window (no oscillation resolved).
+pub fn period(series: &[Vec<f64>], dt: f64) -> Option<f64> {
+    let len = series.iter().map(Vec::len).min()?;
+    if len < 8 {
+        return None;
+    }
+    let maxk = len / 2;
+    let mut c = vec![0.0; maxk + 1];
+    for y in series {
+        let mu = y[..len].iter().sum::<f64>() / len as f64;
+        for (k, ck) in c.iter_mut().enumerate() {
+            let s: f64 = (0..len - k).map(|q| (y[q] - mu) * (y[q + k] - mu)).sum();
+            *ck += s / (len - k) as f64;
+        }
+    }
+    if c[0] <= 0.0 {
+        return None;
+    }
+    let neg = c.iter().position(|&v| v < 0.0)?;
+    let k = (neg.max(1)..maxk).find(|&k| c[k] > 0.0 && c[k] >= c[k - 1] && c[k] >= c[k + 1])?;
+    let (a, b, d) = (c[k - 1], c[k], c[k + 1]);
+    let den = a - 2.0 * b + d;
+    let off = if den.abs() > 0.0 {
+        (0.5 * (a - d) / den).clamp(-0.5, 0.5)
+    } else {
+        0.0
+    };
+    Some((k as f64 + off) * dt)
+}
+
+/// Late-window half peak-to-peak of every entry of `s[q][m][n]`, records `from..`.
+fn amplitudes(s: &[Vec<Vec<f64>>], from: usize) -> Vec<Vec<f64>> {
+    let r = s[0].len();
+    (0..r)
+        .map(|m| {
+            (0..r)
+                .map(|n| {
+                    let (lo, hi) = s[from..].iter().fold((f64::MAX, f64::MIN), |(lo, hi), q| {
+                        (lo.min(q[m][n]), hi.max(q[m][n]))
+                    });
+                    0.5 * (hi - lo)
+                })
+                .collect()
+        })
+        .collect()
+}
+
+/// Sign groups of the currents (E7, E8): entries (m,n) and (n,r) are joined where
+/// $T^{mnr}\neq0$ ($H^{mn}$ is linear in $S^{nr}$), and (n,r), (n,s) where $U^{nrs}\neq0$,
+/// $r\ne s$ ($\Delta^n$ holds the product $S^{nr}S^{ns}$). Flipping every sign of one group
+/// leaves E7-E8 unchanged. Entries that no $T$ feeds form groups of their own. Groups are
+/// listed in order of their first entry; entries are indexed $mR+n$.
+pub fn sign_groups(spec: &mrdmft_solvers::spec::MeanFieldSpec) -> Vec<Vec<usize>> {
+    let r = spec.regions();
+    let mut parent: Vec<usize> = (0..r * r).collect();
+    fn find(p: &mut [usize], mut x: usize) -> usize {
+        while p[x] != x {
+            p[x] = p[p[x]];
+            x = p[x];
+        }
+        x
+    }
+    let mut join = |a: usize, b: usize| {
+        let (ra, rb) = (find(&mut parent, a), find(&mut parent, b));
+        if ra != rb {
+            parent[ra.max(rb)] = ra.min(rb);
+        }
+    };
+    for m in 0..r {
+        for n in 0..r {
+            for k in 0..r {
+                if spec.t().get(m, n, k) != 0.0 {
+                    join(m * r + n, n * r + k);
+                }
+                if m != k && spec.u().get(n, m, k) != 0.0 {
+                    join(n * r + m, n * r + k);
+                }
+            }
+        }
+    }
+    let mut groups: Vec<Vec<usize>> = Vec::new();
+    let mut root_of: Vec<Option<usize>> = vec![None; r * r];
+    for e in 0..r * r {
+        let root = find(&mut parent, e);
+        match root_of[root] {
+            Some(g) => groups[g].push(e),
+            None => {
+                root_of[root] = Some(groups.len());
+                groups.push(vec![e]);
+            }
+        }
+    }
+    groups
+}
+
 /// Run the DMFT (E6-E9) of a checked plan and sample it on the simulation grid: record times
-/// `t` for $S$ and $\psi$, lags `tau` after the burn-in row for $\Delta$.
-pub fn run_theory(p: &ComparePlan, t: &[f64], tau: &[f64]) -> Result<TheoryOut> {
+/// `t` for $S$ and $\psi$, lags `tau` after the burn-in row for $\Delta$; amplitude, period
+/// and stationarity of the late window (records `late..`).
+pub fn run_theory(p: &ComparePlan, t: &[f64], tau: &[f64], late: usize) -> Result<TheoryOut> {
     let start = Instant::now();
     let r = p.spec.regions();
     let sol = TwoTimeDmft::new(&p.spec, &p.s0, p.dmft.clone())?.run()?;
@@ -64,20 +184,197 @@ pub fn run_theory(p: &ComparePlan, t: &[f64], tau: &[f64]) -> Result<TheoryOut> 
         interp(&row, r, dt, tk, &mut delta);
     }
     let a = s.chunks(r * r).map(|q| row_sums(q, r)).collect();
+    let s_rows = blocks(&s, r);
+    let psi_rows = rows(&psi, r);
+    let late = late.min(t.len().saturating_sub(1));
+    let amplitude = amplitudes(&s_rows, late);
+    let big = s_rows[late..]
+        .iter()
+        .flatten()
+        .flatten()
+        .fold(0.0f64, |m, v| m.max(v.abs()));
+    let amax = amplitude.iter().flatten().fold(0.0f64, |m, &v| m.max(v));
+    let record_dt = if t.len() > 1 { t[1] - t[0] } else { dt };
+    let oscillating = big > ACTIVE && amax > 0.05 * big;
+    let period = if oscillating {
+        let series: Vec<Vec<f64>> = (0..r * r)
+            .filter(|&e| amplitude[e / r][e % r] > 0.05 * amax)
+            .map(|e| s_rows[late..].iter().map(|q| q[e / r][e % r]).collect())
+            .collect();
+        period(&series, record_dt)
+    } else {
+        None
+    };
+    let psi_range = (0..r).fold(0.0f64, |acc, m| {
+        let (lo, hi) = psi_rows[late..]
+            .iter()
+            .fold((f64::MAX, f64::MIN), |(lo, hi), q| {
+                (lo.min(q[m]), hi.max(q[m]))
+            });
+        acc.max(hi - lo)
+    });
+    // Stationary: currents constant (or all zero) and gains constant in the late window.
+    let stationary = !oscillating && (big <= ACTIVE || amax <= 1e-2 * big) && psi_range < 5e-3;
     Ok(TheoryOut {
         dt,
         s0: rows(&p.s0, r),
         initial_variance: p.net.initial_variance(&p.spec),
         records: Records {
             t: t.to_vec(),
-            s: blocks(&s, r),
+            s: s_rows,
             a,
-            psi: rows(&psi, r),
+            psi: psi_rows,
         },
         tau: tau.to_vec(),
         delta: rows(&delta, r),
+        amplitude,
+        period,
+        stationary,
         wall_seconds: start.elapsed().as_secs_f64(),
     })
+}
+
+/// How one trial is matched to the theory: a sign per sign group and a shift in records.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Alignment {
+    /// Sign per group (+1 or -1; +1 for inactive groups).
+    pub signs: Vec<f64>,
+    /// Whether each group is active in the theory.
+    pub active: Vec<bool>,
+    /// Shift s in records: record q of the theory is compared with record q + s of the trial.
+    pub shift: isize,
+}
+
+/// Late-window records `q` of the theory for which `q + shift` is a record of the trial.
+fn overlap(late: usize, len: usize, shift: isize) -> std::ops::Range<usize> {
+    let lo = (late as isize).max(-shift).max(0) as usize;
+    let hi = (len as isize - shift.max(0)).max(lo as isize) as usize;
+    lo..hi
+}
+
+/// Match a trial to the theory (E7 symmetries): for every shift s in `-max_shift..=max_shift`
+/// records, the cross-correlation of each sign group over the overlapping late window,
+/// $c_g(s) = \sum_q\sum_{e\in g} S^e_{sim}(q+s)\,S^e_{DMFT}(q)$ (mean over q); the shift with
+/// the largest $\sum_g |c_g(s)|$ over the active groups wins (of equal ones the smallest
+/// $|s|$), and each group takes the sign of its $c_g$ there.
+/// Stationary theories use `max_shift = 0`, so only the signs are matched.
+pub fn align(
+    tr: &[Vec<Vec<f64>>],
+    th: &[Vec<Vec<f64>>],
+    groups: &[Vec<usize>],
+    late: usize,
+    max_shift: usize,
+) -> Alignment {
+    let r = th[0].len();
+    let len = th.len().min(tr.len());
+    let big = th[late.min(len - 1)..len]
+        .iter()
+        .flatten()
+        .flatten()
+        .fold(0.0f64, |m, v| m.max(v.abs()));
+    // A group is active when its theory current persists: RMS over the last half of the
+    // late window above 1 % of the largest current (decaying transients do not count).
+    let tail = (late.min(len - 1) + len) / 2;
+    let active: Vec<bool> = groups
+        .iter()
+        .map(|g| {
+            let ms: f64 = th[tail..len]
+                .iter()
+                .map(|q| g.iter().map(|&e| q[e / r][e % r].powi(2)).sum::<f64>())
+                .sum::<f64>()
+                / (len - tail).max(1) as f64;
+            big > ACTIVE && ms.sqrt() > 1e-2 * big
+        })
+        .collect();
+    let ms = max_shift.min(late) as isize;
+    let mut best: Option<(f64, isize, Vec<f64>)> = None;
+    // Shifts by increasing |s|; a later shift must beat the best score by a relative 1e-9, so
+    // that of equivalent shifts (a whole period apart) the smallest is kept.
+    let order = (0..=ms).flat_map(|k| if k == 0 { vec![0] } else { vec![-k, k] });
+    // One window for every shift (records late .. len - ms), so scores are comparable.
+    let window = late.min(len)..len.saturating_sub(ms as usize).max(late.min(len));
+    for s in order {
+        let qs = if window.is_empty() {
+            overlap(late, len, s)
+        } else {
+            window.clone()
+        };
+        if qs.is_empty() {
+            continue;
+        }
+        let cnt = qs.len() as f64;
+        let c: Vec<f64> = groups
+            .iter()
+            .map(|g| {
+                qs.clone()
+                    .map(|q| {
+                        let a = &tr[(q as isize + s) as usize];
+                        g.iter()
+                            .map(|&e| a[e / r][e % r] * th[q][e / r][e % r])
+                            .sum::<f64>()
+                    })
+                    .sum::<f64>()
+                    / cnt
+            })
+            .collect();
+        let score: f64 = c
+            .iter()
+            .zip(&active)
+            .filter(|(_, &a)| a)
+            .map(|(v, _)| v.abs())
+            .sum();
+        if best
+            .as_ref()
+            .is_none_or(|(b, _, _)| score > *b + 1e-9 * b.abs())
+        {
+            best = Some((score, s, c));
+        }
+    }
+    let (_, shift, c) = best.unwrap_or((0.0, 0, vec![0.0; groups.len()]));
+    let signs = c
+        .iter()
+        .zip(&active)
+        .map(|(&v, &a)| if a && v < 0.0 { -1.0 } else { 1.0 })
+        .collect();
+    Alignment {
+        signs,
+        active,
+        shift,
+    }
+}
+
+/// The trial's currents on the theory's branch and phase: `out[q][m][n]` $=\sigma_{g(mn)}
+/// S^{mn}_{sim}(q + s)$, NaN where q + s is outside the run.
+pub fn aligned_currents(
+    tr: &[Vec<Vec<f64>>],
+    groups: &[Vec<usize>],
+    al: &Alignment,
+) -> Vec<Vec<Vec<f64>>> {
+    let r = tr[0].len();
+    let mut sign = vec![1.0; r * r];
+    for (g, &s) in groups.iter().zip(&al.signs) {
+        for &e in g {
+            sign[e] = s;
+        }
+    }
+    (0..tr.len())
+        .map(|q| {
+            let j = q as isize + al.shift;
+            (0..r)
+                .map(|m| {
+                    (0..r)
+                        .map(|n| {
+                            if j >= 0 && (j as usize) < tr.len() {
+                                sign[m * r + n] * tr[j as usize][m][n]
+                            } else {
+                                f64::NAN
+                            }
+                        })
+                        .collect()
+                })
+                .collect()
+        })
+        .collect()
 }
 
 fn rms(a: impl Iterator<Item = f64>) -> f64 {
@@ -89,102 +386,238 @@ fn rms(a: impl Iterator<Item = f64>) -> f64 {
     (s / k.max(1) as f64).sqrt()
 }
 
-/// Errors of one trial against the theory (see [`TrialError`]).
-pub fn trial_error(tr: &TrialOut, th: &TheoryOut, burn_record: usize) -> TrialError {
-    let currents = rms(tr.s.iter().zip(&th.s).flat_map(|(a, b)| {
-        a.iter()
-            .flatten()
-            .zip(b.iter().flatten())
-            .map(|(x, y)| x - y)
-            .collect::<Vec<_>>()
-    }));
-    let nl = tr.autocorr.delta.len().min(th.delta.len());
-    let delta = rms((0..nl).flat_map(|k| {
-        tr.autocorr.delta[k]
+/// Currents `s[q][m][n]` on a record grid.
+pub type Currents = Vec<Vec<Vec<f64>>>;
+
+/// One trial of a compare run: its result trial and its two-time slice `[k][m]`.
+pub struct CompareTrial {
+    /// The trial (currents, gains, time-averaged autocorrelation).
+    pub out: TrialOut,
+    /// $\Delta^m(t_0, t_0+\tau_k)$ over neurons (E8).
+    pub two_time: Vec<Vec<f64>>,
+}
+
+/// Errors of one trial against the theory (see [`TrialError`]), on the branch and phase of
+/// [`align`]; `late` is the first late-window record, `max_shift` the largest phase shift.
+pub fn trial_error(
+    tr: &CompareTrial,
+    th: &TheoryOut,
+    groups: &[Vec<usize>],
+    late: usize,
+    max_shift: usize,
+) -> (TrialError, Vec<Vec<Vec<f64>>>) {
+    let al = align(&tr.out.s, &th.s, groups, late, max_shift);
+    let s_al = aligned_currents(&tr.out.s, groups, &al);
+    let len = th.s.len().min(s_al.len());
+    let qs = overlap(late, len, al.shift);
+    let currents = rms(qs.clone().flat_map(|q| {
+        s_al[q]
             .iter()
-            .zip(&th.delta[k])
+            .flatten()
+            .zip(th.s[q].iter().flatten())
             .map(|(x, y)| x - y)
             .collect::<Vec<_>>()
     }));
-    let psi = rms(tr
-        .psi
-        .iter()
-        .zip(&th.psi)
-        .skip(burn_record)
-        .flat_map(|(a, b)| a.iter().zip(b).map(|(x, y)| x - y).collect::<Vec<_>>()));
-    TrialError {
+    let psi = rms(qs.clone().flat_map(|q| {
+        let j = (q as isize + al.shift) as usize;
+        tr.out.psi[j]
+            .iter()
+            .zip(&th.psi[q])
+            .map(|(x, y)| x - y)
+            .collect::<Vec<_>>()
+    }));
+    let diff = |d: &[Vec<f64>]| {
+        let nl = d.len().min(th.delta.len());
+        rms((0..nl).flat_map(|k| {
+            d[k].iter()
+                .zip(&th.delta[k])
+                .map(|(x, y)| x - y)
+                .collect::<Vec<_>>()
+        }))
+    };
+    let delta = diff(&tr.two_time);
+    let delta_stationary = th.stationary.then(|| diff(&tr.out.autocorr.delta));
+    let (mut amplitude, mut period_err, mut period_sim) = (None, None, None);
+    if let Some(p_th) = th.period {
+        let r = th.s0.len();
+        let amp = amplitudes(&tr.out.s, late.min(tr.out.s.len() - 1));
+        let amax = th.amplitude.iter().flatten().fold(0.0f64, |m, &v| m.max(v));
+        let act: Vec<usize> = (0..r * r)
+            .filter(|&e| th.amplitude[e / r][e % r] > 0.05 * amax)
+            .collect();
+        amplitude = Some(rms(act
+            .iter()
+            .map(|&e| amp[e / r][e % r] - th.amplitude[e / r][e % r])));
+        let series: Vec<Vec<f64>> = act
+            .iter()
+            .map(|&e| tr.out.s[late..].iter().map(|q| q[e / r][e % r]).collect())
+            .collect();
+        let rdt = if th.t.len() > 1 {
+            th.t[1] - th.t[0]
+        } else {
+            th.dt
+        };
+        period_sim = period(&series, rdt);
+        period_err = period_sim.map(|p| (p - p_th).abs());
+    }
+    let rdt = if th.t.len() > 1 {
+        th.t[1] - th.t[0]
+    } else {
+        0.0
+    };
+    let err = TrialError {
         currents,
         delta,
+        delta_stationary,
         psi,
-    }
-}
-
-/// Whether a trial ended on the mirror branch of the theory: some current that matters
-/// (|S| above a tenth of the largest theory current) has the opposite sign at the last record.
-pub fn sign_flipped(tr: &TrialOut, th: &TheoryOut) -> bool {
-    let (Some(a), Some(b)) = (tr.s.last(), th.s.last()) else {
-        return false;
+        amplitude,
+        period: period_err,
+        period_sim,
+        signs: al
+            .signs
+            .iter()
+            .zip(&al.active)
+            .map(|(&s, &a)| if a { s as i32 } else { 0 })
+            .collect(),
+        shift: al.shift as f64 * rdt,
     };
-    let big = b.iter().flatten().fold(0.0f64, |m, v| m.max(v.abs()));
-    a.iter()
-        .flatten()
-        .zip(b.iter().flatten())
-        .any(|(x, y)| y.abs() > 0.1 * big && x * y < 0.0)
+    (err, s_al)
 }
 
-/// Mean and standard deviation over trials of every entry of a per-trial array of rows
-/// (`f(trial)[q][a]`).
-fn stat2(
-    trials: &[TrialOut],
-    f: impl Fn(&TrialOut) -> &Vec<Vec<f64>>,
+/// Mean and standard deviation over trials of every entry of per-trial arrays of rows,
+/// skipping NaN entries.
+fn stat2<'a>(
+    items: impl Iterator<Item = &'a Vec<Vec<f64>>> + Clone,
 ) -> (Vec<Vec<f64>>, Vec<Vec<f64>>) {
-    let first = f(&trials[0]);
+    let first = items.clone().next().expect("at least one trial");
     let mut mean = first.clone();
     let mut sd = first.clone();
     for q in 0..first.len() {
         for a in 0..first[q].len() {
-            let xs: Vec<f64> = trials.iter().map(|t| f(t)[q][a]).collect();
-            (mean[q][a], sd[q][a]) = mean_std(&xs);
+            let xs: Vec<f64> = items
+                .clone()
+                .filter_map(|t| t.get(q).and_then(|row| row.get(a)).copied())
+                .filter(|v| !v.is_nan())
+                .collect();
+            (mean[q][a], sd[q][a]) = if xs.is_empty() {
+                (f64::NAN, f64::NAN)
+            } else {
+                mean_std(&xs)
+            };
         }
     }
     (mean, sd)
 }
 
+/// Mean and standard error (sample standard deviation / sqrt(k)) of `xs`.
+pub fn mean_se(xs: &[f64]) -> (f64, f64) {
+    let k = xs.len();
+    let (m, sd) = mean_std(xs);
+    if k < 2 {
+        return (m, 0.0);
+    }
+    let sample_sd = sd * (k as f64 / (k as f64 - 1.0)).sqrt();
+    (m, sample_sd / (k as f64).sqrt())
+}
+
+/// The observables whose errors are summarised and fitted, in display order.
+pub const OBSERVABLES: [&str; 6] = [
+    "currents",
+    "delta",
+    "delta_stationary",
+    "psi",
+    "amplitude",
+    "period",
+];
+
+fn observable(e: &TrialError, name: &str) -> Option<f64> {
+    match name {
+        "currents" => Some(e.currents),
+        "delta" => Some(e.delta),
+        "delta_stationary" => e.delta_stationary,
+        "psi" => Some(e.psi),
+        "amplitude" => e.amplitude,
+        "period" => e.period,
+        _ => None,
+    }
+}
+
 /// Summarise the trials of one size against the theory.
 pub fn summarise(
-    trials: &[TrialOut],
+    trials: &[CompareTrial],
     th: &TheoryOut,
-    burn_record: usize,
+    groups: &[Vec<usize>],
+    late: usize,
     wall: f64,
 ) -> SizeSummary {
     let k = trials.len();
+    let max_shift = th.period.map_or(0, |p| {
+        let rdt = if th.t.len() > 1 {
+            th.t[1] - th.t[0]
+        } else {
+            th.dt
+        };
+        (p / rdt).ceil() as usize
+    });
+    let (errors, aligned): (Vec<TrialError>, Vec<Currents>) = trials
+        .iter()
+        .map(|t| trial_error(t, th, groups, late, max_shift))
+        .unzip();
     let (mut s_mean, mut s_std) = (Vec::new(), Vec::new());
-    for q in 0..trials[0].s.len() {
-        let (m, s) = stat2(trials, |t| &t.s[q]);
+    for q in 0..aligned[0].len() {
+        let (m, s) = stat2(aligned.iter().map(|a| &a[q]));
         s_mean.push(m);
         s_std.push(s);
     }
-    let (psi_mean, psi_std) = stat2(trials, |t| &t.psi);
-    let (delta_mean, delta_std) = stat2(trials, |t| &t.autocorr.delta);
+    let (psi_mean, psi_std) = stat2(trials.iter().map(|t| &t.out.psi));
+    let (delta_mean, delta_std) = stat2(trials.iter().map(|t| &t.out.autocorr.delta));
+    let (tt_mean, tt_std) = stat2(trials.iter().map(|t| &t.two_time));
     let r = psi_mean.first().map_or(0, Vec::len);
     let (a_final_mean, a_final_std): (Vec<f64>, Vec<f64>) = (0..r)
         .map(|m| {
             let xs: Vec<f64> = trials
                 .iter()
-                .map(|t| t.a.last().map_or(f64::NAN, |a| a[m]))
+                .map(|t| t.out.a.last().map_or(f64::NAN, |a| a[m]))
                 .collect();
             mean_std(&xs)
         })
         .unzip();
-    let errors: Vec<TrialError> = trials
-        .iter()
-        .map(|t| trial_error(t, th, burn_record))
-        .collect();
     let (cm, cs) = mean_std(&errors.iter().map(|e| e.currents).collect::<Vec<_>>());
     let (dm, ds) = mean_std(&errors.iter().map(|e| e.delta).collect::<Vec<_>>());
-    let sign_flips = trials.iter().filter(|t| sign_flipped(t, th)).count();
+    let sign_flips = errors.iter().filter(|e| e.signs.contains(&-1)).count();
+    let mut branches: Vec<BranchCount> = Vec::new();
+    for e in &errors {
+        match branches.iter_mut().find(|b| b.signs == e.signs) {
+            Some(b) => b.trials += 1,
+            None => branches.push(BranchCount {
+                signs: e.signs.clone(),
+                trials: 1,
+            }),
+        }
+    }
+    branches.sort_by_key(|b| std::cmp::Reverse(b.trials));
+    let stats = OBSERVABLES
+        .iter()
+        .filter_map(|&name| {
+            let xs: Vec<f64> = errors
+                .iter()
+                .filter_map(|e| observable(e, name))
+                .filter(|v| v.is_finite())
+                .collect();
+            if xs.is_empty() {
+                return None;
+            }
+            let (mean, se) = mean_se(&xs);
+            Some(ErrorStat {
+                observable: name.into(),
+                mean,
+                se,
+                trials: xs.len(),
+            })
+        })
+        .collect();
     SizeSummary {
-        n: trials[0].n_neurons,
+        n: trials[0].out.n_neurons,
         trials: k,
         s_mean,
         s_std,
@@ -192,6 +625,8 @@ pub fn summarise(
         psi_std,
         delta_mean,
         delta_std,
+        delta_two_time_mean: tt_mean,
+        delta_two_time_std: tt_std,
         a_final_mean,
         a_final_std,
         errors,
@@ -200,15 +635,259 @@ pub fn summarise(
         delta_error_mean: dm,
         delta_error_std: ds,
         sign_flips,
+        branches,
+        stats,
         max_inflation: trials
             .iter()
-            .flat_map(|t| t.inflation.iter().copied())
+            .flat_map(|t| t.out.inflation.iter().copied())
             .fold(1.0, f64::max),
         wall_seconds: wall,
     }
 }
 
-/// Run the theory and every simulation of a checked config (`valid` from
+/// Two-sided 95 % quantile of Student's t with `dof` degrees of freedom (1.96 for dof = 0,
+/// where no residual scatter can be estimated and the weights alone set the error).
+pub fn t_quantile_95(dof: usize) -> f64 {
+    const T: [f64; 10] = [
+        12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306, 2.262, 2.228,
+    ];
+    match dof {
+        0 => 1.96,
+        1..=10 => T[dof - 1],
+        11..=20 => 2.228 - (dof - 10) as f64 * (2.228 - 2.086) / 10.0,
+        21..=30 => 2.086 - (dof - 20) as f64 * (2.086 - 2.042) / 10.0,
+        _ => 1.96,
+    }
+}
+
+/// Fit $\log e = \log c + b\log x$ by weighted least squares: weights $w_i = 1/\sigma_i^2$
+/// with $\sigma_i = se_i/e_i$ (the standard error of $\log e_i$ by the delta method; equal
+/// weights when some $se_i = 0$). The standard error of b is $\sqrt{(X^\top W X)^{-1}_{bb}}$
+/// times $\sqrt{\max(1, \chi^2/\nu)}$, $\nu = n - 2$ (with equal weights: the residual
+/// estimate); the interval is $b \pm t_{0.975,\nu}\,se$. `None` with fewer than two points,
+/// non-positive errors or equal-weight fits without residual degrees of freedom.
+pub fn fit_slope(x: &[f64], e: &[f64], se: &[f64]) -> Option<(f64, f64, [f64; 2], f64)> {
+    let n = x.len();
+    if n < 2 || e.iter().any(|&v| !(v > 0.0 && v.is_finite())) {
+        return None;
+    }
+    let lx: Vec<f64> = x.iter().map(|v| v.ln()).collect();
+    let ly: Vec<f64> = e.iter().map(|v| v.ln()).collect();
+    let weighted = se.iter().all(|&s| s > 0.0 && s.is_finite());
+    let w: Vec<f64> = if weighted {
+        se.iter().zip(e).map(|(s, v)| (v / s) * (v / s)).collect()
+    } else {
+        vec![1.0; n]
+    };
+    let sw: f64 = w.iter().sum();
+    let sx: f64 = w.iter().zip(&lx).map(|(w, x)| w * x).sum();
+    let sy: f64 = w.iter().zip(&ly).map(|(w, y)| w * y).sum();
+    let sxx: f64 = w.iter().zip(&lx).map(|(w, x)| w * x * x).sum();
+    let sxy: f64 = w
+        .iter()
+        .zip(&lx)
+        .zip(&ly)
+        .map(|((w, x), y)| w * x * y)
+        .sum();
+    let det = sw * sxx - sx * sx;
+    if det.abs() <= 1e-300 {
+        return None;
+    }
+    let b = (sw * sxy - sx * sy) / det;
+    let a = (sy - b * sx) / sw;
+    let chi2: f64 = w
+        .iter()
+        .zip(&lx)
+        .zip(&ly)
+        .map(|((w, x), y)| w * (y - a - b * x).powi(2))
+        .sum();
+    let dof = n - 2;
+    let var_b = sw / det;
+    let se_b = if weighted {
+        let scale = if dof > 0 {
+            (chi2 / dof as f64).max(1.0)
+        } else {
+            1.0
+        };
+        (var_b * scale).sqrt()
+    } else {
+        if dof == 0 {
+            return None;
+        }
+        (var_b * chi2 / dof as f64).sqrt()
+    };
+    let t = t_quantile_95(dof);
+    Some((b, se_b, [b - t * se_b, b + t * se_b], a.exp()))
+}
+
+/// Slope fits of every observable present at two or more sizes.
+pub fn fits(sizes: &[SizeSummary], expected: f64) -> Vec<SlopeFit> {
+    OBSERVABLES
+        .iter()
+        .filter_map(|&name| {
+            let pts: Vec<(f64, f64, f64)> = sizes
+                .iter()
+                .filter_map(|s| {
+                    s.stats
+                        .iter()
+                        .find(|x| x.observable == name)
+                        .map(|x| (s.n as f64, x.mean, x.se))
+                })
+                .collect();
+            let x: Vec<f64> = pts.iter().map(|p| p.0).collect();
+            let e: Vec<f64> = pts.iter().map(|p| p.1).collect();
+            let se: Vec<f64> = pts.iter().map(|p| p.2).collect();
+            let (slope, sb, ci, c) = fit_slope(&x, &e, &se)?;
+            Some(SlopeFit {
+                observable: name.into(),
+                variable: "N".into(),
+                points: pts.len(),
+                slope,
+                se: sb,
+                ci,
+                expected,
+                consistent: ci[0] <= expected && expected <= ci[1],
+                prefactor: c,
+            })
+        })
+        .collect()
+}
+
+/// Run one size's trials, keeping each trial's two-time slice at the first kept record
+/// ($t_0$ = burn-in, E8) beside its result trial.
+pub fn run_size(p: &ComparePlan, n: usize, ctx: &Context) -> Result<Vec<CompareTrial>> {
+    let plan = &p.net;
+    let bar = Progress::new((plan.trials * plan.steps) as u64, &format!("N={n}"), ctx);
+    let mut out = Vec::with_capacity(plan.trials);
+    for k in 0..plan.trials {
+        let base = (k * plan.steps) as u64;
+        let mut tick = |s: usize| {
+            if s.is_multiple_of(50) {
+                bar.set(base + s as u64);
+            }
+            !ctx.cancelled()
+        };
+        let run = plan.run_trial(&p.spec, n, k, &mut tick);
+        ctx.check()?;
+        let run = run?;
+        let (r, kk) = (run.r, plan.settings(&p.spec, n).acf_neurons);
+        let len = run.rec.x.len() / (r * kk).max(1);
+        let slices: Vec<Vec<f64>> = (0..r)
+            .map(|m| two_time_slice(&run.rec.x, len, r * kk, m * kk, kk, 0, plan.max_lag_records))
+            .collect();
+        let nl = slices.iter().map(Vec::len).min().unwrap_or(0);
+        let two_time = (0..nl)
+            .map(|l| slices.iter().map(|s| s[l]).collect())
+            .collect();
+        out.push(CompareTrial {
+            out: TrialOut::from_run(run),
+            two_time,
+        });
+    }
+    bar.finish();
+    Ok(out)
+}
+
+/// The connectivity of trial 0 at size `n` (E2): the dense $RN\times RN$ matrix
+/// $J^{mn}_{ij} = \delta_{mn} g_m\chi^m_{ij} + m^{mn}_i n^{mn}_j/N$ (shared mode: column
+/// $\pi_m(j)$ of region m's block carries $\chi_{ij}$), drawn from the same streams as the
+/// simulated network, row-major.
+///
+/// # Errors
+/// Loadings that cannot be sampled.
+pub fn connectivity(p: &ComparePlan, n: usize) -> std::result::Result<Vec<f64>, SolverError> {
+    let spec = &p.spec;
+    let net = &p.net;
+    let r = spec.regions();
+    let g = spec.g();
+    let key = (n as u64) << 16;
+    let load = sample_loadings(spec, n, &net.v_over, net.seed, key)?;
+    let dis = Disorder::draw(g, n, net.disorder, net.precision, net.seed, key);
+    let rn = r * n;
+    let mut j = vec![0.0; rn * rn];
+    let inv = 1.0 / n as f64;
+    for m in 0..r {
+        for k in 0..r {
+            let mv = &load.m[(m * r + k) * n..(m * r + k + 1) * n];
+            let nv = &load.n[(m * r + k) * n..(m * r + k + 1) * n];
+            for i in 0..n {
+                let row = &mut j[(m * n + i) * rn + k * n..(m * n + i) * rn + (k + 1) * n];
+                for (c, &nj) in row.iter_mut().zip(nv) {
+                    *c += mv[i] * nj * inv;
+                }
+            }
+        }
+        if g[m] == 0.0 {
+            continue;
+        }
+        match dis.mode {
+            DisorderMode::Independent => {
+                if let Some(Some(mat)) = dis.mats.get(m) {
+                    for i in 0..n {
+                        for c in 0..n {
+                            j[(m * n + i) * rn + m * n + c] += g[m] * mat.get(n, i, c);
+                        }
+                    }
+                }
+            }
+            DisorderMode::Shared => {
+                if let Some(Some(mat)) = dis.mats.first() {
+                    let perm = &dis.perms[m];
+                    for i in 0..n {
+                        for c in 0..n {
+                            j[(m * n + i) * rn + m * n + perm[c] as usize] +=
+                                g[m] * mat.get(n, i, c);
+                        }
+                    }
+                }
+            }
+        }
+    }
+    Ok(j)
+}
+
+/// All R N eigenvalues of the finite-N connectivity ([`connectivity`], E2) beside those of
+/// $\hat T$ (E16): the low-rank part's outliers against the bulk of radius $g_m$.
+///
+/// # Errors
+/// Sampling or eigensolver failures.
+pub fn run_spectrum(p: &ComparePlan, n: usize) -> std::result::Result<SpectrumOut, SolverError> {
+    let start = Instant::now();
+    let r = p.spec.regions();
+    let j = connectivity(p, n)?;
+    let ev = eigenvalues_unsorted(&j, r * n)?;
+    drop(j);
+    let th = t_hat_eigenvalues(p.spec.t(), None)?;
+    let gmax = p.spec.g().iter().fold(0.0f64, |a, &b| a.max(b.abs()));
+    // Each predicted outlier takes the nearest eigenvalue of J not taken by an earlier one
+    // (degenerate eigenvalues of T_hat split at finite N).
+    let mut taken = vec![false; ev.len()];
+    let mut outliers = Vec::new();
+    for z in th.iter().filter(|z| z.re.hypot(z.im) > gmax + 0.1) {
+        let dist = |a: &mrdmft_solvers::spectrum::Eig| (a.re - z.re).hypot(a.im - z.im);
+        let best = (0..ev.len())
+            .filter(|&i| !taken[i])
+            .min_by(|&a, &b| dist(&ev[a]).total_cmp(&dist(&ev[b])));
+        if let Some(i) = best {
+            taken[i] = true;
+            outliers.push(OutlierMatch {
+                predicted: [z.re, z.im],
+                nearest: [ev[i].re, ev[i].im],
+                distance: dist(&ev[i]),
+            });
+        }
+    }
+    Ok(SpectrumOut {
+        n,
+        eigenvalues: ev.iter().map(|z| [z.re, z.im]).collect(),
+        t_hat: th.iter().map(|z| [z.re, z.im]).collect(),
+        radius: p.spec.g().to_vec(),
+        outliers,
+        wall_seconds: start.elapsed().as_secs_f64(),
+    })
+}
+
+/// Run the theory, every simulation and the spectrum of a checked config (`valid` from
 /// [`crate::config::Checked::check`]), one size after another.
 pub fn run(cfg: &CompareConfig, valid: ComparePlan, ctx: &Context) -> Result<CompareResult> {
     let p = valid;
@@ -216,26 +895,139 @@ pub fn run(cfg: &CompareConfig, valid: ComparePlan, ctx: &Context) -> Result<Com
     let net = &p.net;
     let t = net.record_times();
     let tau = net.lag_times();
-    let theory = run_theory(&p, &t, &tau)?;
+    let late = net.burn_in_record;
+    let theory = run_theory(&p, &t, &tau, late)?;
+    let groups = sign_groups(&p.spec);
+    let r = p.spec.regions();
     let mut sizes = Vec::new();
     for &n in &net.sizes {
         let t0 = Instant::now();
-        let trials = super::simulate::run_trials(&p.spec, net, n, ctx, &format!("N={n}"))?;
+        let trials = run_size(&p, n, ctx)?;
         sizes.push(summarise(
             &trials,
             &theory,
-            net.burn_in_record,
+            &groups,
+            late,
             t0.elapsed().as_secs_f64(),
         ));
     }
+    let spectrum = match p.spectrum_n {
+        Some(n) => Some(run_spectrum(&p, n)?),
+        None => None,
+    };
+    let loops = {
+        let al = align(&theory.s, &theory.s, &groups, late, 0);
+        groups
+            .iter()
+            .zip(&al.active)
+            .map(|(g, &active)| SignGroup {
+                entries: g.iter().map(|&e| [e / r, e % r]).collect(),
+                active,
+            })
+            .collect()
+    };
     let body = CompareBody {
         z0: net.z0.clone(),
         t,
         tau,
-        burn_in: net.burn_in_record as f64 * net.record_dt(),
+        burn_in: late as f64 * net.record_dt(),
+        loops,
+        fits: fits(&sizes, p.expected_slope),
         theory,
         sizes,
+        spectrum,
     };
     let wall = start.elapsed().as_secs_f64();
     Ok(Envelope::new(Kind::Compare, cfg.clone(), body, wall).with_seed(Some(net.seed)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn period_of_a_sampled_sine() {
+        let dt = 0.25;
+        let p = 19.3;
+        let y: Vec<f64> = (0..400)
+            .map(|q| (2.0 * std::f64::consts::PI * q as f64 * dt / p).sin() + 0.3)
+            .collect();
+        let got = period(&[y], dt).unwrap();
+        assert!((got - p).abs() < 0.02 * p, "{got}");
+        assert!(period(&[vec![1.0; 100]], dt).is_none());
+    }
+
+    #[test]
+    fn slope_fit_recovers_a_power_law() {
+        let x = [250.0, 500.0, 1000.0, 2000.0, 4000.0];
+        let e: Vec<f64> = x.iter().map(|n: &f64| 3.0 * n.powf(-0.5)).collect();
+        let se: Vec<f64> = e.iter().map(|v| 0.05 * v).collect();
+        let (b, sb, ci, c) = fit_slope(&x, &e, &se).unwrap();
+        assert!((b + 0.5).abs() < 1e-12 && (c - 3.0).abs() < 1e-9);
+        // Exact data: chi2 = 0, so the error is the propagated one, 0.05 / sqrt(Sxx).
+        let lx: Vec<f64> = x.iter().map(|v| v.ln()).collect();
+        let mean = lx.iter().sum::<f64>() / 5.0;
+        let sxx: f64 = lx.iter().map(|v| (v - mean).powi(2)).sum();
+        assert!((sb - 0.05 / sxx.sqrt()).abs() < 1e-12);
+        assert!((ci[1] - ci[0] - 2.0 * 3.182 * sb).abs() < 1e-12);
+    }
+
+    #[test]
+    fn make_t_sign_groups_are_the_loops() {
+        let spec = mrdmft_solvers::spec::MeanFieldSpec::new(
+            vec![0.0; 3],
+            mrdmft_solvers::tensors::make_t(&[0.5, 0.5, 0.5], &[2.0, 2.0, 2.0]).unwrap(),
+            mrdmft_solvers::spec::Tensor3::identity_overlaps(3),
+            mrdmft_solvers::nonlinearity::Nonlinearity::Erf,
+        );
+        let g = sign_groups(&spec.unwrap());
+        // Self-loops 0, 4, 8 alone; pairs (01,10), (02,20), (12,21).
+        assert_eq!(
+            g,
+            vec![
+                vec![0],
+                vec![1, 3],
+                vec![2, 6],
+                vec![4],
+                vec![5, 7],
+                vec![8]
+            ]
+        );
+    }
+    #[test]
+    fn align_recovers_a_shift_and_a_flipped_group() {
+        // Theory: R = 2, the diagonal entries oscillate with period 20 records (with a second
+        // harmonic, so that no half-period shift imitates a sign flip); the trial is the
+        // theory delayed by 7 records with entry (1, 1) flipped.
+        let p = 20.0;
+        let th: Vec<Vec<Vec<f64>>> = (0..200)
+            .map(|q| {
+                let w = 2.0 * std::f64::consts::PI * q as f64 / p;
+                vec![
+                    vec![w.sin() + 0.4 * (2.0 * w).sin(), 0.0],
+                    vec![0.0, 0.5 * w.cos() + 0.3 * (2.0 * w).cos()],
+                ]
+            })
+            .collect();
+        let tr: Vec<Vec<Vec<f64>>> = (0..200)
+            .map(|q| {
+                let w = 2.0 * std::f64::consts::PI * (q as f64 - 7.0) / p;
+                vec![
+                    vec![w.sin() + 0.4 * (2.0 * w).sin(), 0.0],
+                    vec![0.0, -0.5 * w.cos() - 0.3 * (2.0 * w).cos()],
+                ]
+            })
+            .collect();
+        let groups = vec![vec![0], vec![1], vec![2], vec![3]];
+        let al = align(&tr, &th, &groups, 50, 15);
+        assert_eq!(al.shift, 7);
+        assert_eq!(al.signs, vec![1.0, 1.0, 1.0, -1.0]);
+        assert_eq!(al.active, vec![true, false, false, true]);
+        let s = aligned_currents(&tr, &groups, &al);
+        for q in 50..190 {
+            for e in 0..4 {
+                assert!((s[q][e / 2][e % 2] - th[q][e / 2][e % 2]).abs() < 1e-12);
+            }
+        }
+    }
 }

@@ -19,20 +19,21 @@ use crate::common::*;
 
 use mrdmft::config::{Checked, CompareConfig};
 use mrdmft::results::{SizeSummary, TheoryOut};
-use mrdmft::runs::compare::{run_theory, summarise};
-use mrdmft::runs::simulate::run_trials;
+use mrdmft::runs::compare::{run_size, run_theory, sign_groups, summarise};
 use mrdmft_solvers::closed_forms::{corr_stationary, psi_inv};
 
 fn run(cfg: serde_json::Value) -> (TheoryOut, Vec<SizeSummary>, f64) {
     let cfg: CompareConfig = serde_json::from_value(cfg).unwrap();
     let p = cfg.check().unwrap();
     let net = &p.net;
-    let th = run_theory(&p, &net.record_times(), &net.lag_times()).unwrap();
+    let late = net.burn_in_record;
+    let th = run_theory(&p, &net.record_times(), &net.lag_times(), late).unwrap();
+    let groups = sign_groups(&p.spec);
     let mut out = Vec::new();
     let mut infl: f64 = 1.0;
     for &n in &net.sizes {
-        let trials = run_trials(&p.spec, net, n, &mrdmft::runs::Context::quiet(), "test").unwrap();
-        let s = summarise(&trials, &th, net.burn_in_record, 0.0);
+        let trials = run_size(&p, n, &mrdmft::runs::Context::quiet()).unwrap();
+        let s = summarise(&trials, &th, &groups, late, 0.0);
         infl = infl.max(s.max_inflation);
         out.push(s);
     }

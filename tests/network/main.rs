@@ -3,6 +3,7 @@
 #[path = "../common/mod.rs"]
 mod common;
 
+mod compare_regimes;
 mod dmft_vs_network;
 mod lyapunov;
 mod network_reference;
