@@ -790,8 +790,8 @@ pub fn run_size(p: &ComparePlan, n: usize, ctx: &Context) -> Result<Vec<CompareT
 
 /// The connectivity of trial 0 at size `n` (E2): the dense $RN\times RN$ matrix
 /// $J^{mn}_{ij} = \delta_{mn} g_m\chi^m_{ij} + m^{mn}_i n^{mn}_j/N$ (shared mode: column
-/// $\pi_m(j)$ of region m's block carries $\chi_{ij}$), drawn from the same streams as the
-/// simulated network, row-major.
+/// $\pi_m(j)$ of region m's block carries $\chi_{ij}$; sparse mode: the K entries of each row),
+/// drawn from the same streams as the simulated network, row-major.
 ///
 /// # Errors
 /// Loadings that cannot be sampled.
@@ -837,6 +837,15 @@ pub fn connectivity(p: &ComparePlan, n: usize) -> std::result::Result<Vec<f64>, 
                         for c in 0..n {
                             j[(m * n + i) * rn + m * n + perm[c] as usize] +=
                                 g[m] * mat.get(n, i, c);
+                        }
+                    }
+                }
+            }
+            DisorderMode::Sparse(_) => {
+                if let Some(Some(sp)) = dis.sparse.get(m) {
+                    for i in 0..n {
+                        for q in i * sp.k..(i + 1) * sp.k {
+                            j[(m * n + i) * rn + m * n + sp.col(q)] += g[m] * sp.weight(q);
                         }
                     }
                 }
