@@ -289,7 +289,19 @@ fn panel_b(d: &Fig4Data) -> crate::plot::LinePanel {
 fn notes(d: &Fig4Data) -> Vec<String> {
     let f = &d.finite_n;
     let mut lines = vec![
-        "Network panels (below): param_sets_1, shared disorder, f32".to_string(),
+        format!(
+            "Network panels (below): param_sets_1, {} disorder, {}",
+            match d.config.network.core.disorder {
+                crate::network::sample::DisorderMode::Sparse(sp) =>
+                    format!("sparse (in-degree K = {})", sp.in_degree),
+                m => m.name().to_string(),
+            },
+            match d.config.network.core.precision {
+                crate::network::sample::Precision::F64 => "f64",
+                crate::network::sample::Precision::F32 => "f32",
+                crate::network::sample::Precision::F32Acc64 => "f32 (f64 sums)",
+            }
+        ),
         format!(
             "N = {} per region (paper: 100000), T_sim = {}, measured at t = {}",
             f.n, f.t_sim, f.t_measure

@@ -22,6 +22,19 @@ pub struct Autocorr {
 }
 
 impl Autocorr {
+    /// From the sums over `n` neurons of the per-neuron estimates (`sum[k]`) and of their
+    /// squares (`sq[k]`): the mean over neurons and its spread.
+    fn from_sums(sum: &[f64], sq: &[f64], n: usize) -> Autocorr {
+        let nn = n as f64;
+        let delta: Vec<f64> = sum.iter().map(|s| s / nn).collect();
+        let spread = sq
+            .iter()
+            .zip(&delta)
+            .map(|(q, m)| (q / nn - m * m).max(0.0).sqrt())
+            .collect();
+        Autocorr { delta, spread }
+    }
+
     /// $\Delta(k)/\Delta(0)$.
     pub fn normalised(&self) -> Vec<f64> {
         let d0 = self.delta.first().copied().unwrap_or(f64::NAN);
@@ -94,14 +107,7 @@ pub fn autocorrelation(
             sq[k] += q[k];
         }
     }
-    let nn = n_neurons as f64;
-    let delta: Vec<f64> = sum.iter().map(|s| s / nn).collect();
-    let spread = sq
-        .iter()
-        .zip(&delta)
-        .map(|(q, m)| (q / nn - m * m).max(0.0).sqrt())
-        .collect();
-    Autocorr { delta, spread }
+    Autocorr::from_sums(&sum, &sq, n_neurons)
 }
 
 /// The autocorrelations of [`autocorrelation`] accumulated while the network runs, for runs
@@ -201,14 +207,7 @@ impl StreamingAutocorr {
                 sq[lag] += v * v;
             }
         }
-        let nn = k as f64;
-        let delta: Vec<f64> = sum.iter().map(|s| s / nn).collect();
-        let spread = sq
-            .iter()
-            .zip(&delta)
-            .map(|(q, m)| (q / nn - m * m).max(0.0).sqrt())
-            .collect();
-        Autocorr { delta, spread }
+        Autocorr::from_sums(&sum, &sq, k)
     }
 }
 

@@ -43,7 +43,6 @@ use crate::results::{
     blocks, rows, BranchCount, CompareBody, CompareResult, Envelope, ErrorStat, OutlierMatch,
     Records, SignGroup, SizeSummary, SlopeFit, SpectrumOut, TheoryOut, TrialError, TrialOut,
 };
-use crate::runs::progress::Progress;
 
 /// Linear interpolation at time `t` of a series of `r2`-vectors on the grid `j dt`, appended
 /// to `out`.
@@ -757,20 +756,9 @@ pub fn fits(sizes: &[SizeSummary], expected: f64) -> Vec<SlopeFit> {
 /// ($t_0$ = burn-in, E8) beside its result trial.
 pub fn run_size(p: &ComparePlan, n: usize, ctx: &Context) -> Result<Vec<CompareTrial>> {
     let plan = &p.net;
-    let bar = Progress::new((plan.trials * plan.steps) as u64, &format!("N={n}"), ctx);
-    let mut out = Vec::with_capacity(plan.trials);
-    for k in 0..plan.trials {
-        let base = (k * plan.steps) as u64;
-        let mut tick = |s: usize| {
-            if s.is_multiple_of(50) {
-                bar.set(base + s as u64);
-            }
-            !ctx.cancelled()
-        };
-        let run = plan.run_trial(&p.spec, n, k, &mut tick);
-        ctx.check()?;
-        let run = run?;
-        let (r, kk) = (run.r, plan.settings(&p.spec, n).acf_neurons);
+    let kk = plan.settings(&p.spec, n).acf_neurons;
+    crate::runs::simulate::each_trial(&p.spec, plan, n, ctx, &format!("N={n}"), |run| {
+        let r = run.r;
         let len = run.rec.x.len() / (r * kk).max(1);
         let slices: Vec<Vec<f64>> = (0..r)
             .map(|m| two_time_slice(&run.rec.x, len, r * kk, m * kk, kk, 0, plan.max_lag_records))
@@ -779,13 +767,11 @@ pub fn run_size(p: &ComparePlan, n: usize, ctx: &Context) -> Result<Vec<CompareT
         let two_time = (0..nl)
             .map(|l| slices.iter().map(|s| s[l]).collect())
             .collect();
-        out.push(CompareTrial {
+        CompareTrial {
             out: TrialOut::from_run(run),
             two_time,
-        });
-    }
-    bar.finish();
-    Ok(out)
+        }
+    })
 }
 
 /// The connectivity of trial 0 at size `n` (E2): the dense $RN\times RN$ matrix

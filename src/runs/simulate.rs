@@ -7,7 +7,7 @@ use mrdmft_solvers::spec::MeanFieldSpec;
 use super::Context;
 use crate::config::{Kind, SimulateConfig};
 use crate::error::Result;
-use crate::network::NetworkPlan;
+use crate::network::{NetworkPlan, TrialRun};
 use crate::results::{Envelope, SimBody, SimResult, TrialOut};
 use crate::runs::Progress;
 
@@ -20,6 +20,19 @@ pub fn run_trials(
     ctx: &Context,
     label: &str,
 ) -> Result<Vec<TrialOut>> {
+    each_trial(spec, plan, n, ctx, label, TrialOut::from_run)
+}
+
+/// Run every trial of `plan` at size `n` as [`run_trials`] does, handing each finished network
+/// to `f` (which keeps what it needs of the recording).
+pub fn each_trial<T>(
+    spec: &MeanFieldSpec,
+    plan: &NetworkPlan,
+    n: usize,
+    ctx: &Context,
+    label: &str,
+    mut f: impl FnMut(TrialRun) -> T,
+) -> Result<Vec<T>> {
     let bar = Progress::new((plan.trials * plan.steps) as u64, label, ctx);
     let mut out = Vec::with_capacity(plan.trials);
     for k in 0..plan.trials {
@@ -32,7 +45,7 @@ pub fn run_trials(
         };
         let trial = plan.run_trial(spec, n, k, &mut tick);
         ctx.check()?;
-        out.push(crate::results::TrialOut::from_run(trial?));
+        out.push(f(trial?));
     }
     bar.finish();
     Ok(out)
