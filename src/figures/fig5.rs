@@ -337,16 +337,16 @@ pub fn draw(d: &Fig5Data, dir: &Path) -> Result<()> {
             log_axes: false,
         };
         let currents = current_series(&e.t, &e.s, first);
-        tops.push(panel(top_title, "t", "S^mn(t)", currents, (-2.0, 2.0)));
+        tops.push(panel(top_title, "t", "S^{mn}(t)", currents, (-2.0, 2.0)));
         let slices = slice_series(&e.tau, &e.slice, first);
-        let y = "normalised Delta(t0, t0+tau)";
-        bottoms.push(panel(bottom_title, "tau", y, slices, (-1.0, 1.0)));
+        let y = r"normalised \Delta(t_{0}, t_{0}+\tau)";
+        bottoms.push(panel(bottom_title, r"\tau", y, slices, (-1.0, 1.0)));
     }
     let cols = tops.len().max(1);
     let mut lines = tops;
     lines.extend(bottoms);
     let title = format!(
-        "Fig. 5: R = 2, g = {rad}, random T with prescribed leading T_hat eigenvalue; {} x {} cells x {} runs, dt = {}, Nt = {}, slice t0 = {:.2} (preset {:?})",
+        "Fig. 5: R = 2, g = {rad}, random T with prescribed leading \\hat T eigenvalue; {} x {} cells x {} runs, dt = {}, Nt = {}, slice t0 = {:.2} (preset {:?})",
         d.x.len(),
         d.y.len(),
         d.runs,

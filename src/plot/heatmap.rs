@@ -429,7 +429,7 @@ pub fn current_series(t: &[f64], s: &[Vec<Vec<f64>>], label: bool) -> Vec<Series
             let (m, n) = (k / r, k % r);
             Series::line(
                 if label {
-                    format!("S^{}{}", m + 1, n + 1)
+                    crate::plot::regions::current_label(m + 1, n + 1)
                 } else {
                     String::new()
                 },

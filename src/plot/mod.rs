@@ -341,8 +341,8 @@ macro_rules! draw_panel_body {
                 .bold_line_style(RGBColor(225, 225, 225));
         }
         let light = WHITE;
-        mesh.x_desc(&$self.x_label)
-            .y_desc(&$self.y_label)
+        mesh.x_desc(crate::plot::text::math(&$self.x_label))
+            .y_desc(crate::plot::text::math(&$self.y_label))
             .label_style(("sans-serif", 12))
             .axis_desc_style(("sans-serif", 13))
             .light_line_style(light)
