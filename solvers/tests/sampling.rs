@@ -261,7 +261,7 @@ fn window_single_region_transient_matches_integrator() {
 /// sampled <phi'(x)> within 5 % (M = 512: its standard error is ~1.5 %, max over 63 points).
 #[test]
 fn window_three_regions_with_currents_matches_accurate_integrator() {
-    use mrdmft_solvers::sampling::window::{solve_window, WindowSettings};
+    use mrdmft_solvers::sampling::window::solve_window;
     use mrdmft_solvers::two_time::InitialVariance;
     let d = load("multi_disorder.json");
     let inp = &d["inputs"];
@@ -272,17 +272,7 @@ fn window_three_regions_with_currents_matches_accurate_integrator() {
         .iter()
         .flat_map(flat)
         .collect();
-    let mut controls = SamplingControls::new(6);
-    controls.n_samples = 512;
-    controls.damping = 0.5;
-    let set = WindowSettings {
-        controls,
-        dt: 0.05,
-        steps: 201,
-        initial_variance: InitialVariance::OwnG,
-        structured_initial: true,
-        delta_rows: vec![],
-    };
+    let set = window_settings();
     let sol = solve_window(&spec, &set, &s0, &mut |_| {}).unwrap();
     let mut dset = TwoTimeSettings::new(0.025, 401);
     dset.scheme = Scheme::Accurate;

@@ -345,20 +345,18 @@ mod tests {
                 .collect();
             let mut out = vec![0.0; n];
             spmv(&a, &ys, false, g, &mut out);
-            let err = out
-                .iter()
-                .zip(&want)
-                .map(|(o, w)| (o - w).abs())
-                .fold(0.0, f64::max);
+            let max_err = |o: &[f64]| {
+                o.iter()
+                    .zip(&want)
+                    .map(|(o, w)| (o - w).abs())
+                    .fold(0.0, f64::max)
+            };
+            let err = max_err(&out);
             assert!(err < 1e-12, "{weights:?} f64 rates: max error {err}");
             // f32 rates: relative rounding 6e-8 per rate, |y| <= 1, sum of |w| ~ sqrt(K).
             let mut out32 = vec![0.0; n];
             spmv(&a, &ys, true, g, &mut out32);
-            let err = out32
-                .iter()
-                .zip(&want)
-                .map(|(o, w)| (o - w).abs())
-                .fold(0.0, f64::max);
+            let err = max_err(&out32);
             assert!(err < 1e-6, "{weights:?} f32 rates: max error {err}");
             // The same numbers on one thread.
             let pool = rayon::ThreadPoolBuilder::new()

@@ -121,3 +121,19 @@ pub fn with_threads<T: Send>(threads: usize, f: impl FnOnce() -> T + Send) -> T 
         .unwrap();
     pool.install(f)
 }
+
+/// The window-sampling settings both the sampler's and the integrator's tests compare against:
+/// 512 samples, seed 6, damping 0.5, dt = 0.05, 201 steps from the structured initial state.
+pub fn window_settings() -> mrdmft_solvers::sampling::window::WindowSettings {
+    let mut controls = mrdmft_solvers::sampling::SamplingControls::new(6);
+    controls.n_samples = 512;
+    controls.damping = 0.5;
+    mrdmft_solvers::sampling::window::WindowSettings {
+        controls,
+        dt: 0.05,
+        steps: 201,
+        initial_variance: mrdmft_solvers::two_time::InitialVariance::OwnG,
+        structured_initial: true,
+        delta_rows: vec![],
+    }
+}

@@ -3,12 +3,13 @@
 //! sampling solver (EQUATIONS.md section 2.1, an independent Monte Carlo solution of the same
 //! DMFT), the quadrature SCS condition (E13), and itself at dt and dt/2.
 
+use crate::common::window_settings;
 use mrdmft_solvers::nonlinearity::Nonlinearity;
 use mrdmft_solvers::quadrature;
 use mrdmft_solvers::sampling::stationary::{
     solve_stationary, StationarySamplingSettings, StationarySamplingState,
 };
-use mrdmft_solvers::sampling::window::{solve_window, WindowSettings};
+use mrdmft_solvers::sampling::window::solve_window;
 use mrdmft_solvers::sampling::{SamplingControls, Termination};
 use mrdmft_solvers::spec::{MeanFieldSpec, Tensor3};
 use mrdmft_solvers::tensors::make_t;
@@ -84,17 +85,7 @@ fn tanh_chaos_matches_scs_root_and_the_sampling_solver() {
 #[test]
 fn tanh_structured_matches_the_window_sampling_solver() {
     let (spec, s0) = structured();
-    let mut controls = SamplingControls::new(6);
-    controls.n_samples = 512;
-    controls.damping = 0.5;
-    let set = WindowSettings {
-        controls,
-        dt: 0.05,
-        steps: 201,
-        initial_variance: InitialVariance::OwnG,
-        structured_initial: true,
-        delta_rows: vec![],
-    };
+    let set = window_settings();
     let sol = solve_window(&spec, &set, &s0, &mut |_| {}).unwrap();
     assert_eq!(sol.run.termination, Termination::Converged);
     let det = run(&spec, &s0, Scheme::Accurate, 0.025, 401);
