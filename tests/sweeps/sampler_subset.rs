@@ -3,7 +3,10 @@
 //! (spread over the whole 40 x 40 grid), the number of draws must be equal and the leading
 //! eigenvalue equal to the bit (`tests/data/fig5_shard0_of_401.json`, recorded before the
 //! disc-exclusion stage). The ignored test also integrates every point (Nt = 2500) and compares the
-//! end state bit for bit.
+//! end state: integers and strings exactly, numbers to 1e-12 relative (1e-15 absolute below 1e-3).
+//! Numbers are not compared to the bit because the integrator's eight-chain recursion and its SIMD
+//! paths sum in another order than when the file was recorded, which moves the last bits; the
+//! draws are still compared bit for bit above.
 
 use std::path::Path;
 
@@ -80,9 +83,47 @@ fn paper_subset_points_are_unchanged() {
     let got = got.as_array().unwrap();
     let pts = want["points"].as_array().unwrap();
     assert_eq!(got.len(), pts.len());
+    let mut worst = 0.0f64;
     for (g, w) in got.iter().zip(pts) {
         for (k, v) in w.as_object().unwrap() {
-            assert_eq!(&g[k], v, "point {}: {k}", w["index"]);
+            let at = format!("point {}: {k}", w["index"]);
+            worst = worst.max(same_within(&g[k], v, &at));
+        }
+    }
+    assert!(worst <= 1e-12, "largest relative difference {worst:e}");
+}
+
+/// Compares two JSON values: numbers to 1e-12 relative, 1e-15 absolute below 1e-3 (returned: the largest relative
+/// difference), integers, strings, booleans and shapes exactly.
+fn same_within(got: &Value, want: &Value, at: &str) -> f64 {
+    match (got, want) {
+        (Value::Number(a), Value::Number(b)) if a.is_f64() || b.is_f64() => {
+            let (a, b) = (a.as_f64().unwrap(), b.as_f64().unwrap());
+            // Relative, with an absolute floor of 1e-15 for decayed currents near zero.
+            let d = (a - b).abs() / b.abs().max(1e-3);
+            assert!(d <= 1e-12, "{at}: {a} against {b}");
+            if a == b {
+                0.0
+            } else {
+                d
+            }
+        }
+        (Value::Array(a), Value::Array(b)) => {
+            assert_eq!(a.len(), b.len(), "{at}: length");
+            a.iter()
+                .zip(b)
+                .map(|(x, y)| same_within(x, y, at))
+                .fold(0.0, f64::max)
+        }
+        (Value::Object(a), Value::Object(b)) => {
+            assert_eq!(a.len(), b.len(), "{at}: keys");
+            b.iter()
+                .map(|(k, y)| same_within(&a[k], y, &format!("{at}.{k}")))
+                .fold(0.0, f64::max)
+        }
+        _ => {
+            assert_eq!(got, want, "{at}");
+            0.0
         }
     }
 }
