@@ -3,49 +3,81 @@
 //!
 //! [`MeanFieldSpec::new`] validates once (E2, E4); every solver can then trust it.
 
-use ndarray::{Array3, ArrayView3};
+use ndarray::{Array3, Array5, ArrayView3, ArrayView5};
 use serde::{Deserialize, Serialize};
 
 use crate::error::{require_all, SolverError};
 use crate::nonlinearity::Nonlinearity;
 
-/// A dense $R\times R\times R$ tensor stored row-major: `data[(m*R + n)*R + r] = X^{mnr}`.
+/// A dense $R\times R\times R$ tensor of $K\times K$ channel blocks, stored row-major:
+/// `data[(((m*R + n)*R + r)*K + k)*K + l] = X^{mnr}_{kl}`.
+///
+/// $K$ is the rank of the communication subspaces (1 in the paper, where the layout is the plain
+/// `data[(m*R + n)*R + r] = X^{mnr}`). For rank $K$ the effective interactions are
+/// $T^{mnr}_{kl} = \langle n^{mn}_k m^{nr}_l\rangle$ and the overlaps
+/// $U^{m}_{(n,k),(r,l)} = \langle m^{mn}_k m^{mr}_l\rangle$ (E4K in `docs/EQUATIONS.md`).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(try_from = "Tensor3Parts")]
 pub struct Tensor3 {
     r: usize,
+    #[serde(skip_serializing_if = "is_one")]
+    k: usize,
     data: Vec<f64>,
+}
+
+fn is_one(k: &usize) -> bool {
+    *k == 1
+}
+
+fn one() -> usize {
+    1
 }
 
 /// The unchecked fields of a [`Tensor3`], as serialised.
 #[derive(Deserialize)]
 struct Tensor3Parts {
     r: usize,
+    #[serde(default = "one")]
+    k: usize,
     data: Vec<f64>,
 }
 
 impl TryFrom<Tensor3Parts> for Tensor3 {
     type Error = SolverError;
     fn try_from(p: Tensor3Parts) -> Result<Self, SolverError> {
-        Tensor3::from_flat(p.r, p.data, "tensor")
+        Tensor3::from_flat_rank(p.r, p.k, p.data, "tensor")
     }
 }
 
 impl Tensor3 {
-    /// Zero tensor of size `r`.
+    /// Zero tensor of size `r` (rank one).
     pub fn zeros(r: usize) -> Self {
+        Self::zeros_rank(r, 1)
+    }
+
+    /// Zero tensor of size `r` with $K\times K$ channel blocks.
+    pub fn zeros_rank(r: usize, k: usize) -> Self {
         Tensor3 {
             r,
-            data: vec![0.0; r * r * r],
+            k,
+            data: vec![0.0; r * r * r * k * k],
         }
     }
 
     /// $U^{mnr} = \delta_{nr}$ for every region: the identity overlap of every paper figure.
     pub fn identity_overlaps(r: usize) -> Self {
-        let mut t = Self::zeros(r);
+        Self::identity_overlaps_rank(r, 1)
+    }
+
+    /// $U^{m}_{(n,k),(r,l)} = \delta_{nr}\delta_{kl}$: independent, unit-variance loadings of
+    /// every channel (E4K).
+    pub fn identity_overlaps_rank(r: usize, k: usize) -> Self {
+        let mut t = Self::zeros_rank(r, k);
         for m in 0..r {
             for n in 0..r {
-                t.set(m, n, n, 1.0);
+                for a in 0..k {
+                    t.set_kl(m, n, n, a, a, 1.0);
+                }
             }
         }
         t
@@ -92,36 +124,91 @@ impl Tensor3 {
                 data.extend_from_slice(xmn);
             }
         }
-        Ok(Tensor3 { r, data })
+        Ok(Tensor3 { r, k: 1, data })
+    }
+
+    /// Build a rank-`k` tensor from row-major data of $R^3K^2$ entries,
+    /// `data[(((m*R + n)*R + r)*K + k)*K + l]` $= X^{mnr}_{kl}$, checking the length and
+    /// finiteness. `field` names the input in error messages.
+    pub fn from_flat_rank(
+        r: usize,
+        k: usize,
+        data: Vec<f64>,
+        field: &str,
+    ) -> Result<Self, SolverError> {
+        let want = r
+            .checked_mul(r)
+            .and_then(|x| x.checked_mul(r))
+            .and_then(|x| x.checked_mul(k))
+            .and_then(|x| x.checked_mul(k));
+        if r == 0 || k == 0 || want != Some(data.len()) {
+            let shape = if k == 1 {
+                "an R x R x R array with R >= 1".to_string()
+            } else {
+                format!("an R x R x R x K x K array with R >= 1 and K = {k}")
+            };
+            return Err(SolverError::invalid(
+                field,
+                format!("has {} entries for R = {r}; give {shape}", data.len()),
+            ));
+        }
+        if let Some(q) = data.iter().position(|x| !x.is_finite()) {
+            let kk = k * k;
+            let (c, b) = (q / kk, q % kk);
+            let at = if k == 1 {
+                format!("[{}][{}][{}]", c / (r * r), c / r % r, c % r)
+            } else {
+                format!(
+                    "[{}][{}][{}][{}][{}]",
+                    c / (r * r),
+                    c / r % r,
+                    c % r,
+                    b / k,
+                    b % k
+                )
+            };
+            return Err(SolverError::invalid(
+                format!("{field}{at}"),
+                "is not a finite number; give a finite value",
+            ));
+        }
+        Ok(Tensor3 { r, k, data })
     }
 
     /// Build from row-major data, `data[(m*R + n)*R + r]` $= X^{mnr}$, checking the length and
     /// finiteness. `field` names the input in error messages.
     pub fn from_flat(r: usize, data: Vec<f64>, field: &str) -> Result<Self, SolverError> {
-        if r == 0 || data.len() != r * r * r {
-            return Err(SolverError::invalid(
-                field,
-                format!(
-                    "has {} entries for R = {r}; give an R x R x R array with R >= 1",
-                    data.len()
-                ),
-            ));
-        }
-        if let Some(q) = data.iter().position(|x| !x.is_finite()) {
-            return Err(SolverError::invalid(
-                format!("{field}[{}][{}][{}]", q / (r * r), q / r % r, q % r),
-                "is not a finite number; give a finite value",
-            ));
-        }
-        Ok(Tensor3 { r, data })
+        Self::from_flat_rank(r, 1, data, field)
     }
 
-    /// Nested-vector form `x[m][n][r]` (for JSON).
+    /// Nested-vector form `x[m][n][r]` (for JSON) of a rank-one tensor; for rank $K > 1$ the
+    /// $(0, 0)$ channel (use [`Tensor3::to_nested_rank`]).
     pub fn to_nested(&self) -> Vec<Vec<Vec<f64>>> {
         (0..self.r)
             .map(|m| {
                 (0..self.r)
-                    .map(|n| (0..self.r).map(|k| self.get(m, n, k)).collect())
+                    .map(|n| (0..self.r).map(|k| self.get_kl(m, n, k, 0, 0)).collect())
+                    .collect()
+            })
+            .collect()
+    }
+
+    /// Nested-vector form `x[m][n][r][k][l]` (for JSON) of any rank.
+    #[allow(clippy::type_complexity)]
+    pub fn to_nested_rank(&self) -> Vec<Vec<Vec<Vec<Vec<f64>>>>> {
+        let (r, k) = (self.r, self.k);
+        (0..r)
+            .map(|m| {
+                (0..r)
+                    .map(|n| {
+                        (0..r)
+                            .map(|s| {
+                                (0..k)
+                                    .map(|a| (0..k).map(|b| self.get_kl(m, n, s, a, b)).collect())
+                                    .collect()
+                            })
+                            .collect()
+                    })
                     .collect()
             })
             .collect()
@@ -133,21 +220,50 @@ impl Tensor3 {
         self.r
     }
 
-    /// $X^{mnr}$.
+    /// Rank $K$ of the channel blocks (1 for the paper's rank-one subspaces).
+    #[inline]
+    pub fn rank(&self) -> usize {
+        self.k
+    }
+
+    /// $X^{mnr}$ of a rank-one tensor (the $(0,0)$ channel entry for rank $K > 1$).
     #[inline]
     pub fn get(&self, m: usize, n: usize, r: usize) -> f64 {
-        self.data[(m * self.r + n) * self.r + r]
+        debug_assert_eq!(self.k, 1, "Tensor3::get on a rank-{} tensor", self.k);
+        self.get_kl(m, n, r, 0, 0)
     }
 
-    /// Set $X^{mnr}$.
+    /// Set $X^{mnr}$ of a rank-one tensor.
     #[inline]
     pub fn set(&mut self, m: usize, n: usize, r: usize, v: f64) {
-        self.data[(m * self.r + n) * self.r + r] = v;
+        debug_assert_eq!(self.k, 1, "Tensor3::set on a rank-{} tensor", self.k);
+        self.set_kl(m, n, r, 0, 0, v);
     }
 
-    /// Zero-copy view $X^{mnr}$ of shape (m, n, r).
+    /// $X^{mnr}_{kl}$.
+    #[inline]
+    pub fn get_kl(&self, m: usize, n: usize, r: usize, k: usize, l: usize) -> f64 {
+        self.data[(((m * self.r + n) * self.r + r) * self.k + k) * self.k + l]
+    }
+
+    /// Set $X^{mnr}_{kl}$.
+    #[inline]
+    pub fn set_kl(&mut self, m: usize, n: usize, r: usize, k: usize, l: usize, v: f64) {
+        let i = (((m * self.r + n) * self.r + r) * self.k + k) * self.k + l;
+        self.data[i] = v;
+    }
+
+    /// Zero-copy view $X^{mnr}$ of shape (m, n, r) of a rank-one tensor; for rank $K > 1$ the
+    /// shape is (m, n, r K^2) (use [`Tensor3::as_array_rank`]).
     pub fn as_array(&self) -> ArrayView3<'_, f64> {
-        crate::arrays::view(&self.data, (self.r, self.r, self.r), "tensor")
+        let kk = self.k * self.k;
+        crate::arrays::view(&self.data, (self.r, self.r, self.r * kk), "tensor")
+    }
+
+    /// Zero-copy view $X^{mnr}_{kl}$ of shape (m, n, r, k, l).
+    pub fn as_array_rank(&self) -> ArrayView5<'_, f64> {
+        let (r, k) = (self.r, self.k);
+        ArrayView5::from_shape((r, r, r, k, k), &self.data).expect("length checked on construction")
     }
 
     /// Build from an $R\times R\times R$ array (taken over without a copy when it is in standard
@@ -163,20 +279,25 @@ impl Tensor3 {
                 format!("has shape {r} x {n1} x {n2}; give an R x R x R array"),
             ));
         }
-        let n = r * r * r;
-        let data = if a.as_slice().is_none() {
-            a.iter().copied().collect()
-        } else {
-            // Contiguous, row-major: the buffer from the offset holds the data in order.
-            let (v, off) = a.into_raw_vec_and_offset();
-            let o = off.unwrap_or(0);
-            if o == 0 && v.len() == n {
-                v
-            } else {
-                v[o..o + n].to_vec()
-            }
-        };
-        Self::from_flat(r, data, field)
+        Self::from_flat(r, standard_data(a), field)
+    }
+
+    /// Build a rank-$K$ tensor from an $R\times R\times R\times K\times K$ array, checking the
+    /// shape and finiteness. `field` names the input in error messages.
+    ///
+    /// # Errors
+    /// A shape other than (R, R, R, K, K), an empty one, or non-finite entries.
+    pub fn from_array_rank(a: Array5<f64>, field: &str) -> Result<Self, SolverError> {
+        let (r, n1, n2, k, k2) = a.dim();
+        if n1 != r || n2 != r || k2 != k {
+            return Err(SolverError::invalid(
+                field,
+                format!(
+                    "has shape {r} x {n1} x {n2} x {k} x {k2}; give an R x R x R x K x K array"
+                ),
+            ));
+        }
+        Self::from_flat_rank(r, k, standard_data(a), field)
     }
 
     /// Flat row-major data.
@@ -187,6 +308,22 @@ impl Tensor3 {
     /// Largest absolute entry.
     pub fn max_abs(&self) -> f64 {
         self.data.iter().fold(0.0f64, |a, &b| a.max(b.abs()))
+    }
+}
+
+/// The row-major buffer of `a`, taken over without a copy when it is in standard layout.
+fn standard_data<D: ndarray::Dimension>(a: ndarray::Array<f64, D>) -> Vec<f64> {
+    let n = a.len();
+    if a.as_slice().is_none() {
+        return a.iter().copied().collect();
+    }
+    // Contiguous, row-major: the buffer from the offset holds the data in order.
+    let (v, off) = a.into_raw_vec_and_offset();
+    let o = off.unwrap_or(0);
+    if o == 0 && v.len() == n {
+        v
+    } else {
+        v[o..o + n].to_vec()
     }
 }
 
@@ -248,6 +385,15 @@ impl MeanFieldSpec {
                 "model.U",
                 format!("is {ru} x {ru} x {ru} but T is {r} x {r} x {r}; give U with the same R"),
             ),
+            (
+                u.rank() == t.rank(),
+                "model.U",
+                format!(
+                    "has rank-{} channel blocks but T has rank {}; give U of shape [R][R][R][K][K] with the same K as T",
+                    u.rank(),
+                    t.rank()
+                ),
+            ),
         ])?;
         for m in 0..r {
             check_spd(&u, m)?;
@@ -259,6 +405,20 @@ impl MeanFieldSpec {
     #[inline]
     pub fn regions(&self) -> usize {
         self.t.dim()
+    }
+
+    /// Rank $K$ of every communication subspace (1 in the paper).
+    #[inline]
+    pub fn rank(&self) -> usize {
+        self.t.rank()
+    }
+
+    /// Number of currents $R^2K$: $S^{mn}_k$ at index $(mR + n)K + k$ (the pair index $mR + n$
+    /// for rank one).
+    #[inline]
+    pub fn n_currents(&self) -> usize {
+        let r = self.regions();
+        r * r * self.rank()
     }
 
     /// Disorder scale $g_m$ of each region (E2).
@@ -286,25 +446,34 @@ impl MeanFieldSpec {
         self.phi
     }
 
-    /// (E7) $H^{mn} = \psi^n\sum_r T^{mnr}S^{nr}$ into `out` (`s`, `out` row-major $R\times R$).
+    /// (E7) $H^{mn} = \psi^n\sum_r T^{mnr}S^{nr}$ into `out` (`s`, `out` row-major $R\times R$);
+    /// for rank $K$ (E7K) $H^{mn}_k = \psi^n\sum_{r,l} T^{mnr}_{kl}S^{nr}_l$ over the current
+    /// index $(mR + n)K + k$.
     pub fn currents_h(&self, psi: &[f64], s: &[f64], out: &mut [f64]) {
         contract(&self.t, s, |_, n| n, |n| psi[n], out);
     }
 
     /// (E8, E10) $w^{mn} = \sum_k U^{mnk}x^{mk}$ into `out` (row-major $R\times R$): the weights
-    /// that reduce the structured part $\sum_{nk}U^{mnk}y^{mn}x^{mk}$ to $\sum_n y^{mn}w^{mn}$.
+    /// that reduce the structured part $\sum_{nk}U^{mnk}y^{mn}x^{mk}$ to $\sum_n y^{mn}w^{mn}$;
+    /// for rank $K$ (E8K) $w^{mn}_k = \sum_{r,l} U^{m}_{(n,k),(r,l)}x^{mr}_l$.
     pub fn overlap_weights(&self, x: &[f64], out: &mut [f64]) {
         contract(&self.u, x, |m, _| m, |_| 1.0, out);
     }
 
     /// (E8, E10) Structured part $\sum_{n,k}U^{mnk}a^{mn}b^{mk}$ of region `m` ($a, b$ row-major
-    /// $R\times R$); with $a = b = S$ the structured variance $A^m$.
+    /// $R\times R$); with $a = b = S$ the structured variance $A^m$. For rank $K$ (E8K)
+    /// $\sum_{(n,k),(r,l)}U^m_{(n,k),(r,l)}a^{mn}_k b^{mr}_l$.
     pub fn structured(&self, a: &[f64], b: &[f64], m: usize) -> f64 {
-        let r = self.regions();
+        let (r, kk) = (self.regions(), self.rank());
         let mut acc = 0.0;
         for n in 0..r {
-            for k in 0..r {
-                acc += self.u.get(m, n, k) * a[m * r + n] * b[m * r + k];
+            for k in 0..kk {
+                let an = a[(m * r + n) * kk + k];
+                for q in 0..r {
+                    for l in 0..kk {
+                        acc += self.u.get_kl(m, n, q, k, l) * an * b[(m * r + q) * kk + l];
+                    }
+                }
             }
         }
         acc
@@ -316,8 +485,9 @@ impl MeanFieldSpec {
     }
 }
 
-/// `out[m R + n]` $= w_n\sum_k X^{mnk}\,x_{\mathrm{row}(m,n) R + k}$: the contractions of E7 and E10
-/// (`k` ascending from 0, then one product with $w_n$; $w_n = 1$ is exact).
+/// `out[(m R + n) K + k]` $= w_n\sum_{q,l} X^{mnq}_{kl}\,x_{(\mathrm{row}(m,n) R + q)K + l}$: the
+/// contractions of E7 and E10 (`q` ascending from 0, `l` inside it, then one product with $w_n$;
+/// $w_n = 1$ is exact). For rank one this is $w_n\sum_q X^{mnq}x_{\mathrm{row}(m,n)R + q}$.
 fn contract(
     x: &Tensor3,
     v: &[f64],
@@ -325,42 +495,61 @@ fn contract(
     w: impl Fn(usize) -> f64,
     out: &mut [f64],
 ) {
-    let r = x.dim();
+    let (r, kk) = (x.dim(), x.rank());
     for m in 0..r {
         for n in 0..r {
-            let (q, mut acc) = (row(m, n), 0.0);
-            for k in 0..r {
-                acc += x.get(m, n, k) * v[q * r + k];
+            let q0 = row(m, n) * r;
+            for k in 0..kk {
+                let mut acc = 0.0;
+                for q in 0..r {
+                    for l in 0..kk {
+                        acc += x.get_kl(m, n, q, k, l) * v[(q0 + q) * kk + l];
+                    }
+                }
+                out[(m * r + n) * kk + k] = w(n) * acc;
             }
-            out[m * r + n] = w(n) * acc;
         }
     }
 }
 
-/// Check that the slice `U[m]` is symmetric and positive definite (Cholesky without pivoting).
+/// Check that the slice `U[m]`, an $RK\times RK$ matrix over the channel index $(n, k)$, is
+/// symmetric and positive definite (Cholesky without pivoting).
 fn check_spd(u: &Tensor3, m: usize) -> Result<(), SolverError> {
-    let r = u.dim();
-    let scale = (0..r)
-        .map(|n| u.get(m, n, n).abs())
+    let (r, kk) = (u.dim(), u.rank());
+    let d = r * kk;
+    let at = |i: usize, j: usize| u.get_kl(m, i / kk, j / kk, i % kk, j % kk);
+    let name = |i: usize, j: usize| {
+        if kk == 1 {
+            format!("U[{m}][{i}][{j}]")
+        } else {
+            format!("U[{m}][{}][{}][{}][{}]", i / kk, j / kk, i % kk, j % kk)
+        }
+    };
+    let scale = (0..d)
+        .map(|i| at(i, i).abs())
         .fold(0.0f64, f64::max)
         .max(1e-300);
-    for n in 0..r {
-        for k in 0..n {
-            let (a, b) = (u.get(m, n, k), u.get(m, k, n));
+    for i in 0..d {
+        for j in 0..i {
+            let (a, b) = (at(i, j), at(j, i));
             if (a - b).abs() > 1e-10 * scale {
                 return Err(SolverError::invalid(
                     format!("model.U[{m}]"),
-                    format!("is not symmetric: U[{m}][{n}][{k}] = {a} but U[{m}][{k}][{n}] = {b}; make each U[m] symmetric"),
+                    format!(
+                        "is not symmetric: {} = {a} but {} = {b}; make each U[m] symmetric",
+                        name(i, j),
+                        name(j, i)
+                    ),
                 ));
             }
         }
     }
-    let mut l = vec![0.0; r * r];
-    for i in 0..r {
+    let mut l = vec![0.0; d * d];
+    for i in 0..d {
         for j in 0..=i {
-            let mut s = u.get(m, i, j);
+            let mut s = at(i, j);
             for k in 0..j {
-                s -= l[i * r + k] * l[j * r + k];
+                s -= l[i * d + k] * l[j * d + k];
             }
             if i == j {
                 if s <= 1e-14 * scale {
@@ -369,9 +558,9 @@ fn check_spd(u: &Tensor3, m: usize) -> Result<(), SolverError> {
                         "is not positive definite; each U[m] is a covariance of loadings and must be symmetric positive definite (use \"identity\" for the paper's choice)",
                     ));
                 }
-                l[i * r + i] = s.sqrt();
+                l[i * d + i] = s.sqrt();
             } else {
-                l[i * r + j] = s / l[j * r + j];
+                l[i * d + j] = s / l[j * d + j];
             }
         }
     }

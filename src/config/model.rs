@@ -14,12 +14,19 @@ use mrdmft_solvers::SolverError;
 /// `{"make_T": {"a": [..], "b": [..]}}`, `{"from_uh": {"u": [..], "h": [..]}}` (E15) or
 /// `{"random": {"scale": s, "seed": n}}` ($T = s\,z$, $z$ standard normal; needs `regions`).
 /// `U` is `"identity"` (default) or an explicit array.
+///
+/// With `rank` K > 1 (rank-K communication subspaces, E4K) an explicit `T` or `U` is an
+/// `R x R x R x K x K` array (`T[m][n][r][k][l]` = <n^{mn}_k m^{nr}_l>, `U[m][n][r][k][l]` =
+/// <m^{mn}_k m^{mr}_l>), the builders take one list per channel (`"a": [[..], [..]]`) and
+/// `random` draws all R^3 K^2 entries.
 #[serde_with::skip_serializing_none]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ModelConfig {
     /// Number of regions R (optional when T or g fixes it; checked for consistency).
     pub regions: Option<usize>,
+    /// Rank K of every communication subspace (default 1, the paper's rank-one couplings).
+    pub rank: Option<usize>,
     /// Disorder scale of each region.
     pub g: Vec<f64>,
     /// Effective interactions (array or builder object).
@@ -69,36 +76,149 @@ pub(crate) fn nested3(v: &Value, field: &str) -> Result<Vec<Vec<Vec<f64>>>, Solv
         .collect()
 }
 
+/// Flatten a nested array whose level `i` must have `shape[i]` entries (`None`: the length of
+/// the first level, R), checking every number; returns the row-major data.
+fn nested_flat(
+    v: &Value,
+    field: &str,
+    shape: &[Option<usize>],
+    what: &str,
+) -> Result<Vec<f64>, SolverError> {
+    let r = v.as_array().map_or(0, Vec::len);
+    let mut out = Vec::new();
+    fn walk(
+        v: &Value,
+        at: String,
+        level: usize,
+        shape: &[usize],
+        what: &str,
+        out: &mut Vec<f64>,
+    ) -> Result<(), SolverError> {
+        if level == shape.len() {
+            let x = v
+                .as_f64()
+                .ok_or_else(|| SolverError::invalid(&at, "must be a number"))?;
+            if !x.is_finite() {
+                return Err(SolverError::invalid(
+                    &at,
+                    "is not a finite number; give a finite value",
+                ));
+            }
+            out.push(x);
+            return Ok(());
+        }
+        let a = v
+            .as_array()
+            .ok_or_else(|| SolverError::invalid(&at, format!("must be {what}")))?;
+        if a.len() != shape[level] {
+            return Err(SolverError::invalid(
+                &at,
+                format!(
+                    "has {} entries, expected {} (it must be {what})",
+                    a.len(),
+                    shape[level]
+                ),
+            ));
+        }
+        a.iter()
+            .enumerate()
+            .try_for_each(|(i, x)| walk(x, format!("{at}[{i}]"), level + 1, shape, what, out))
+    }
+    if r == 0 {
+        return Err(SolverError::invalid(
+            field,
+            format!("is empty; it must be {what}"),
+        ));
+    }
+    let shape: Vec<usize> = shape.iter().map(|x| x.unwrap_or(r)).collect();
+    walk(v, field.to_string(), 0, &shape, what, &mut out)?;
+    Ok(out)
+}
+
+/// A list of per-channel lists of numbers (`[[..], [..]]`), or a flat list only when `rank` is 1.
+fn channel_lists(v: &Value, field: &str, rank: usize) -> Result<Vec<Vec<f64>>, SolverError> {
+    let nested = v
+        .as_array()
+        .is_some_and(|a| a.first().is_some_and(Value::is_array));
+    if !nested {
+        if rank == 1 {
+            return Ok(vec![vec_of(v, field)?]);
+        }
+        return Err(SolverError::invalid(
+            field,
+            format!("must list one list of per-region values per channel (model.rank = {rank}), e.g. [[2.0, 2.0], [1.5, 1.5]]"),
+        ));
+    }
+    let a = v.as_array().expect("checked above");
+    if a.len() != rank {
+        return Err(SolverError::invalid(
+            field,
+            format!(
+                "lists {} channels but model.rank is {rank}; give one list per channel",
+                a.len()
+            ),
+        ));
+    }
+    a.iter()
+        .enumerate()
+        .map(|(k, x)| vec_of(x, &format!("{field}[{k}]")))
+        .collect()
+}
+
 /// Largest |g| and |T| entry a model may have (see [`ModelConfig::check`]).
 pub const MAX_MAGNITUDE: f64 = 1e100;
 
 impl ModelConfig {
+    /// Rank K of the communication subspaces (`model.rank`, default 1), checked.
+    pub fn rank_k(&self) -> Result<usize, SolverError> {
+        match self.rank {
+            None => Ok(1),
+            Some(0) => Err(SolverError::invalid(
+                "model.rank",
+                "is 0; give the rank K >= 1 of every communication subspace (1 is the paper's)",
+            )),
+            Some(k) => Ok(k),
+        }
+    }
+
     /// Build the effective-interaction tensor.
     pub fn tensor_t(&self) -> Result<Tensor3, SolverError> {
         let r_hint = self.regions.unwrap_or(self.g.len());
-        // T and U are R x R x R, T_hat (E16) is R^2 x R^2: refuse sizes beyond the budget
-        // before building any of them.
-        let r = r_hint as f64;
+        let rank = self.rank_k()?;
+        // T and U are R^3 K^2, T_hat (E16) is (R^2 K)^2: refuse sizes beyond the budget before
+        // building any of them.
+        let (r, kf) = (r_hint as f64, rank as f64);
         super::budget::check(
-            if self.regions.is_some() {
+            if self.rank.is_some_and(|k| k > 1) {
+                "model.rank"
+            } else if self.regions.is_some() {
                 "model.regions"
             } else {
                 "model.g"
             },
-            super::budget::f64s(2.0 * r * r * r + r.powi(4)),
+            super::budget::f64s(2.0 * r * r * r * kf * kf + (r * r * kf).powi(2)),
             super::budget::DEFAULT_GB,
-            "use fewer regions",
+            "use fewer regions or a lower rank",
         )?;
         match &self.t {
-            Value::Array(_) => Tensor3::from_nested(&nested3(&self.t, "model.T")?, "model.T"),
+            Value::Array(_) if rank == 1 => {
+                Tensor3::from_nested(&nested3(&self.t, "model.T")?, "model.T")
+            }
+            Value::Array(a) => {
+                let what = format!("an R x R x R x K x K array with K = model.rank = {rank}");
+                let shape = [None, None, None, Some(rank), Some(rank)];
+                let data = nested_flat(&self.t, "model.T", &shape, &what)?;
+                Tensor3::from_flat_rank(a.len(), rank, data, "model.T")
+            }
             Value::Object(o) if o.len() == 1 => {
                 let (k, v) = o.iter().next().expect("one entry");
-                let get = |key: &str| -> Result<Vec<f64>, SolverError> {
-                    vec_of(
+                let get = |key: &str| -> Result<Vec<Vec<f64>>, SolverError> {
+                    channel_lists(
                         v.get(key).ok_or_else(|| {
                             SolverError::invalid(format!("model.T.{k}.{key}"), "is missing")
                         })?,
                         &format!("model.T.{k}.{key}"),
+                        rank,
                     )
                 };
                 let allow = |keys: &[&str]| -> Result<(), SolverError> {
@@ -114,11 +234,21 @@ impl ModelConfig {
                 let t = match k.as_str() {
                     "make_T" => {
                         allow(&["a", "b"])?;
-                        tensors::make_t(&get("a")?, &get("b")?)
+                        let (a, b) = (get("a")?, get("b")?);
+                        if rank == 1 {
+                            tensors::make_t(&a[0], &b[0])
+                        } else {
+                            tensors::make_t_rank(&a, &b)
+                        }
                     }
                     "from_uh" => {
                         allow(&["u", "h"])?;
-                        tensors::make_t_from_uh(&get("u")?, &get("h")?)
+                        let (u, h) = (get("u")?, get("h")?);
+                        if rank == 1 {
+                            tensors::make_t_from_uh(&u[0], &h[0])
+                        } else {
+                            tensors::make_t_from_uh_rank(&u, &h)
+                        }
                     }
                     "random" => {
                         allow(&["scale", "seed"])?;
@@ -128,7 +258,7 @@ impl ModelConfig {
                         let seed = v.get("seed").and_then(Value::as_u64).ok_or_else(|| {
                             SolverError::invalid("model.T.random.seed", "is missing; give a non-negative integer seed")
                         })?;
-                        tensors::random_t(r_hint, scale, seed)
+                        tensors::random_t_rank(r_hint, rank, scale, seed)
                     }
                     other => Err(SolverError::invalid(
                         "model.T",
@@ -161,9 +291,18 @@ impl ModelConfig {
                 ));
             }
         }
+        let rank = t.rank();
         let u = match &self.u {
-            Value::String(s) if s == "identity" => Tensor3::identity_overlaps(r),
-            Value::Array(_) => Tensor3::from_nested(&nested3(&self.u, "model.U")?, "model.U")?,
+            Value::String(s) if s == "identity" => Tensor3::identity_overlaps_rank(r, rank),
+            Value::Array(_) if rank == 1 => {
+                Tensor3::from_nested(&nested3(&self.u, "model.U")?, "model.U")?
+            }
+            Value::Array(a) => {
+                let what = format!("an R x R x R x K x K array with K = model.rank = {rank}");
+                let shape = [Some(r), Some(r), Some(r), Some(rank), Some(rank)];
+                let data = nested_flat(&self.u, "model.U", &shape, &what)?;
+                Tensor3::from_flat_rank(a.len(), rank, data, "model.U")?
+            }
             _ => return Err(SolverError::invalid(
                 "model.U",
                 "must be \"identity\" or an R x R x R array of symmetric positive definite U[m]",
@@ -187,6 +326,16 @@ impl ModelConfig {
             ));
         }
         let phi = self.phi;
-        MeanFieldSpec::new(self.g.clone(), t, u, phi)
+        let spec = MeanFieldSpec::new(self.g.clone(), t, u, phi)?;
+        if spec.rank() > 1 {
+            return Err(SolverError::invalid(
+                "model.rank",
+                format!(
+                    "is {}; the solvers take rank-one subspaces only so far (give model.rank = 1)",
+                    spec.rank()
+                ),
+            ));
+        }
+        Ok(spec)
     }
 }
