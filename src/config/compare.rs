@@ -132,12 +132,20 @@ impl Checked for CompareConfig {
         let t_burn = (net.burn_in_record * net.record_every) as f64 * net.dt;
         let burn_row = ((t_burn / dt).round() as usize).min(steps.saturating_sub(1));
         let s0 = net.initial_currents(&spec);
-        let r = spec.regions();
+        let (r, k) = (spec.regions(), spec.rank());
         let dc = DmftConfig {
             scheme: self.dmft.scheme.clone(),
             dt,
             steps,
-            s0: Some(s0.chunks(r).map(<[f64]>::to_vec).collect()),
+            s0: Some(if k == 1 {
+                super::InitialCurrents::Pairs(s0.chunks(r).map(<[f64]>::to_vec).collect())
+            } else {
+                super::InitialCurrents::Channels(
+                    s0.chunks(r * k)
+                        .map(|row| row.chunks(k).map(<[f64]>::to_vec).collect())
+                        .collect(),
+                )
+            }),
             seed: None,
             delta_rows: vec![burn_row],
             band: None,
@@ -146,7 +154,7 @@ impl Checked for CompareConfig {
             store_full: false,
             classification: None,
         };
-        let (set, s0) = dc.check(r)?;
+        let (set, s0) = dc.check(r, k)?;
         let a = &self.analysis;
         if !(a.expected_slope.is_finite() && a.expected_slope < 0.0) {
             return Err(SolverError::invalid(

@@ -41,9 +41,9 @@ pub struct DmftConfig {
     pub dt: f64,
     /// Number of time points.
     pub steps: usize,
-    /// Initial currents, R x R.
+    /// Initial currents: `S0[m][n]` (R x R), or `S0[m][n][k]` (R x R x K) for rank K.
     #[serde(rename = "S0")]
-    pub s0: Option<Vec<Vec<f64>>>,
+    pub s0: Option<InitialCurrents>,
     /// Seed for uniform [0, 1) random initial currents (as the reference's `np.random.rand`).
     pub seed: Option<u64>,
     /// Rows i for which Delta(t_i, t_i + tau) is returned.
@@ -85,8 +85,9 @@ impl DmftConfig {
         })
     }
 
-    /// Validate into integrator settings and initial currents.
-    pub fn check(&self, r: usize) -> Result<(TwoTimeSettings, Vec<f64>), SolverError> {
+    /// Validate into integrator settings and initial currents ($R^2K$ of them, current index
+    /// $(mR + n)K + k$) for `r` regions and rank `k`.
+    pub fn check(&self, r: usize, k: usize) -> Result<(TwoTimeSettings, Vec<f64>), SolverError> {
         let scheme: Scheme = Scheme::NAMES
             .iter()
             .position(|n| *n == self.scheme)
@@ -128,19 +129,11 @@ impl DmftConfig {
             (None, None) => {
                 return Err(SolverError::invalid(
                     "dmft.S0",
-                    "is missing; give the initial currents S0 (R x R) or a seed for uniform [0,1) random ones",
+                    "is missing; give the initial currents S0 (R x R, or R x R x K for rank K) or a seed for uniform [0,1) random ones",
                 ))
             }
-            (Some(s), None) => {
-                if s.len() != r || s.iter().any(|row| row.len() != r) {
-                    return Err(SolverError::invalid(
-                        "dmft.S0",
-                        format!("must be an R x R matrix with R = {r}"),
-                    ));
-                }
-                s.iter().flatten().copied().collect()
-            }
-            (None, Some(seed)) => random_s0(r, seed),
+            (Some(s), None) => s.flat(r, k, "dmft.S0")?,
+            (None, Some(seed)) => random_s0(r * r * k, seed),
         };
         let set = TwoTimeSettings {
             scheme,
@@ -157,10 +150,63 @@ impl DmftConfig {
     }
 }
 
-/// Uniform [0, 1) initial currents from a ChaCha8 stream (the reference draws `np.random.rand(R, R)`).
-pub fn random_s0(r: usize, seed: u64) -> Vec<f64> {
+/// `count` uniform [0, 1) initial currents from a ChaCha8 stream (the reference draws
+/// `np.random.rand(R, R)`: `count` = R^2; for rank K, R^2 K in the current order).
+pub fn random_s0(count: usize, seed: u64) -> Vec<f64> {
     let mut rng = ChaCha8Rng::seed_from_u64(seed);
-    (0..r * r).map(|_| rng.random::<f64>()).collect()
+    (0..count).map(|_| rng.random::<f64>()).collect()
+}
+
+/// Explicit initial currents in a config: `S0[m][n]` (R x R, rank one) or `S0[m][n][k]`
+/// (R x R x K).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum InitialCurrents {
+    /// `S0[m][n]` $= S^{mn}(0)$.
+    Pairs(Vec<Vec<f64>>),
+    /// `S0[m][n][k]` $= S^{mn}_k(0)$.
+    Channels(Vec<Vec<Vec<f64>>>),
+}
+
+impl From<Vec<Vec<f64>>> for InitialCurrents {
+    fn from(s: Vec<Vec<f64>>) -> Self {
+        InitialCurrents::Pairs(s)
+    }
+}
+
+impl InitialCurrents {
+    /// The $R^2K$ currents in the order $(mR + n)K + k$, checked against `r` regions and rank
+    /// `k` (`field` names the config entry in errors).
+    ///
+    /// # Errors
+    /// A shape other than R x R (rank one) or R x R x K.
+    pub fn flat(&self, r: usize, k: usize, field: &str) -> Result<Vec<f64>, SolverError> {
+        let shape = if k == 1 {
+            format!("an R x R matrix with R = {r}")
+        } else {
+            format!("an R x R x K array with R = {r} and K = model.rank = {k}")
+        };
+        let bad = || SolverError::invalid(field, format!("must be {shape}"));
+        match self {
+            InitialCurrents::Pairs(s) if k == 1 => {
+                if s.len() != r || s.iter().any(|row| row.len() != r) {
+                    return Err(bad());
+                }
+                Ok(s.iter().flatten().copied().collect())
+            }
+            InitialCurrents::Channels(s) => {
+                if s.len() != r
+                    || s
+                        .iter()
+                        .any(|row| row.len() != r || row.iter().any(|c| c.len() != k))
+                {
+                    return Err(bad());
+                }
+                Ok(s.iter().flatten().flatten().copied().collect())
+            }
+            InitialCurrents::Pairs(_) => Err(bad()),
+        }
+    }
 }
 
 /// `mrdmft dmft` config file.
@@ -193,7 +239,7 @@ impl Checked for DmftRunConfig {
         // most SERIES_TERMS_MAX per point and region.
         let (steps, rr) = (self.dmft.steps as f64, r as f64);
         let recorded = steps / self.dmft.record_every.max(1) as f64;
-        let per_step = 4.0 * rr + 2.0 * rr * rr;
+        let per_step = 4.0 * rr + 2.0 * rr * rr * spec.rank() as f64;
         let series = if spec.phi() == Nonlinearity::Erf {
             0.0
         } else {
@@ -211,7 +257,7 @@ impl Checked for DmftRunConfig {
             super::budget::DEFAULT_GB,
             "lower steps (or raise dt), record fewer steps with record_every, or request fewer delta_rows",
         )?;
-        let (set, s0) = self.dmft.check(r)?;
+        let (set, s0) = self.dmft.check(r, spec.rank())?;
         if spec.phi() != Nonlinearity::Erf && set.scheme == Scheme::ReferenceSingle {
             return Err(SolverError::invalid(
                 "model.phi",

@@ -34,7 +34,7 @@ mod stationary;
 pub mod sweep;
 
 pub use compare::{CompareAnalysis, CompareConfig, CompareDmft, ComparePlan};
-pub use dmft::{random_s0, DmftConfig, DmftRunConfig, MAX_FULL_GB};
+pub use dmft::{random_s0, DmftConfig, DmftRunConfig, InitialCurrents, MAX_FULL_GB};
 pub use fixed_points::{FixedPointsConfig, FixedPointsSection};
 pub use grid::{Grid, Linspace};
 pub use kind::Kind;

@@ -14,7 +14,7 @@ use mrdmft_solvers::two_time::InitialVariance;
 use mrdmft_solvers::SolverError;
 
 use super::network::{by_name, named_options};
-use super::{check_schema, random_s0, Checked, Kind, ModelConfig};
+use super::{check_schema, random_s0, Checked, InitialCurrents, Kind, ModelConfig};
 
 /// What the sampling solver computes: `"stationary"` (kernels C(tau), static currents) or
 /// `"window"` (C(t,t'), S(t) on a finite window).
@@ -151,9 +151,9 @@ pub struct SampleConfig {
     pub steps: Option<usize>,
     /// Seed of the random streams (and of random initial currents when S0 is absent).
     pub seed: u64,
-    /// Initial currents, R x R (default: uniform [0, 1) from the seed).
+    /// Initial currents, R x R (R x R x K for rank K; default: uniform [0, 1) from the seed).
     #[serde(rename = "S0")]
-    pub s0: Option<Vec<Vec<f64>>>,
+    pub s0: Option<InitialCurrents>,
     /// A previous stationary `sample` result to start from (kernels and currents); a relative
     /// path is taken from the config file's directory.
     pub warm_start: Option<PathBuf>,
@@ -253,16 +253,8 @@ impl Checked for SampleRunConfig {
         let c = &self.sample;
         let controls = c.controls();
         let s0 = match &c.s0 {
-            Some(s) => {
-                if s.len() != r || s.iter().any(|row| row.len() != r) {
-                    return Err(SolverError::invalid(
-                        "sample.S0",
-                        format!("must be an R x R matrix with R = {r}"),
-                    ));
-                }
-                s.iter().flatten().copied().collect()
-            }
-            None => random_s0(r, c.seed),
+            Some(s) => s.flat(r, spec.rank(), "sample.S0")?,
+            None => random_s0(spec.n_currents(), c.seed),
         };
         // Memory (E10 sampling): n_samples Gaussian paths per region over the time points (and
         // their phi images), and the R covariance matrices of the time points.
