@@ -268,7 +268,10 @@ fn currents_and_gains(
         };
         let sx: Vec<f64> = sj.iter().zip(s0).map(|(x, y)| x - ej * y).collect();
         (0..r)
-            .map(|m| spec.phi().gain(de_diag[j * r + m] + spec.structured(&sx, &sx, m)))
+            .map(|m| {
+                spec.phi()
+                    .gain(de_diag[j * r + m] + spec.structured(&sx, &sx, m))
+            })
             .collect()
     };
     let s = integrate_currents_with(spec, s0, nt, dt, &gains);

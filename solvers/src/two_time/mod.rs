@@ -678,10 +678,7 @@ impl<'a> TwoTimeDmft<'a> {
                 });
             }
         }
-        if self.s[j * nc..(j + 1) * nc]
-            .iter()
-            .any(|x| !x.is_finite())
-        {
+        if self.s[j * nc..(j + 1) * nc].iter().any(|x| !x.is_finite()) {
             return Err(SolverError::NonFinite {
                 step: j,
                 field: "S".into(),
