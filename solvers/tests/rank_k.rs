@@ -12,6 +12,9 @@
 //!   $A^m = \sum_{n,k}(S^{mn}_k)^2 = \psi^{-1}(1/\max(a,b)) = 2(b^2-1)/\pi$ (E15K).
 //! - $\hat T$ of a channel-block-diagonal tensor: the union of the channels' spectra (E16K).
 
+// Index loops mirror the equations (m, n over regions, k, l over channels).
+#![allow(clippy::needless_range_loop)]
+
 mod common;
 use common::*;
 

@@ -13,6 +13,11 @@
 //! - [`window`]: two-time kernels $C^m(t,t')$ on a finite window, currents $S(t)$ integrated with
 //!   the estimated $\psi(t)$; paths by a Cholesky factor of the covariance.
 //!
+//! Rank-$K$ communication subspaces (E7K, E8K, E10K): the currents $S^{mn}_k$ live at the current
+//! index $(mR + n)K + k$, each unit of region $m$ draws its $RK$ loadings $m^{mn}_k$ from the
+//! $RK\times RK$ matrix $U^m$, and the currents follow E7K with the E6 gains; for $K = 1$ the
+//! draws and the arithmetic are the rank-one ones.
+//!
 //! Random numbers: one ChaCha8 stream per (iteration, region, sample block), derived from the seed,
 //! and block results reduced in a fixed order, so results do not depend on the number of threads.
 //!
