@@ -2,7 +2,9 @@
 //! (docs/EQUATIONS.md, "The authors' code: timings and accuracy runs"): R = 2, Nt = 2500, g = 1.5 (one Fig. 5 run, 33.8 s) and
 //! R = 3, Nt = 2000, g = 1.5 in all regions (18.63 s). Each case runs single-threaded
 //! (`parallel: false`) and with rayon across regions in a 2-thread pool, for the schemes
-//! "reference" and "accurate"; the first case also with tanh (Hermite series kernel, E9). Results
+//! "reference" and "accurate"; the first case also with tanh (Hermite series kernel, E9), and
+//! once with rank-2 communication subspaces (R = 2, K = 2: T = randn(2,2,2,2,2) |w| / sqrt(R K),
+//! identity overlaps; E7K, E8K: four structured terms per entry instead of two). Results
 //! are in BENCHMARKS.md. `MRDMFT_BENCH_CPU=1` prints the single-threaded CPU time per run first;
 //! `MRDMFT_BENCH_CPU=only` prints only that.
 
@@ -12,7 +14,7 @@ use common::{erf_spec, thread_cpu_seconds};
 use criterion::{criterion_group, criterion_main, Criterion};
 use mrdmft_solvers::nonlinearity::Nonlinearity;
 use mrdmft_solvers::spec::{MeanFieldSpec, Tensor3};
-use mrdmft_solvers::tensors::random_t;
+use mrdmft_solvers::tensors::{random_t, random_t_rank};
 use mrdmft_solvers::two_time::{integrate, Scheme, TwoTimeSettings};
 use std::hint::black_box;
 
@@ -45,6 +47,18 @@ fn cases() -> Vec<Case> {
             )
             .unwrap(),
             s0: vec![0.3, -0.2, 0.1, 0.4],
+            steps: 2500,
+        },
+        Case {
+            name: "R2_K2_Nt2500_g1.5",
+            spec: MeanFieldSpec::new(
+                vec![1.5; 2],
+                random_t_rank(2, 2, w / 2.0, 11).unwrap(),
+                Tensor3::identity_overlaps_rank(2, 2),
+                Nonlinearity::Erf,
+            )
+            .unwrap(),
+            s0: vec![0.3, -0.2, 0.1, 0.4, 0.2, -0.1, -0.3, 0.25],
             steps: 2500,
         },
         Case {

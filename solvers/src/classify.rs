@@ -9,6 +9,8 @@
 //! That rule leans on the reference scheme's spurious lag-1 peak; [`classify_curve_robust`]
 //! ([`Classification::Robust`]) gives the same five classes from the lag-0 value and the tail of
 //! the curve only, so that it holds for any scheme and $dt$ (docs/NUMERICS.md).
+//! Only $\Delta$ enters, so runs with rank-$K$ communication subspaces (E8K) are classified the
+//! same way.
 //! A cell of a phase diagram collects the codes of all its runs and regions; it is summarised by
 //! their mode (smallest code on ties, as `scipy.stats.mode`) and their Shannon entropy (bits).
 //!

@@ -4,7 +4,9 @@
 //! Dynamics ($g = 0$, $U = I$, as in the reference):
 //! $\psi^n = \psi(\sum_r (S^{nr})^2 + I_n^2)$,
 //! $dS^{mn}/dt = -S^{mn} + \psi^n\sum_r T^{mnr} S^{nr} + V^{mn} I_n$ (E14; $I = 0$, $V = 0$
-//! without inputs). Each start runs `steps = int(t_run/dt) - 1` Euler steps, exactly the
+//! without inputs). For rank-$K$ subspaces (E14K) the currents are $S^{mn}_k$ at the current
+//! index $(mR + n)K + k$: $\psi^n = \psi(\sum_{r,l}(S^{nr}_l)^2 + I_n^2)$ ($U = I$ of rank $K$),
+//! $dS^{mn}_k/dt = -S^{mn}_k + \psi^n\sum_{r,l}T^{mnr}_{kl}S^{nr}_l + V^{mn}_k I_n$. Each start runs `steps = int(t_run/dt) - 1` Euler steps, exactly the
 //! reference's loop, so identical starts give identical fixed points. Only the end state is
 //! kept (no trajectory), with the final residual $\max|dS/dt|$ per start.
 //!
@@ -91,7 +93,8 @@ impl FpSettings {
 pub struct Inputs {
     /// $I_n$, one per region.
     pub i: Vec<f64>,
-    /// $V^{mn}$, row-major `R x R` (input $I_n$ drives current $S^{mn}$).
+    /// $V^{mn}$, row-major `R x R` (input $I_n$ drives current $S^{mn}$); for rank $K$ (E14K)
+    /// $V^{mn}_k$ at $(mR + n)K + k$, $R^2K$ entries (input $I_n$ drives $S^{mn}_k$).
     pub v: Vec<f64>,
 }
 
@@ -102,43 +105,51 @@ pub const LANES: usize = 8;
 
 /// The E14 vector field, prepared once: the non-zero entries of $T$ in compressed rows over
 /// the pair index $mR + n$ (so structured tensors, $T^{mnr} = \delta_{mr}c_{mn}$, cost $R^2$ per
-/// step instead of $R^3$) and the inputs.
+/// step instead of $R^3$) and the inputs. For rank $K$ (E14K) the rows run over the current
+/// index $(mR + n)K + k$ and the columns over $(nR + r)K + l$.
 #[derive(Debug, Clone)]
 pub struct FpProblem {
     r: usize,
-    /// Row pointers over mn = m*R + n (length R^2 + 1).
+    /// Rank $K$.
+    k: usize,
+    /// Row pointers over the current index (m*R + n)*K + k (length R^2 K + 1).
     row_ptr: Vec<usize>,
-    /// Column n*R + r of each non-zero entry.
+    /// Column (n*R + r)*K + l of each non-zero entry.
     cols: Vec<usize>,
-    /// $T^{mnr}$ of each non-zero entry.
+    /// $T^{mnr}_{kl}$ of each non-zero entry.
     vals: Vec<f64>,
     /// $I_n^2$.
     i2: Vec<f64>,
-    /// $V^{mn} I_n$.
+    /// $V^{mn}_k I_n$.
     drive: Vec<f64>,
 }
 
 impl FpProblem {
-    /// Prepare the problem for tensor `t` and optional inputs.
+    /// Prepare the problem (E14, E14K) for tensor `t` (any rank $K$) and optional inputs.
     ///
     /// # Errors
     /// Inputs of the wrong length or non-finite.
     pub fn new(t: &Tensor3, inputs: Option<&Inputs>) -> Result<Self, SolverError> {
-        let r = t.dim();
+        let (r, kk) = (t.dim(), t.rank());
+        let nc = r * r * kk;
         let (mut row_ptr, mut cols, mut vals) = (vec![0], Vec::new(), Vec::new());
         for m in 0..r {
             for n in 0..r {
-                for k in 0..r {
-                    let v = t.get(m, n, k);
-                    if v != 0.0 {
-                        cols.push(n * r + k);
-                        vals.push(v);
+                for a in 0..kk {
+                    for q in 0..r {
+                        for b in 0..kk {
+                            let v = t.get_kl(m, n, q, a, b);
+                            if v != 0.0 {
+                                cols.push((n * r + q) * kk + b);
+                                vals.push(v);
+                            }
+                        }
                     }
+                    row_ptr.push(cols.len());
                 }
-                row_ptr.push(cols.len());
             }
         }
-        let (mut i2, mut drive) = (vec![0.0; r], vec![0.0; r * r]);
+        let (mut i2, mut drive) = (vec![0.0; r], vec![0.0; nc]);
         if let Some(inp) = inputs {
             if inp.i.len() != r {
                 return Err(SolverError::invalid(
@@ -149,10 +160,15 @@ impl FpProblem {
                     ),
                 ));
             }
-            if inp.v.len() != r * r {
+            if inp.v.len() != nc {
+                let shape = if kk == 1 {
+                    format!("an R x R matrix with R = {r}")
+                } else {
+                    format!("an R x R x K array (V[m][n][k], one weight per current) with R = {r}, K = model.rank = {kk}")
+                };
                 return Err(SolverError::invalid(
                     "fixed_points.input_weights",
-                    format!("must be an R x R matrix with R = {r}"),
+                    format!("has {} entries; it must be {shape}", inp.v.len()),
                 ));
             }
             if inp.i.iter().chain(&inp.v).any(|x| !x.is_finite()) {
@@ -161,10 +177,8 @@ impl FpProblem {
                     "inputs and input weights must be finite numbers",
                 ));
             }
-            for m in 0..r {
-                for n in 0..r {
-                    drive[m * r + n] = inp.v[m * r + n] * inp.i[n];
-                }
+            for (q, d) in drive.iter_mut().enumerate() {
+                *d = inp.v[q] * inp.i[q / kk % r];
             }
             for n in 0..r {
                 i2[n] = inp.i[n] * inp.i[n];
@@ -172,6 +186,7 @@ impl FpProblem {
         }
         Ok(FpProblem {
             r,
+            k: kk,
             row_ptr,
             cols,
             vals,
@@ -185,18 +200,28 @@ impl FpProblem {
         self.r
     }
 
-    /// (E14) $dS/dt$ for a block of [`LANES`] starts: `s[mn][lane]`, `out[mn][lane]`; `gain` is
-    /// scratch of length R.
+    /// Rank $K$ of the currents.
+    pub fn rank(&self) -> usize {
+        self.k
+    }
+
+    /// Number of currents $R^2K$.
+    pub fn n_currents(&self) -> usize {
+        self.r * self.r * self.k
+    }
+
+    /// (E14, E14K) $dS/dt$ for a block of [`LANES`] starts: `s[q][lane]`, `out[q][lane]` over the
+    /// current index $q = (mR + n)K + k$; `gain` is scratch of length R.
     pub fn velocity_block(
         &self,
         s: &[[f64; LANES]],
         gain: &mut [[f64; LANES]],
         out: &mut [[f64; LANES]],
     ) {
-        let r = self.r;
+        let (r, rk) = (self.r, self.r * self.k);
         for n in 0..r {
             let mut acc = [self.i2[n]; LANES];
-            for x in &s[n * r..(n + 1) * r] {
+            for x in &s[n * rk..(n + 1) * rk] {
                 for l in 0..LANES {
                     acc[l] += x[l] * x[l];
                 }
@@ -205,8 +230,8 @@ impl FpProblem {
                 gain[n][l] = psi(acc[l]);
             }
         }
-        for mn in 0..r * r {
-            let n = mn % r;
+        for mn in 0..self.n_currents() {
+            let n = mn / self.k % r;
             let mut acc = [0.0; LANES];
             for k in self.row_ptr[mn]..self.row_ptr[mn + 1] {
                 let (v, x) = (self.vals[k], &s[self.cols[k]]);
@@ -233,7 +258,7 @@ impl FpProblem {
     ) -> ([f64; LANES], [usize; LANES]) {
         let r = self.r;
         let mut gain = vec![[0.0; LANES]; r];
-        let mut vel = vec![[0.0; LANES]; r * r];
+        let mut vel = vec![[0.0; LANES]; self.n_currents()];
         let mut step_l = [dt; LANES];
         let mut taken = [steps; LANES];
         let max_abs = |vel: &[[f64; LANES]]| {
@@ -269,7 +294,7 @@ impl FpProblem {
         (max_abs(&vel), taken)
     }
 
-    /// Relax one start (row-major R x R) in place: [`FpProblem::relax_block`] with the start in
+    /// Relax one start (row-major R x R; rank $K$: $R^2K$ currents) in place: [`FpProblem::relax_block`] with the start in
     /// every lane; returns (final $\max|dS/dt|$, steps taken).
     pub fn relax(&self, s: &mut [f64], dt: f64, steps: usize, tol: Option<f64>) -> (f64, usize) {
         let mut block: Vec<[f64; LANES]> = s.iter().map(|&x| [x; LANES]).collect();
@@ -284,46 +309,73 @@ impl FpProblem {
 /// One start's outcome.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct FpOutcome {
-    /// Initial currents (row-major R x R).
+    /// Initial currents (row-major R x R; rank $K$: $S^{mn}_k$ at $(mR + n)K + k$).
     pub s_init: Vec<f64>,
-    /// Final currents (row-major R x R).
+    /// Final currents (row-major R x R; rank $K$: $S^{mn}_k$ at $(mR + n)K + k$).
     pub s: Vec<f64>,
     /// $\max|dS/dt|$ at the end (convergence measure).
     pub residual: f64,
     /// Euler steps taken.
     pub steps: usize,
+    /// Rank $K$ of the currents (1 for the paper's rank-one subspaces).
+    #[serde(default = "one", skip_serializing_if = "is_one")]
+    pub rank: usize,
+}
+
+fn one() -> usize {
+    1
+}
+
+fn is_one(k: &usize) -> bool {
+    *k == 1
 }
 
 impl FpOutcome {
-    /// Final currents $S^{mn}$ as a zero-copy view of shape (m, n).
+    /// Number of regions $R$ (from $R^2K$ currents of rank $K$).
+    pub fn regions(&self) -> usize {
+        let per = self.s.len() / self.rank.max(1);
+        (per as f64).sqrt().round() as usize
+    }
+
+    /// Final currents $S^{mn}$ as a zero-copy view of shape (m, n); for rank $K$ of shape
+    /// (m, n K), `[[m, n*K + k]]` $= S^{mn}_k$.
     ///
     /// # Panics
-    /// Only if `s` was edited to a length that is not a square.
+    /// Only if `s` was edited to a length that is not $R^2K$.
     pub fn currents(&self) -> ArrayView2<'_, f64> {
-        let r = (self.s.len() as f64).sqrt().round() as usize;
-        crate::arrays::view(&self.s, (r, r), "s")
+        let r = self.regions();
+        crate::arrays::view(&self.s, (r, r * self.rank.max(1)), "s")
     }
 
     /// Row sums $A^m = \sum_n (S^{mn})^2$ (E15: equal to $\psi^{-1}(1/\max(a_m, b_m))$ for an
-    /// active region of a `make_T` tensor).
+    /// active region of a `make_T` tensor); for rank $K$ (E14K, $U = I$)
+    /// $A^m = \sum_{n,k}(S^{mn}_k)^2$.
     pub fn row_sums(&self) -> Vec<f64> {
-        let r = (self.s.len() as f64).sqrt().round() as usize;
-        (0..r)
-            .map(|m| self.s[m * r..(m + 1) * r].iter().map(|x| x * x).sum())
+        let rk = self.regions() * self.rank.max(1);
+        (0..self.regions())
+            .map(|m| self.s[m * rk..(m + 1) * rk].iter().map(|x| x * x).sum())
             .collect()
     }
 }
 
-/// Uniform `(-size, size)` start for start `index` of `seed` (ChaCha8, stream = index).
+/// Uniform `(-size, size)` start for start `index` of `seed` (ChaCha8, stream = index), $R^2$
+/// currents.
 pub fn random_start(r: usize, size: f64, seed: u64, index: u64) -> Vec<f64> {
+    random_start_rank(r, 1, size, seed, index)
+}
+
+/// Uniform `(-size, size)` start of the $R^2K$ currents $S^{mn}_k$ (E14K), drawn in the order of
+/// the current index $(mR + n)K + k$; $K = 1$ is [`random_start`] draw for draw.
+pub fn random_start_rank(r: usize, k: usize, size: f64, seed: u64, index: u64) -> Vec<f64> {
     let mut rng = ChaCha8Rng::seed_from_u64(seed);
     rng.set_stream(index);
-    (0..r * r)
+    (0..r * r * k)
         .map(|_| size * (2.0 * rng.random::<f64>() - 1.0))
         .collect()
 }
 
-/// (E14) Relax explicit starts (row-major R x R each) in parallel.
+/// (E14, E14K) Relax explicit starts (row-major R x R each; rank $K$: the $R^2K$ currents at
+/// $(mR + n)K + k$) in parallel.
 ///
 /// # Errors
 /// Invalid settings or inputs, or a start of the wrong size.
@@ -334,17 +386,22 @@ pub fn find_fps_from(
     inputs: Option<&Inputs>,
 ) -> Result<Vec<FpOutcome>, SolverError> {
     let prob = FpProblem::new(t, inputs)?;
-    let r = prob.regions();
+    let (r, kk) = (prob.regions(), prob.rank());
+    let q = prob.n_currents();
     for (i, s) in starts.iter().enumerate() {
-        if s.len() != r * r || s.iter().any(|x| !x.is_finite()) {
+        if s.len() != q || s.iter().any(|x| !x.is_finite()) {
+            let shape = if kk == 1 {
+                format!("{r} x {r}")
+            } else {
+                format!("{r} x {r} x {kk} (R x R x K, K = model.rank)")
+            };
             return Err(SolverError::invalid(
                 format!("fixed_points.starts[{i}]"),
-                format!("must be {r} x {r} finite numbers"),
+                format!("must be {shape} finite numbers"),
             ));
         }
     }
     let steps = set.steps();
-    let q = r * r;
     let blocks: Vec<Vec<FpOutcome>> = starts
         .par_chunks(LANES)
         .map(|chunk| {
@@ -367,6 +424,7 @@ pub fn find_fps_from(
                     s: block.iter().map(|b| b[l]).collect(),
                     residual: res[l],
                     steps: taken[l],
+                    rank: kk,
                 })
                 .collect()
         })
@@ -374,8 +432,9 @@ pub fn find_fps_from(
     Ok(blocks.into_iter().flatten().collect())
 }
 
-/// (E14) `find_fps`: relax `set.batch` random starts (uniform in `±init_size`, stream
-/// `(seed, index)`) for `int(t_run/dt) - 1` Euler steps each, in parallel.
+/// (E14, E14K) `find_fps`: relax `set.batch` random starts (uniform in `±init_size`, stream
+/// `(seed, index)`; $R^2K$ currents for a rank-$K$ tensor) for `int(t_run/dt) - 1` Euler steps
+/// each, in parallel.
 ///
 /// # Errors
 /// Invalid settings or inputs.
@@ -396,9 +455,9 @@ pub fn find_fps(
     inputs: Option<&Inputs>,
 ) -> Result<Vec<FpOutcome>, SolverError> {
     set.check()?;
-    let r = t.dim();
+    let (r, k) = (t.dim(), t.rank());
     let starts: Vec<Vec<f64>> = (0..set.batch as u64)
-        .map(|i| random_start(r, set.init_size, set.seed, i))
+        .map(|i| random_start_rank(r, k, set.init_size, set.seed, i))
         .collect();
     find_fps_from(t, &starts, set, inputs)
 }
@@ -406,7 +465,7 @@ pub fn find_fps(
 /// A distinct fixed point and how many starts reached it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct UniqueFp {
-    /// Currents (row-major R x R) of the first start that reached it.
+    /// Currents (row-major R x R; rank $K$: $(mR + n)K + k$) of the first start that reached it.
     pub s: Vec<f64>,
     /// Number of starts that reached it.
     pub count: usize,
@@ -478,6 +537,7 @@ mod tests {
             s,
             residual: 0.0,
             steps: 0,
+            rank: 1,
         };
         let out = vec![
             mk(vec![1.0, 0.0]),

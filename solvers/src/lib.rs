@@ -35,6 +35,8 @@
 //! | $T^{mnr}$ | `spec.t().get(m,n,r)` | `T[m,n,r]` |
 //! | $U^{mnr}$ | `spec.u().get(m,n,r)` | `U[m,n,r]` |
 //! | $S^{mn}(t)$ | `sol.s()[[j, m, n]]` | `S[j,m,n]` |
+//! | rank $K$: $T^{mnr}_{kl}$, $U^m_{(n,k),(r,l)}$ | `spec.t().get_kl(m,n,r,k,l)`, `spec.u().get_kl(m,n,r,k,l)` | — |
+//! | rank $K$: $S^{mn}_k(t)$ | `sol.s_rank()[[j, m, n, k]]`, flat `s[((j*R + m)*R + n)*K + k]` | — |
 //! | $\psi^m(t)$ | `sol.psi()[[j, m]]` | `psi[j,m]` |
 //! | $\Delta^m(t,t')$ | `sol.row(i)`, `sol.full()` | `Delta[i,j,m]` |
 #![warn(missing_docs)]

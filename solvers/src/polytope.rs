@@ -9,6 +9,10 @@
 //! threshold are set to 0); degenerate vertices reached from several bases are merged
 //! (tolerance $10^{-8}\max A$). For $R = 7$ that is $\binom{21}{7} = 116280$ small solves.
 //!
+//! The polytope is a rank-one theory: one current per pair, $x_{mn} = (S^{mn})^2$, and one
+//! `make_T` gain $b_i$ per region. Rank-$K$ subspaces (`model.rank` > 1) have $K$ currents per
+//! pair and no such polytope here; [`require_rank_one`] refuses them.
+//!
 //! # References
 //! docs/EQUATIONS.md E17; the authors' code (`convex.py`: `make_constraint_mat`, `compute_vertices`),
 //! 3.6 (`convex-figs.ipynb`).
@@ -33,6 +37,24 @@ pub fn pairs(r: usize) -> Vec<(usize, usize)> {
         }
     }
     p
+}
+
+/// (E17) The fixed-point polytope describes rank-one subspaces only: `Ok` for `rank == 1`,
+/// otherwise an error naming `model.rank`. A caller that takes the gains `b` from a model checks
+/// the model's rank with this first.
+///
+/// # Errors
+/// `rank != 1`.
+pub fn require_rank_one(rank: usize) -> Result<(), SolverError> {
+    if rank == 1 {
+        return Ok(());
+    }
+    Err(SolverError::invalid(
+        "model.rank",
+        format!(
+            "is {rank}; the fixed-point polytope (E17) is a theory of rank-one subspaces (one current per pair, x_mn = (S^mn)^2); set model.rank = 1, or use fixed_points to explore rank-{rank} fixed points"
+        ),
+    ))
 }
 
 fn check_b(b: &[f64]) -> Result<(), SolverError> {

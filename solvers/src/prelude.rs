@@ -14,7 +14,8 @@ pub use crate::closed_forms::{corr, psi, psi_inv};
 pub use crate::driver::{iterate, IterationLimits, IterationRun, Step, Termination};
 pub use crate::error::SolverError;
 pub use crate::fixed_points::{
-    dedup_fixed_points, find_fps, FpOutcome, FpSettings, Inputs, UniqueFp,
+    dedup_fixed_points, find_fps, find_fps_from, random_start_rank, FpOutcome, FpSettings, Inputs,
+    UniqueFp,
 };
 pub use crate::nonlinearity::Nonlinearity;
 pub use crate::polytope::{constraint_system, polytope, random_polytopes, Polytope};
@@ -33,7 +34,10 @@ pub use crate::stationary::{
     classify_phase, delta0_scs, delta_inf, predicted_structured_variance, routing_boundaries,
     trajectory, Branch, DeltaInfSolution, Phase,
 };
-pub use crate::tensors::{make_t, make_t_from_uh, random_t, t_hat, t_hat_array};
+pub use crate::tensors::{
+    make_t, make_t_from_uh, make_t_from_uh_rank, make_t_rank, random_t, random_t_rank,
+    stack_channels, t_hat, t_hat_array,
+};
 pub use crate::two_time::{
     integrate, DeltaRow, InitialVariance, Scheme, TwoTimeArrays, TwoTimeDmft, TwoTimeSettings,
     TwoTimeSolution,

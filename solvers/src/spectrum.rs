@@ -3,6 +3,11 @@
 //! psi-scaled "spectral dynamics" along a DMFT trajectory, and a seeded rejection sampler of
 //! random tensors with a target leading eigenvalue (the authors' `draw_T`).
 //!
+//! Rank-$K$ tensors (E16K) have the $R^2K\times R^2K$ matrix
+//! $\hat T_{(m,n,k),(r,s,l)} = \delta_{nr}T^{mns}_{kl}$ ([`crate::tensors::t_hat`]); the
+//! eigenvalue functions and the spectral dynamics take them as they are. The rejection sampler
+//! draws rank-one tensors only (the paper's Fig. 5 ensemble).
+//!
 //! # References
 //! docs/EQUATIONS.md E16; the authors' code (`make_hat_vars`, `draw_T`, and its Fig. 6 notebook).
 
@@ -97,7 +102,8 @@ pub fn sort_eigs(e: &mut [Eig]) {
 }
 
 /// (E16) Eigenvalues of $\hat T_{(m,n),(r,s)} = \delta_{nr}T^{mns}\psi^n$ ($\psi = 1$ when `psi`
-/// is `None`). `S = 0` is unstable iff some eigenvalue has real part > 1.
+/// is `None`). `S = 0` is unstable iff some eigenvalue has real part > 1. For a rank-$K$ tensor
+/// (E16K) the $R^2K$ eigenvalues of $\hat T_{(m,n,k),(r,s,l)} = \delta_{nr}T^{mns}_{kl}\psi^n$.
 ///
 /// # Errors
 /// `psi` of the wrong length, or the eigensolver failing.
@@ -108,7 +114,7 @@ pub fn t_hat_eigenvalues(t: &Tensor3, psi: Option<&[f64]>) -> Result<Vec<Eig>, S
         "psi",
         format!("has {n} entries, expected one gain per region (R = {r})"),
     )])?;
-    eigenvalues(&t_hat(t, psi), r * r)
+    eigenvalues(&t_hat(t, psi), r * r * t.rank())
 }
 
 /// (E16) The eigenvalue with the largest real part (the first of a conjugate pair in
@@ -129,7 +135,8 @@ pub struct SpectralPoint {
 }
 
 /// (E16) Spectral dynamics: eigenvalues of the effective tensor $T^{mnr}\psi^n(t)$ for every
-/// `every`-th entry of a gain series `psi[t][n]` (e.g. from a two-time DMFT solution).
+/// `every`-th entry of a gain series `psi[t][n]` (e.g. from a two-time DMFT solution); for a
+/// rank-$K$ tensor of $T^{mnr}_{kl}\psi^n(t)$ (E16K, $R^2K$ eigenvalues per point).
 ///
 /// # Errors
 /// `every == 0`, a gain vector of the wrong length, or the eigensolver failing.
@@ -228,12 +235,12 @@ pub struct TargetDraw {
 const PREFILTER_MARGIN: f64 = 1e-4;
 
 /// First prefilter stage: `true` only if the characteristic polynomial of $\hat T$ (E16) has no
-/// root within `rho` of $w = w_{re} + i\,w_{im}$ ([`no_root_in_disc`]). For $R = 2$ the 4 x 4
+/// root within `rho` of $w = w_{re} + i\,w_{im}$ ([`no_root_in_disc`]). For $R = 2$ (rank one) the 4 x 4
 /// $\hat T_{(m,n),(n,s)} = T^{mns}$ is written into `th4` and expanded by [`char_poly4`]
 /// (no allocation); other sizes use [`char_poly`].
 fn disc_excludes(t: &Tensor3, w_re: f64, w_im: f64, rho: f64, th4: &mut [f64; 16]) -> bool {
-    let r = t.dim();
-    if r == 2 {
+    let (r, k) = (t.dim(), t.rank());
+    if r == 2 && k == 1 {
         for m in 0..2 {
             for n in 0..2 {
                 for k in 0..2 {
@@ -243,7 +250,7 @@ fn disc_excludes(t: &Tensor3, w_re: f64, w_im: f64, rho: f64, th4: &mut [f64; 16
         }
         no_root_in_disc(&char_poly4(th4), w_re, w_im, rho)
     } else {
-        no_root_in_disc(&char_poly(&t_hat(t, None), r * r), w_re, w_im, rho)
+        no_root_in_disc(&char_poly(&t_hat(t, None), r * r * k), w_re, w_im, rho)
     }
 }
 
@@ -266,7 +273,8 @@ fn surely_outside(th: &[f64], q: usize, target: &EigTarget) -> bool {
 }
 
 /// (E16) The one target-eigenvalue sampler, the reference `draw_T`: $T = z\,|w|/\sqrt R$, $z$ i.i.d.
-/// standard normal ($R\times R\times R$, drawn in row-major order from `rng`), until the leading
+/// standard normal ($R\times R\times R$, rank one: the accepted tensor has [`Tensor3::rank`] 1;
+/// drawn in row-major order from `rng`), until the leading
 /// eigenvalue of $\hat T$ (largest real part) has $|\mathrm{Re} - w_{re}| < tol_{re}$ and
 /// $||\mathrm{Im}| - w_{im}| < tol_{im}$, $|w| = \sqrt{w_{re}^2 + w_{im}^2}$.
 ///

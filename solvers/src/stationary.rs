@@ -479,6 +479,9 @@ pub fn structure_onset(g: f64) -> Result<f64, SolverError> {
 /// $A = \Delta_\infty - g^2 C_s(\Delta_0, \Delta_\infty)$ clipped at 0 (chaos kills the currents).
 /// Returns the solution too (`None` for $g = 0$).
 ///
+/// For rank-$K$ `make_T` tensors (E15K) with the same gains $(a, b)$ in every channel of a region
+/// the same holds with $A^m = \sum_{n,k}(S^{mn}_k)^2$ (the channels share the gain $\psi^m$).
+///
 /// # Errors
 /// Non-finite inputs, `g < 0`, or `max(a, b) <= 0`.
 pub fn predicted_structured_variance(

@@ -172,19 +172,28 @@ fn in_channel(e: SolverError, k: usize) -> SolverError {
     }
 }
 
-/// Block-diagonal rank-$K$ tensor from $K$ rank-one tensors: $X^{mnr}_{kl} = \delta_{kl}
-/// X^{(k)\,mnr}$.
+/// (E15K) Block-diagonal rank-$K$ tensor from $K$ rank-one tensors: $X^{mnr}_{kl} = \delta_{kl}
+/// X^{(k)\,mnr}$. Parts of higher rank keep their own channel blocks: with ranks $K_1, K_2,
+/// \dots$ the result has rank $\sum_i K_i$ and part $i$ fills the diagonal block of channels
+/// $o_i..o_i + K_i$, $o_i = \sum_{j<i}K_j$. Every part must have size `r`.
 pub fn stack_channels(parts: &[Tensor3], r: usize) -> Tensor3 {
-    let k = parts.len();
+    let k: usize = parts.iter().map(Tensor3::rank).sum();
     let mut t = Tensor3::zeros_rank(r, k);
-    for (c, p) in parts.iter().enumerate() {
+    let mut off = 0;
+    for p in parts {
+        let kp = p.rank();
         for m in 0..r {
             for n in 0..r {
                 for q in 0..r {
-                    t.set_kl(m, n, q, c, c, p.get(m, n, q));
+                    for a in 0..kp {
+                        for b in 0..kp {
+                            t.set_kl(m, n, q, off + a, off + b, p.get_kl(m, n, q, a, b));
+                        }
+                    }
                 }
             }
         }
+        off += kp;
     }
     t
 }

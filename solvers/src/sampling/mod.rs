@@ -13,6 +13,11 @@
 //! - [`window`]: two-time kernels $C^m(t,t')$ on a finite window, currents $S(t)$ integrated with
 //!   the estimated $\psi(t)$; paths by a Cholesky factor of the covariance.
 //!
+//! Rank-$K$ communication subspaces (E7K, E8K, E10K): the currents $S^{mn}_k$ live at the current
+//! index $(mR + n)K + k$, each unit of region $m$ draws its $RK$ loadings $m^{mn}_k$ from the
+//! $RK\times RK$ matrix $U^m$, and the currents follow E7K with the E6 gains; for $K = 1$ the
+//! draws and the arithmetic are the rank-one ones.
+//!
 //! Random numbers: one ChaCha8 stream per (iteration, region, sample block), derived from the seed,
 //! and block results reduced in a fixed order, so results do not depend on the number of threads.
 //!
@@ -206,14 +211,22 @@ pub(crate) fn block_rng(seed: u64, iter: usize, region: usize, block: usize) -> 
     rng
 }
 
-/// Lower Cholesky factors of each $U^{m}$ (row-major $R\times R$), to draw loadings.
+/// (E4, E10) Lower Cholesky factors of each $U^{m}$ (row-major $R\times R$), to draw loadings;
+/// for rank $K$ (E4K, E10K) of the $RK\times RK$ matrix $U^m_{(n,k),(r,l)}$ over the index
+/// $nK + k$ (the order of the currents $S^{mn}_k$ into region $m$).
 pub(crate) fn loading_factors(spec: &crate::spec::MeanFieldSpec) -> Vec<Vec<f64>> {
-    let r = spec.regions();
+    let (r, kk) = (spec.regions(), spec.rank());
+    let d = r * kk;
     (0..r)
         .map(|m| {
-            let mut a: Vec<f64> = (0..r * r).map(|q| spec.u().get(m, q / r, q % r)).collect();
+            let mut a: Vec<f64> = (0..d * d)
+                .map(|q| {
+                    let (i, j) = (q / d, q % d);
+                    spec.u().get_kl(m, i / kk, j / kk, i % kk, j % kk)
+                })
+                .collect();
             // U[m] was checked positive definite by MeanFieldSpec::new.
-            linalg::cholesky_in_place(&mut a, r).expect("U[m] is positive definite");
+            linalg::cholesky_in_place(&mut a, d).expect("U[m] is positive definite");
             a
         })
         .collect()

@@ -8,21 +8,26 @@
 //! 2. the filter $(1 + d/dt)\eta = \xi$ acts in Fourier space: $\eta$ has weights
 //!    $\mu_k = \lambda_k / (1 + \omega_k^2)$, so $\Delta_\eta(\tau) = \mathrm{IFFT}(\mu)$ directly and paths of
 //!    $\eta$ are $\mathrm{FFT}(\sqrt{\mu_k/N}(a_k + i b_k))$ (real and imaginary parts: two independent paths);
-//! 3. $x = \sum_n m^{mn}S^{mn} + \eta$ with loadings $m^{m\cdot} \sim N(0, U^m)$ drawn per path (E10);
+//! 3. $x = \sum_n m^{mn}S^{mn} + \eta$ with loadings $m^{m\cdot} \sim N(0, U^m)$ drawn per path (E10;
+//!    rank $K$, E10K: $x = \sum_{n,k}m^{mn}_kS^{mn}_k + \eta$ with the $RK$ loadings from $U^m$);
 //! 4. $\hat C^m(\tau)$ = circular autocorrelation of $\phi(x)$ (by FFT), averaged over paths and time;
 //!    $\hat\psi^m = \langle\phi'(x)\rangle$ (E6, E9);
-//! 5. currents: $\hat S^{mn} = \hat\psi^n\sum_r T^{mnr}S^{nr}$ (E7 at a fixed point);
+//! 5. currents: $\hat S^{mn} = \hat\psi^n\sum_r T^{mnr}S^{nr}$ (E7 at a fixed point; rank $K$, E7K:
+//!    $\hat S^{mn}_k = \hat\psi^n\sum_{r,l}T^{mnr}_{kl}S^{nr}_l$, the gains by E6 on the Gaussian
+//!    marginal, so no Monte Carlo estimate of the currents is needed);
 //! 6. damping $X \leftarrow (1-a)X + a\hat X$ for $C$, $\psi$, $S$.
 //!
 //! $\Delta^m(\tau) = A^m + \Delta^m_\eta(\tau)$ with the structured variance
-//! $A^m = \sum_{nr}U^{mnr}S^{mn}S^{mr}$.
+//! $A^m = \sum_{nr}U^{mnr}S^{mn}S^{mr}$ (E8K: $\sum_{(n,k),(r,l)}U^m_{(n,k),(r,l)}S^{mn}_kS^{mr}_l$).
+//!
+//! Currents are stored over the current index $(mR + n)K + k$ (E7K; $mR + n$ for rank one).
 //!
 //! # References
 //! docs/EQUATIONS.md section 2.1, E6, E7, E9, E10.
 
 use std::sync::Arc;
 
-use ndarray::{Array2, ArrayView2};
+use ndarray::{Array2, ArrayView2, ArrayView3};
 use rand::Rng;
 use rand_chacha::ChaCha8Rng;
 use rand_distr::StandardNormal;
@@ -78,7 +83,8 @@ pub struct StationarySamplingState {
     pub dt: f64,
     /// `c[m][k]` $= C^m(k\,dt)$.
     pub c: Vec<Vec<f64>>,
-    /// Currents, row-major: `s[m*R + n]` $= S^{mn}$.
+    /// Currents, row-major: `s[m*R + n]` $= S^{mn}$; for rank $K$ (E7K) `s[(m*R + n)*K + k]`
+    /// $= S^{mn}_k$.
     pub s: Vec<f64>,
 }
 
@@ -87,7 +93,12 @@ impl StationarySamplingState {
     /// variance $A^m$ of the currents `s0`.
     pub fn guess(spec: &MeanFieldSpec, dt: f64, n_lags: usize, s0: &[f64]) -> Self {
         let r = spec.regions();
-        let a = structured_variance(spec, s0);
+        // A wrong-length `s0` is refused by `solve_stationary` (`check_for`); no structure here.
+        let a = if s0.len() == spec.n_currents() {
+            structured_variance(spec, s0)
+        } else {
+            vec![0.0; r]
+        };
         let c = (0..r)
             .map(|m| {
                 let d = spec.g()[m] * spec.g()[m] + a[m];
@@ -128,21 +139,33 @@ impl StationarySamplingState {
             .collect()
     }
 
-    /// Check shapes against a problem with `r` regions.
+    /// Check shapes against a rank-one problem with `r` regions (for any rank use
+    /// [`StationarySamplingState::check_for`]).
     pub fn check(&self, r: usize) -> Result<(), SolverError> {
+        self.check_shapes(r, 1)
+    }
+
+    /// Check shapes against the problem `spec` (any rank $K$: $R^2K$ currents, E7K).
+    pub fn check_for(&self, spec: &MeanFieldSpec) -> Result<(), SolverError> {
+        self.check_shapes(spec.regions(), spec.rank())
+    }
+
+    fn check_shapes(&self, r: usize, k: usize) -> Result<(), SolverError> {
         if self.c.len() != r || self.c.iter().any(Vec::is_empty) {
             return Err(SolverError::invalid(
                 "sample.warm_start",
                 format!("holds kernels for {} regions, but the model has R = {r}; start from a result of the same model", self.c.len()),
             ));
         }
-        if self.s.len() != r * r {
+        if self.s.len() != r * r * k {
+            let shape = if k == 1 {
+                format!("an R x R matrix with R = {r}")
+            } else {
+                format!("an R x R x K array (S[m][n][k]) with R = {r}, K = model.rank = {k}")
+            };
             return Err(SolverError::invalid(
                 "sample.S0",
-                format!(
-                    "has {} entries; give an R x R matrix with R = {r}",
-                    self.s.len()
-                ),
+                format!("has {} entries; give {shape}", self.s.len()),
             ));
         }
         if !(self.dt.is_finite() && self.dt > 0.0) {
@@ -183,14 +206,15 @@ pub struct StationarySamplingSolution {
     pub delta: Vec<Vec<f64>>,
     /// $\Delta^m_0 = \Delta^m(0)$.
     pub delta0: Vec<f64>,
-    /// Structured variance $A^m = \sum_{nr} U^{mnr} S^{mn} S^{mr}$.
+    /// Structured variance $A^m = \sum_{nr} U^{mnr} S^{mn} S^{mr}$ (E8K for rank $K$).
     pub structured_variance: Vec<f64>,
     /// Gains $\psi^m$ (E6 on the Gaussian marginal of variance $\Delta^m_0$).
     pub psi: Vec<f64>,
     /// Sampled $\langle\phi'(x^m)\rangle$ of the last iteration (a check of E6: agrees with `psi`
     /// within its Monte Carlo error).
     pub psi_sampled: Vec<f64>,
-    /// Currents, row-major `s[m*R + n]` $= S^{mn}$.
+    /// Currents, row-major `s[m*R + n]` $= S^{mn}$; for rank $K$ (E7K) `s[(m*R + n)*K + k]`
+    /// $= S^{mn}_k$.
     pub s: Vec<f64>,
     /// Negative spectral weights clipped in the last iteration, per region.
     pub clipped_weights: Vec<usize>,
@@ -218,17 +242,31 @@ impl StationarySamplingSolution {
         arrays::from_rows(&self.delta, self.n_lags, "delta")
     }
 
-    /// Currents $S^{mn}$ (E7) as a zero-copy view of shape (m, n).
+    /// Rank $K$ of the communication subspaces, from the length of `s` ($R^2K$).
+    pub fn rank(&self) -> usize {
+        let r = self.regions();
+        (self.s.len() / (r * r).max(1)).max(1)
+    }
+
+    /// Currents $S^{mn}$ (E7) as a zero-copy view of shape (m, n); for rank $K$ (E7K) of shape
+    /// (m, n K), `[[m, n*K + k]]` $= S^{mn}_k$.
     ///
     /// # Panics
     /// Only if the public fields were edited into inconsistent lengths.
     pub fn s(&self) -> ArrayView2<'_, f64> {
-        let r = self.regions();
-        arrays::view(&self.s, (r, r), "s")
+        let (r, k) = (self.regions(), self.rank());
+        arrays::view(&self.s, (r, r * k), "s")
+    }
+
+    /// Currents $S^{mn}_k$ (E7K) as a zero-copy view of shape (m, n, k), any rank.
+    pub fn s_rank(&self) -> ArrayView3<'_, f64> {
+        let (r, k) = (self.regions(), self.rank());
+        arrays::view(&self.s, (r, r, k), "s")
     }
 }
 
-/// $A^m = \sum_{nr}U^{mnr}S^{mn}S^{mr}$ (E8 at a fixed point).
+/// $A^m = \sum_{nr}U^{mnr}S^{mn}S^{mr}$ (E8 at a fixed point; E8K for rank $K$:
+/// $\sum_{(n,k),(r,l)}U^m_{(n,k),(r,l)}S^{mn}_kS^{mr}_l$).
 pub fn structured_variance(spec: &MeanFieldSpec, s: &[f64]) -> Vec<f64> {
     (0..spec.regions())
         .map(|m| spec.structured(s, s, m))
@@ -329,13 +367,13 @@ fn precondition(d: &[f64], f: f64, dt: f64, plans: &Plans) -> Vec<f64> {
     buf[..l].iter().map(|z| z.re / n as f64).collect()
 }
 
-/// (E6, E7) The current map at a fixed point, $S^{mn} \mapsto \psi^n\sum_r T^{mnr}S^{nr}$ with
-/// $\psi^n = G(\Delta^n_\eta(0) + A^n(S))$.
+/// (E6, E7; E7K for rank $K$) The current map at a fixed point, $S^{mn} \mapsto \psi^n\sum_r T^{mnr}S^{nr}$
+/// ($S^{mn}_k \mapsto \psi^n\sum_{r,l}T^{mnr}_{kl}S^{nr}_l$) with $\psi^n = G(\Delta^n_\eta(0) + A^n(S))$.
 fn current_map(spec: &MeanFieldSpec, s: &[f64], de0: &[f64]) -> Vec<f64> {
     let r = spec.regions();
     let a = structured_variance(spec, s);
     let psi: Vec<f64> = (0..r).map(|n| spec.phi().gain(de0[n] + a[n])).collect();
-    let mut out = vec![0.0; r * r];
+    let mut out = vec![0.0; spec.n_currents()];
     spec.currents_h(&psi, s, &mut out);
     out
 }
@@ -375,7 +413,9 @@ fn current_contraction(spec: &MeanFieldSpec, s: &[f64], de0: &[f64], a: f64) -> 
     (log_growth / (iters / 2) as f64).exp()
 }
 
-/// $\sum_n m^{mn}S^{mn}$ with loadings $m^{m\cdot} = L_m z$ (E10).
+/// $\sum_n m^{mn}S^{mn}$ with loadings $m^{m\cdot} = L_m z$ (E10); for rank $K$ (E10K)
+/// $\sum_{n,k}m^{mn}_kS^{mn}_k$ with `s_row` the $RK$ currents into region $m$ and $L_m$ the
+/// $RK\times RK$ factor of $U^m$.
 fn structured_mean(rng: &mut ChaCha8Rng, lf: &[f64], s_row: &[f64]) -> f64 {
     let r = s_row.len();
     let z: Vec<f64> = (0..r).map(|_| rng.sample(StandardNormal)).collect();
@@ -518,7 +558,10 @@ pub fn solve_stationary(
 ) -> Result<StationarySamplingSolution, SolverError> {
     set.check()?;
     let r = spec.regions();
-    init.check(r)?;
+    init.check_for(spec)?;
+    // Currents S^{mn}_k at (mR + n)K + k (E7K): `nc` in all, `rk` into each region.
+    let nc = spec.n_currents();
+    let rk = nc / r;
     let ctl = &set.controls;
     let (dt, l) = (set.dt, set.n_lags);
     let n = set.embedding();
@@ -579,7 +622,7 @@ pub fn solve_stationary(
                     ctl.seed,
                     &spectra[m],
                     &lf[m],
-                    &s[m * r..(m + 1) * r],
+                    &s[m * rk..(m + 1) * rk],
                     l,
                     &plans,
                     cv[m],
@@ -621,8 +664,8 @@ pub fn solve_stationary(
             se_k = se_k.max(rms(&se) / scale);
             c_hat.push(mean);
         }
-        // Currents (E7 at a fixed point): S*^{mn} = psi^n sum_r T^{mnr} S^{nr}.
-        let mut s_hat = vec![0.0; r * r];
+        // Currents (E7 at a fixed point): S*^{mn} = psi^n sum_r T^{mnr} S^{nr} (E7K for rank K).
+        let mut s_hat = vec![0.0; nc];
         spec.currents_h(&psi_hat, &s, &mut s_hat);
         let s_scale = s.iter().fold(1.0f64, |x, v| x.max(v.abs()));
         let res_s = s_hat
@@ -656,7 +699,7 @@ pub fn solve_stationary(
         let (kept, w_prev) = (monitor.iterates(), monitor.window());
         let psi_bar: Vec<f64> = if kept.len() > 0 {
             let mean = kept.mean_last(w_prev);
-            mean[r * l + r * r..]
+            mean[r * l + nc..]
                 .iter()
                 .zip(&psi)
                 .map(|(p, q)| {
@@ -697,7 +740,7 @@ pub fn solve_stationary(
                 x = x.max(rms(&d[m * l..(m + 1) * l]) / scale);
             }
             let s_scale = s.iter().fold(1.0f64, |x, v| x.max(v.abs()));
-            d[r * l..r * l + r * r]
+            d[r * l..r * l + nc]
                 .iter()
                 .fold(x, |x, v| x.max(v.abs() / s_scale))
         };
@@ -730,8 +773,8 @@ pub fn solve_stationary(
         for m in 0..r {
             c[m].copy_from_slice(&mean[m * l..(m + 1) * l]);
         }
-        s.copy_from_slice(&mean[r * l..r * l + r * r]);
-        psi.copy_from_slice(&mean[r * l + r * r..]);
+        s.copy_from_slice(&mean[r * l..r * l + nc]);
+        psi.copy_from_slice(&mean[r * l + nc..]);
     }
     let av = structured_variance(spec, &s);
     let delta: Vec<Vec<f64>> = (0..r)

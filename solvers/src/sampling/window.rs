@@ -12,19 +12,23 @@
 //!    $\xi = L z$;
 //! 3. $\eta(t) = e^{-t}\eta(0) + \int_0^t e^{-(t-s)}\xi(s)\,ds$ (exact for piecewise-linear $\xi$),
 //!    $\eta(0) \sim N(0, \Delta^m_{init})$ independent of $\xi$;
-//! 4. $x = \sum_n m^{mn} S_x^{mn}(t) + \eta$ with loadings drawn from $U^m$ (E10). With
+//! 4. $x = \sum_n m^{mn} S_x^{mn}(t) + \eta$ with loadings drawn from $U^m$ (E10; rank $K$, E10K:
+//!    $x = \sum_{n,k} m^{mn}_k S_x^{mn}_k(t) + \eta$, the $RK$ loadings from the $RK\times RK$ $U^m$). With
 //!    `structured_initial = false` (the deterministic integrator's convention: the initial state is
 //!    independent of the loadings), $S_x(t) = S(t) - e^{-t}S(0)$; with `true`, $S_x = S$;
 //! 5. $\hat C^m(t_i,t_j) = \langle\phi(x_i)\phi(x_j)\rangle$, $\hat\psi^m(t) = \langle\phi'(x(t))\rangle$ (E6, E9);
 //!    damping as in the stationary mode.
 //!
 //! $\Delta^m(t,t') = e^{-t-t'}\Delta^m_{init} + (F\,g_m^2C^m F^\top)(t,t') + \sum_{nr}U^{mnr}S_x^{mn}(t)S_x^{mr}(t')$
-//! with $F$ the filter of step 3 (E8 solved exactly on the grid).
+//! with $F$ the filter of step 3 (E8 solved exactly on the grid; for rank $K$ the structured part
+//! is $\sum_{(n,k),(r,l)}U^m_{(n,k),(r,l)}S_x^{mn}_k(t)S_x^{mr}_l(t')$, E8K).
+//!
+//! Currents are stored over the current index $(mR + n)K + k$ (E7K; $mR + n$ for rank one).
 //!
 //! # References
 //! docs/EQUATIONS.md section 2.1, E6-E10; the authors' code (initial conditions of the integrator).
 
-use ndarray::{ArrayView2, ArrayView3};
+use ndarray::{ArrayView2, ArrayView3, ArrayView4};
 use rand::Rng;
 use rand_distr::StandardNormal;
 use rayon::prelude::*;
@@ -38,7 +42,7 @@ use crate::arrays;
 use crate::driver::{iterate, IterationRun, Step};
 use crate::error::{require_all, SolverError};
 use crate::spec::MeanFieldSpec;
-use crate::two_time::{check_rows, DeltaRow, InitialVariance};
+use crate::two_time::{check_currents, check_rows, DeltaRow, InitialVariance};
 
 /// Paths per sample block in the window mode.
 pub const BLOCK: usize = 64;
@@ -97,7 +101,9 @@ pub struct WindowSolution {
     /// Sampled $\langle\phi'(x^m(t_j))\rangle$ of the last iteration, a check of E6 (agrees with
     /// `psi` within its Monte Carlo error); view [`WindowSolution::psi_sampled`].
     pub psi_sampled: Vec<f64>,
-    /// Currents $S^{mn}(t_j)$ (E7); view [`WindowSolution::s`].
+    /// Currents $S^{mn}(t_j)$ (E7), `s[j*R*R + m*R + n]`; for rank $K$ (E7K)
+    /// `s[((j*R + m)*R + n)*K + k]` $= S^{mn}_k(t_j)$; views [`WindowSolution::s`],
+    /// [`WindowSolution::s_rank`].
     pub s: Vec<f64>,
     /// Equal-time variances $\Delta^m(t_j, t_j)$; view [`WindowSolution::delta_diag`].
     pub delta_diag: Vec<f64>,
@@ -136,10 +142,23 @@ impl WindowSolution {
         )
     }
 
-    /// $S^{mn}(t_j)$ (E7) as a zero-copy view of shape (step, m, n).
-    pub fn s(&self) -> ArrayView3<'_, f64> {
+    /// Rank $K$ of the communication subspaces, from the length of `s` ($N_t R^2 K$).
+    pub fn rank(&self) -> usize {
         let r = self.regions();
-        arrays::view(&self.s, (self.steps, r, r), "s")
+        (self.s.len() / (self.steps * r * r).max(1)).max(1)
+    }
+
+    /// $S^{mn}(t_j)$ (E7) as a zero-copy view of shape (step, m, n); for rank $K$ (E7K) of shape
+    /// (step, m, n K), `[[j, m, n*K + k]]` $= S^{mn}_k(t_j)$.
+    pub fn s(&self) -> ArrayView3<'_, f64> {
+        let (r, k) = (self.regions(), self.rank());
+        arrays::view(&self.s, (self.steps, r, r * k), "s")
+    }
+
+    /// $S^{mn}_k(t_j)$ (E7K) as a zero-copy view of shape (step, m, n, k), any rank.
+    pub fn s_rank(&self) -> ArrayView4<'_, f64> {
+        let (r, k) = (self.regions(), self.rank());
+        arrays::view(&self.s, (self.steps, r, r, k), "s")
     }
 
     /// $\Delta^m(t_j, t_j)$ (E8) as a zero-copy view of shape (step, m).
@@ -169,7 +188,8 @@ fn filter_weights(dt: f64) -> (f64, f64, f64) {
     (e, a0, a1)
 }
 
-/// (E7) Currents $S(t_j)$, step-major, from the gains `psi[j*R + n]` (exponential Heun).
+/// (E7; E7K for rank $K$) Currents $S(t_j)$, step-major over the current index $(mR + n)K + k$,
+/// from the gains `psi[j*R + n]` (exponential Heun).
 pub fn integrate_currents(spec: &MeanFieldSpec, s0: &[f64], psi: &[f64], dt: f64) -> Vec<f64> {
     let r = spec.regions();
     integrate_currents_with(spec, s0, psi.len() / r, dt, &|j, _s| {
@@ -177,7 +197,7 @@ pub fn integrate_currents(spec: &MeanFieldSpec, s0: &[f64], psi: &[f64], dt: f64
     })
 }
 
-/// (E7) Currents with gains that may depend on the current state: `psi_of(j, S_j)`.
+/// (E7, E7K) Currents with gains that may depend on the current state: `psi_of(j, S_j)`.
 fn integrate_currents_with(
     spec: &MeanFieldSpec,
     s0: &[f64],
@@ -185,8 +205,7 @@ fn integrate_currents_with(
     dt: f64,
     psi_of: &dyn Fn(usize, &[f64]) -> Vec<f64>,
 ) -> Vec<f64> {
-    let r = spec.regions();
-    let rr = r * r;
+    let rr = spec.n_currents();
     let e = (-dt).exp();
     let b = 1.0 - e;
     let h = |s: &[f64], p: &[f64]| -> Vec<f64> {
@@ -229,7 +248,8 @@ fn random_diag(
 }
 
 /// (E6, E7) Currents $S(t_j)$ and gains $\psi^m(t_j) = G(\Delta^m_\eta(t_j,t_j) + A^m[S](t_j))$ integrated
-/// together from $S(0) = S_0$, with $A^m = \sum_{nr}U^{mnr}S_x^{mn}S_x^{mr}$ and $S_x = S - e^{-t}S_0$
+/// together from $S(0) = S_0$, with $A^m = \sum_{nr}U^{mnr}S_x^{mn}S_x^{mr}$ (E8K for rank $K$:
+/// $\sum_{(n,k),(r,l)}U^m_{(n,k),(r,l)}S_x^{mn}_kS_x^{mr}_l$) and $S_x = S - e^{-t}S_0$
 /// (or $S$ when `structured_initial`). Returns (currents step-major, gains `[j*R + m]`).
 fn currents_and_gains(
     spec: &MeanFieldSpec,
@@ -246,22 +266,16 @@ fn currents_and_gains(
         } else {
             (-(j as f64) * dt).exp()
         };
+        let sx: Vec<f64> = sj.iter().zip(s0).map(|(x, y)| x - ej * y).collect();
         (0..r)
             .map(|m| {
-                let mut a = 0.0;
-                for n in 0..r {
-                    for k in 0..r {
-                        a += spec.u().get(m, n, k)
-                            * (sj[m * r + n] - ej * s0[m * r + n])
-                            * (sj[m * r + k] - ej * s0[m * r + k]);
-                    }
-                }
-                spec.phi().gain(de_diag[j * r + m] + a)
+                spec.phi()
+                    .gain(de_diag[j * r + m] + spec.structured(&sx, &sx, m))
             })
             .collect()
     };
     let s = integrate_currents_with(spec, s0, nt, dt, &gains);
-    let rr = r * r;
+    let rr = spec.n_currents();
     let psi = (0..nt)
         .flat_map(|j| gains(j, &s[j * rr..(j + 1) * rr]))
         .collect();
@@ -297,7 +311,8 @@ struct BlockOut {
     psi: Vec<f64>,
 }
 
-/// Run the window-mode sampling solver from initial currents `s0` (row-major $R\times R$).
+/// Run the window-mode sampling solver from initial currents `s0` (row-major $R\times R$; for
+/// rank $K$ the $R^2K$ currents $S^{mn}_k(0)$ at $(mR + n)K + k$, E7K).
 ///
 /// # Errors
 /// Invalid settings or `s0`. Non-convergence is reported in [`WindowSolution::run`].
@@ -326,15 +341,12 @@ pub fn solve_window(
 ) -> Result<WindowSolution, SolverError> {
     let r = spec.regions();
     set.check(r)?;
-    if s0.len() != r * r || s0.iter().any(|x| !x.is_finite()) {
-        return Err(SolverError::invalid(
-            "sample.S0",
-            format!("must be an R x R matrix of finite numbers with R = {r}"),
-        ));
-    }
+    check_currents(spec, s0, "sample.S0")?;
     let ctl = &set.controls;
     let (nt, dt, a) = (set.steps, set.dt, ctl.damping);
-    let rr = r * r;
+    // Currents S^{mn}_k at (mR + n)K + k; the RK currents into region m are m*rk..(m+1)*rk.
+    let rr = spec.n_currents();
+    let rk = rr / r;
     let d_init = set.init_variance(spec);
     let g2: Vec<f64> = spec.g().iter().map(|g| g * g).collect();
     let lf = loading_factors(spec);
@@ -430,10 +442,11 @@ pub fn solve_window(
                         }
                     }
                     let z0: f64 = rng.sample(StandardNormal);
-                    let zl: Vec<f64> = (0..r).map(|_| rng.sample(StandardNormal)).collect();
+                    // Loadings m^{mn}_k ~ N(0, U^m), one per current (n, k) (E10K).
+                    let zl: Vec<f64> = (0..rk).map(|_| rng.sample(StandardNormal)).collect();
                     let lm = &lf[m];
-                    let load: Vec<f64> = (0..r)
-                        .map(|n| (0..=n).map(|k| lm[n * r + k] * zl[k]).sum())
+                    let load: Vec<f64> = (0..rk)
+                        .map(|n| (0..=n).map(|k| lm[n * rk + k] * zl[k]).sum())
                         .collect();
                     let mut eta = sd0 * z0;
                     for j in 0..nt {
@@ -441,8 +454,8 @@ pub fn solve_window(
                             eta = e * eta + a0 * xi[j - 1] + a1 * xi[j];
                         }
                         let mut x = eta;
-                        for n in 0..r {
-                            x += load[n] * sx[j * rr + m * r + n];
+                        for n in 0..rk {
+                            x += load[n] * sx[j * rr + m * rk + n];
                         }
                         f[j] = phi.phi(x);
                         pacc[j] += phi.phi_prime(x);
@@ -592,14 +605,9 @@ pub fn solve_window(
     for m in 0..r {
         let k: Vec<f64> = c[m].iter().map(|x| g2[m] * x).collect();
         let de = delta_eta(&k, nt, dt, d_init[m]);
+        // (E8, E8K) sum_{(n,k),(r,l)} U^m_{(n,k),(r,l)} S_x^{mn}_k(t_i) S_x^{mr}_l(t_j).
         let structured = |i: usize, j: usize| -> f64 {
-            let mut acc = 0.0;
-            for n in 0..r {
-                for q in 0..r {
-                    acc += spec.u().get(m, n, q) * sx[i * rr + m * r + n] * sx[j * rr + m * r + q];
-                }
-            }
-            acc
+            spec.structured(&sx[i * rr..(i + 1) * rr], &sx[j * rr..(j + 1) * rr], m)
         };
         for j in 0..nt {
             delta_diag[j * r + m] = de[j * nt + j] + structured(j, j);

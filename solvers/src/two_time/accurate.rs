@@ -10,8 +10,9 @@ use crate::nonlinearity::Nonlinearity;
 impl TwoTimeDmft<'_> {
     /// One column of [`Scheme::Accurate`] (E6-E10, second order in $dt$).
     ///
-    /// With $x^m = \sum_n m^{mn}S^{mn} + \eta^m$ (E10), $\Delta^m = \sum_{nr}U^{mnr}S^{mn}S^{mr} +
-    /// \Delta_\eta^m$: the structured part is evaluated from the currents directly (no
+    /// With $x^m = \sum_n m^{mn}S^{mn} + \eta^m$ (E10; E10K for rank $K$:
+    /// $x^m = \sum_{n,k}m^{mn}_kS^{mn}_k + \eta^m$), $\Delta^m = \sum_{nr}U^{mnr}S^{mn}S^{mr} +
+    /// \Delta_\eta^m$ (E8K: $\sum_{(n,k),(r,l)}U^m_{(n,k),(r,l)}S^{mn}_kS^{mr}_l + \Delta^m_\eta$): the structured part is evaluated from the currents directly (no
     /// discretisation error of its own, Gram form, so it can never push a normalised correlation
     /// above 1), and only the disorder part is integrated,
     /// $(1+\partial_t)(1+\partial_{t'})\Delta_\eta = g^2 C(\Delta_{tt}, \Delta_{t't'}, \Delta_{tt'})$ (E8, E9),
@@ -33,7 +34,9 @@ impl TwoTimeDmft<'_> {
     /// ([`crate::quadrature::series_level`]).
     pub(super) fn step_accurate(&mut self) -> Result<(), SolverError> {
         let (r, nt, j, dt) = (self.r, self.nt, self.j, self.set.dt);
-        let rr = r * r;
+        // Currents (E7K: S^{mn}_k at (mR + n)K + k) and the RK structured terms of each region.
+        let rr = self.spec.n_currents();
+        let rk = rr / r;
         let (e, w0, w1) = self.w;
         let spec = self.spec;
         // 1. Diagonal predictor and currents.
@@ -69,7 +72,8 @@ impl TwoTimeDmft<'_> {
         for q in 0..rr {
             self.scol[q * nt + j] = s_j[q];
         }
-        // w[m][n] = sum_k U^{mnk} S_j^{mk}: structured part Delta_s(t_i, t_j) = sum_n S_i^{mn} w[m][n].
+        // w[m][n] = sum_k U^{mnk} S_j^{mk}: structured part Delta_s(t_i, t_j) = sum_n S_i^{mn} w[m][n]
+        // (E8K: w^{mn}_k = sum_{r,l} U^m_{(n,k),(r,l)} S_j^{mr}_l, sum over the RK terms (n, k)).
         let mut wv = vec![0.0; rr];
         spec.overlap_weights(&s_j, &mut wv);
         let st = self.band_start(j);
@@ -98,11 +102,11 @@ impl TwoTimeDmft<'_> {
                 let g2m = g2[m];
                 let ds = dstar[m];
                 let a22 = 1.0 / (ds + TWO_OVER_PI).sqrt();
-                // Structured part sum_n S_i^{mn} w^{mn}, rows st..=j.
+                // Structured part sum_n S_i^{mn} w^{mn} (rank K: over (n, k)), rows st..=j.
                 tb[st..=j].iter_mut().for_each(|x| *x = 0.0);
-                for n in 0..r {
-                    let c = wv[m * r + n];
-                    let sn = &scol[(m * r + n) * nt..(m * r + n + 1) * nt];
+                for n in 0..rk {
+                    let c = wv[m * rk + n];
+                    let sn = &scol[(m * rk + n) * nt..(m * rk + n + 1) * nt];
                     for (x, &si) in tb[st..=j].iter_mut().zip(&sn[st..=j]) {
                         *x += c * si;
                     }

@@ -164,7 +164,8 @@ wide_dispatch! {
 
 /// The fused column pass of the reference scheme (E8, E9): $\Delta_{ij} = (1-dt)\Delta_{i,j-1} +
 /// dt\,\Gamma_{i,j-1}$ and the source $dt\,g^2 C(\Delta_{ii}, \Delta_{jj}, \Delta_{ij})$ in one sweep.
-/// With up to [`FUSED_H`] structured terms $dt\,v_n H^{mn}_i$ added in the same sweep.
+/// With up to [`FUSED_H`] structured terms $dt\,v_n H^{mn}_i$ added in the same sweep (rank $K$,
+/// E8K: one term $dt\,v^{mn}_k H^{mn}_{k,i}$ per current $(n, k)$ into region $m$).
 pub(super) struct ColumnKernel<'a> {
     pub(super) dc: &'a [f64],
     pub(super) gc: &'a [f64],
@@ -179,7 +180,7 @@ pub(super) struct ColumnKernel<'a> {
     pub(super) nh: usize,
 }
 
-/// Largest number of structured terms fused into the column sweep ($R \le$ this).
+/// Largest number of structured terms fused into the column sweep ($RK \le$ this).
 pub(super) const FUSED_H: usize = 4;
 
 impl ColumnKernel<'_> {

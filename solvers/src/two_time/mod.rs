@@ -5,6 +5,12 @@
 //! \sum_{nr}U^{mnr}H^{mn}(t)H^{mr}(t')$, integrated on $t = j\,dt$ with the auxiliary
 //! $\Gamma(t,t') = (1+\partial_{t'})\Delta(t,t')$, column by column in $t'$.
 //!
+//! Rank-$K$ communication subspaces (E7K, E8K) run through the same code: the currents are
+//! $S^{mn}_k$ at the current index $(mR + n)K + k$ ([`MeanFieldSpec::n_currents`] of them),
+//! $H^{mn}_k = \psi^n\sum_{r,l}T^{mnr}_{kl}S^{nr}_l$ and the structured source of region $m$ is
+//! $\sum_{(n,k),(r,l)}U^m_{(n,k),(r,l)}H^{mn}_k(t)H^{mr}_l(t')$, a sum of $RK$ terms per entry. For
+//! $K = 1$ every sum is the rank-one one, term for term (identical numbers).
+//!
 //! Only the previous column of $\Delta$ and $\Gamma$ is needed to compute the next one, so the
 //! working memory is $O(N_t R)$ whatever the storage chosen for the *outputs*: the full upper
 //! triangle is kept only when asked for (`store_full`), and requested rows
@@ -30,7 +36,7 @@
 //! # References
 //! docs/EQUATIONS.md E6-E9 and section 2.2; the authors' code
 
-use ndarray::{Array2, Array3, ArrayView2, ArrayView3};
+use ndarray::{Array2, Array3, ArrayView2, ArrayView3, ArrayView4};
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
@@ -217,6 +223,40 @@ pub(crate) fn check_rows(rows: &[usize], steps: usize, section: &str) -> Result<
     }
 }
 
+/// Check initial currents against the problem: $R^2K$ finite numbers, $S^{mn}_k$ at
+/// $(mR + n)K + k$ (E7K; an $R\times R$ matrix for rank one). `field` names them in errors (e.g.
+/// `dmft.S0`), an entry as `field[m][n]` (rank one) or `field[m][n][k]`.
+pub(crate) fn check_currents(
+    spec: &MeanFieldSpec,
+    s0: &[f64],
+    field: &str,
+) -> Result<(), SolverError> {
+    let (r, k, nc) = (spec.regions(), spec.rank(), spec.n_currents());
+    if s0.len() != nc {
+        let shape = if k == 1 {
+            format!("an R x R matrix with R = {r}")
+        } else {
+            format!("an R x R x K array (S[m][n][k], row-major) with R = {r}, K = model.rank = {k}")
+        };
+        return Err(SolverError::invalid(
+            field,
+            format!("has {} entries; give {shape}", s0.len()),
+        ));
+    }
+    if let Some(q) = s0.iter().position(|x| !x.is_finite()) {
+        let at = if k == 1 {
+            format!("[{}][{}]", q / r, q % r)
+        } else {
+            format!("[{}][{}][{}]", q / (r * k), q / k % r, q % k)
+        };
+        return Err(SolverError::invalid(
+            format!("{field}{at}"),
+            "is not finite; give finite initial currents",
+        ));
+    }
+    Ok(())
+}
+
 /// One requested row $\Delta^m(t_i, t_i + k\,dt)$.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct DeltaRow {
@@ -236,9 +276,10 @@ pub struct TwoTimeSolution {
     pub dt: f64,
     /// Number of steps $N_t$.
     pub steps: usize,
-    /// `s[(j*R + m)*R + n]` $= S^{mn}(t_j)$.
+    /// `s[(j*R + m)*R + n]` $= S^{mn}(t_j)$; for rank $K$ (E7K)
+    /// `s[((j*R + m)*R + n)*K + k]` $= S^{mn}_k(t_j)$ (the current index $(mR + n)K + k$ of step $j$).
     pub s: Vec<f64>,
-    /// `h[(j*R + m)*R + n]` $= H^{mn}(t_j)$.
+    /// `h[(j*R + m)*R + n]` $= H^{mn}(t_j)$; for rank $K$ `h[((j*R + m)*R + n)*K + k]` $= H^{mn}_k(t_j)$.
     pub h: Vec<f64>,
     /// `psi[j*R + m]` $= \psi^m(t_j)$ (reference lag: $\psi(t_j)$ uses $\Delta(t_{j-1},t_{j-1})$;
     /// [`Scheme::Accurate`]: $\psi(\Delta(t_j,t_j))$, no lag).
@@ -254,9 +295,10 @@ pub struct TwoTimeSolution {
 /// The arrays of a [`TwoTimeSolution`], owned ([`TwoTimeSolution::into_arrays`]).
 #[derive(Debug, Clone, PartialEq)]
 pub struct TwoTimeArrays {
-    /// $S^{mn}(t_j)$, shape (step, m, n).
+    /// $S^{mn}(t_j)$, shape (step, m, n); for rank $K$ (step, m, n K) with
+    /// `s[[j, m, n*K + k]]` $= S^{mn}_k(t_j)$.
     pub s: Array3<f64>,
-    /// $H^{mn}(t_j)$, shape (step, m, n).
+    /// $H^{mn}(t_j)$, shape (step, m, n); for rank $K$ (step, m, n K) as `s`.
     pub h: Array3<f64>,
     /// $\psi^m(t_j)$, shape (step, m).
     pub psi: Array2<f64>,
@@ -269,19 +311,40 @@ pub struct TwoTimeArrays {
 }
 
 impl TwoTimeSolution {
-    /// $S^{mn}(t_j)$ (E7) as a zero-copy view of shape (step, m, n).
+    /// Rank $K$ of the communication subspaces (1 in the paper): the number of currents per
+    /// pair, from the length of `s` ($N_t R^2 K$).
+    pub fn rank(&self) -> usize {
+        let per_step = self.steps * self.regions * self.regions;
+        (self.s.len() / per_step.max(1)).max(1)
+    }
+
+    /// $S^{mn}(t_j)$ (E7) as a zero-copy view of shape (step, m, n); for rank $K$ (E7K) of shape
+    /// (step, m, n K), `[[j, m, n*K + k]]` $= S^{mn}_k(t_j)$ (see [`TwoTimeSolution::s_rank`]).
     ///
     /// # Panics
     /// Only if the public fields were edited into inconsistent lengths (as every view below).
     pub fn s(&self) -> ArrayView3<'_, f64> {
-        let r = self.regions;
-        arrays::view(&self.s, (self.steps, r, r), "s")
+        let (r, k) = (self.regions, self.rank());
+        arrays::view(&self.s, (self.steps, r, r * k), "s")
     }
 
-    /// $H^{mn}(t_j)$ (E7) as a zero-copy view of shape (step, m, n).
+    /// $S^{mn}_k(t_j)$ (E7K) as a zero-copy view of shape (step, m, n, k), any rank.
+    pub fn s_rank(&self) -> ArrayView4<'_, f64> {
+        let (r, k) = (self.regions, self.rank());
+        arrays::view(&self.s, (self.steps, r, r, k), "s")
+    }
+
+    /// $H^{mn}(t_j)$ (E7) as a zero-copy view of shape (step, m, n); for rank $K$ (E7K) of shape
+    /// (step, m, n K) as [`TwoTimeSolution::s`].
     pub fn h(&self) -> ArrayView3<'_, f64> {
-        let r = self.regions;
-        arrays::view(&self.h, (self.steps, r, r), "h")
+        let (r, k) = (self.regions, self.rank());
+        arrays::view(&self.h, (self.steps, r, r * k), "h")
+    }
+
+    /// $H^{mn}_k(t_j)$ (E7K) as a zero-copy view of shape (step, m, n, k), any rank.
+    pub fn h_rank(&self) -> ArrayView4<'_, f64> {
+        let (r, k) = (self.regions, self.rank());
+        arrays::view(&self.h, (self.steps, r, r, k), "h")
     }
 
     /// $\psi^m(t_j)$ (E6) as a zero-copy view of shape (step, m).
@@ -311,10 +374,10 @@ impl TwoTimeSolution {
 
     /// All arrays, owned, without a copy (the flat buffers are taken over).
     pub fn into_arrays(self) -> TwoTimeArrays {
-        let (nt, r) = (self.steps, self.regions);
+        let (nt, r, k) = (self.steps, self.regions, self.rank());
         TwoTimeArrays {
-            s: arrays::owned(self.s, (nt, r, r), "s"),
-            h: arrays::owned(self.h, (nt, r, r), "h"),
+            s: arrays::owned(self.s, (nt, r, r * k), "s"),
+            h: arrays::owned(self.h, (nt, r, r * k), "h"),
             psi: arrays::owned(self.psi, (nt, r), "psi"),
             delta_diag: arrays::owned(self.delta_diag, (nt, r), "delta_diag"),
             rows: self
@@ -329,10 +392,16 @@ impl TwoTimeSolution {
         }
     }
 
-    /// $S^{mn}(t_j)$.
+    /// $S^{mn}(t_j)$ of a rank-one run (for rank $K$ use [`TwoTimeSolution::s_at_k`]).
     pub fn s_at(&self, j: usize, m: usize, n: usize) -> f64 {
-        let r = self.regions;
-        self.s[(j * r + m) * r + n]
+        debug_assert_eq!(self.rank(), 1, "s_at on a rank-{} run", self.rank());
+        self.s_at_k(j, m, n, 0)
+    }
+
+    /// $S^{mn}_k(t_j)$ (E7K), any rank.
+    pub fn s_at_k(&self, j: usize, m: usize, n: usize, k: usize) -> f64 {
+        let (r, kk) = (self.regions, self.rank());
+        self.s[((j * r + m) * r + n) * kk + k]
     }
 
     /// Requested row `row` as normalised correlation
@@ -381,8 +450,9 @@ pub struct TwoTimeDmft<'a> {
     rnew: Vec<f64>,
     /// [`Scheme::Accurate`]: source $g_m^2 C^m(t_{j-1}, t_{j-1})$ on the previous diagonal point.
     fdiag: Vec<f64>,
-    /// Time-contiguous copies of the currents and of $H$: `scol[(m*R + n)*nt + i]` $= S^{mn}(t_i)$,
-    /// `hcol[(m*R + n)*nt + i]` $= H^{mn}(t_i)$ (vectorisable inner loops).
+    /// Time-contiguous copies of the currents and of $H$ over the current index $q = (mR + n)K + k$:
+    /// `scol[q*nt + i]` $= S^{mn}_k(t_i)$, `hcol[q*nt + i]` $= H^{mn}_k(t_i)$ (vectorisable inner
+    /// loops).
     scol: Vec<f64>,
     hcol: Vec<f64>,
     /// `dplus[m*nt + j]` $= (\Delta^m(t_j,t_j) + 2/\pi)^{-1/2}$ (the factors of $A^{-1/2}$ in E9).
@@ -421,11 +491,12 @@ fn diag_source(phi: Nonlinearity, series: Option<&SeriesPoints>, g2: f64, d: f64
 }
 
 impl<'a> TwoTimeDmft<'a> {
-    /// Set up a run from initial currents `s0` (row-major $R\times R$).
+    /// Set up a run from initial currents `s0` (row-major $R\times R$; for rank $K$ (E7K) the
+    /// $R^2K$ currents $S^{mn}_k(0)$ at $(mR + n)K + k$).
     ///
     /// # Errors
     /// Invalid settings (see [`TwoTimeSettings::check`]), `s0` of the wrong length or non-finite,
-    /// [`Scheme::ReferenceSingle`] with $R \ne 1$ or $T \ne 0$.
+    /// [`Scheme::ReferenceSingle`] with $R \ne 1$, $T \ne 0$ or rank $K > 1$.
     pub fn new(
         spec: &'a MeanFieldSpec,
         s0: &[f64],
@@ -442,25 +513,16 @@ impl<'a> TwoTimeDmft<'a> {
                 ),
             ));
         }
-        if s0.len() != r * r {
-            return Err(SolverError::invalid(
-                "dmft.S0",
-                format!(
-                    "has {} entries; give an R x R matrix with R = {r}",
-                    s0.len()
-                ),
-            ));
-        }
-        if let Some(k) = s0.iter().position(|x| !x.is_finite()) {
-            return Err(SolverError::invalid(
-                format!("dmft.S0[{}][{}]", k / r, k % r),
-                "is not finite",
-            ));
-        }
-        if set.scheme == Scheme::ReferenceSingle && (r != 1 || spec.t().max_abs() > 0.0) {
+        check_currents(spec, s0, "dmft.S0")?;
+        if set.scheme == Scheme::ReferenceSingle
+            && (r != 1 || spec.t().max_abs() > 0.0 || spec.rank() != 1)
+        {
             return Err(SolverError::invalid(
                 "dmft.scheme",
-                "\"reference_single\" is the single-region SCS function: it needs R = 1 and T = 0; use \"reference\" otherwise",
+                format!(
+                    "\"reference_single\" is the single-region SCS function: it needs R = 1, T = 0 and model.rank = 1 (here R = {r}, rank {}); use \"reference\" otherwise",
+                    spec.rank()
+                ),
             ));
         }
         let nt = set.steps;
@@ -474,7 +536,7 @@ impl<'a> TwoTimeDmft<'a> {
             }
             (InitialVariance::Given(v), _) => v.clone(),
         };
-        let rr = r * r;
+        let nc = spec.n_currents();
         // Accurate: Delta(0,0) = v0 + sum_{n,r} U^{mnr} S0^{mn} S0^{mr} (E10 at t = 0).
         let init: Vec<f64> = if accurate {
             (0..r).map(|m| v0[m] + spec.structured(s0, s0, m)).collect()
@@ -487,8 +549,8 @@ impl<'a> TwoTimeDmft<'a> {
             dcol[m * nt] = init[m];
             diag[m * nt] = init[m];
         }
-        let mut s = vec![0.0; nt * r * r];
-        s[..r * r].copy_from_slice(s0);
+        let mut s = vec![0.0; nt * nc];
+        s[..nc].copy_from_slice(s0);
         let mut rows: Vec<DeltaRow> = set
             .delta_rows
             .iter()
@@ -505,10 +567,10 @@ impl<'a> TwoTimeDmft<'a> {
             f[..r].copy_from_slice(&init);
         }
         let g2: Vec<f64> = spec.g().iter().map(|g| g * g).collect();
-        let mut h = vec![0.0; nt * rr];
+        let mut h = vec![0.0; nt * nc];
         let mut psi = vec![0.0; nt * r];
-        let mut scol = vec![0.0; rr * nt];
-        for q in 0..rr {
+        let mut scol = vec![0.0; nc * nt];
+        for q in 0..nc {
             scol[q * nt] = s0[q];
         }
         let mut dplus = vec![0.0; r * nt];
@@ -532,7 +594,7 @@ impl<'a> TwoTimeDmft<'a> {
             for m in 0..r {
                 psi[m] = gain(spec.phi(), series.get(m), init[m]);
             }
-            spec.currents_h(&psi[..r], s0, &mut h[..rr]);
+            spec.currents_h(&psi[..r], s0, &mut h[..nc]);
             rcol = vec![0.0; r * nt];
             for m in 0..r {
                 rcol[m * nt] = v0[m];
@@ -565,8 +627,8 @@ impl<'a> TwoTimeDmft<'a> {
             rcol,
             fdiag,
             hcol: {
-                let mut hc = vec![0.0; rr * nt];
-                for q in 0..rr {
+                let mut hc = vec![0.0; nc * nt];
+                for q in 0..nc {
                     hc[q * nt] = h[q];
                 }
                 hc
@@ -606,7 +668,7 @@ impl<'a> TwoTimeDmft<'a> {
             Scheme::Accurate => self.step_accurate()?,
         }
         let j = self.j;
-        let (r, nt) = (self.r, self.nt);
+        let (r, nt, nc) = (self.r, self.nt, self.spec.n_currents());
         for m in 0..r {
             let d = self.diag[m * nt + j];
             if !d.is_finite() {
@@ -616,10 +678,7 @@ impl<'a> TwoTimeDmft<'a> {
                 });
             }
         }
-        if self.s[j * r * r..(j + 1) * r * r]
-            .iter()
-            .any(|x| !x.is_finite())
-        {
+        if self.s[j * nc..(j + 1) * nc].iter().any(|x| !x.is_finite()) {
             return Err(SolverError::NonFinite {
                 step: j,
                 field: "S".into(),
@@ -696,7 +755,8 @@ impl<'a> TwoTimeDmft<'a> {
     }
 }
 
-/// Integrate E6-E9 from initial currents `s0` (row-major $R\times R$) with the given settings.
+/// Integrate E6-E9 from initial currents `s0` (row-major $R\times R$) with the given settings; for
+/// rank $K$ (E7K, E8K) `s0` holds the $R^2K$ currents $S^{mn}_k(0)$ at $(mR + n)K + k$.
 ///
 /// # Example
 /// ```

@@ -9,37 +9,36 @@ use crate::error::SolverError;
 use crate::nonlinearity::Nonlinearity;
 
 impl TwoTimeDmft<'_> {
-    /// (E6, E7) Currents with the reference lags: $\psi_j = \psi(\Delta_{j-1,j-1})$,
-    /// $H_j = T\psi_{j-1}S_{j-1}$, $S_j = (1-dt)S_{j-1} + dt\,H_{j-1}$.
+    /// (E6, E7; E7K for rank $K$) Currents with the reference lags: $\psi_j = \psi(\Delta_{j-1,j-1})$,
+    /// $H_j = T\psi_{j-1}S_{j-1}$ ([`crate::spec::MeanFieldSpec::currents_h`]),
+    /// $S_j = (1-dt)S_{j-1} + dt\,H_{j-1}$, over the current index $(mR + n)K + k$.
     fn step_currents(&mut self) {
         let (r, nt, j, dt) = (self.r, self.nt, self.j, self.set.dt);
-        let t = &self.spec.t();
-        let rr = r * r;
+        let nc = self.spec.n_currents();
         for m in 0..r {
             let d = self.diag[m * nt + j - 1];
             self.psi[j * r + m] = gain(self.spec.phi(), self.series.get(m), d);
         }
-        for m in 0..r {
-            for n in 0..r {
-                let mut acc = 0.0;
-                for k in 0..r {
-                    acc += t.get(m, n, k) * self.s[(j - 1) * rr + n * r + k];
-                }
-                let hv = self.psi[(j - 1) * r + n] * acc;
-                self.h[j * rr + m * r + n] = hv;
-                self.hcol[(m * r + n) * nt + j] = hv;
-            }
+        self.spec.currents_h(
+            &self.psi[(j - 1) * r..j * r],
+            &self.s[(j - 1) * nc..j * nc],
+            &mut self.h[j * nc..(j + 1) * nc],
+        );
+        for q in 0..nc {
+            self.hcol[q * nt + j] = self.h[j * nc + q];
         }
-        for q in 0..rr {
-            self.s[j * rr + q] =
-                (1.0 - dt) * self.s[(j - 1) * rr + q] + dt * self.h[(j - 1) * rr + q];
+        for q in 0..nc {
+            self.s[j * nc + q] =
+                (1.0 - dt) * self.s[(j - 1) * nc + q] + dt * self.h[(j - 1) * nc + q];
         }
     }
 
     /// One column of the authors' multi-region scheme (the authors' code steps 1-7):
     /// $\Delta_{ij} = (1-dt)\Delta_{i,j-1} + dt\,\Gamma_{i,j-1}$; provisional $\Delta_{jj} = \Delta_{j-1,j-1}$;
     /// $\Gamma_{ij} = (1-dt)\Gamma_{i-1,j} + dt\,[g^2 C(\Delta_{ii},\Delta_{jj},\Delta_{ij}) + \sum_{nr}U^{mnr}H^{mn}_iH^{mr}_j]$ (E8, E9);
-    /// $\Delta_{jj} = (1-dt)\Delta_{j-1,j} + dt\,\Gamma_{j-1,j}$.
+    /// $\Delta_{jj} = (1-dt)\Delta_{j-1,j} + dt\,\Gamma_{j-1,j}$. For rank $K$ the structured
+    /// source is $\sum_{(n,k),(r,l)}U^m_{(n,k),(r,l)}H^{mn}_{k,i}H^{mr}_{l,j}$ (E8K), $RK$ terms
+    /// $v^{mn}_k H^{mn}_{k,i}$ per entry with $v = $ [`crate::spec::MeanFieldSpec::overlap_weights`]$(H_j)$.
     ///
     /// Evaluated as a vectorisable source pass ([`corr_fast`] for erf, the Hermite series
     /// [`series_sources`] otherwise; then the structured sources from the time-contiguous $H$
@@ -53,11 +52,14 @@ impl TwoTimeDmft<'_> {
         let (r, nt, j, dt) = (self.r, self.nt, self.j, self.set.dt);
         let st = self.band_start(j);
         let i0 = j.saturating_sub(self.set.band.unwrap_or(nt)).max(1);
-        let rr = r * r;
-        // v[m][n] = sum_r U[m,n,r] H_j[m,r]: reduces the structured source to O(R) per entry.
-        let mut v = vec![0.0; rr];
+        let nc = self.spec.n_currents();
+        // Structured terms per region: the RK currents (n, k), at m*rk + n*K + k.
+        let rk = nc / r;
+        // v[m][n][k] = sum_{r,l} U^m_{(n,k),(r,l)} H_j^{mr}_l: reduces the structured source to
+        // O(RK) per entry (E8K; O(R) for rank one).
+        let mut v = vec![0.0; nc];
         self.spec
-            .overlap_weights(&self.h[j * rr..(j + 1) * rr], &mut v);
+            .overlap_weights(&self.h[j * nc..(j + 1) * nc], &mut v);
         let erf = self.spec.phi() == Nonlinearity::Erf;
         let series = &self.series;
         let g2 = &self.g2;
@@ -73,8 +75,8 @@ impl TwoTimeDmft<'_> {
             // Column step in t' and the sources, written into gn[i0..=j].
             let g2m = g2[m];
             dn[st] = one_m * dc[st] + dt * gc[st];
-            let hcol_m = |n: usize| &hcol[(m * r + n) * nt..(m * r + n + 1) * nt];
-            let fused = if erf && g2m > 0.0 && r <= FUSED_H {
+            let hcol_m = |n: usize| &hcol[(m * rk + n) * nt..(m * rk + n + 1) * nt];
+            let fused = if erf && g2m > 0.0 && rk <= FUSED_H {
                 let c = dt * g2m;
                 let k = ColumnKernel {
                     dc: &dc[i0..j],
@@ -84,14 +86,14 @@ impl TwoTimeDmft<'_> {
                     one_m,
                     dt,
                     c,
-                    hs: std::array::from_fn(|n| if n < r { &hcol_m(n)[i0..j] } else { &[][..] }),
-                    hv: std::array::from_fn(|n| if n < r { dt * v[m * r + n] } else { 0.0 }),
-                    nh: r,
+                    hs: std::array::from_fn(|n| if n < rk { &hcol_m(n)[i0..j] } else { &[][..] }),
+                    hv: std::array::from_fn(|n| if n < rk { dt * v[m * rk + n] } else { 0.0 }),
+                    nh: rk,
                 };
                 column_pass(&k, &mut dn[i0..j], &mut gn[i0..j]);
                 let mut x = c * corr_fast(a22 * a22, prov);
-                for n in 0..r {
-                    x += dt * v[m * r + n] * hcol_m(n)[j];
+                for n in 0..rk {
+                    x += dt * v[m * rk + n] * hcol_m(n)[j];
                 }
                 gn[j] = x;
                 true
@@ -127,9 +129,9 @@ impl TwoTimeDmft<'_> {
                 false
             };
             dn[j] = prov;
-            for n in (0..r).filter(|_| !fused) {
-                let c = dt * v[m * r + n];
-                let hn = &hcol[(m * r + n) * nt..(m * r + n + 1) * nt];
+            for n in (0..rk).filter(|_| !fused) {
+                let c = dt * v[m * rk + n];
+                let hn = hcol_m(n);
                 for (x, &hi) in gn[i0..=j].iter_mut().zip(&hn[i0..=j]) {
                     *x += c * hi;
                 }
