@@ -119,6 +119,12 @@ class Model:
     - ``phi``: ``"erf"`` (``erf(sqrt(pi)/2 x)``, closed forms), ``"tanh"`` or ``"softplus"``
       (Gauss-Hermite averages; :func:`dmft` with the schemes ``"reference"`` and ``"accurate"``,
       :func:`sample`).
+    - ``rank``: the rank K of every communication subspace (``model.rank``, default 1). With
+      K > 1 an array ``T`` or ``U`` is ``(R, R, R, K, K)`` (``T[m, n, r, k, l] =
+      <n^{mn}_k m^{nr}_l>``) and the builders take one list per channel
+      (``{"make_T": {"a": [[..], [..]], "b": [[..], [..]]}}``); so far :func:`simulate` (and
+      sweeps of run kind ``"simulate"``) take K > 1, and their currents come back with a
+      trailing channel axis, ``S[trial][q, m, n, k]``.
 
     Nothing is checked here: every run checks its config once, as the CLI does, and raises
     :class:`ConfigError` naming the field (``model.T``, ``model.g[0]``, ...).
@@ -131,6 +137,7 @@ class Model:
         U: Any = "identity",
         phi: str = "erf",
         regions: Optional[int] = None,
+        rank: Optional[int] = None,
     ):
         if isinstance(T, Draw):
             T = T.T
@@ -138,6 +145,7 @@ class Model:
         self.U = U
         self.phi = phi
         self.regions = regions
+        self.rank = rank
         if np.ndim(g) == 0 and not isinstance(g, (list, tuple)):
             r = regions if regions is not None else _regions_of(T)
             g = [g] * r if r is not None else g
@@ -148,11 +156,14 @@ class Model:
         m: Dict[str, Any] = {"g": self.g, "T": self.T, "U": self.U, "phi": self.phi}
         if self.regions is not None:
             m["regions"] = self.regions
+        if self.rank is not None:
+            m["rank"] = self.rank
         return m
 
     def __repr__(self) -> str:
         t = self.T if isinstance(self.T, Mapping) else f"array{np.shape(self.T)}"
-        return f"Model(g={self.g!r}, T={t}, U={self.U!r}, phi={self.phi!r})"
+        rank = "" if self.rank is None else f", rank={self.rank!r}"
+        return f"Model(g={self.g!r}, T={t}, U={self.U!r}, phi={self.phi!r}{rank})"
 
 
 def _regions_of(T: Any) -> Optional[int]:
@@ -162,6 +173,9 @@ def _regions_of(T: Any) -> Optional[int]:
             spec = T.get(key)
             if isinstance(spec, Mapping) and np.ndim(spec.get(field)) == 1:
                 return len(spec[field])
+            # Rank K > 1: one list of per-region values per channel.
+            if isinstance(spec, Mapping) and np.ndim(spec.get(field)) == 2:
+                return len(spec[field][0])
         return None
     shape = np.shape(T)
     return shape[0] if shape else None
@@ -426,7 +440,9 @@ def simulate(
     Keyword arguments are the ``network`` section: ``N``, ``trials``, ``seed``, ``dt``,
     ``t_max``, ``record_every``, ``burn_in``, ``max_lag``, ``init_std``, ``z0`` or ``x0``,
     ``disorder``, ``precision``, ``inputs``, ``traces``, ``memory_limit_gb``. The result has per
-    trial ``t``, ``S[q, m, n]``, ``A[q, m]``, ``psi[q, m]``, ``traces`` and ``autocorr``.
+    trial ``t``, ``S[q, m, n]``, ``A[q, m]``, ``psi[q, m]``, ``traces`` and ``autocorr``; with
+    ``Model(rank=K)``, K > 1, the currents have a trailing channel axis, ``S[q, m, n, k]``
+    (``z0`` then has R K entries, ``z0[n*K + k]``, and ``inputs["V"]`` is ``(R, R, K)``).
     ``lyapunov`` (e.g. ``{"every": 1.0}``, ``{}`` for the defaults) also measures each trial's
     largest Lyapunov exponent (``trials[k].lyapunov.exponent``, ``standard_error``,
     ``regime``) with a second copy of the network.

@@ -10,7 +10,8 @@ use crate::io;
 use crate::results::SimResult;
 use crate::runs::Context;
 
-/// Write each trial's arrays as `.npy` files into `dir` (`trial{k}_S.npy` `[q, R, R]`,
+/// Write each trial's arrays as `.npy` files into `dir` (`trial{k}_S.npy` `[q, R, R]`, with
+/// rank-K subspaces `[q, R, R, K]` (`S[q, m, n, k]` $= S^{mn}_k$),
 /// `trial{k}_psi.npy` `[q, R]`, `trial{k}_traces.npy` `[q, R, n_traces]`,
 /// `trial{k}_delta.npy` `[lag, R]`, plus `t.npy` and `tau.npy`).
 pub fn write_npy(dir: &Path, res: &SimResult) -> Result<()> {
@@ -31,7 +32,13 @@ pub fn write_npy(dir: &Path, res: &SimResult) -> Result<()> {
             arrays.push(("t".into(), vec![nq], tr.t.clone()));
             arrays.push(("tau".into(), vec![nlag], tr.autocorr.tau.clone()));
         }
-        arrays.push((format!("trial{k}_S"), vec![nq, r, r], flat3(&tr.s)));
+        let rank = tr.rank();
+        let mut s_shape = vec![nq, r, r];
+        if rank > 1 {
+            s_shape.push(rank);
+        }
+        let s_flat: Vec<f64> = tr.s.iter().flat_map(|b| b.values().to_vec()).collect();
+        arrays.push((format!("trial{k}_S"), s_shape, s_flat));
         arrays.push((format!("trial{k}_psi"), vec![nq, r], flat2(&tr.psi)));
         arrays.push((
             format!("trial{k}_traces"),

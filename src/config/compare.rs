@@ -111,13 +111,14 @@ impl Checked for CompareConfig {
     fn check(&self) -> Result<ComparePlan, SolverError> {
         check_schema(self.schema_version)?;
         let spec = self.model.check()?;
+        super::require_rank_one(spec.rank(), "compare")?;
         if self.network.x0.is_some() {
             return Err(SolverError::invalid(
                 "network.x0",
                 "is not used by compare (the DMFT needs a subspace initial state); give z0 instead",
             ));
         }
-        let net = self.network.check(spec.g())?;
+        let net = self.network.check(spec.g(), spec.rank())?;
         let dt = self.dmft.dt.unwrap_or(net.dt);
         let t_end = (net.steps - 1) as f64 * net.dt;
         let steps = match step_count(t_end, dt) {

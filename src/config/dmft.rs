@@ -231,6 +231,7 @@ impl Checked for DmftRunConfig {
     fn check(&self) -> std::result::Result<Self::Valid, SolverError> {
         check_schema(self.schema_version)?;
         let spec = self.model.check()?;
+        super::require_rank_one(spec.rank(), "dmft")?;
         let r = spec.regions();
         // Working memory of the integrator (E6-E9): the previous Delta/Gamma column and the
         // recorded trajectories S, H (R^2 per step), psi, Delta(t,t) (R per step), the requested

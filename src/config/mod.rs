@@ -38,7 +38,7 @@ pub use dmft::{random_s0, DmftConfig, DmftRunConfig, InitialCurrents, MAX_FULL_G
 pub use fixed_points::{FixedPointsConfig, FixedPointsSection};
 pub use grid::{Grid, Linspace};
 pub use kind::Kind;
-pub use model::ModelConfig;
+pub use model::{require_rank_one, ModelConfig};
 pub use network::NetworkConfig;
 pub use network_core::NetworkCore;
 pub use polytope::{

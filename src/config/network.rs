@@ -26,16 +26,59 @@ pub struct InputPiece {
 }
 
 /// External inputs $I^m(t) v^m_i$: piecewise constant amplitudes along per-region directions
-/// $v^m$ (unit variance, $\langle n^{mn} v^n\rangle = V^{mn}$).
+/// $v^m$ (unit variance, $\langle n^{mn} v^n\rangle = V^{mn}$; rank K:
+/// $\langle n^{mn}_k v^n\rangle = V^{mn}_k$).
 #[serde_with::skip_serializing_none]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct InputsConfig {
     /// Pieces, by increasing `from` (one piece from 0: constant input).
     pub schedule: Vec<InputPiece>,
-    /// Overlaps of the input directions with the readouts, R x R (default 0).
+    /// Overlaps of the input directions with the readouts, R x R (`V[m][n]`), or R x R x K
+    /// (`V[m][n][k]`) with `model.rank` K > 1 (default 0).
     #[serde(rename = "V")]
-    pub v: Option<Vec<Vec<f64>>>,
+    pub v: Option<InputOverlaps>,
+}
+
+/// `network.inputs.V`: an R x R matrix (rank one) or an R x R x K array (rank K), written as
+/// the nested lists they are.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum InputOverlaps {
+    /// `V[m][n]` $= \langle n^{mn} v^n\rangle$.
+    Matrix(Vec<Vec<f64>>),
+    /// `V[m][n][k]` $= \langle n^{mn}_k v^n\rangle$.
+    Channels(Vec<Vec<Vec<f64>>>),
+}
+
+impl InputOverlaps {
+    /// Flat `(m*R + n)*K + k` for `r` regions of rank `k`, or the message saying which shape
+    /// is expected.
+    fn flat(&self, r: usize, k: usize) -> Result<Vec<f64>, String> {
+        let want = if k == 1 {
+            format!("must be an R x R matrix (R = {r})")
+        } else {
+            format!("must be an R x R x K array (R = {r}, K = model.rank = {k}): V[m][n][k] = <n^{{mn}}_k v^n>")
+        };
+        match self {
+            InputOverlaps::Matrix(v) if k == 1 => {
+                if v.len() != r || v.iter().any(|row| row.len() != r) {
+                    return Err(want);
+                }
+                Ok(v.iter().flatten().copied().collect())
+            }
+            InputOverlaps::Channels(v) if k > 1 => {
+                if v.len() != r
+                    || v.iter()
+                        .any(|row| row.len() != r || row.iter().any(|c| c.len() != k))
+                {
+                    return Err(want);
+                }
+                Ok(v.iter().flatten().flatten().copied().collect())
+            }
+            _ => Err(want),
+        }
+    }
 }
 
 /// A single N or a list of N.
@@ -104,7 +147,8 @@ pub struct NetworkConfig {
     /// Scale of the initial state inside the structured subspace.
     #[serde(default = "super::network_core::default_init_std")]
     pub init_std: f64,
-    /// Subspace coordinates z of the initial state (default: drawn from the seed, shared by all trials).
+    /// Subspace coordinates z of the initial state, one per region (R K with `model.rank` K:
+    /// `z0[n*K + k]` along $m^{\cdot n}_k$; default: drawn from the seed, shared by all trials).
     pub z0: Option<Vec<f64>>,
     /// Explicit initial state `x0[m][i]` (simulate with one N only).
     pub x0: Option<Vec<Vec<f64>>>,
@@ -136,12 +180,14 @@ fn default_lag() -> f64 {
 }
 
 impl NetworkConfig {
-    /// Validate against a model with `r` regions and disorder scales `g`.
+    /// Validate against a model with disorder scales `g` (one per region) and communication
+    /// subspaces of rank `rank` (`model.rank`, E4K).
     ///
     /// # Errors
     /// Any field out of range, with its dotted path; a memory estimate above the limit.
-    pub fn check(&self, g: &[f64]) -> Result<NetworkPlan, SolverError> {
+    pub fn check(&self, g: &[f64], rank: usize) -> Result<NetworkPlan, SolverError> {
         let r = g.len();
+        let kk = rank.max(1);
         let bad = |f: &str, m: String| Err(SolverError::invalid(format!("network.{f}"), m));
         let sizes = self.n.list();
         if sizes.is_empty() || sizes.iter().any(|&n| n < 2) {
@@ -201,16 +247,24 @@ impl NetworkConfig {
             );
         }
         let z0 = match &self.z0 {
-            Some(z) if z.len() != r => {
+            Some(z) if z.len() != r * kk => {
                 return bad(
                     "z0",
-                    format!("has {} entries; give one per region (R = {r})", z.len()),
+                    if kk == 1 {
+                        format!("has {} entries; give one per region (R = {r})", z.len())
+                    } else {
+                        format!(
+                            "has {} entries; give R x K = {} (one per region and channel, z0[n*K + k], K = model.rank = {kk})",
+                            z.len(),
+                            r * kk
+                        )
+                    },
                 )
             }
             Some(z) => z.clone(),
             None => {
                 let mut rng = stream(self.seed, 0, Purpose::Initial, 0);
-                (0..r).map(|_| rng.sample(StandardNormal)).collect()
+                (0..r * kk).map(|_| rng.sample(StandardNormal)).collect()
             }
         };
         let x0 = match &self.x0 {
@@ -243,7 +297,7 @@ impl NetworkConfig {
             );
         }
         let (inputs, v_over) = match &self.inputs {
-            None => (InputSchedule::default(), vec![0.0; r * r]),
+            None => (InputSchedule::default(), vec![0.0; r * r * kk]),
             Some(ic) => {
                 if ic.schedule.is_empty() {
                     return bad(
@@ -268,13 +322,11 @@ impl NetworkConfig {
                     }
                 }
                 let v = match &ic.v {
-                    None => vec![0.0; r * r],
-                    Some(v) => {
-                        if v.len() != r || v.iter().any(|row| row.len() != r) {
-                            return bad("inputs.V", format!("must be an R x R matrix (R = {r})"));
-                        }
-                        v.iter().flatten().copied().collect()
-                    }
+                    None => vec![0.0; r * r * kk],
+                    Some(v) => match v.flat(r, kk) {
+                        Ok(v) => v,
+                        Err(m) => return bad("inputs.V", m),
+                    },
                 };
                 (
                     InputSchedule {
@@ -294,6 +346,7 @@ impl NetworkConfig {
             burn_in_record: burn_rec,
             max_lag_records,
             init_std: self.init_std,
+            rank: kk,
             z0,
             x0,
             disorder: self.disorder,
@@ -306,9 +359,11 @@ impl NetworkConfig {
             lyapunov: None,
         };
         // What the result keeps per trial (E5): the recorded traces and summaries of every
-        // region and the autocorrelations up to max_lag, for all trials of all sizes.
+        // region (the rank-one count), the R^2 (K - 1) further channel currents of a rank-K
+        // model (E4K), and the autocorrelations up to max_lag, for all trials of all sizes.
         let rr = r as f64;
-        let per_trial = n_rec as f64 * rr * (self.traces as f64 + 4.0)
+        let per_trial = n_rec as f64
+            * (rr * (self.traces as f64 + 4.0) + rr * rr * (kk - 1) as f64)
             + 2.0 * (max_lag_records + 1) as f64 * rr;
         super::budget::check(
             "network.trials",
@@ -329,7 +384,7 @@ impl NetworkConfig {
                     k * nf * sp.in_degree as f64 * sp.weights.bytes() as f64
                 }
             };
-            let floor = dis + (2.0 * rr * rr + 9.0 * rr) * nf * 8.0;
+            let floor = dis + (2.0 * rr * rr * kk as f64 + 9.0 * rr) * nf * 8.0;
             if floor > self.memory_limit_gb * 1e9 && floor > 1e18 {
                 return bad(
                     "N",

@@ -249,6 +249,7 @@ impl Checked for SampleRunConfig {
     fn check(&self) -> Result<Self::Valid, SolverError> {
         check_schema(self.schema_version)?;
         let spec = self.model.check()?;
+        super::require_rank_one(spec.rank(), "sample")?;
         let r = spec.regions();
         let c = &self.sample;
         let controls = c.controls();

@@ -90,7 +90,7 @@ impl Checked for SimulateConfig {
     fn check(&self) -> Result<Self::Valid, SolverError> {
         check_schema(self.schema_version)?;
         let spec = self.model.check()?;
-        let mut plan = self.network.check(spec.g())?;
+        let mut plan = self.network.check(spec.g(), spec.rank())?;
         if plan.sizes.len() != 1 {
             return Err(SolverError::invalid(
                 "network.N",

@@ -181,6 +181,7 @@ impl Checked for SpectrumConfig {
         }
         if let Some(m) = &self.model {
             let t = m.check()?.t().clone();
+            super::require_rank_one(t.rank(), "spectrum")?;
             if let Some(k) = s.silence {
                 silenced(&t, k)?;
             }

@@ -582,6 +582,11 @@ impl Plan {
                 if p == TARGET_RE || p == TARGET_IM {
                     uses_target = true;
                 }
+                if p == "model.rank" {
+                    return Err(cfg_err(format!(
+                        "axes[{k}].path is \"model.rank\"; the rank K of the communication subspaces fixes the shape of T and U (R x R x R x K x K, one builder list per channel), so it cannot vary along an axis: run one sweep per rank"
+                    )));
+                }
             }
             axes.push(Axis {
                 label: a.label.clone().unwrap_or_else(|| paths.join(", ")),
@@ -779,6 +784,7 @@ impl Plan {
             RunSpec::Dmft => {
                 let c: DmftRunConfig = parse_section(&v, section)?;
                 let spec = c.model.check().map_err(invalid)?;
+                crate::config::require_rank_one(spec.rank(), "dmft").map_err(invalid)?;
                 CellCheck {
                     regions: spec.regions(),
                     steps: 0,
@@ -809,6 +815,7 @@ impl Plan {
             RunSpec::Stationary => {
                 let c: ModelOnly = parse_section(&v, None)?;
                 let spec = c.model.check().map_err(invalid)?;
+                crate::config::require_rank_one(spec.rank(), "stationary").map_err(invalid)?;
                 make_t_params(&c.model.t)?;
                 CellCheck {
                     regions: spec.regions(),
@@ -897,4 +904,28 @@ pub(crate) fn make_t_params(t: &Value) -> Result<(Vec<f64>, Vec<f64>)> {
             .ok_or_else(|| Error::config("<sweep>", format!("model.T.make_T.{k} is missing")))
     };
     Ok((get("a")?, get("b")?))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn axis_paths_reach_nested_channel_entries() {
+        // Rank-2 builders hold one list per channel: `b[1][0]` is channel 1, region 0.
+        let mut v = serde_json::json!({"model": {"rank": 2, "T": {"make_T": {
+            "a": [[0.5, 0.5], [0.5, 0.5]], "b": [[2.0, 2.0], [2.0, 2.0]]}}}});
+        set_path(&mut v, "model.T.make_T.b[1][0]", 2.5).unwrap();
+        assert_eq!(
+            v["model"]["T"]["make_T"]["b"],
+            serde_json::json!([[2.0, 2.0], [2.5, 2.0]])
+        );
+        // Out of range and too deep are refused with the path.
+        let e = set_path(&mut v, "model.T.make_T.b[1][2]", 1.0).unwrap_err();
+        assert!(e.contains("index 2 out of range"), "{e}");
+        let e = set_path(&mut v, "model.T.make_T.b[1][0][0]", 1.0).unwrap_err();
+        assert!(e.contains("b[1][0][0]"), "{e}");
+        let e = set_path(&mut v, "model.T.make_T.b[1]", 1.0).unwrap_err();
+        assert!(e.contains("does not name a number"), "{e}");
+    }
 }

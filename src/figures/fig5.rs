@@ -36,6 +36,7 @@ use crate::plot::heatmap::{
 };
 use crate::plot::text::math;
 use crate::plot::{LinePanel, Series};
+use crate::results::CurrentBlock;
 use crate::sweep::engine::{run_sweep, RunOptions, SweepResult};
 use crate::sweep::{mix, Plan, SweepConfig};
 
@@ -92,7 +93,7 @@ pub struct Fig5Example {
     pub t: Vec<f64>,
     /// `S[q][m][n]` at `t[q]`.
     #[serde(rename = "S")]
-    pub s: Vec<Vec<Vec<f64>>>,
+    pub s: Vec<CurrentBlock>,
     /// Lags of the slice.
     pub tau: Vec<f64>,
     /// Normalised `Delta^m(t0, t0 + tau)`, `[q][m]`.

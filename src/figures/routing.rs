@@ -36,6 +36,7 @@ use crate::io;
 use crate::plot::heatmap::{draw_curve_key, mode_value, Coloring, Heatmap};
 use crate::plot::text::math;
 use crate::plot::{plot_err as perr, save_render, LinePanel, Render, Series, Style};
+use crate::results::CurrentBlock;
 use crate::sweep::engine::{run_sweep, CellSummary, RunOptions, SweepResult};
 use crate::sweep::Plan;
 
@@ -318,10 +319,11 @@ pub fn relay_map(r: &SweepResult) -> RelayMap {
             .collect();
         let mut acc = 0.0;
         for p in &pts {
+            // A DMFT sweep (rank-one currents, E7).
             let s = &p.s_final;
-            let src = s[0][0].abs();
+            let src = s.get(0, 0, 0).abs();
             acc += if src > 1e-9 {
-                s[m][n].abs() / src
+                s.get(m, n, 0).abs() / src
             } else {
                 f64::NAN
             };
@@ -337,14 +339,14 @@ pub fn relay_map(r: &SweepResult) -> RelayMap {
     }
 }
 
-/// Amplitude and frequency of the most oscillating current in `s[q][m][n]` sampled every `dt`,
-/// over the second half of the record.
-pub fn oscillation(s: &[Vec<Vec<f64>>], dt: f64) -> (f64, f64) {
+/// Amplitude and frequency of the most oscillating current of the records `s` (every
+/// $S^{mn}_k$, in flat order) sampled every `dt`, over the second half of the record.
+pub fn oscillation(s: &[CurrentBlock], dt: f64) -> (f64, f64) {
     let tail = &s[s.len() / 2..];
-    let r = s.first().map_or(0, Vec::len);
+    let nc = s.first().map_or(0, |q| q.values().len());
     let mut best = (0.0f64, f64::NAN);
-    for k in 0..r * r {
-        let x: Vec<f64> = tail.iter().map(|q| q[k / r][k % r]).collect();
+    for k in 0..nc {
+        let x: Vec<f64> = tail.iter().map(|q| q.values()[k]).collect();
         let (lo, hi) = x
             .iter()
             .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), &v| {

@@ -43,6 +43,8 @@ pub struct TrialRun {
     pub rec: sim::Recording,
     /// Regions.
     pub r: usize,
+    /// Rank K of the communication subspaces (channels per current).
+    pub rank: usize,
     /// Traces kept per region.
     pub n_traces: usize,
     /// Autocorrelation per region.
@@ -74,7 +76,10 @@ pub struct NetworkPlan {
     pub max_lag_records: usize,
     /// Initial-state scale.
     pub init_std: f64,
-    /// Subspace coordinates of the initial state.
+    /// Rank K of the model's communication subspaces (E4K; 1 for the paper's rank-one ones).
+    pub rank: usize,
+    /// Subspace coordinates of the initial state, `z0[n*K + k]` along $m^{\cdot n}_k$ (R K
+    /// entries).
     pub z0: Vec<f64>,
     /// Given initial state, flat `x0[m*N + i]`.
     pub x0: Option<Vec<f64>>,
@@ -88,7 +93,7 @@ pub struct NetworkPlan {
     pub acf_neurons: Option<usize>,
     /// Input schedule.
     pub inputs: InputSchedule,
-    /// Input overlaps `V[m*R + n]`.
+    /// Input overlaps `V[(m*R + n)*K + k]` $= \langle n^{mn}_k v^n\rangle$ (`V[m*R + n]` for K = 1).
     pub v_over: Vec<f64>,
     /// Time step.
     pub dt: f64,
@@ -190,14 +195,15 @@ impl NetworkPlan {
     }
 
     /// Estimated peak bytes of one network of size `n` (trials run one after another):
-    /// disorder matrices (dense or CSR), loadings, state and work vectors, and the stored $x$
-    /// history or the streaming accumulator that replaces it.
+    /// disorder matrices (dense or CSR), loadings ($2R^2K$ vectors $n^{mn}_k, m^{mn}_k$ and $R$
+    /// input directions, E4K), state and work vectors, and the stored $x$ history or the
+    /// streaming accumulator that replaces it.
     pub fn memory_estimate(&self, g: &[f64], n: usize) -> u64 {
         // In f64, so that no size overflows; the cast back saturates at u64::MAX.
         let r = g.len() as f64;
         let nn = n as f64;
         let dis = sample::disorder_bytes(g, n, self.disorder, self.precision) as f64;
-        let load = (2.0 * r * r * nn + r * nn) * 8.0;
+        let load = (2.0 * r * r * self.rank as f64 * nn + r * nn) * 8.0;
         let copies = if self.lyapunov.is_some() { 2.0 } else { 1.0 };
         let work = copies * 8.0 * r * nn * 8.0;
         let hist = if self.streams_autocorrelation(g.len(), n) {
@@ -223,16 +229,25 @@ impl NetworkPlan {
         }
     }
 
-    /// Variance of the initial state in region m, $\frac{\sigma^2}{R} z^\top U^m z$ (E4).
+    /// Variance of the initial state in region m (E4, E4K):
+    /// $\frac{\sigma^2}{RK} z^\top U^m z = \frac{\sigma^2}{RK}\sum_{(a,k),(b,l)}
+    /// U^m_{(a,k),(b,l)} z_{ak} z_{bl}$ ($\frac{\sigma^2}{R} z^\top U^m z$ for K = 1).
     pub fn initial_variance(&self, spec: &MeanFieldSpec) -> Vec<f64> {
         let r = spec.regions();
-        let c2 = self.init_std * self.init_std / r as f64;
+        let kk = spec.rank();
+        let c2 = self.init_std * self.init_std / (r * kk) as f64;
         (0..r)
             .map(|m| {
                 let mut s = 0.0;
                 for a in 0..r {
-                    for b in 0..r {
-                        s += spec.u().get(m, a, b) * self.z0[a] * self.z0[b];
+                    for k in 0..kk {
+                        for b in 0..r {
+                            for l in 0..kk {
+                                s += spec.u().get_kl(m, a, b, k, l)
+                                    * self.z0[a * kk + k]
+                                    * self.z0[b * kk + l];
+                            }
+                        }
                     }
                 }
                 c2 * s
@@ -240,17 +255,29 @@ impl NetworkPlan {
             .collect()
     }
 
-    /// The $N\to\infty$ value of the initial projection (E5 with Stein's lemma, E7):
-    /// $S^{mn}(0) = \psi(\Delta^n_0)\,\frac{\sigma}{\sqrt R}\sum_\nu T^{mn\nu} z_\nu$.
+    /// The $N\to\infty$ value of the initial projection (E5 with Stein's lemma, E7K):
+    /// $S^{mn}_k(0) = \psi(\Delta^n_0)\,\frac{\sigma}{\sqrt{RK}}\sum_{\nu,l} T^{mn\nu}_{kl} z_{\nu l}$,
+    /// flat at `(m*R + n)*K + k` ($S^{mn}(0) = \psi(\Delta^n_0)\frac{\sigma}{\sqrt R}\sum_\nu
+    /// T^{mn\nu} z_\nu$ for K = 1).
     pub fn initial_currents(&self, spec: &MeanFieldSpec) -> Vec<f64> {
         let r = spec.regions();
-        let c = self.init_std / (r as f64).sqrt();
+        let kk = spec.rank();
+        let c = self.init_std / ((r * kk) as f64).sqrt();
         let var = self.initial_variance(spec);
-        let mut s = vec![0.0; r * r];
+        let mut s = vec![0.0; r * r * kk];
         for m in 0..r {
             for n in 0..r {
-                let proj: f64 = (0..r).map(|k| spec.t().get(m, n, k) * self.z0[k]).sum();
-                s[m * r + n] = spec.phi().gain(var[n]) * c * proj;
+                for k in 0..kk {
+                    // -0.0: the neutral element of `Iterator::sum`, which the rank-one form
+                    // used (the same bits, signed zeros included).
+                    let mut proj = -0.0;
+                    for nu in 0..r {
+                        for l in 0..kk {
+                            proj += spec.t().get_kl(m, n, nu, k, l) * self.z0[nu * kk + l];
+                        }
+                    }
+                    s[(m * r + n) * kk + k] = spec.phi().gain(var[n]) * c * proj;
+                }
             }
         }
         s
@@ -370,6 +397,7 @@ impl NetworkPlan {
             inflation: load.inflation.clone(),
             rec,
             r,
+            rank: load.rank,
             n_traces: self.traces.min(n),
             acfs,
             lag_dt: self.record_every as f64 * self.dt,

@@ -50,23 +50,43 @@ pub fn stream(seed: u64, trial: u64, purpose: Purpose, index: u64) -> ChaCha8Rng
     rng
 }
 
-/// Low-rank loadings of one network. Flat, region-major: `n[(m*R + n)*N + i]` $= n^{mn}_i$
-/// (lives in region $n$, reads out the current $m \leftarrow n$); `m[(m*R + n)*N + i]` $= m^{mn}_i$
-/// (lives in region $m$). `v[m*N + i]` is the input direction of region $m$.
+/// Low-rank loadings of one network (E4K). Flat, region-major, channel inside the pair:
+/// `n[((m*R + n)*K + k)*N + i]` $= n^{mn}_{k,i}$ (lives in region $n$, reads out channel $k$ of
+/// the current $m \leftarrow n$); `m[((m*R + n)*K + k)*N + i]` $= m^{mn}_{k,i}$ (lives in region
+/// $m$). For $K = 1$ this is `n[(m*R + n)*N + i]`. `v[m*N + i]` is the input direction of
+/// region $m$.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Loadings {
     /// Regions R.
     pub regions: usize,
+    /// Rank K of every communication subspace (channels per directed pair).
+    pub rank: usize,
     /// Neurons per region N.
     pub n_neurons: usize,
-    /// $n^{mn}_i$.
+    /// $n^{mn}_{k,i}$.
     pub n: Vec<f64>,
-    /// $m^{mn}_i$.
+    /// $m^{mn}_{k,i}$.
     pub m: Vec<f64>,
-    /// Input directions $v^m_i$ (unit variance, $\langle n^{mn} v^n\rangle = V^{mn}$).
+    /// Input directions $v^m_i$ (unit variance, $\langle n^{mn}_k v^n\rangle = V^{mn}_k$).
     pub v: Vec<f64>,
     /// Factor by which the n-block variance of region $n$ was inflated (1 if none was needed).
     pub inflation: Vec<f64>,
+}
+
+impl Loadings {
+    /// The $N$ entries of $n^{mn}_k$ (in region $n$).
+    pub fn n_vec(&self, m: usize, n: usize, k: usize) -> &[f64] {
+        let (r, kk, nn) = (self.regions, self.rank, self.n_neurons);
+        let c = (m * r + n) * kk + k;
+        &self.n[c * nn..(c + 1) * nn]
+    }
+
+    /// The $N$ entries of $m^{mn}_k$ (in region $m$).
+    pub fn m_vec(&self, m: usize, n: usize, k: usize) -> &[f64] {
+        let (r, kk, nn) = (self.regions, self.rank, self.n_neurons);
+        let c = (m * r + n) * kk + k;
+        &self.m[c * nn..(c + 1) * nn]
+    }
 }
 
 /// Cholesky factor (lower, row-major) of a symmetric `d x d` matrix; `None` if a pivot is not
@@ -93,37 +113,63 @@ pub fn cholesky(a: &[f64], d: usize) -> Option<Vec<f64>> {
     Some(l)
 }
 
-/// Covariance of region `n`'s `2R + 1` numbers $(n^{1n}..n^{Rn}, m^{n1}..m^{nR}, v^n)$ (E4):
-/// `[[s I, T[:,n,:], V[:,n]], [T[:,n,:]^T, U[n], 0], [V[:,n]^T, 0, 1]]` with n-block scale `s`.
+/// Position of each loading of region `n` among its `2RK + 1` jointly Gaussian numbers (E4K):
+/// channel by channel, $(n^{1n}_k..n^{Rn}_k, m^{n1}_k..m^{nR}_k)$ for $k = 0..K-1$, then the
+/// input direction $v^n$ last. For $K = 1$ this is the rank-one order
+/// $(n^{1n}..n^{Rn}, m^{n1}..m^{nR}, v^n)$.
+fn var_n(r: usize, m: usize, k: usize) -> usize {
+    k * 2 * r + m
+}
+
+/// See [`var_n`]: the position of $m^{nr}_l$.
+fn var_m(r: usize, rr: usize, l: usize) -> usize {
+    l * 2 * r + r + rr
+}
+
+/// Covariance of region `n`'s `2RK + 1` numbers (E4K, in the order of [`var_n`]): the n-block
+/// $s I_{RK}$, $\langle n^{mn}_k m^{nr}_l\rangle = T^{mnr}_{kl}$,
+/// $\langle m^{nm}_k m^{nr}_l\rangle = U^n_{(m,k),(r,l)}$,
+/// $\langle n^{mn}_k v^n\rangle = V^{mn}_k$ (`v_over[(m*R + n)*K + k]`), $\langle v^n v^n\rangle = 1$.
 fn covariance(spec: &MeanFieldSpec, v_over: &[f64], n: usize, s: f64) -> Vec<f64> {
     let r = spec.regions();
-    let d = 2 * r + 1;
+    let kk = spec.rank();
+    let d = 2 * r * kk + 1;
+    let vi = d - 1;
     let mut c = vec![0.0; d * d];
-    for a in 0..r {
-        c[a * d + a] = s;
-        for b in 0..r {
-            let t = spec.t().get(a, n, b);
-            c[a * d + r + b] = t;
-            c[(r + b) * d + a] = t;
-            c[(r + a) * d + r + b] = spec.u().get(n, a, b);
+    for k in 0..kk {
+        for a in 0..r {
+            let ia = var_n(r, a, k);
+            c[ia * d + ia] = s;
+            for l in 0..kk {
+                for b in 0..r {
+                    let t = spec.t().get_kl(a, n, b, k, l);
+                    let jb = var_m(r, b, l);
+                    c[ia * d + jb] = t;
+                    c[jb * d + ia] = t;
+                    c[var_m(r, a, k) * d + jb] = spec.u().get_kl(n, a, b, k, l);
+                }
+            }
+            let vv = v_over[(a * r + n) * kk + k];
+            c[ia * d + vi] = vv;
+            c[vi * d + ia] = vv;
         }
-        let vv = v_over[a * r + n];
-        c[a * d + 2 * r] = vv;
-        c[2 * r * d + a] = vv;
     }
-    c[2 * r * d + 2 * r] = 1.0;
+    c[vi * d + vi] = 1.0;
     c
 }
 
-/// Sample the loadings of one network (E4), per region from its own stream.
+/// Sample the loadings of one network (E4, E4K), per region from its own stream.
 ///
-/// For region $n$ the $2R$ numbers $(n^{\cdot n}, m^{n\cdot})$ of each neuron are jointly Gaussian with
-/// covariance `[[I, T[:,n,:]], [T[:,n,:]^T, U[n]]]`; when that matrix is not positive definite the
-/// n-block is multiplied by 1.05 until it is (the reference's `sample_nm` loop; it changes only
-/// finite-N fluctuations, not the N -> infinity theory). `v_over[m*R + n]` $= \langle n^{mn} v^n\rangle$
-/// adds the input direction $v^n$ as a $(2R+1)$-th variable (zeros: independent of the loadings);
-/// the first $2R$ numbers do not depend on it. Draw order: standard normals `z[k][i]`, row `k` for
-/// all neurons before row `k+1`; loadings = `L z` with `L` the Cholesky factor.
+/// For region $n$ the $2RK$ numbers $(n^{\cdot n}_k, m^{n\cdot}_l)$ of each neuron are jointly
+/// Gaussian with covariance `[[I_RK, T'], [T'^T, U[n]]]`, $T'_{(m,k),(r,l)} = T^{mnr}_{kl}$; when
+/// that matrix is not positive definite the n-block is multiplied by 1.05 until it is (the
+/// reference's `sample_nm` loop; it changes only finite-N fluctuations, not the N -> infinity
+/// theory). `v_over[(m*R + n)*K + k]` $= \langle n^{mn}_k v^n\rangle$ adds the input direction
+/// $v^n$ as the last variable (zeros: independent of the loadings); the first $2RK$ numbers do
+/// not depend on it. Variables are ordered channel by channel ([`var_n`]), so that for $K = 1$
+/// the order, the draws and the numbers are the rank-one sampler's. Draw order: standard
+/// normals `z[j][i]`, row `j` for all neurons before row `j+1`; loadings = `L z` with `L` the
+/// Cholesky factor.
 ///
 /// # Errors
 /// A covariance that stays indefinite after 1000 inflations (the U-block itself is not positive
@@ -136,21 +182,42 @@ pub fn sample_loadings(
     trial: u64,
 ) -> Result<Loadings, SolverError> {
     let r = spec.regions();
-    if v_over.len() != r * r {
+    let kk = spec.rank();
+    if v_over.len() != r * r * kk {
         return Err(SolverError::invalid(
             "network.inputs.V",
-            format!("must be an R x R matrix with R = {r}"),
+            if kk == 1 {
+                format!("must be an R x R matrix with R = {r}")
+            } else {
+                format!("must be an R x R x K array with R = {r}, K = model.rank = {kk}")
+            },
         ));
     }
-    let d = 2 * r + 1;
+    let d = 2 * r * kk + 1;
     let nn = n_neurons;
+    let nc = r * r * kk;
     let mut out = Loadings {
         regions: r,
+        rank: kk,
         n_neurons: nn,
-        n: vec![0.0; r * r * nn],
-        m: vec![0.0; r * r * nn],
+        n: vec![0.0; nc * nn],
+        m: vec![0.0; nc * nn],
         v: vec![0.0; r * nn],
         inflation: vec![1.0; r],
+    };
+    // Where variable j of region `reg` goes: (is an n, flat pair-channel index) or v.
+    let slot = |reg: usize, j: usize| -> Option<(bool, usize)> {
+        if j == d - 1 {
+            return None;
+        }
+        let (k, w) = (j / (2 * r), j % (2 * r));
+        Some(if w < r {
+            // n^{w, reg}_k
+            (true, (w * r + reg) * kk + k)
+        } else {
+            // m^{reg, w-r}_k
+            (false, (reg * r + (w - r)) * kk + k)
+        })
     };
     for reg in 0..r {
         let mut s = 1.0;
@@ -171,21 +238,18 @@ pub fn sample_loadings(
         out.inflation[reg] = s;
         let mut rng = stream(seed, trial, Purpose::Loadings, reg as u64);
         let z: Vec<f64> = (0..d * nn).map(|_| rng.sample(StandardNormal)).collect();
-        for k in 0..d {
-            for i in 0..nn {
+        for j in 0..d {
+            let dst = match slot(reg, j) {
+                Some((true, c)) => &mut out.n[c * nn..(c + 1) * nn],
+                Some((false, c)) => &mut out.m[c * nn..(c + 1) * nn],
+                None => &mut out.v[reg * nn..(reg + 1) * nn],
+            };
+            for (i, x) in dst.iter_mut().enumerate() {
                 let mut acc = 0.0;
-                for q in 0..=k {
-                    acc += l[k * d + q] * z[q * nn + i];
+                for q in 0..=j {
+                    acc += l[j * d + q] * z[q * nn + i];
                 }
-                if k < r {
-                    // n^{k, reg}
-                    out.n[(k * r + reg) * nn + i] = acc;
-                } else if k < 2 * r {
-                    // m^{reg, k-r}
-                    out.m[(reg * r + (k - r)) * nn + i] = acc;
-                } else {
-                    out.v[reg * nn + i] = acc;
-                }
+                *x = acc;
             }
         }
     }
@@ -764,7 +828,7 @@ mod tests {
                         .sum::<f64>()
                         / nn as f64;
                     assert!(
-                        (dot - spec.t().get(m, n, r)).abs() < tol,
+                        (dot - spec.t().get_kl(m, n, r, 0, 0)).abs() < tol,
                         "T[{m}{n}{r}]: {dot}"
                     );
                 }

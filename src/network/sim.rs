@@ -2,9 +2,10 @@
 //! (the authors' code).
 //!
 //! Step $i = 1 .. N_t-1$ from $x = x((i-1)\,dt)$:
-//! $r = \phi(x)$; $P^{mn} = \frac1N\sum_j n^{mn}_j r^n_j$ (the instantaneous projection);
+//! $r = \phi(x)$; $P^{mn}_k = \frac1N\sum_j n^{mn}_{k,j} r^n_j$ (the instantaneous projection,
+//! one per channel $k$ of a rank-K subspace);
 //! at $i = 1$ the filtered current is initialised, $S = P$;
-//! $x^m_i \mathrel{+}= dt\,(-x^m_i + \sum_n m^{mn}_i P^{mn} + g_m(\chi^m r^m)_i + I^m(t) v^m_i)$;
+//! $x^m_i \mathrel{+}= dt\,(-x^m_i + \sum_{n,k} m^{mn}_{k,i} P^{mn}_k + g_m(\chi^m r^m)_i + I^m(t) v^m_i)$;
 //! $S \mathrel{+}= dt\,(-S + P)$ (E5). Records at steps divisible by `record_every` hold
 //! $x(i\,dt)$ and $S(i\,dt)$; record 0 is $x_0$ with $S(0) = P(x_0)$.
 
@@ -59,7 +60,8 @@ pub struct SimSettings {
 pub struct Recording {
     /// Times.
     pub t: Vec<f64>,
-    /// `s[(q*R + m)*R + n]` $= S^{mn}$ (filtered currents, E5).
+    /// `s[q*R*R*K + (m*R + n)*K + k]` $= S^{mn}_k$ (filtered currents, E5; for $K = 1$
+    /// `s[(q*R + m)*R + n]` $= S^{mn}$).
     pub s: Vec<f64>,
     /// `psi[q*R + m]` = $\frac1N\sum_i\phi'(x^m_i)$, the empirical gain (E6).
     pub psi: Vec<f64>,
@@ -78,6 +80,7 @@ pub struct Simulation<'a> {
     dis: &'a Disorder,
     set: SimSettings,
     r: usize,
+    k: usize,
     n: usize,
     i: usize,
     x: Vec<f64>,
@@ -103,6 +106,7 @@ impl<'a> Simulation<'a> {
         x0: Vec<f64>,
     ) -> Self {
         let r = load.regions;
+        let k = load.rank;
         let n = load.n_neurons;
         assert_eq!(x0.len(), r * n, "x0 length");
         let mut sim = Simulation {
@@ -110,12 +114,13 @@ impl<'a> Simulation<'a> {
             load,
             dis,
             r,
+            k,
             n,
             i: 0,
             x: x0,
             rate: vec![0.0; r * n],
-            proj: vec![0.0; r * r],
-            sfilt: vec![0.0; r * r],
+            proj: vec![0.0; r * r * k],
+            sfilt: vec![0.0; r * r * k],
             ys: Vectors::default(),
             prod: Vec::new(),
             drive: Vec::new(),
@@ -146,8 +151,9 @@ impl<'a> Simulation<'a> {
         &mut self.x
     }
 
+    /// Rates $\phi(x)$ and the projections $P^{mn}_k = \frac1N n^{mn}_k\cdot\phi(x^n)$ (E5).
     fn rates_and_projection(&mut self) {
-        let (r, n) = (self.r, self.n);
+        let (r, kk, n) = (self.r, self.k, self.n);
         let phi = self.set.phi;
         self.rate
             .par_chunks_mut(PAR_CHUNK)
@@ -159,10 +165,13 @@ impl<'a> Simulation<'a> {
             });
         let inv = 1.0 / n as f64;
         for m in 0..r {
-            for k in 0..r {
-                let nv = &self.load.n[(m * r + k) * n..(m * r + k + 1) * n];
-                let rt = &self.rate[k * n..(k + 1) * n];
-                self.proj[m * r + k] = inv * dot(nv, rt);
+            for src in 0..r {
+                let rt = &self.rate[src * n..(src + 1) * n];
+                for k in 0..kk {
+                    let c = (m * r + src) * kk + k;
+                    let nv = &self.load.n[c * n..(c + 1) * n];
+                    self.proj[c] = inv * dot(nv, rt);
+                }
             }
         }
     }
@@ -246,6 +255,7 @@ impl<'a> Simulation<'a> {
         }
         self.i += 1;
         let (r, n, dt) = (self.r, self.n, self.set.dt);
+        let rk = r * self.k;
         self.rates_and_projection();
         if self.i == 1 {
             self.sfilt.copy_from_slice(&self.proj);
@@ -267,9 +277,10 @@ impl<'a> Simulation<'a> {
                 for (o, (x, d)) in xb.iter_mut().zip(db).enumerate() {
                     let idx = start + o;
                     let (m, i) = (idx / n, idx % n);
+                    // sum_{n,k} m^{mn}_{k,i} P^{mn}_k, pairs and channels in flat order.
                     let mut lr = 0.0;
-                    for k in 0..r {
-                        lr += load.m[(m * r + k) * n + i] * proj[m * r + k];
+                    for c in m * rk..(m + 1) * rk {
+                        lr += load.m[c * n + i] * proj[c];
                     }
                     let mut inp = d + lr;
                     if let Some(a) = &amp {
@@ -349,18 +360,22 @@ fn dot(a: &[f64], b: &[f64]) -> f64 {
     s
 }
 
-/// Initial state inside the structured subspace (the authors' code):
-/// $x^m_{0,i} = \frac{\sigma}{\sqrt R}\sum_\nu m^{m\nu}_i z_\nu$ with one $z \in \mathbb R^R$ shared by
-/// all regions. Its variance is $\frac{\sigma^2}{R} z^\top U^m z$ (E4).
+/// Initial state inside the structured subspace (the authors' code, E4K for rank K):
+/// $x^m_{0,i} = \frac{\sigma}{\sqrt{RK}}\sum_{\nu,k} m^{m\nu}_{k,i} z_{\nu k}$ with one
+/// $z \in \mathbb R^{RK}$ (`z[nu*K + k]`) shared by all regions. Its variance is
+/// $\frac{\sigma^2}{RK} z^\top U^m z$ (E4, E4K); for $K = 1$ the rank-one
+/// $\frac{\sigma}{\sqrt R}\sum_\nu m^{m\nu}_i z_\nu$.
 pub fn subspace_state(load: &Loadings, init_std: f64, z: &[f64]) -> Vec<f64> {
-    let (r, n) = (load.regions, load.n_neurons);
-    let c = init_std / (r as f64).sqrt();
+    let (r, kk, n) = (load.regions, load.rank, load.n_neurons);
+    let rk = r * kk;
+    let c = init_std / (rk as f64).sqrt();
     let mut x = vec![0.0; r * n];
     for m in 0..r {
-        for k in 0..r {
-            let mv = &load.m[(m * r + k) * n..(m * r + k + 1) * n];
+        for e in 0..rk {
+            let a = m * rk + e;
+            let mv = &load.m[a * n..(a + 1) * n];
             for i in 0..n {
-                x[m * n + i] += c * mv[i] * z[k];
+                x[m * n + i] += c * mv[i] * z[e];
             }
         }
     }

@@ -42,19 +42,20 @@ fn circle(r: f64) -> Vec<(f64, f64)> {
 /// Draw `res` to `<stem>.png` and `<stem>.svg`.
 pub fn plot_compare(res: &CompareResult, stem: &Path) -> Result<(PathBuf, PathBuf)> {
     let th = &res.theory;
-    let r = th.s0.len();
+    let r = th.s0.regions();
     let big = res
         .sizes
         .iter()
         .max_by_key(|s| s.n)
         .expect("a compare result has at least one size");
-    let mut panels = currents_panels(&th.t, &th.s, &res.config.model.g, |m, n| {
+    let kk = th.rank();
+    let mut panels = currents_panels(&th.t, &th.s, &res.config.model.g, |m, n, k| {
         mean_band(
             &res.t,
             &big.s_mean,
             &big.s_std,
-            |a| a[m][n],
-            color(n),
+            |a| a.get(m, n, k),
+            color(n * kk + k),
             Style::Dashed,
         )
         .into()
@@ -286,7 +287,7 @@ pub fn plot_compare(res: &CompareResult, stem: &Path) -> Result<(PathBuf, PathBu
 pub fn plot_simulate(res: &SimResult, stem: &Path) -> Result<(PathBuf, PathBuf)> {
     let tr = &res.trials[0];
     let r = tr.regions();
-    let mut panels = currents_panels(&tr.t, &tr.s, &res.config.model.g, |_, _| vec![]);
+    let mut panels = currents_panels(&tr.t, &tr.s, &res.config.model.g, |_, _, _| vec![]);
     for m in 0..r {
         let k = tr.traces.first().map_or(0, |q| q[m].len()).min(8);
         let series = (0..k)

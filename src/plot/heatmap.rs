@@ -420,21 +420,30 @@ pub fn half_circle(rad: f64, label: impl Into<String>) -> Series {
     Series::line(label, pts, BLACK).with_style(Style::Dashed)
 }
 
-/// Currents `S^{mn}(t)` of an example run (`s[q][m][n]` at `t[q]`), one line per pair,
-/// labelled `S^mn` when `label`.
-pub fn current_series(t: &[f64], s: &[Vec<Vec<f64>>], label: bool) -> Vec<Series> {
-    let r = s.first().map_or(0, Vec::len);
-    (0..r * r)
-        .map(|k| {
-            let (m, n) = (k / r, k % r);
+/// Currents `S^{mn}(t)` of an example run (`s[q]` the record at `t[q]`), one line per pair
+/// (rank-K subspaces: per pair and channel, $S^{mn}_k$, E4K), labelled `S^mn` (`S^mn_k`) when
+/// `label`.
+pub fn current_series<T: crate::plot::regions::CurrentRecord>(
+    t: &[f64],
+    s: &[T],
+    label: bool,
+) -> Vec<Series> {
+    let r = s.first().map_or(0, |q| q.regions());
+    let kk = s.first().map_or(1, |q| q.channels());
+    (0..r * r * kk)
+        .map(|c| {
+            let (m, n, k) = (c / (r * kk), (c / kk) % r, c % kk);
             Series::line(
                 if label {
-                    crate::plot::regions::current_label(m + 1, n + 1)
+                    crate::plot::regions::current_label_of(m, n, k, kk)
                 } else {
                     String::new()
                 },
-                t.iter().zip(s).map(|(&t, s)| (t, s[m][n])).collect(),
-                color(k),
+                t.iter()
+                    .zip(s)
+                    .map(|(&t, s)| (t, s.current(m, n, k)))
+                    .collect(),
+                color(c),
             )
         })
         .collect()

@@ -4,6 +4,7 @@
 use plotters::style::RGBColor;
 
 use super::{color, math, LinePanel, Series, Style};
+use crate::results::CurrentBlock;
 
 /// The time axis label: time in units of the neuron time constant (1 in the model).
 pub const T_LABEL: &str = "t (neuron time constants)";
@@ -13,6 +14,57 @@ pub const TAU_LABEL: &str = "lag τ (neuron time constants)";
 /// The label of the current `S^{mn}` (1-based indices) as Unicode: `S¹²`.
 pub fn current_label(m: usize, n: usize) -> String {
     math(&format!("S^{{{m}{n}}}"))
+}
+
+/// The label of channel `k` of the current $S^{mn}_k$ of a rank-K subspace (E4K; 1-based
+/// indices like the regions'): `S¹²₁`.
+pub fn current_channel_label(m: usize, n: usize, k: usize) -> String {
+    math(&format!("S^{{{m}{n}}}_{{{k}}}"))
+}
+
+/// The label of current `(m, n)` channel `k` (0-based) of a subspace of rank `rank`:
+/// [`current_label`] for rank one, [`current_channel_label`] otherwise.
+pub fn current_label_of(m: usize, n: usize, k: usize, rank: usize) -> String {
+    if rank <= 1 {
+        current_label(m + 1, n + 1)
+    } else {
+        current_channel_label(m + 1, n + 1, k + 1)
+    }
+}
+
+/// One record of currents as the plots read it: $S^{mn}_k$ and the rank K (a rank-one matrix
+/// `s[m][n]` of a DMFT result, or a [`CurrentBlock`] of any rank).
+pub trait CurrentRecord {
+    /// $S^{mn}_k$ (k = 0 for rank one).
+    fn current(&self, m: usize, n: usize, k: usize) -> f64;
+    /// Regions R.
+    fn regions(&self) -> usize;
+    /// Rank K.
+    fn channels(&self) -> usize;
+}
+
+impl CurrentRecord for Vec<Vec<f64>> {
+    fn current(&self, m: usize, n: usize, _k: usize) -> f64 {
+        self[m][n]
+    }
+    fn regions(&self) -> usize {
+        self.len()
+    }
+    fn channels(&self) -> usize {
+        1
+    }
+}
+
+impl CurrentRecord for CurrentBlock {
+    fn current(&self, m: usize, n: usize, k: usize) -> f64 {
+        self.get(m, n, k)
+    }
+    fn regions(&self) -> usize {
+        CurrentBlock::regions(self)
+    }
+    fn channels(&self) -> usize {
+        self.rank()
+    }
 }
 
 /// `" - name"` for a config's optional name, appended to figure titles.
@@ -80,25 +132,29 @@ pub fn variance_panel(t: &[f64], diag: &[Vec<f64>]) -> LinePanel {
 }
 
 /// One panel per region m, "currents into region m (g = g_m)", with a line $S^{mn}(t)$ (legend
-/// `Sᵐⁿ`) per
-/// source n (`s[q][m][n]` at `t[q]`) drawn over the series `under(m, n)` (simulations, bands).
-pub fn currents_panels(
+/// `Sᵐⁿ`) per source n (`s[q]` the record at `t[q]`) drawn over the series `under(m, n, k)`
+/// (simulations, bands). With rank-K subspaces (E4K) one line per source and channel,
+/// $S^{mn}_k(t)$ (legend `Sᵐⁿₖ`, channels 1-based), in colour `n K + k`.
+pub fn currents_panels<T: CurrentRecord>(
     t: &[f64],
-    s: &[Vec<Vec<f64>>],
+    s: &[T],
     g: &[f64],
-    under: impl Fn(usize, usize) -> Vec<Series>,
+    under: impl Fn(usize, usize, usize) -> Vec<Series>,
 ) -> Vec<LinePanel> {
     let r = g.len();
+    let kk = s.first().map_or(1, CurrentRecord::channels);
     (0..r)
         .map(|m| {
             let mut series = Vec::new();
             for n in 0..r {
-                series.extend(under(m, n));
-                series.push(Series::line(
-                    current_label(m + 1, n + 1),
-                    curve(t, s, |q| q[m][n]),
-                    color(n),
-                ));
+                for k in 0..kk {
+                    series.extend(under(m, n, k));
+                    series.push(Series::line(
+                        current_label_of(m, n, k, kk),
+                        curve(t, s, |q| q.current(m, n, k)),
+                        color(n * kk + k),
+                    ));
+                }
             }
             panel(
                 format!("currents into region {} (g = {})", m + 1, g[m]),

@@ -3,7 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::{Envelope, Records};
+use super::{CurrentBlock, Envelope, Records};
 use crate::config::CompareConfig;
 
 /// The DMFT prediction on the simulation's record grid; its [`Records`] (`S`, `A`, `psi`
@@ -13,9 +13,10 @@ use crate::config::CompareConfig;
 pub struct TheoryOut {
     /// Integrator time step.
     pub dt: f64,
-    /// Initial currents `S0[m][n]` (N -> infinity projection of the initial state).
+    /// Initial currents `S0[m][n]` (N -> infinity projection of the initial state; rank K:
+    /// `S0[m][n][k]`).
     #[serde(rename = "S0")]
-    pub s0: Vec<Vec<f64>>,
+    pub s0: CurrentBlock,
     /// $\Delta^m(0,0)$ of the initial state.
     pub initial_variance: Vec<f64>,
     /// Record times (as the simulations), currents, `A` and gains.
@@ -25,8 +26,9 @@ pub struct TheoryOut {
     pub tau: Vec<f64>,
     /// `delta[k][m]` $= \Delta^m(t_b, t_b + \tau_k)$, $t_b$ the burn-in time.
     pub delta: Vec<Vec<f64>>,
-    /// Late-window (t >= `burn_in`) half peak-to-peak `amplitude[m][n]` of each current.
-    pub amplitude: Vec<Vec<f64>>,
+    /// Late-window (t >= `burn_in`) half peak-to-peak `amplitude[m][n]` of each current (rank K:
+    /// `amplitude[m][n][k]`).
+    pub amplitude: CurrentBlock,
     /// Period of the currents in the late window when they oscillate (autocorrelation
     /// peak, see `crate::runs::compare::period`); absent for stationary currents.
     pub period: Option<f64>,
@@ -75,12 +77,12 @@ pub struct TrialError {
 }
 
 /// One sign group of the currents: entries whose signs can be flipped together without
-/// changing the mean-field equations (E7, E8).
+/// changing the mean-field equations (E7, E8; rank K: E7K, E8K, one entry per channel).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct SignGroup {
-    /// The entries `[m, n]` of $S^{mn}$ in the group.
-    pub entries: Vec<[usize; 2]>,
+    /// The entries `[m, n]` of $S^{mn}$ in the group (rank K > 1: `[m, n, k]` of $S^{mn}_k$).
+    pub entries: Vec<Vec<usize>>,
     /// Whether the theory's current in the group is non-zero in the late window.
     pub active: bool,
 }
@@ -175,12 +177,13 @@ pub struct SizeSummary {
     /// Trials.
     pub trials: usize,
     /// `S_mean[q][m][n]` over trials, each trial on the theory's branch and phase
-    /// ($\sigma S(t_q + s)$; NaN where the shifted record is outside the run).
+    /// ($\sigma S(t_q + s)$; NaN where the shifted record is outside the run); rank K:
+    /// `S_mean[q][m][n][k]`, signs matched per channel.
     #[serde(rename = "S_mean")]
-    pub s_mean: Vec<Vec<Vec<f64>>>,
+    pub s_mean: Vec<CurrentBlock>,
     /// Standard deviation over trials, same indexing.
     #[serde(rename = "S_std")]
-    pub s_std: Vec<Vec<Vec<f64>>>,
+    pub s_std: Vec<CurrentBlock>,
     /// `psi_mean[q][m]`.
     pub psi_mean: Vec<Vec<f64>>,
     /// `psi_std[q][m]`.

@@ -13,6 +13,7 @@ use crate::error::{Error, Result};
 
 pub mod arrays;
 mod compare;
+mod currents;
 mod dmft;
 mod fixed_points;
 pub mod npz;
@@ -28,6 +29,7 @@ pub use compare::{
     BranchCount, CompareBody, CompareResult, ErrorStat, OutlierMatch, SignGroup, SizeSummary,
     SlopeFit, SpectrumOut, TheoryOut, TrialError,
 };
+pub use currents::CurrentBlock;
 pub use dmft::{DeltaRowOut, DmftBody, DmftResult};
 pub use fixed_points::{DistinctFp, EndState, FixedPointsBody, FixedPointsResult};
 pub use polytope::{FractureStats, PolytopeBody, PolytopeOut, PolytopeResult, RandomOut};

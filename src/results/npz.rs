@@ -155,6 +155,29 @@ impl<T: Nested, const N: usize> Nested for [T; N] {
     }
 }
 
+/// A block of currents is `[R, R]` for rank one and `[R, R, K]` for rank K > 1 (E4K): the
+/// trailing channel axis of the result file. (`DEPTH` counts the rank-one axes; it only shapes
+/// empty lists.)
+impl Nested for super::CurrentBlock {
+    type Elem = f64;
+    const DEPTH: usize = 2;
+    fn shape_into(&self, out: &mut Vec<usize>) {
+        out.extend([self.regions(), self.regions()]);
+        if self.rank() > 1 {
+            out.push(self.rank());
+        }
+    }
+    fn flatten_into(&self, shape: &[usize], out: &mut Vec<f64>) -> bool {
+        let mut own = Vec::with_capacity(3);
+        self.shape_into(&mut own);
+        if own != shape {
+            return false;
+        }
+        out.extend_from_slice(self.values());
+        true
+    }
+}
+
 impl<T: Nested + ?Sized> Nested for &T {
     type Elem = T::Elem;
     const DEPTH: usize = T::DEPTH;
@@ -529,7 +552,8 @@ pub const STATUS_LABELS: [&str; 3] = ["ok", "diverged", "error"];
 /// `[n1]`; per cell `mode` `[n0,n1]` (255: incomplete), `entropy` `[n0,n1]` (NaN), `counts`
 /// `[n0,n1,6]`, `mode_by_region` `[n0,n1,R]`, `A` and `decorrelation` `[n0,n1,R]`; per point
 /// `codes` `[n0,n1,runs,R]` (255: missing), `status` `[n0,n1,runs]` (codes of
-/// [`STATUS_LABELS`], 255: missing), `seed` `[n0,n1,runs]`, `S_final` `[n0,n1,runs,R,R]`,
+/// [`STATUS_LABELS`], 255: missing), `seed` `[n0,n1,runs]`, `S_final` `[n0,n1,runs,R,R]`
+/// (rank-K subspaces: `[n0,n1,runs,R,R,K]`, `S_final[..., m, n, k]` $= S^{mn}_k$),
 /// `psi_final`, `delta_diag_final`, `max_norm_corr`, `structured_variance`, `decorrelation`
 /// `[n0,n1,runs,R]` (NaN: missing), `leading_eigenvalue` `[n0,n1,runs,2]`.
 pub fn sweep(r: &SweepResult) -> Result<Arrays> {
@@ -577,7 +601,13 @@ pub fn sweep(r: &SweepResult) -> Result<Arrays> {
     let mut status = ArrayD::from_elem(IxDyn(&[n0, n1, runs]), MISSING);
     let mut seed = ArrayD::from_elem(IxDyn(&[n0, n1, runs]), 0u64);
     let nan = |k: &[usize]| ArrayD::from_elem(IxDyn(&[&[n0, n1, runs], k].concat()), f64::NAN);
-    let mut s_final = nan(&[rr, rr]);
+    // Rank-K subspaces (E4K): a trailing channel axis, as in the points.
+    let kk = r.points.iter().map(|p| p.s_final.rank()).max().unwrap_or(1);
+    let mut s_final = if kk > 1 {
+        nan(&[rr, rr, kk])
+    } else {
+        nan(&[rr, rr])
+    };
     let mut per_region: Vec<(&str, ArrayD<f64>)> = [
         "psi_final",
         "delta_diag_final",
@@ -599,9 +629,19 @@ pub fn sweep(r: &SweepResult) -> Result<Arrays> {
             .position(|s| *s == p.status)
             .map_or(MISSING - 1, |k| k as u8);
         seed[[i, j, p.run].as_slice()] = p.seed;
-        for (m, row) in p.s_final.iter().enumerate().take(rr) {
-            for (n, &x) in row.iter().enumerate().take(rr) {
-                s_final[[i, j, p.run, m, n].as_slice()] = x;
+        let sf = &p.s_final;
+        if sf.rank() == kk {
+            for m in 0..sf.regions().min(rr) {
+                for n in 0..sf.regions().min(rr) {
+                    for k in 0..kk {
+                        let x = sf.get(m, n, k);
+                        if kk > 1 {
+                            s_final[[i, j, p.run, m, n, k].as_slice()] = x;
+                        } else {
+                            s_final[[i, j, p.run, m, n].as_slice()] = x;
+                        }
+                    }
+                }
             }
         }
         let rows: [Option<&Vec<f64>>; 5] = [

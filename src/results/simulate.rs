@@ -2,11 +2,12 @@
 //! order documented per field, with ndarray views). The result layer fills them from the
 //! simulator's recordings (`results::trial`).
 
-use ndarray::{Array2, Array3};
+use ndarray::{Array2, Array3, Array4};
 use serde::{Deserialize, Serialize};
 
 use super::arrays::{array2, array3};
-use crate::error::Result;
+use super::CurrentBlock;
+use crate::error::{Error, Result};
 
 use super::Envelope;
 use crate::config::SimulateConfig;
@@ -31,10 +32,12 @@ pub struct AutocorrOut {
 pub struct Records {
     /// Record times.
     pub t: Vec<f64>,
-    /// `S[q][m][n]`: filtered currents (E5).
+    /// `S[q][m][n]`: filtered currents (E5); with rank-K subspaces (`model.rank` K > 1) a
+    /// trailing channel axis, `S[q][m][n][k]` $= S^{mn}_k$ (E4K). One [`CurrentBlock`] per
+    /// record.
     #[serde(rename = "S")]
-    pub s: Vec<Vec<Vec<f64>>>,
-    /// `A[q][m]` $= \sum_n (S^{mn})^2$.
+    pub s: Vec<CurrentBlock>,
+    /// `A[q][m]` $= \sum_n (S^{mn})^2$ (rank K: $\sum_{n,k} (S^{mn}_k)^2$).
     #[serde(rename = "A")]
     pub a: Vec<Vec<f64>>,
     /// `psi[q][m]`: the gain (simulation: mean $\phi'(x)$ over the region).
@@ -77,11 +80,47 @@ impl AutocorrOut {
 }
 
 impl Records {
-    /// `S[q, m, n]`: the filtered currents (E5) at the records.
-    pub fn s_array(&self) -> Result<Array3<f64>> {
-        array3(&self.s, "S")
+    /// Rank K of the recorded currents (1 when there are no records).
+    pub fn rank(&self) -> usize {
+        self.s.first().map_or(1, CurrentBlock::rank)
     }
-    /// `A[q, m]` $= \sum_n (S^{mn})^2$.
+
+    /// `S[q, m, n]`: the filtered currents (E5) at the records, for rank-one subspaces
+    /// ([`Records::s_channels_array`] for any rank).
+    ///
+    /// # Errors
+    /// Currents of rank K > 1 (they have a channel axis).
+    pub fn s_array(&self) -> Result<Array3<f64>> {
+        let rows: Option<Vec<Vec<Vec<f64>>>> = self.s.iter().map(CurrentBlock::rank_one).collect();
+        match rows {
+            Some(rows) => array3(&rows, "S"),
+            None => Err(Error::config(
+                "<result>",
+                format!(
+                    "S has rank-{} currents S[q][m][n][k]; read them with s_channels_array",
+                    self.rank()
+                ),
+            )),
+        }
+    }
+
+    /// `S[q, m, n, k]` $= S^{mn}_k$ at the records (E4K, E5; K = 1 for rank-one subspaces).
+    ///
+    /// # Errors
+    /// Records of different shapes (an edited file).
+    pub fn s_channels_array(&self) -> Result<Array4<f64>> {
+        let (r, k) = self.s.first().map_or((0, 1), |b| (b.regions(), b.rank()));
+        if self.s.iter().any(|b| b.regions() != r || b.rank() != k) {
+            return Err(Error::config(
+                "<result>",
+                "S is ragged (its records have different shapes); the file was edited or damaged",
+            ));
+        }
+        let flat: Vec<f64> = self.s.iter().flat_map(|b| b.values().to_vec()).collect();
+        Array4::from_shape_vec((self.s.len(), r, r, k), flat)
+            .map_err(|e| Error::config("<result>", format!("S: {e}")))
+    }
+    /// `A[q, m]` $= \sum_{n,k} (S^{mn}_k)^2$.
     pub fn a_array(&self) -> Result<Array2<f64>> {
         array2(&self.a, "A")
     }

@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 use mrdmft_solvers::classify::{code_counts, entropy_bits, mode_code};
 use mrdmft_solvers::stationary::{Branch, Phase};
 
-use super::Envelope;
+use super::{CurrentBlock, Envelope};
 use crate::config::sweep::{Axis, SweepConfig};
 
 /// Subsampled traces kept for example points.
@@ -18,9 +18,10 @@ use crate::config::sweep::{Axis, SweepConfig};
 pub struct ExampleTrace {
     /// Steps between stored samples (time between samples = `stride * dt`).
     pub stride: usize,
-    /// `s[q][m][n]` = S^{mn}(q stride dt), from t = 0.
+    /// `s[q][m][n]` = S^{mn}(q stride dt), from t = 0 (rank-K subspaces: `s[q][m][n][k]` =
+    /// S^{mn}_k, E4K).
     #[serde(rename = "S")]
-    pub s: Vec<Vec<Vec<f64>>>,
+    pub s: Vec<CurrentBlock>,
     /// `slice[q][m]` = normalised Delta^m(t_row, t_row + q stride dt).
     pub slice: Vec<Vec<f64>>,
 }
@@ -53,8 +54,9 @@ pub struct PointResult {
     pub leading_eigenvalue: Option<[f64; 2]>,
     /// Number of tensors drawn by the rejection sampler.
     pub t_draws: Option<u64>,
-    /// `s_final[m][n]` = S^{mn} at the last step.
-    pub s_final: Vec<Vec<f64>>,
+    /// `s_final[m][n]` = S^{mn} at the last step (rank-K subspaces: `s_final[m][n][k]` =
+    /// S^{mn}_k, E4K).
+    pub s_final: CurrentBlock,
     /// psi^m at the last step.
     pub psi_final: Vec<f64>,
     /// Delta^m(t, t) at the last step.
@@ -209,19 +211,12 @@ impl PointResult {
     pub fn warned(&self) -> bool {
         let bad = |x: &f64| !x.is_finite() || x.abs() > super::RANGE_LIMIT;
         self.status == "diverged"
-            || self.s_final.iter().flatten().any(bad)
+            || self.s_final.values().iter().any(bad)
             || self.psi_final.iter().any(bad)
             || self.delta_diag_final.iter().any(bad)
             || self.max_norm_corr.iter().any(bad)
             || self.decorrelation.iter().flatten().any(bad)
     }
-}
-
-/// Structured variance $A^m = \sum_n (S^{mn})^2$ (E15) from final currents.
-fn structured(s: &[Vec<f64>]) -> Vec<f64> {
-    s.iter()
-        .map(|row| row.iter().map(|x| x * x).sum())
-        .collect()
 }
 
 /// A fixed point routes when its structured variance $A^m = \sum_n (S^{mn})^2$ (E15) is at
@@ -328,7 +323,7 @@ pub fn summarise(
             let sv = p
                 .structured_variance
                 .clone()
-                .unwrap_or_else(|| structured(&p.s_final));
+                .unwrap_or_else(|| p.s_final.row_sums());
             for (m, x) in sv.into_iter().enumerate() {
                 if m < r {
                     a[m] += x / runs as f64;

@@ -1,8 +1,8 @@
 //! Filling the result types of simulations ([`TrialOut`], [`AutocorrOut`]) from the
 //! simulator's recordings ([`TrialRun`]).
 
-use super::{AutocorrOut, Records, TrialOut};
-use crate::network::observables::{row_sums, Autocorr};
+use super::{AutocorrOut, CurrentBlock, Records, TrialOut};
+use crate::network::observables::Autocorr;
 use crate::network::sim::Recording;
 use crate::network::TrialRun;
 
@@ -34,7 +34,7 @@ impl TrialOut {
             run.n,
             &run.inflation,
             &run.rec,
-            run.r,
+            (run.r, run.rank),
             run.n_traces,
             acf,
             run.wall_seconds,
@@ -43,30 +43,22 @@ impl TrialOut {
         out
     }
 
-    /// Assemble from the recording of one network (E5 currents, gains, traces) and its
-    /// autocorrelations.
+    /// Assemble from the recording of one network (E5 currents of `(r, k)` = (regions, rank),
+    /// gains, traces) and its autocorrelations; $A^m = \sum_{n,k} (S^{mn}_k)^2$ (E15K).
     #[allow(clippy::too_many_arguments)]
     pub fn new(
         trial: usize,
         n: usize,
         inflation: &[f64],
         rec: &Recording,
-        r: usize,
+        (r, k): (usize, usize),
         n_traces: usize,
         autocorr: AutocorrOut,
         wall_seconds: f64,
     ) -> Self {
         let nq = rec.t.len();
-        let s: Vec<Vec<Vec<f64>>> = (0..nq)
-            .map(|q| {
-                (0..r)
-                    .map(|m| rec.s[(q * r + m) * r..(q * r + m + 1) * r].to_vec())
-                    .collect()
-            })
-            .collect();
-        let a = (0..nq)
-            .map(|q| row_sums(&rec.s[q * r * r..(q + 1) * r * r], r))
-            .collect();
+        let s = CurrentBlock::series(&rec.s[..nq * r * r * k], r, k);
+        let a = s.iter().map(CurrentBlock::row_sums).collect();
         TrialOut {
             trial,
             n_neurons: n,

@@ -23,6 +23,16 @@
 //! bring it closest to the theory, the errors are computed on that branch, and the branch
 //! counts are reported (`sizes[].branches`). The theory itself is not modified.
 //!
+//! Rank-K subspaces (E4K, E7K, E8K). Every channel $S^{mn}_k$ is an entry of its own: sign groups
+//! join $(m,n,k)$ and $(n,r,l)$ where $T^{mnr}_{kl}\neq0$, and $(n,r,k)$, $(n,s,l)$ where
+//! $U^n_{(r,k),(s,l)}\neq0$, so signs are matched per channel (and per loop). The symmetry
+//! group of a rank-K model can be larger: where channels are degenerate (e.g. `make_T` with
+//! equal gains in two channels) any orthogonal mixing of those channels leaves E7K-E8K
+//! unchanged, and a finite-N trial settles on a random mixture. That continuous mixing is
+//! *not* matched: only signs are, so per-channel current errors then include the mixing angle,
+//! while the rotation-invariant observables ($A^m$, $\psi^m$, $\Delta^m$) compare as for
+//! rank one.
+//!
 //! Fits. Per observable, log(mean error) against log(N) by weighted least squares, weights
 //! from the trials' standard errors (delta method: $\sigma_{\log} = se/\bar e$), the slope's
 //! standard error scaled by $\sqrt{\max(1, \chi^2/\nu)}$ and a Student-t 95 % interval
@@ -37,10 +47,10 @@ use mrdmft_solvers::SolverError;
 use super::Context;
 use crate::config::{CompareConfig, ComparePlan, Kind};
 use crate::error::Result;
-use crate::network::observables::{mean_std, row_sums, two_time_slice};
+use crate::network::observables::{mean_std, two_time_slice};
 use crate::network::sample::{sample_loadings, Disorder, DisorderMode};
 use crate::results::{
-    blocks, rows, BranchCount, CompareBody, CompareResult, Envelope, ErrorStat, OutlierMatch,
+    rows, BranchCount, CompareBody, CompareResult, CurrentBlock, Envelope, ErrorStat, OutlierMatch,
     Records, SignGroup, SizeSummary, SlopeFit, SpectrumOut, TheoryOut, TrialError, TrialOut,
 };
 
@@ -93,31 +103,34 @@ pub fn period(series: &[Vec<f64>], dt: f64) -> Option<f64> {
     Some((k as f64 + off) * dt)
 }
 
-/// Late-window half peak-to-peak of every entry of `s[q][m][n]`, records `from..`.
-fn amplitudes(s: &[Vec<Vec<f64>>], from: usize) -> Vec<Vec<f64>> {
-    let r = s[0].len();
-    (0..r)
-        .map(|m| {
-            (0..r)
-                .map(|n| {
-                    let (lo, hi) = s[from..].iter().fold((f64::MAX, f64::MIN), |(lo, hi), q| {
-                        (lo.min(q[m][n]), hi.max(q[m][n]))
-                    });
-                    0.5 * (hi - lo)
-                })
-                .collect()
+/// Late-window half peak-to-peak of every current $S^{mn}_k$ of the records `s`, records
+/// `from..` (E7, E7K).
+fn amplitudes(s: &[CurrentBlock], from: usize) -> CurrentBlock {
+    let (r, k) = (s[0].regions(), s[0].rank());
+    let amp = (0..r * r * k)
+        .map(|e| {
+            let (lo, hi) = s[from..].iter().fold((f64::MAX, f64::MIN), |(lo, hi), q| {
+                (lo.min(q.values()[e]), hi.max(q.values()[e]))
+            });
+            0.5 * (hi - lo)
         })
-        .collect()
+        .collect();
+    CurrentBlock::new(r, k, amp)
 }
 
-/// Sign groups of the currents (E7, E8): entries (m,n) and (n,r) are joined where
-/// $T^{mnr}\neq0$ ($H^{mn}$ is linear in $S^{nr}$), and (n,r), (n,s) where $U^{nrs}\neq0$,
-/// $r\ne s$ ($\Delta^n$ holds the product $S^{nr}S^{ns}$). Flipping every sign of one group
-/// leaves E7-E8 unchanged. Entries that no $T$ feeds form groups of their own. Groups are
-/// listed in order of their first entry; entries are indexed $mR+n$.
+/// Sign groups of the currents (E7, E8; E7K, E8K): entries (m,n,k) and (n,r,l) are joined where
+/// $T^{mnr}_{kl}\neq0$ ($H^{mn}_k$ is linear in $S^{nr}_l$), and (n,r,k), (n,s,l) where
+/// $U^n_{(r,k),(s,l)}\neq0$, $(r,k)\ne(s,l)$ ($\Delta^n$ holds the product
+/// $S^{nr}_kS^{ns}_l$). Flipping every sign of one group leaves E7-E8 unchanged. Entries that no
+/// $T$ feeds form groups of their own. Groups are listed in order of their first entry; entries
+/// are indexed $(mR+n)K+k$ ($mR+n$ for rank one). Orthogonal mixing of degenerate channels, a
+/// further symmetry of some rank-K models, is not a sign flip and is not listed.
 pub fn sign_groups(spec: &mrdmft_solvers::spec::MeanFieldSpec) -> Vec<Vec<usize>> {
     let r = spec.regions();
-    let mut parent: Vec<usize> = (0..r * r).collect();
+    let kk = spec.rank();
+    let nc = r * r * kk;
+    let at = |m: usize, n: usize, k: usize| (m * r + n) * kk + k;
+    let mut parent: Vec<usize> = (0..nc).collect();
     fn find(p: &mut [usize], mut x: usize) -> usize {
         while p[x] != x {
             p[x] = p[p[x]];
@@ -133,19 +146,23 @@ pub fn sign_groups(spec: &mrdmft_solvers::spec::MeanFieldSpec) -> Vec<Vec<usize>
     };
     for m in 0..r {
         for n in 0..r {
-            for k in 0..r {
-                if spec.t().get(m, n, k) != 0.0 {
-                    join(m * r + n, n * r + k);
-                }
-                if m != k && spec.u().get(n, m, k) != 0.0 {
-                    join(n * r + m, n * r + k);
+            for s in 0..r {
+                for k in 0..kk {
+                    for l in 0..kk {
+                        if spec.t().get_kl(m, n, s, k, l) != 0.0 {
+                            join(at(m, n, k), at(n, s, l));
+                        }
+                        if (m, k) != (s, l) && spec.u().get_kl(n, m, s, k, l) != 0.0 {
+                            join(at(n, m, k), at(n, s, l));
+                        }
+                    }
                 }
             }
         }
     }
     let mut groups: Vec<Vec<usize>> = Vec::new();
-    let mut root_of: Vec<Option<usize>> = vec![None; r * r];
-    for e in 0..r * r {
+    let mut root_of: Vec<Option<usize>> = vec![None; nc];
+    for e in 0..nc {
         let root = find(&mut parent, e);
         match root_of[root] {
             Some(g) => groups[g].push(e),
@@ -164,12 +181,14 @@ pub fn sign_groups(spec: &mrdmft_solvers::spec::MeanFieldSpec) -> Vec<Vec<usize>
 pub fn run_theory(p: &ComparePlan, t: &[f64], tau: &[f64], late: usize) -> Result<TheoryOut> {
     let start = Instant::now();
     let r = p.spec.regions();
+    let kk = p.spec.rank();
+    let nc = p.spec.n_currents();
     let sol = TwoTimeDmft::new(&p.spec, &p.s0, p.dmft.clone())?.run()?;
     let dt = sol.dt;
     let mut s = Vec::new();
     let mut psi = Vec::new();
     for &tq in t {
-        interp(&sol.s, r * r, dt, tq, &mut s);
+        interp(&sol.s, nc, dt, tq, &mut s);
         interp(&sol.psi, r, dt, tq, &mut psi);
     }
     let row = sol
@@ -182,23 +201,22 @@ pub fn run_theory(p: &ComparePlan, t: &[f64], tau: &[f64], late: usize) -> Resul
     for &tk in tau {
         interp(&row, r, dt, tk, &mut delta);
     }
-    let a = s.chunks(r * r).map(|q| row_sums(q, r)).collect();
-    let s_rows = blocks(&s, r);
+    let s_rows = CurrentBlock::series(&s, r, kk);
+    let a = s_rows.iter().map(CurrentBlock::row_sums).collect();
     let psi_rows = rows(&psi, r);
     let late = late.min(t.len().saturating_sub(1));
     let amplitude = amplitudes(&s_rows, late);
     let big = s_rows[late..]
         .iter()
-        .flatten()
-        .flatten()
+        .flat_map(CurrentBlock::values)
         .fold(0.0f64, |m, v| m.max(v.abs()));
-    let amax = amplitude.iter().flatten().fold(0.0f64, |m, &v| m.max(v));
+    let amax = amplitude.values().iter().fold(0.0f64, |m, &v| m.max(v));
     let record_dt = if t.len() > 1 { t[1] - t[0] } else { dt };
     let oscillating = big > ACTIVE && amax > 0.05 * big;
     let period = if oscillating {
-        let series: Vec<Vec<f64>> = (0..r * r)
-            .filter(|&e| amplitude[e / r][e % r] > 0.05 * amax)
-            .map(|e| s_rows[late..].iter().map(|q| q[e / r][e % r]).collect())
+        let series: Vec<Vec<f64>> = (0..nc)
+            .filter(|&e| amplitude.values()[e] > 0.05 * amax)
+            .map(|e| s_rows[late..].iter().map(|q| q.values()[e]).collect())
             .collect();
         period(&series, record_dt)
     } else {
@@ -216,7 +234,7 @@ pub fn run_theory(p: &ComparePlan, t: &[f64], tau: &[f64], late: usize) -> Resul
     let stationary = !oscillating && (big <= ACTIVE || amax <= 1e-2 * big) && psi_range < 5e-3;
     Ok(TheoryOut {
         dt,
-        s0: rows(&p.s0, r),
+        s0: CurrentBlock::new(r, kk, p.s0.clone()),
         initial_variance: p.net.initial_variance(&p.spec),
         records: Records {
             t: t.to_vec(),
@@ -257,19 +275,20 @@ fn overlap(late: usize, len: usize, shift: isize) -> std::ops::Range<usize> {
 /// the largest $\sum_g |c_g(s)|$ over the active groups wins (of equal ones the smallest
 /// $|s|$), and each group takes the sign of its $c_g$ there.
 /// Stationary theories use `max_shift = 0`, so only the signs are matched.
+///
+/// Entries are the flat currents $(mR+n)K+k$ of [`sign_groups`], so a rank-K trial is matched
+/// channel by channel (signs only; see the module notes on channel mixing).
 pub fn align(
-    tr: &[Vec<Vec<f64>>],
-    th: &[Vec<Vec<f64>>],
+    tr: &[CurrentBlock],
+    th: &[CurrentBlock],
     groups: &[Vec<usize>],
     late: usize,
     max_shift: usize,
 ) -> Alignment {
-    let r = th[0].len();
     let len = th.len().min(tr.len());
     let big = th[late.min(len - 1)..len]
         .iter()
-        .flatten()
-        .flatten()
+        .flat_map(CurrentBlock::values)
         .fold(0.0f64, |m, v| m.max(v.abs()));
     // A group is active when its theory current persists: RMS over the last half of the
     // late window above 1 % of the largest current (decaying transients do not count).
@@ -279,7 +298,7 @@ pub fn align(
         .map(|g| {
             let ms: f64 = th[tail..len]
                 .iter()
-                .map(|q| g.iter().map(|&e| q[e / r][e % r].powi(2)).sum::<f64>())
+                .map(|q| g.iter().map(|&e| q.values()[e].powi(2)).sum::<f64>())
                 .sum::<f64>()
                 / (len - tail).max(1) as f64;
             big > ACTIVE && ms.sqrt() > 1e-2 * big
@@ -307,10 +326,9 @@ pub fn align(
             .map(|g| {
                 qs.clone()
                     .map(|q| {
-                        let a = &tr[(q as isize + s) as usize];
-                        g.iter()
-                            .map(|&e| a[e / r][e % r] * th[q][e / r][e % r])
-                            .sum::<f64>()
+                        let a = tr[(q as isize + s) as usize].values();
+                        let b = th[q].values();
+                        g.iter().map(|&e| a[e] * b[e]).sum::<f64>()
                     })
                     .sum::<f64>()
                     / cnt
@@ -342,15 +360,11 @@ pub fn align(
     }
 }
 
-/// The trial's currents on the theory's branch and phase: `out[q][m][n]` $=\sigma_{g(mn)}
-/// S^{mn}_{sim}(q + s)$, NaN where q + s is outside the run.
-pub fn aligned_currents(
-    tr: &[Vec<Vec<f64>>],
-    groups: &[Vec<usize>],
-    al: &Alignment,
-) -> Vec<Vec<Vec<f64>>> {
-    let r = tr[0].len();
-    let mut sign = vec![1.0; r * r];
+/// The trial's currents on the theory's branch and phase: `out[q]` $=\sigma_{g(e)}
+/// S^e_{sim}(q + s)$ for every current $e = (m,n,k)$, NaN where q + s is outside the run.
+pub fn aligned_currents(tr: &[CurrentBlock], groups: &[Vec<usize>], al: &Alignment) -> Currents {
+    let (r, k) = (tr[0].regions(), tr[0].rank());
+    let mut sign = vec![1.0; r * r * k];
     for (g, &s) in groups.iter().zip(&al.signs) {
         for &e in g {
             sign[e] = s;
@@ -359,19 +373,17 @@ pub fn aligned_currents(
     (0..tr.len())
         .map(|q| {
             let j = q as isize + al.shift;
-            (0..r)
-                .map(|m| {
-                    (0..r)
-                        .map(|n| {
-                            if j >= 0 && (j as usize) < tr.len() {
-                                sign[m * r + n] * tr[j as usize][m][n]
-                            } else {
-                                f64::NAN
-                            }
-                        })
-                        .collect()
-                })
-                .collect()
+            let v = if j >= 0 && (j as usize) < tr.len() {
+                tr[j as usize]
+                    .values()
+                    .iter()
+                    .zip(&sign)
+                    .map(|(x, s)| s * x)
+                    .collect()
+            } else {
+                vec![f64::NAN; r * r * k]
+            };
+            CurrentBlock::new(r, k, v)
         })
         .collect()
 }
@@ -385,8 +397,8 @@ fn rms(a: impl Iterator<Item = f64>) -> f64 {
     (s / k.max(1) as f64).sqrt()
 }
 
-/// Currents `s[q][m][n]` on a record grid.
-pub type Currents = Vec<Vec<Vec<f64>>>;
+/// Currents on a record grid, one block per record (`s[q].get(m, n, k)`).
+pub type Currents = Vec<CurrentBlock>;
 
 /// One trial of a compare run: its result trial and its two-time slice `[k][m]`.
 pub struct CompareTrial {
@@ -404,16 +416,16 @@ pub fn trial_error(
     groups: &[Vec<usize>],
     late: usize,
     max_shift: usize,
-) -> (TrialError, Vec<Vec<Vec<f64>>>) {
+) -> (TrialError, Currents) {
     let al = align(&tr.out.s, &th.s, groups, late, max_shift);
     let s_al = aligned_currents(&tr.out.s, groups, &al);
     let len = th.s.len().min(s_al.len());
     let qs = overlap(late, len, al.shift);
     let currents = rms(qs.clone().flat_map(|q| {
         s_al[q]
+            .values()
             .iter()
-            .flatten()
-            .zip(th.s[q].iter().flatten())
+            .zip(th.s[q].values())
             .map(|(x, y)| x - y)
             .collect::<Vec<_>>()
     }));
@@ -438,18 +450,16 @@ pub fn trial_error(
     let delta_stationary = th.stationary.then(|| diff(&tr.out.autocorr.delta));
     let (mut amplitude, mut period_err, mut period_sim) = (None, None, None);
     if let Some(p_th) = th.period {
-        let r = th.s0.len();
         let amp = amplitudes(&tr.out.s, late.min(tr.out.s.len() - 1));
-        let amax = th.amplitude.iter().flatten().fold(0.0f64, |m, &v| m.max(v));
-        let act: Vec<usize> = (0..r * r)
-            .filter(|&e| th.amplitude[e / r][e % r] > 0.05 * amax)
+        let th_amp = th.amplitude.values();
+        let amax = th_amp.iter().fold(0.0f64, |m, &v| m.max(v));
+        let act: Vec<usize> = (0..th_amp.len())
+            .filter(|&e| th_amp[e] > 0.05 * amax)
             .collect();
-        amplitude = Some(rms(act
-            .iter()
-            .map(|&e| amp[e / r][e % r] - th.amplitude[e / r][e % r])));
+        amplitude = Some(rms(act.iter().map(|&e| amp.values()[e] - th_amp[e])));
         let series: Vec<Vec<f64>> = act
             .iter()
-            .map(|&e| tr.out.s[late..].iter().map(|q| q[e / r][e % r]).collect())
+            .map(|&e| tr.out.s[late..].iter().map(|q| q.values()[e]).collect())
             .collect();
         let rdt = if th.t.len() > 1 {
             th.t[1] - th.t[0]
@@ -481,6 +491,29 @@ pub fn trial_error(
         shift: al.shift as f64 * rdt,
     };
     (err, s_al)
+}
+
+/// Mean and standard deviation over trials of every current of one record (per-trial blocks of
+/// the same shape), skipping NaN entries: the entries of [`stat2`] in flat current order.
+fn stat_block<'a>(
+    items: impl Iterator<Item = &'a CurrentBlock> + Clone,
+) -> (CurrentBlock, CurrentBlock) {
+    let first = items.clone().next().expect("at least one trial");
+    let mut mean = first.clone();
+    let mut sd = first.clone();
+    for e in 0..first.values().len() {
+        let xs: Vec<f64> = items
+            .clone()
+            .filter_map(|t| t.values().get(e).copied())
+            .filter(|v| !v.is_nan())
+            .collect();
+        (mean.values_mut()[e], sd.values_mut()[e]) = if xs.is_empty() {
+            (f64::NAN, f64::NAN)
+        } else {
+            mean_std(&xs)
+        };
+    }
+    (mean, sd)
 }
 
 /// Mean and standard deviation over trials of every entry of per-trial arrays of rows,
@@ -564,7 +597,7 @@ pub fn summarise(
         .unzip();
     let (mut s_mean, mut s_std) = (Vec::new(), Vec::new());
     for q in 0..aligned[0].len() {
-        let (m, s) = stat2(aligned.iter().map(|a| &a[q]));
+        let (m, s) = stat_block(aligned.iter().map(|a| &a[q]));
         s_mean.push(m);
         s_std.push(s);
     }
@@ -774,8 +807,8 @@ pub fn run_size(p: &ComparePlan, n: usize, ctx: &Context) -> Result<Vec<CompareT
     })
 }
 
-/// The connectivity of trial 0 at size `n` (E2): the dense $RN\times RN$ matrix
-/// $J^{mn}_{ij} = \delta_{mn} g_m\chi^m_{ij} + m^{mn}_i n^{mn}_j/N$ (shared mode: column
+/// The connectivity of trial 0 at size `n` (E2, E2 with rank-K subspaces): the dense $RN\times RN$
+/// matrix $J^{mn}_{ij} = \delta_{mn} g_m\chi^m_{ij} + \sum_k m^{mn}_{k,i} n^{mn}_{k,j}/N$ (shared mode: column
 /// $\pi_m(j)$ of region m's block carries $\chi_{ij}$; sparse mode: the K entries of each row),
 /// drawn from the same streams as the simulated network, row-major.
 ///
@@ -794,12 +827,14 @@ pub fn connectivity(p: &ComparePlan, n: usize) -> std::result::Result<Vec<f64>, 
     let inv = 1.0 / n as f64;
     for m in 0..r {
         for k in 0..r {
-            let mv = &load.m[(m * r + k) * n..(m * r + k + 1) * n];
-            let nv = &load.n[(m * r + k) * n..(m * r + k + 1) * n];
-            for i in 0..n {
-                let row = &mut j[(m * n + i) * rn + k * n..(m * n + i) * rn + (k + 1) * n];
-                for (c, &nj) in row.iter_mut().zip(nv) {
-                    *c += mv[i] * nj * inv;
+            for ch in 0..load.rank {
+                let mv = load.m_vec(m, k, ch);
+                let nv = load.n_vec(m, k, ch);
+                for i in 0..n {
+                    let row = &mut j[(m * n + i) * rn + k * n..(m * n + i) * rn + (k + 1) * n];
+                    for (c, &nj) in row.iter_mut().zip(nv) {
+                        *c += mv[i] * nj * inv;
+                    }
                 }
             }
         }
@@ -886,6 +921,7 @@ pub fn run_spectrum(p: &ComparePlan, n: usize) -> std::result::Result<SpectrumOu
 /// [`crate::config::Checked::check`]), one size after another.
 pub fn run(cfg: &CompareConfig, valid: ComparePlan, ctx: &Context) -> Result<CompareResult> {
     let p = valid;
+    super::require_rank_one(&p.spec, "compare")?;
     let start = Instant::now();
     let net = &p.net;
     let t = net.record_times();
@@ -894,6 +930,7 @@ pub fn run(cfg: &CompareConfig, valid: ComparePlan, ctx: &Context) -> Result<Com
     let theory = run_theory(&p, &t, &tau, late)?;
     let groups = sign_groups(&p.spec);
     let r = p.spec.regions();
+    let kk = p.spec.rank();
     let mut sizes = Vec::new();
     for &n in &net.sizes {
         let t0 = Instant::now();
@@ -916,7 +953,17 @@ pub fn run(cfg: &CompareConfig, valid: ComparePlan, ctx: &Context) -> Result<Com
             .iter()
             .zip(&al.active)
             .map(|(g, &active)| SignGroup {
-                entries: g.iter().map(|&e| [e / r, e % r]).collect(),
+                entries: g
+                    .iter()
+                    .map(|&e| {
+                        let (pair, k) = (e / kk, e % kk);
+                        let mut at = vec![pair / r, pair % r];
+                        if kk > 1 {
+                            at.push(k);
+                        }
+                        at
+                    })
+                    .collect(),
                 active,
             })
             .collect()
@@ -1014,6 +1061,10 @@ mod tests {
             })
             .collect();
         let groups = vec![vec![0], vec![1], vec![2], vec![3]];
+        let blocks = |s: &[Vec<Vec<f64>>]| -> Currents {
+            s.iter().map(|q| CurrentBlock::from_rows(q)).collect()
+        };
+        let (tr, th) = (blocks(&tr), blocks(&th));
         let al = align(&tr, &th, &groups, 50, 15);
         assert_eq!(al.shift, 7);
         assert_eq!(al.signs, vec![1.0, 1.0, 1.0, -1.0]);
@@ -1021,7 +1072,7 @@ mod tests {
         let s = aligned_currents(&tr, &groups, &al);
         for q in 50..190 {
             for e in 0..4 {
-                assert!((s[q][e / 2][e % 2] - th[q][e / 2][e % 2]).abs() < 1e-12);
+                assert!((s[q].values()[e] - th[q].values()[e]).abs() < 1e-12);
             }
         }
     }

@@ -263,7 +263,12 @@ pub fn simulate(plan: &NetworkPlan, g: &[f64], threads: usize) -> Estimate {
     let nq = plan.records() as f64;
     let nl = (plan.max_lag_records + 1) as f64;
     let trials = plan.trials as f64 * plan.sizes.len() as f64;
-    let per_trial = nq * (r * r + 2.0 * r) + nq * r * plan.traces as f64 + 3.0 * nl * r + r + 2.0;
+    // Currents S^{mn}_k: R^2 K per record (E4K).
+    let per_trial = nq * (r * r * plan.rank as f64 + 2.0 * r)
+        + nq * r * plan.traces as f64
+        + 3.0 * nl * r
+        + r
+        + 2.0;
     e.result_bytes = F64 * (r + nq + nl + trials * per_trial);
     if let DisorderMode::Sparse(_) = plan.disorder {
         return simulate_sparse(plan, g, threads, e);
@@ -525,7 +530,7 @@ mod tests {
         }))
         .unwrap();
         let g = [1.5, 0.0, 2.0];
-        let plan = cfg.check(&g).unwrap();
+        let plan = cfg.check(&g, 1).unwrap();
         let e = simulate(&plan, &g, 2);
         // Two regions with g != 0, N K entries each, 100 steps.
         let nnz = 2.0 * 50_000.0 * 400.0;
@@ -553,13 +558,13 @@ mod tests {
             {"sparse": {"in_degree": 400, "weights": "binary"}}
         ))
         .unwrap();
-        let p2 = cfg2.check(&g).unwrap();
+        let p2 = cfg2.check(&g, 1).unwrap();
         assert_eq!(
             disorder_bytes(&g, 50_000, p2.disorder, p2.precision) as f64,
             csr / 2.0
         );
         cfg2.memory_limit_gb = 0.1;
-        let err = cfg2.check(&g).unwrap_err().to_string();
+        let err = cfg2.check(&g, 1).unwrap_err().to_string();
         assert!(
             err.contains("network.memory_limit_gb") && err.contains("sparse"),
             "{err}"

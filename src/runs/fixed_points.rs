@@ -36,6 +36,7 @@ pub fn run(
     ctx: &Context,
 ) -> Result<FixedPointsResult> {
     let (spec, set, inputs) = valid;
+    super::require_rank_one(&spec, "fixed-points")?;
     let r = spec.regions();
     ctx.check()?;
     let start = Instant::now();

@@ -79,6 +79,7 @@ pub fn run_in(
     ctx: &Context,
 ) -> Result<SampleResult> {
     let (spec, plan, s0) = valid;
+    super::require_rank_one(&spec, "sample")?;
     let r = spec.regions();
     let start = Instant::now();
     let bar = Progress::new(cfg.sample.max_iters as u64, "sample", ctx);

@@ -85,6 +85,7 @@ pub fn run(
         }
     };
     ctx.check()?;
+    crate::config::require_rank_one(t.rank(), "spectrum")?;
     let r = t.dim();
     let (eigenvalues, lead) = spectrum(&t)?;
     let silenced = match s.silence {

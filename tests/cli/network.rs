@@ -49,7 +49,8 @@ fn simulate_is_reproducible_for_any_thread_count_and_writes_npy() {
         .unwrap();
     let back: SimResult = mrdmft::io::read_json(&out).unwrap();
     assert_eq!(back.kind, mrdmft::config::Kind::Simulate);
-    let flat = |t: &TrialOut| -> Vec<f64> { t.s.iter().flatten().flatten().copied().collect() };
+    let flat =
+        |t: &TrialOut| -> Vec<f64> { t.s.iter().flat_map(|b| b.values().to_vec()).collect() };
     let (x, y) = (flat(&back.trials[0]), flat(&a.trials[0]));
     assert!(x
         .iter()

@@ -92,7 +92,7 @@ fn check_fixed_point(g1: f64, n: usize, trials: usize, k_a: f64, k_s: f64) {
         assert!((p - 0.4).abs() < 0.4 * k_a * scale, "psi[{m}] = {p}");
         // Currents at the end, entry by entry, against the DMFT.
         for k in 0..2 {
-            let d = (s.s_mean[last][m][k] - th.s[last][m][k]).abs();
+            let d = (s.s_mean[last].get(m, k, 0) - th.s[last].get(m, k, 0)).abs();
             assert!(
                 d < k_s * scale,
                 "S[{m}][{k}]: |diff| {d:.4} > {:.4}",

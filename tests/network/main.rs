@@ -7,4 +7,5 @@ mod compare_regimes;
 mod dmft_vs_network;
 mod lyapunov;
 mod network_reference;
+mod rank_k;
 mod sparse_vs_dmft;

@@ -19,6 +19,7 @@ fn run_case(c: &Value, threads: usize) {
     let g = flat(&c["g_vals"]);
     let load = Loadings {
         regions: p,
+        rank: 1,
         n_neurons: n,
         n: flat(&c["n_vecs"]),
         m: flat(&c["m_vecs"]),

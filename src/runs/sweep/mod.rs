@@ -30,7 +30,7 @@ pub use crate::results::sweep::{
     summarise, CellSummary, ExampleRef, ExampleTrace, PointResult, StationaryRegion, SweepBody,
     SweepResult,
 };
-use crate::results::Envelope;
+use crate::results::{CurrentBlock, Envelope};
 use crate::runs::Progress;
 use mrdmft_solvers::sampling::stationary::{solve_stationary, StationarySamplingState};
 use mrdmft_solvers::sampling::Termination;
@@ -100,7 +100,7 @@ impl Plan {
             codes_robust: Vec::new(),
             leading_eigenvalue: None,
             t_draws: None,
-            s_final: Vec::new(),
+            s_final: CurrentBlock::default(),
             psi_final: Vec::new(),
             delta_diag_final: Vec::new(),
             max_norm_corr: Vec::new(),
@@ -188,9 +188,10 @@ impl Plan {
         };
         res.codes = codes(rule);
         res.codes_robust = codes(Classification::Robust);
-        res.s_final = (0..r)
+        let rows: Vec<Vec<f64>> = (0..r)
             .map(|m| (0..r).map(|n| sol.s_at(last, m, n)).collect())
             .collect();
+        res.s_final = CurrentBlock::from_rows(&rows);
         res.psi_final = sol.psi[last * r..(last + 1) * r].to_vec();
         res.delta_diag_final = sol.delta_diag[last * r..(last + 1) * r].to_vec();
         let nr = sol.normalised_row(self.row).expect("row requested");
@@ -220,9 +221,10 @@ impl Plan {
                 s: (0..nt_trace)
                     .step_by(stride)
                     .map(|j| {
-                        (0..r)
+                        let rows: Vec<Vec<f64>> = (0..r)
                             .map(|m| (0..r).map(|n| sol.s_at(j, m, n)).collect())
-                            .collect()
+                            .collect();
+                        CurrentBlock::from_rows(&rows)
                     })
                     .collect(),
                 slice: (0..nk)
@@ -380,6 +382,7 @@ fn run_stationary(
     at: &dyn Fn(String) -> Error,
 ) -> Result<()> {
     let spec = cfg.model.check().map_err(|e| at(e.to_string()))?;
+    crate::config::require_rank_one(spec.rank(), "stationary").map_err(|e| at(e.to_string()))?;
     let (a, b) = make_t_params(&cfg.model.t)?;
     let r = spec.regions();
     let mut regions = Vec::with_capacity(r);
@@ -488,7 +491,7 @@ fn run_sample(
         res.message = Some("the sampling iteration diverged".into());
         return Ok(());
     }
-    res.s_final = sol.s.chunks(r).map(<[f64]>::to_vec).collect();
+    res.s_final = CurrentBlock::new(r, 1, sol.s.clone());
     res.psi_final = sol.psi.clone();
     res.delta_diag_final = sol.delta0.clone();
     res.structured_variance = Some(sol.structured_variance.clone());
