@@ -92,7 +92,8 @@ fn rank_k_loadings_have_the_prescribed_overlaps() {
 }
 
 /// The currents of a finite-N network are the rank-K projections of E5: recorded $S^{mn}_k$ at
-/// record 0 equal $(1/N)\,n^{mn}_k\cdot\phi(x^n_0)$ of the sampled loadings bit for bit.
+/// record 0 equal $(1/N)\,n^{mn}_k\cdot\phi(x^n_0)$ of the sampled loadings (to 1e-12, the
+/// simulator sums in four lanes), and $x_0 = \frac{\sigma}{\sqrt{RK}}\sum_{n,k} m^{mn}_k z_{nK+k}$.
 #[test]
 fn recorded_currents_are_the_channel_projections() {
     let cfg = json!({"schema_version": 1,
@@ -106,9 +107,9 @@ fn recorded_currents_are_the_channel_projections() {
     let load = sample_loadings(&spec, 300, &plan.v_over, plan.seed, 300u64 << 16).unwrap();
     let x0 = &tr.traces[0];
     for m in 0..2 {
-        for n in 0..2 {
+        for (n, xn) in x0.iter().enumerate() {
+            let rates: Vec<f64> = xn.iter().map(|&x| Nonlinearity::Erf.phi(x)).collect();
             for k in 0..2 {
-                let rates: Vec<f64> = x0[n].iter().map(|&x| Nonlinearity::Erf.phi(x)).collect();
                 let p = overlap(load.n_vec(m, n, k), &rates);
                 let got = tr.s[0].get(m, n, k);
                 assert!((got - p).abs() < 1e-12, "S^{m}{n}_{k}: {got} vs {p}");
@@ -117,12 +118,11 @@ fn recorded_currents_are_the_channel_projections() {
     }
     // The initial state is sigma / sqrt(R K) sum_{n,k} m^{mn}_k z0[n K + k].
     let c = 1.0 / 2.0;
-    for i in 0..5 {
-        let mut x = 0.0;
-        for e in 0..4 {
-            x += c * load.m_vec(0, e / 2, e % 2)[i] * plan.z0[e];
-        }
-        assert!((x - x0[0][i]).abs() < 1e-12);
+    for (i, &xi) in x0[0].iter().take(5).enumerate() {
+        let x: f64 = (0..4)
+            .map(|e| c * load.m_vec(0, e / 2, e % 2)[i] * plan.z0[e])
+            .sum();
+        assert!((x - xi).abs() < 1e-12);
     }
 }
 
