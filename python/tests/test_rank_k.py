@@ -1,6 +1,7 @@
 """Rank-K communication subspaces (model.rank = K, E4K) through the Python package: a K = 2
 network simulates from a config dict, its currents come back with a trailing channel axis, and
-its fixed point has the closed-form structured variance of E15K."""
+its fixed point has the closed-form structured variance of E15K (the stronger channel's loop
+routes, the weaker one decays)."""
 
 import math
 
@@ -9,20 +10,21 @@ import pytest
 
 import mrdmft
 
-R, K, B = 2, 2, 2.0
+R, K, B, B_WEAK = 2, 2, 2.0, 1.5
 
 
 def rank2_model():
-    # Two channels of equal gains (E15K): c^(k) = sqrt(b) sqrt(b)^T + diag(a - b) in each.
+    # Two channels (E15K): c^(k) = sqrt(b_k) sqrt(b_k)^T + diag(a_k - b_k), loop gains
+    # B^2 = 4 in channel 0 and B_WEAK^2 = 2.25 in channel 1.
     return mrdmft.Model(
         g=[0.0] * R,
-        T={"make_T": {"a": [[0.5] * R] * K, "b": [[B] * R] * K}},
+        T={"make_T": {"a": [[0.5] * R] * K, "b": [[B] * R, [B_WEAK] * R]}},
         rank=K,
     )
 
 
 def test_rank2_simulation_shapes_and_fixed_point():
-    r = mrdmft.simulate(rank2_model(), N=1000, trials=2, seed=5, t_max=60.0, burn_in=40.0,
+    r = mrdmft.simulate(rank2_model(), N=4000, trials=2, seed=5, t_max=60.0, burn_in=40.0,
                         traces=3, progress=False)
     assert r.config["model"]["rank"] == K
     assert len(r.z0) == R * K  # z0[n*K + k]
@@ -32,11 +34,16 @@ def test_rank2_simulation_shapes_and_fixed_point():
         assert tr.A.shape == (nq, R) and tr.psi.shape == (nq, R)
         # A^m = sum_{n,k} (S^{mn}_k)^2, as the result states it.
         np.testing.assert_allclose(tr.A[-1], (tr.S[-1] ** 2).sum(axis=(1, 2)), rtol=1e-12)
-        # The fixed point pins every region at psi = 1/b, A = 2 (b^2 - 1) / pi (E15K): at
-        # N = 1000 within 10 % (finite-N spread of a trial ~3 %).
+        # Channel 0's loop routes and pins every region at psi = 1/b, A = 2 (b^2 - 1) / pi
+        # (E15K). A trial's own loop gain is that of its sampled overlaps (Var(n) is inflated
+        # 4.1-fold here), so at N = 4000 A spreads by ~3.5 % and psi by ~2.5 % between trials:
+        # within 15 % and 10 % (about four of those spreads); channel 1 keeps only finite-N
+        # cross-talk.
         want = 2.0 * (B * B - 1.0) / math.pi
-        assert np.all(np.abs(tr.A[-1] / want - 1.0) < 0.10), tr.A[-1]
-        assert np.all(np.abs(tr.psi[-1] * B - 1.0) < 0.05), tr.psi[-1]
+        assert np.all(np.abs(tr.A[-1] / want - 1.0) < 0.15), tr.A[-1]
+        assert np.all(np.abs(tr.psi[-1] * B - 1.0) < 0.10), tr.psi[-1]
+        s = tr.S[-1]
+        assert np.hypot(s[0, 1, 1], s[1, 0, 1]) < 0.25 * np.hypot(s[0, 1, 0], s[1, 0, 0])
 
 
 def test_rank2_config_dict_and_refusals():

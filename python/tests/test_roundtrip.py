@@ -175,6 +175,7 @@ def test_draw_T_matches_the_spectrum_command():
 
 
 @pytest.mark.parametrize("name,cmd", [("network_simulate.json", "simulate"),
+                                      ("simulate_rank2.json", "simulate"),
                                       ("sample_window_single.json", "sample")])
 def test_simulate_and_sample_match_the_cli(tmp_path, name, cmd):
     out = tmp_path / "out.json"

@@ -476,7 +476,9 @@ pub fn sample(r: &SampleResult) -> Result<Arrays> {
 /// `[trials,Nq,R,R]`, `A`/`psi` `[trials,Nq,R]`, `traces` `[trials,Nq,R,n_traces]`, `tau` `[L]`,
 /// `delta`/`normalised`/`spread` `[trials,L,R]`, `inflation` `[trials,R]`, `N`, `trial` `[trials]`;
 /// with a `lyapunov` section `lyapunov/exponent`, `lyapunov/standard_error` `[trials]` (NaN: fewer
-/// than ten intervals), `lyapunov/region_share` `[trials,R]`.
+/// than ten intervals), `lyapunov/region_share` `[trials,R]`. With rank-K subspaces
+/// (`model.rank` K > 1, E4K) `z0` is `[R K]` and `S` has a trailing channel axis,
+/// `[trials,Nq,R,R,K]` (`S[.., q, m, n, k]` $= S^{mn}_k$).
 pub fn simulate(r: &SimResult) -> Result<Arrays> {
     let tr = &r.trials;
     let mut a = Arrays::default();
@@ -512,7 +514,9 @@ pub fn simulate(r: &SimResult) -> Result<Arrays> {
 /// compare (E1-E9): `t` `[Nq]`, `tau` `[L]`, `z0` `[R]`; the theory `theory/S` `[Nq,R,R]`,
 /// `theory/A`/`psi` `[Nq,R]`, `theory/delta` `[L,R]`, `theory/S0`; per size, stacked on the
 /// first axis: `N` `[K]`, `S_mean`/`S_std` `[K,Nq,R,R]`, `psi_*` `[K,Nq,R]`, `delta_*` `[K,L,R]`,
-/// `A_final_*` `[K,R]`, and `sizes/<N>/errors` `[trials,3]` (currents, delta, psi).
+/// `A_final_*` `[K,R]`, and `sizes/<N>/errors` `[trials,3]` (currents, delta, psi). (`K` here
+/// counts sizes.) With rank-K subspaces every current array gains a trailing channel axis:
+/// `theory/S` `[Nq,R,R,K]`, `theory/S0` `[R,R,K]`, `S_mean`/`S_std` `[sizes,Nq,R,R,K]`.
 pub fn compare(r: &CompareResult) -> Result<Arrays> {
     let mut a = Arrays::default();
     a.add("t", &r.t)?;

@@ -175,6 +175,22 @@ pub fn sign_groups(spec: &mrdmft_solvers::spec::MeanFieldSpec) -> Vec<Vec<usize>
     groups
 }
 
+/// The entries of a sign group ([`sign_groups`], flat indices $(mR+n)K+k$) as the result file
+/// lists them: `[m, n]` for rank one, `[m, n, k]` for rank K > 1.
+pub fn group_entries(group: &[usize], r: usize, kk: usize) -> Vec<Vec<usize>> {
+    group
+        .iter()
+        .map(|&e| {
+            let (pair, k) = (e / kk, e % kk);
+            let mut at = vec![pair / r, pair % r];
+            if kk > 1 {
+                at.push(k);
+            }
+            at
+        })
+        .collect()
+}
+
 /// Run the DMFT (E6-E9) of a checked plan and sample it on the simulation grid: record times
 /// `t` for $S$ and $\psi$, lags `tau` after the burn-in row for $\Delta$; amplitude, period
 /// and stationarity of the late window (records `late..`).
@@ -953,17 +969,7 @@ pub fn run(cfg: &CompareConfig, valid: ComparePlan, ctx: &Context) -> Result<Com
             .iter()
             .zip(&al.active)
             .map(|(g, &active)| SignGroup {
-                entries: g
-                    .iter()
-                    .map(|&e| {
-                        let (pair, k) = (e / kk, e % kk);
-                        let mut at = vec![pair / r, pair % r];
-                        if kk > 1 {
-                            at.push(k);
-                        }
-                        at
-                    })
-                    .collect(),
+                entries: group_entries(g, r, kk),
                 active,
             })
             .collect()
@@ -1075,5 +1081,74 @@ mod tests {
                 assert!((s[q].values()[e] - th[q].values()[e]).abs() < 1e-12);
             }
         }
+    }
+
+    #[test]
+    fn rank_two_sign_groups_and_alignment_are_per_channel() {
+        // make_T of rank 2 (E15K): T^{mnr}_{kl} = delta_{mr} delta_{kl} c^(k)_{mn}, so channel k
+        // of the loop (0 -> 1 -> 0) is one group, apart from the other channel.
+        let t = mrdmft_solvers::tensors::make_t_rank(
+            &[vec![0.5, 0.5], vec![0.5, 0.5]],
+            &[vec![2.0, 2.0], vec![1.5, 1.5]],
+        )
+        .unwrap();
+        let spec = mrdmft_solvers::spec::MeanFieldSpec::new(
+            vec![0.0; 2],
+            t,
+            mrdmft_solvers::spec::Tensor3::identity_overlaps_rank(2, 2),
+            mrdmft_solvers::nonlinearity::Nonlinearity::Erf,
+        )
+        .unwrap();
+        let g = sign_groups(&spec);
+        // Entries (m*2 + n)*2 + k.
+        assert_eq!(
+            g,
+            vec![vec![0], vec![1], vec![2, 4], vec![3, 5], vec![6], vec![7]]
+        );
+        assert_eq!(
+            group_entries(&g[2], 2, 2),
+            vec![vec![0, 1, 0], vec![1, 0, 0]]
+        );
+        assert_eq!(group_entries(&[1, 2], 2, 1), vec![vec![0, 1], vec![1, 0]]);
+        // A U coupling two channels of one region joins their groups (Delta holds S_0 S_1).
+        let mut u = mrdmft_solvers::spec::Tensor3::identity_overlaps_rank(2, 2);
+        u.set_kl(0, 1, 1, 0, 1, 0.3);
+        u.set_kl(0, 1, 1, 1, 0, 0.3);
+        let t = spec.t().clone();
+        let coupled = mrdmft_solvers::spec::MeanFieldSpec::new(
+            vec![0.0; 2],
+            t,
+            u,
+            mrdmft_solvers::nonlinearity::Nonlinearity::Erf,
+        )
+        .unwrap();
+        assert!(sign_groups(&coupled).contains(&vec![2, 3, 4, 5]));
+        // Theory: channel 0 of the loop routes, channel 1 is silent; a trial on the flipped
+        // branch of channel 0 is matched by one sign, its channel-1 noise left alone.
+        let th: Currents = (0..60)
+            .map(|_| CurrentBlock::new(2, 2, vec![0.0, 0.0, 1.2, 0.0, 0.9, 0.0, 0.0, 0.0]))
+            .collect();
+        let tr: Currents = (0..60)
+            .map(|q| {
+                let eps = 1e-3 * (q as f64).sin();
+                CurrentBlock::new(2, 2, vec![0.0, 0.0, -1.2, eps, -0.9, -eps, 0.0, 0.0])
+            })
+            .collect();
+        let al = align(&tr, &th, &g, 20, 0);
+        assert_eq!(al.signs, vec![1.0, 1.0, -1.0, 1.0, 1.0, 1.0]);
+        assert_eq!(al.active, vec![false, false, true, false, false, false]);
+        let s = aligned_currents(&tr, &g, &al);
+        for q in 20..60 {
+            assert_eq!(s[q].get(0, 1, 0), 1.2);
+            assert_eq!(s[q].get(1, 0, 0), 0.9);
+            assert_eq!(s[q].get(0, 1, 1), tr[q].get(0, 1, 1));
+        }
+        // Amplitudes and means keep the channel axis.
+        let amp = amplitudes(&tr, 0);
+        assert_eq!((amp.regions(), amp.rank()), (2, 2));
+        assert_eq!(amp.get(0, 1, 0), 0.0);
+        let (mean, sd) = stat_block(s.iter().take(3));
+        assert_eq!((mean.get(0, 1, 0), mean.get(1, 0, 0)), (1.2, 0.9));
+        assert!(sd.get(0, 1, 0) == 0.0 && sd.get(0, 1, 1) > 0.0);
     }
 }

@@ -269,7 +269,8 @@ pub fn simulate(plan: &NetworkPlan, g: &[f64], threads: usize) -> Estimate {
         + 3.0 * nl * r
         + r
         + 2.0;
-    e.result_bytes = F64 * (r + nq + nl + trials * per_trial);
+    // z0 has R K entries (E4K).
+    e.result_bytes = F64 * (r * plan.rank as f64 + nq + nl + trials * per_trial);
     if let DisorderMode::Sparse(_) = plan.disorder {
         return simulate_sparse(plan, g, threads, e);
     }

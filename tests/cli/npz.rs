@@ -346,6 +346,45 @@ fn dmft_memory_estimate_is_the_bytes_of_its_arrays_and_time_scales_as_steps_squa
     );
 }
 
+/// Rank-2 subspaces (`tests/configs/good/simulate_rank2.json`, the CLI end to end): the currents
+/// gain a trailing channel axis in the JSON (`S[q][m][n][k]`) and the npz (`S` `[trials, Nq, R,
+/// R, K]`), `z0` has R K entries, A is the sum of the squared channel currents, and the
+/// estimate's result bytes are the npz arrays' bytes.
+#[test]
+fn rank_two_simulation_has_a_channel_axis() {
+    let (res, mut r, meta, _p) = solver_kind("simulate", "simulate_rank2.json");
+    let mrdmft::results::AnyResult::Simulate(s) = &res else {
+        panic!("kind")
+    };
+    let nq = s.trials[0].t.len();
+    assert_eq!(shape(&mut r, "S"), [2, nq, 2, 2, 2]);
+    assert_eq!(shape(&mut r, "z0"), [4]);
+    assert_eq!(shape(&mut r, "A"), [2, nq, 2]);
+    assert_eq!(meta["config"]["model"]["rank"], 2);
+    let tr = &s.trials[1];
+    assert_eq!(tr.rank(), 2);
+    let sk = tr.s_channels_array().unwrap();
+    assert_eq!(sk.shape(), [nq, 2, 2, 2]);
+    assert!(
+        tr.s_array().is_err(),
+        "rank-2 currents have no rank-one view"
+    );
+    for q in [0, nq / 2, nq - 1] {
+        for m in 0..2 {
+            let a: f64 = (0..2)
+                .flat_map(|n| (0..2).map(move |k| (n, k)))
+                .map(|(n, k)| sk[[q, m, n, k]].powi(2))
+                .sum();
+            assert!((a - tr.a[q][m]).abs() <= 1e-12 * a.max(1.0), "A[{q}][{m}]");
+        }
+    }
+    let v = read("simulate_rank2.json");
+    assert_eq!(
+        estimate_of(&v).result_bytes,
+        f64_bytes(&npz::simulate(s).unwrap())
+    );
+}
+
 #[test]
 fn simulate_memory_and_time_estimates_follow_their_formulas() {
     let v = read("network_simulate.json");
