@@ -294,6 +294,13 @@ fn dmft_fields<'py>(
 
     let r = sol.regions;
     let nt = sol.steps;
+    // S[t][m][n] for rank one, S[t][m][n][k] for rank K (E7K).
+    let rank = sol.rank();
+    let cur: Vec<usize> = if rank == 1 {
+        vec![nt, r, r]
+    } else {
+        vec![nt, r, r, rank]
+    };
     let k = res.body.record_every.max(1);
     let stride = |a: Bound<'py, PyAny>| -> PyResult<Bound<'py, PyAny>> {
         if k == 1 {
@@ -316,8 +323,8 @@ fn dmft_fields<'py>(
         full,
         ..
     } = sol;
-    d.set_item("S", stride(array_from_vec(py, s, &[nt, r, r])?)?)?;
-    d.set_item("H", stride(array_from_vec(py, h, &[nt, r, r])?)?)?;
+    d.set_item("S", stride(array_from_vec(py, s, &cur)?)?)?;
+    d.set_item("H", stride(array_from_vec(py, h, &cur)?)?)?;
     d.set_item("psi", stride(array_from_vec(py, psi, &[nt, r])?)?)?;
     d.set_item(
         "delta_diag",

@@ -55,11 +55,20 @@ def test_rank2_config_dict_and_refusals():
     }
     r = mrdmft.run(cfg, progress=False)
     assert r.trials[0].S.shape[1:] == (2, 2, 2)
-    # The DMFT integrator is rank-one only so far: refused naming model.rank.
-    d = dict(cfg, dmft={"dt": 0.05, "steps": 100, "seed": 0})
+    # The DMFT integrator takes rank K: S[t][m][n][k], and the equal-gain fixed point of E15K,
+    # A^m = sum_{n,k} (S^{mn}_k)^2 = psi_inv(1/2) = 6/pi, psi^m = 1/2.
+    d = dict(cfg, dmft={"scheme": "accurate", "dt": 0.05, "steps": 2000, "seed": 0, "band": 50})
     del d["network"]
+    res = mrdmft.run(d, progress=False)
+    assert res.S.shape == (2000, 2, 2, 2)
+    a = (res.S[-1] ** 2).sum(axis=(1, 2))
+    assert np.allclose(a, 6 / np.pi, atol=1e-3), a
+    assert np.allclose(res.psi[-1], 0.5, atol=1e-3), res.psi[-1]
+    # The fixed-point search's result files are rank-one only so far: refused naming model.rank.
+    f = dict(cfg, fixed_points={"batch": 2, "t_run": 10, "dt": 0.1, "init_size": 1.0, "seed": 0})
+    del f["network"]
     with pytest.raises(mrdmft.ConfigError, match="model.rank"):
-        mrdmft.run(d, progress=False)
+        mrdmft.run(f, progress=False)
     # Flat builder lists at rank 2 are refused naming the builder field.
     bad = {**cfg, "model": {**cfg["model"], "T": {"make_T": {"a": [0.5, 0.5], "b": [2.0, 2.0]}}}}
     with pytest.raises(mrdmft.ConfigError, match=r"model\.T\.make_T\.a"):

@@ -23,7 +23,7 @@ pub fn run(out_dir: &Path, ctx: &crate::runs::Context) -> Result<()> {
     let (png, svg) = crate::plot::dmft::plot_dmft(&res, &out_dir.join("demo_dmft"))?;
     eprintln!(
         "demo: DMFT of {} regions, {} steps in {:.3} s\n  result: {}\n  figure: {} and {}",
-        res.s0.len(),
+        res.s0.regions(),
         res.steps,
         res.wall_seconds,
         json.display(),

@@ -26,11 +26,21 @@ pub fn write_npy(dir: &Path, res: &DmftResult, sol: &TwoTimeSolution) -> Result<
     let r = sol.regions;
     let nq = res.t.len();
     let flat2 = |v: &Vec<Vec<f64>>| v.iter().flatten().copied().collect::<Vec<f64>>();
-    let flat3 =
-        |v: &Vec<Vec<Vec<f64>>>| v.iter().flatten().flatten().copied().collect::<Vec<f64>>();
+    let flat3 = |v: &Vec<crate::results::CurrentBlock>| {
+        v.iter()
+            .flat_map(|b| b.values().iter().copied())
+            .collect::<Vec<f64>>()
+    };
+    // S[q][m][n] for rank one, S[q][m][n][k] for rank K.
+    let k = res.rank();
+    let shape: Vec<usize> = if k == 1 {
+        vec![nq, r, r]
+    } else {
+        vec![nq, r, r, k]
+    };
     io::write_npy(&dir.join("t.npy"), &[nq], &res.t)?;
-    io::write_npy(&dir.join("S.npy"), &[nq, r, r], &flat3(&res.s))?;
-    io::write_npy(&dir.join("H.npy"), &[nq, r, r], &flat3(&res.h))?;
+    io::write_npy(&dir.join("S.npy"), &shape, &flat3(&res.s))?;
+    io::write_npy(&dir.join("H.npy"), &shape, &flat3(&res.h))?;
     io::write_npy(&dir.join("psi.npy"), &[nq, r], &flat2(&res.psi))?;
     io::write_npy(
         &dir.join("delta_diag.npy"),

@@ -111,7 +111,6 @@ impl Checked for CompareConfig {
     fn check(&self) -> Result<ComparePlan, SolverError> {
         check_schema(self.schema_version)?;
         let spec = self.model.check()?;
-        super::require_rank_one(spec.rank(), "compare")?;
         if self.network.x0.is_some() {
             return Err(SolverError::invalid(
                 "network.x0",

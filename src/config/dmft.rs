@@ -196,8 +196,7 @@ impl InitialCurrents {
             }
             InitialCurrents::Channels(s) => {
                 if s.len() != r
-                    || s
-                        .iter()
+                    || s.iter()
                         .any(|row| row.len() != r || row.iter().any(|c| c.len() != k))
                 {
                     return Err(bad());
@@ -231,7 +230,6 @@ impl Checked for DmftRunConfig {
     fn check(&self) -> std::result::Result<Self::Valid, SolverError> {
         check_schema(self.schema_version)?;
         let spec = self.model.check()?;
-        super::require_rank_one(spec.rank(), "dmft")?;
         let r = spec.regions();
         // Working memory of the integrator (E6-E9): the previous Delta/Gamma column and the
         // recorded trajectories S, H (R^2 per step), psi, Delta(t,t) (R per step), the requested

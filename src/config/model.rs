@@ -330,10 +330,10 @@ impl ModelConfig {
     }
 }
 
-/// Refuse a model of rank K > 1 (`model.rank`, E4K) in a command whose solver is rank-one only
-/// so far; `command` names it (`"dmft"`, `"fixed-points"`, ...). Rank-K models run in
-/// `simulate` (the finite-N network, E1-E5 with E4K loadings), and in sweeps of run kind
-/// `simulate`.
+/// Refuse a model of rank K > 1 (`model.rank`, E4K) in a command whose results are rank-one
+/// only so far; `command` names it (`"fixed-points"`, `"sample"`, ...). Rank-K models run in
+/// `simulate` (the finite-N network with E4K loadings), `dmft` (E7K, E8K) and `compare`, and in
+/// sweeps of run kind `simulate`.
 ///
 /// # Errors
 /// [`SolverError::InvalidInput`] naming `model.rank`.
@@ -341,16 +341,11 @@ pub fn require_rank_one(rank: usize, command: &str) -> Result<(), SolverError> {
     if rank <= 1 {
         return Ok(());
     }
-    let why = if command == "compare" {
-        "compare also integrates the DMFT (E6-E9), which takes rank-one subspaces only so far"
-            .to_string()
-    } else {
-        format!("`{command}` takes rank-one subspaces only so far")
-    };
+    let why = format!("`{command}` takes rank-one subspaces only so far");
     Err(SolverError::invalid(
         "model.rank",
         format!(
-            "is {rank}; {why}: give model.rank = 1, or run the rank-{rank} model as a finite-N network with `mrdmft simulate` (or a sweep of run kind \"simulate\")"
+            "is {rank}; {why}: give model.rank = 1, or run the rank-{rank} model with `mrdmft dmft`, `mrdmft compare` or `mrdmft simulate` (or a sweep of run kind \"simulate\")"
         ),
     ))
 }

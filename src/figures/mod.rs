@@ -45,6 +45,7 @@ pub mod fig5;
 pub mod fig6;
 pub mod finite_n;
 pub mod input_flip;
+pub mod rank_k;
 pub mod routing;
 
 /// Size preset.
@@ -65,6 +66,7 @@ pub const FIGURES: &[(&str, &str)] = &[
     ("fig6", "shaping dynamics: disorder moves the spectrum of the gain-scaled tensor (Fig. 6 and the five-region appendix figure)"),
     ("input_flip", "an input flips an a-dominant region from isolated generator to routing hub (appendix figure)"),
     ("routing", "routing maps: a region in a five-region loop over g_1 and b_1 (with E18 and finite-N markers), a relay A -> B -> C, oscillating currents over g and Im lambda"),
+    ("rank_k", "beyond the paper: a rank-2 communication subspace lets one region hold a rotating current; DMFT, networks and closed forms over the angle and the disorder"),
     ("convex", "convex structure of the fixed-point manifold: vertex counts, fracture numbers, barcodes, PCA (appendix figure)"),
 ];
 
@@ -78,9 +80,10 @@ pub fn validate(v: &Value, raw: &str, path: &Path) -> Result<()> {
         "input_flip" => common::validate_text::<input_flip::InputFlipConfig>(raw, path),
         "convex" => common::validate_text::<convex::ConvexConfig>(raw, path),
         "routing" => routing::validate_text(raw, path),
+        "rank_k" => common::validate_text::<rank_k::RankKConfig>(raw, path),
         other => Err(Error::config(
             path,
-            format!("figure \"{other}\" has no config schema; use one of fig3, fig4, fig6, input_flip, convex, routing (fig5 is a sweep config)"),
+            format!("figure \"{other}\" has no config schema; use one of fig3, fig4, fig6, input_flip, convex, routing, rank_k (fig5 is a sweep config)"),
         )),
     }
 }
@@ -95,6 +98,7 @@ pub fn run(id: &str, preset: Preset, out_dir: &Path, ctx: &crate::runs::Context)
         "input_flip" => input_flip::run(preset, out_dir, ctx),
         "convex" => convex::run(preset, out_dir, ctx),
         "routing" => routing::run(preset, out_dir, ctx),
+        "rank_k" => rank_k::run(preset, out_dir, ctx),
         other => Err(Error::config(
             Path::new("<figure id>"),
             format!(

@@ -12,7 +12,7 @@ use crate::results::DmftResult;
 
 /// Draw `res` to `<stem>.png` and `<stem>.svg`.
 pub fn plot_dmft(res: &DmftResult, stem: &Path) -> Result<(PathBuf, PathBuf)> {
-    let r = res.s0.len();
+    let r = res.s0.regions();
     let mut panels = currents_panels(&res.t, &res.s, &res.config.model.g, |_, _, _| vec![]);
     panels.push(gain_panel(
         "gain ψ(t)",

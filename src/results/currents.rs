@@ -193,6 +193,46 @@ impl<'de> Deserialize<'de> for CurrentBlock {
     }
 }
 
+/// `X[q, m, n]` from rank-one blocks (`name` in errors).
+///
+/// # Errors
+/// Blocks of rank K > 1 (they have a channel axis: [`channels_array`]) or of different sizes.
+pub fn pairs_array(
+    blocks: &[CurrentBlock],
+    name: &str,
+) -> crate::error::Result<ndarray::Array3<f64>> {
+    let rows: Option<Vec<Vec<Vec<f64>>>> = blocks.iter().map(CurrentBlock::rank_one).collect();
+    match rows {
+        Some(rows) => super::arrays::array3(&rows, name),
+        None => Err(crate::error::Error::config(
+            "<result>",
+            format!(
+                "{name} has rank-K currents {name}[q][m][n][k]; read them with the channels array"
+            ),
+        )),
+    }
+}
+
+/// `X[q, m, n, k]` from blocks of any rank (`name` in errors).
+///
+/// # Errors
+/// Blocks of different shapes (an edited file).
+pub fn channels_array(
+    blocks: &[CurrentBlock],
+    name: &str,
+) -> crate::error::Result<ndarray::Array4<f64>> {
+    let (r, k) = blocks.first().map_or((0, 1), |b| (b.regions(), b.rank()));
+    if blocks.iter().any(|b| b.regions() != r || b.rank() != k) {
+        return Err(crate::error::Error::config(
+            "<result>",
+            format!("{name} is ragged (its records have different shapes); the file was edited or damaged"),
+        ));
+    }
+    let flat: Vec<f64> = blocks.iter().flat_map(|b| b.values().to_vec()).collect();
+    ndarray::Array4::from_shape_vec((blocks.len(), r, r, k), flat)
+        .map_err(|e| crate::error::Error::config("<result>", format!("{name}: {e}")))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

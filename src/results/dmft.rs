@@ -3,10 +3,10 @@
 use ndarray::{Array1, Array2, Array3};
 use serde::{Deserialize, Serialize};
 
-use super::arrays::{array1, array2, array3};
+use super::arrays::{array1, array2};
 use crate::error::Result;
 
-use super::Envelope;
+use super::{CurrentBlock, Envelope};
 use crate::config::{DmftRunConfig, Kind};
 use mrdmft_solvers::two_time::TwoTimeSolution;
 
@@ -38,17 +38,18 @@ pub struct DmftBody {
     pub record_every: usize,
     /// Times of the recorded entries.
     pub t: Vec<f64>,
-    /// Initial currents actually used (from S0 or from the seed).
+    /// Initial currents actually used (from S0 or from the seed): `S0[m][n]`, or `S0[m][n][k]`
+    /// for rank K > 1.
     #[serde(rename = "S0")]
-    pub s0: Vec<Vec<f64>>,
-    /// `S[q][m][n]` = S^{mn}.
+    pub s0: CurrentBlock,
+    /// `S[q][m][n]` = S^{mn} (rank one), `S[q][m][n][k]` = S^{mn}_k for rank K > 1 (E7K).
     #[serde(rename = "S")]
-    pub s: Vec<Vec<Vec<f64>>>,
+    pub s: Vec<CurrentBlock>,
     /// `psi[q][m]`.
     pub psi: Vec<Vec<f64>>,
-    /// `H[q][m][n]`.
+    /// `H[q][m][n]` (`H[q][m][n][k]` for rank K > 1).
     #[serde(rename = "H")]
-    pub h: Vec<Vec<Vec<f64>>>,
+    pub h: Vec<CurrentBlock>,
     /// `delta_diag[q][m]` = Delta^m(t, t).
     pub delta_diag: Vec<Vec<f64>>,
     /// Requested rows.
@@ -63,13 +64,11 @@ fn chunk2(v: &[f64], r: usize, idx: &[usize]) -> Vec<Vec<f64>> {
         .collect()
 }
 
-fn chunk3(v: &[f64], r: usize, idx: &[usize]) -> Vec<Vec<Vec<f64>>> {
+/// The current blocks of the recorded steps `idx` of a flat series `v[(j*R*R + m*R + n)*K + k]`.
+fn blocks(v: &[f64], r: usize, k: usize, idx: &[usize]) -> Vec<CurrentBlock> {
+    let w = r * r * k;
     idx.iter()
-        .map(|&j| {
-            (0..r)
-                .map(|m| v[(j * r + m) * r..(j * r + m + 1) * r].to_vec())
-                .collect()
-        })
+        .map(|&j| CurrentBlock::new(r, k, v[j * w..(j + 1) * w].to_vec()))
         .collect()
 }
 
@@ -78,13 +77,26 @@ impl DmftBody {
     pub fn t_array(&self) -> Array1<f64> {
         array1(&self.t)
     }
-    /// `S[q, m, n]` = $S^{mn}$ at the recorded step q (E7).
+    /// `S[q, m, n]` = $S^{mn}$ at the recorded step q (E7; rank one, else an error naming
+    /// [`DmftBody::s_channels_array`]).
     pub fn s_array(&self) -> Result<Array3<f64>> {
-        array3(&self.s, "S")
+        super::currents::pairs_array(&self.s, "S")
     }
-    /// `H[q, m, n]` (E8).
+    /// `S[q, m, n, k]` = $S^{mn}_k$ at the recorded step q (E7K; K = 1 for rank one).
+    pub fn s_channels_array(&self) -> Result<ndarray::Array4<f64>> {
+        super::currents::channels_array(&self.s, "S")
+    }
+    /// `H[q, m, n]` (E8; rank one).
     pub fn h_array(&self) -> Result<Array3<f64>> {
-        array3(&self.h, "H")
+        super::currents::pairs_array(&self.h, "H")
+    }
+    /// `H[q, m, n, k]` (E8K).
+    pub fn h_channels_array(&self) -> Result<ndarray::Array4<f64>> {
+        super::currents::channels_array(&self.h, "H")
+    }
+    /// Rank K of the currents.
+    pub fn rank(&self) -> usize {
+        self.s0.rank()
     }
     /// `psi[q, m]` = $\psi^m$ (E6).
     pub fn psi_array(&self) -> Result<Array2<f64>> {
@@ -111,7 +123,7 @@ impl DmftBody {
         record_every: usize,
         wall_seconds: f64,
     ) -> DmftResult {
-        let r = sol.regions;
+        let (r, k) = (sol.regions, sol.rank());
         let idx: Vec<usize> = (0..sol.steps).step_by(record_every).collect();
         let delta_rows = sol
             .rows
@@ -141,10 +153,10 @@ impl DmftBody {
             steps: sol.steps,
             record_every,
             t: idx.iter().map(|&j| j as f64 * sol.dt).collect(),
-            s0: s0.chunks(r).map(<[f64]>::to_vec).collect(),
-            s: chunk3(&sol.s, r, &idx),
+            s0: CurrentBlock::new(r, k, s0.to_vec()),
+            s: blocks(&sol.s, r, k, &idx),
             psi: chunk2(&sol.psi, r, &idx),
-            h: chunk3(&sol.h, r, &idx),
+            h: blocks(&sol.h, r, k, &idx),
             delta_diag: chunk2(&sol.delta_diag, r, &idx),
             delta_rows,
             delta_full,

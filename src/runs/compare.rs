@@ -937,7 +937,6 @@ pub fn run_spectrum(p: &ComparePlan, n: usize) -> std::result::Result<SpectrumOu
 /// [`crate::config::Checked::check`]), one size after another.
 pub fn run(cfg: &CompareConfig, valid: ComparePlan, ctx: &Context) -> Result<CompareResult> {
     let p = valid;
-    super::require_rank_one(&p.spec, "compare")?;
     let start = Instant::now();
     let net = &p.net;
     let t = net.record_times();

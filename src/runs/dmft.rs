@@ -19,7 +19,6 @@ pub fn run(
     ctx: &Context,
 ) -> Result<(DmftResult, TwoTimeSolution)> {
     let (spec, set, s0) = valid;
-    super::require_rank_one(&spec, "dmft")?;
     let steps = set.steps;
     let start = Instant::now();
     let mut integ = TwoTimeDmft::new(&spec, &s0, set)?;

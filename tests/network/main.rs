@@ -8,4 +8,5 @@ mod dmft_vs_network;
 mod lyapunov;
 mod network_reference;
 mod rank_k;
+mod rank_k_dmft;
 mod sparse_vs_dmft;
