@@ -138,9 +138,11 @@ fn rank_three_rotation_outcompetes_a_weaker_static_channel() {
 
 #[test]
 fn chaos_with_structure_at_rank_two_matches_dmft() {
-    // Two regions with disorder in both and a rank-2 T whose channels mix.
+    // Two regions with disorder in both and a rank-2 T whose channels mix (random, scale 1.4,
+    // seed 5): DMFT settles on static currents with chaos beside them (accurate scheme, late
+    // window: A = [1.383, 0.419] against Delta(t,t) = [2.359, 0.527]).
     let m = json!({"g": [1.3, 0.6], "rank": 2, "U": "identity",
-                   "T": {"random": {"scale": 0.9, "seed": 5}}});
+                   "T": {"random": {"scale": 1.4, "seed": 5}}});
     let runs = run(m, 2000, 3, 80.0);
     let late = 40.0;
     let (t, s, dd) = &runs.dmft;
@@ -159,6 +161,11 @@ fn chaos_with_structure_at_rank_two_matches_dmft() {
     };
     for region in 0..2 {
         let a_dmft = a_of(t, s, region);
+        assert!(
+            a_dmft > 0.3,
+            "A^{} = {a_dmft}: the currents must survive",
+            region + 1
+        );
         let a_net = mean_se(
             &runs
                 .nets
