@@ -166,7 +166,7 @@ fn covariance(spec: &MeanFieldSpec, v_over: &[f64], n: usize, s: f64) -> Vec<f64
 /// reference's `sample_nm` loop; it changes only finite-N fluctuations, not the N -> infinity
 /// theory). `v_over[(m*R + n)*K + k]` $= \langle n^{mn}_k v^n\rangle$ adds the input direction
 /// $v^n$ as the last variable (zeros: independent of the loadings); the first $2RK$ numbers do
-/// not depend on it. Variables are ordered channel by channel ([`var_n`]), so that for $K = 1$
+/// not depend on it. Variables are ordered channel by channel (`var_n`), so that for $K = 1$
 /// the order, the draws and the numbers are the rank-one sampler's. Draw order: standard
 /// normals `z[j][i]`, row `j` for all neurons before row `j+1`; loadings = `L z` with `L` the
 /// Cholesky factor.
