@@ -114,24 +114,29 @@ pub fn random_t_rank(r: usize, k: usize, scale: f64, seed: u64) -> Result<Tensor
 /// # Errors
 /// No channel, channels of different lengths, or the errors of [`make_t`] (named `a[k]`, `b[k]`).
 pub fn make_t_rank(a: &[Vec<f64>], b: &[Vec<f64>]) -> Result<Tensor3, SolverError> {
-    let per = channels(a, "a", b, "b")?;
-    let parts = a
-        .iter()
-        .zip(b)
-        .enumerate()
-        .map(|(k, (ak, bk))| make_t(ak, bk).map_err(|e| in_channel(e, k)))
-        .collect::<Result<Vec<_>, _>>()?;
-    Ok(stack_channels(&parts, per))
+    per_channel(a, "a", b, "b", make_t)
 }
 
 /// (E15K) Rank-$K$ `make_T_from_uh`: channel $k$ has $c^{(k)} = u_k u_k^\top + \mathrm{diag}(h_k)$.
 pub fn make_t_from_uh_rank(u: &[Vec<f64>], h: &[Vec<f64>]) -> Result<Tensor3, SolverError> {
-    let per = channels(u, "u", h, "h")?;
-    let parts = u
+    per_channel(u, "u", h, "h", make_t_from_uh)
+}
+
+/// (E15K) One rank-one tensor `build(x[k], y[k])` per channel, stacked block-diagonally; errors
+/// name the channel (`y[k][i]`).
+fn per_channel(
+    x: &[Vec<f64>],
+    fx: &str,
+    y: &[Vec<f64>],
+    fy: &str,
+    build: fn(&[f64], &[f64]) -> Result<Tensor3, SolverError>,
+) -> Result<Tensor3, SolverError> {
+    let per = channels(x, fx, y, fy)?;
+    let parts = x
         .iter()
-        .zip(h)
+        .zip(y)
         .enumerate()
-        .map(|(k, (uk, hk))| make_t_from_uh(uk, hk).map_err(|e| in_channel(e, k)))
+        .map(|(k, (xk, yk))| build(xk, yk).map_err(|e| in_channel(e, k)))
         .collect::<Result<Vec<_>, _>>()?;
     Ok(stack_channels(&parts, per))
 }

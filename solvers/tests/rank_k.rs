@@ -343,25 +343,7 @@ fn window_sampler_matches_accurate_integrator_rank_two() {
     let det = integrate(&spec, &s0, dset).unwrap();
     let (r, nc) = (2usize, 8usize);
     assert_eq!((sol.rank(), sol.s_rank().dim()), (2, (201, 2, 2, 2)));
-    let smax = det.s.iter().fold(0.0f64, |a, b| a.max(b.abs()));
-    let (mut ws, mut wd, mut wp) = (0.0f64, 0.0f64, 0.0f64);
-    for j in (0..=200).step_by(10) {
-        let got = &sol.s[j * nc..(j + 1) * nc];
-        let want = &det.s[2 * j * nc..(2 * j + 1) * nc];
-        ws = ws.max(max_abs_diff(got, want) / smax);
-        for m in 0..r {
-            let (a, b) = (sol.delta_diag[j * r + m], det.delta_diag[2 * j * r + m]);
-            wd = wd.max((a / b - 1.0).abs());
-            wp = wp.max((sol.psi_sampled[j * r + m] / sol.psi[j * r + m] - 1.0).abs());
-        }
-        if j % 50 == 0 {
-            eprintln!("t {:.1}: S {got:.3?} vs {want:.3?}", j as f64 * 0.05);
-        }
-    }
-    eprintln!(
-        "window rank 2: {:?} after {}; max|S| {smax:.3}, S err {ws:.4} of max|S|, Delta err {wd:.4}, psi gap {wp:.4}",
-        sol.run.termination, sol.run.iterations
-    );
+    let (ws, wd, wp, smax) = window_against_integrator(&sol, &det, r, nc, "window rank 2");
     assert_eq!(sol.run.termination, Termination::Converged);
     assert!(smax > 0.2, "currents too small to test anything: {smax}");
     assert!(ws < 0.03, "currents: {ws}");

@@ -280,25 +280,7 @@ fn window_three_regions_with_currents_matches_accurate_integrator() {
     dset.store_full = false;
     let det = integrate(&spec, &s0, dset).unwrap();
     let (r, rr) = (3usize, 9usize);
-    let smax = det.s.iter().fold(0.0f64, |a, b| a.max(b.abs()));
-    let (mut ws, mut wd, mut wp) = (0.0f64, 0.0f64, 0.0f64);
-    for j in (0..=200).step_by(10) {
-        let got = &sol.s[j * rr..(j + 1) * rr];
-        let want = &det.s[2 * j * rr..(2 * j + 1) * rr];
-        ws = ws.max(max_abs_diff(got, want) / smax);
-        for m in 0..r {
-            let (a, b) = (sol.delta_diag[j * r + m], det.delta_diag[2 * j * r + m]);
-            wd = wd.max((a / b - 1.0).abs());
-            wp = wp.max((sol.psi_sampled[j * r + m] / sol.psi[j * r + m] - 1.0).abs());
-        }
-        if j % 50 == 0 {
-            eprintln!("t {:.1}: S {got:.3?} vs {want:.3?}", j as f64 * 0.05);
-        }
-    }
-    eprintln!(
-        "window R=3: {:?} after {}; S err {ws:.4} of max|S|, Delta err {wd:.4}, psi gap {wp:.4}",
-        sol.run.termination, sol.run.iterations
-    );
+    let (ws, wd, wp, _) = window_against_integrator(&sol, &det, r, rr, "window R=3");
     assert_eq!(sol.run.termination, Termination::Converged);
     assert!(ws < 0.03, "currents: {ws}");
     assert!(wd < 0.03, "Delta(t,t): {wd}");

@@ -324,7 +324,7 @@ struct Pair {
     nets: Vec<Orbit>,
 }
 
-fn run_point(cfg: &RankKConfig, model: Value, with_dmft: bool) -> Result<Pair> {
+fn run_point(cfg: &RankKConfig, model: Value) -> Result<Pair> {
     let origin = Path::new("rank_k");
     let (_, (spec, plan)) =
         from_value::<SimulateConfig>(cfg.simulate_json(model.clone()), origin, None)?;
@@ -334,22 +334,18 @@ fn run_point(cfg: &RankKConfig, model: Value, with_dmft: bool) -> Result<Pair> {
         let run = plan.run_trial(&spec, n, trial, &mut |_| true)?;
         nets.push(Orbit::from_flat(run.rec.t.clone(), &run.rec.s));
     }
-    let dmft = if with_dmft {
-        let s0 = plan.initial_currents(&spec);
-        let steps = (cfg.network.t_max / cfg.dmft_dt).floor() as usize;
-        let dj = json!({"schema_version": 1, "model": model,
-            "dmft": {"scheme": "accurate", "dt": cfg.dmft_dt, "steps": steps,
-                     "S0": [[[s0[0], s0[1]]]],
-                     "initial_variance": plan.initial_variance(&spec), "band": 400}});
-        let (_, (spec, set, s0)) = from_value::<DmftRunConfig>(dj, origin, None)?;
-        let mut integ = TwoTimeDmft::new(&spec, &s0, set)?;
-        while integ.step()? {}
-        let sol = integ.finish();
-        let t: Vec<f64> = (0..sol.steps).map(|j| j as f64 * sol.dt).collect();
-        Orbit::from_flat(t, &sol.s)
-    } else {
-        Orbit::default()
-    };
+    let s0 = plan.initial_currents(&spec);
+    let steps = (cfg.network.t_max / cfg.dmft_dt).floor() as usize;
+    let dj = json!({"schema_version": 1, "model": model,
+        "dmft": {"scheme": "accurate", "dt": cfg.dmft_dt, "steps": steps,
+                 "S0": [[[s0[0], s0[1]]]],
+                 "initial_variance": plan.initial_variance(&spec), "band": 400}});
+    let (_, (spec, set, s0)) = from_value::<DmftRunConfig>(dj, origin, None)?;
+    let mut integ = TwoTimeDmft::new(&spec, &s0, set)?;
+    while integ.step()? {}
+    let sol = integ.finish();
+    let t: Vec<f64> = (0..sol.steps).map(|j| j as f64 * sol.dt).collect();
+    let dmft = Orbit::from_flat(t, &sol.s);
     Ok(Pair { dmft, nets })
 }
 
@@ -359,7 +355,7 @@ pub fn compute(cfg: &RankKConfig, preset: Preset) -> Result<RankKData> {
     let start = Instant::now();
     let late = cfg.late_from;
     let point = |x: f64, theta: f64, g: f64| -> Result<(Point, Pair)> {
-        let pair = run_point(cfg, model(cfg.rho, theta, g), true)?;
+        let pair = run_point(cfg, model(cfg.rho, theta, g))?;
         let net = NetPoint::of(pair.nets.iter().map(|o| o.measure(late)).collect());
         Ok((
             Point {
@@ -386,7 +382,7 @@ pub fn compute(cfg: &RankKConfig, preset: Preset) -> Result<RankKData> {
     }
     let pair = match orbit {
         Some(p) => p,
-        None => run_point(cfg, model(cfg.rho, cfg.theta, 0.0), true)?,
+        None => run_point(cfg, model(cfg.rho, cfg.theta, 0.0))?,
     };
     let net = &pair.nets[0];
     let net_orbit = net.rotated(pair.dmft.phase_at(late) - net.phase_at(late));
@@ -510,68 +506,69 @@ impl Render for RankKFigure<'_> {
                 .map(|k| lo + (hi - lo) * k as f64 / 100.0)
                 .collect()
         };
-        let mut sw = vec![Series::line(
-            "closed form tan θ",
-            fine.iter().map(|&t| (t, closed_form(c.rho, t).1)).collect(),
-            black,
-        )
-        .with_style(Style::Dashed)];
-        sw.push(
-            Series::line("DMFT", th.iter().map(|p| (p.x, p.dmft.omega)).collect(), c1)
-                .with_style(Style::Points),
-        );
-        sw.extend(with_band(
-            "network ± s.e.",
-            &th.iter()
-                .map(|p| (p.x, p.net.omega.0, p.net.omega.1))
-                .collect::<Vec<_>>(),
-            c2,
-        ));
-        LinePanel {
-            title: "(c) angular frequency ω".into(),
-            x_label: "rotation angle θ (rad)".into(),
-            y_label: "ω".into(),
-            series: sw,
-            x_range: None,
-            y_range: None,
-            legend: true,
-            log_axes: false,
-        }
-        .draw(&cols[0], path)?;
-        let mut sr = vec![Series::line(
-            "closed form √ψ⁻¹(1/(ρ cos θ))",
-            fine.iter().map(|&t| (t, closed_form(c.rho, t).0)).collect(),
-            black,
-        )
-        .with_style(Style::Dashed)];
-        sr.push(
-            Series::line(
-                "DMFT",
-                th.iter().map(|p| (p.x, p.dmft.radius)).collect(),
-                c1,
+        // One panel over theta: the closed form (dashed), DMFT (points), networks +- s.e.
+        let over_theta = |title: &str,
+                          y_label: &str,
+                          closed_label: &str,
+                          pick: fn(&Measure) -> f64,
+                          net: fn(&NetPoint) -> (f64, f64),
+                          closed: fn((f64, f64)) -> f64,
+                          y_range: Option<(f64, f64)>| {
+            let mut series = vec![Series::line(
+                closed_label,
+                fine.iter()
+                    .map(|&t| (t, closed(closed_form(c.rho, t))))
+                    .collect(),
+                black,
             )
-            .with_style(Style::Points),
-        );
-        sr.extend(with_band(
-            "network ± s.e.",
-            &th.iter()
-                .map(|p| (p.x, p.net.radius.0, p.net.radius.1))
-                .collect::<Vec<_>>(),
-            c2,
-        ));
-        LinePanel {
-            title: "(d) amplitude |S| at g = 0".into(),
-            x_label: "rotation angle θ (rad)".into(),
-            y_label: "|S|".into(),
-            series: sr,
-            x_range: None,
-            y_range: Some((
-                0.0,
-                d.over_theta.iter().map(|p| p.closed.0).fold(0.0, f64::max) * 1.25,
-            )),
-            legend: true,
-            log_axes: false,
-        }
+            .with_style(Style::Dashed)];
+            series.push(
+                Series::line(
+                    "DMFT",
+                    th.iter().map(|p| (p.x, pick(&p.dmft))).collect(),
+                    c1,
+                )
+                .with_style(Style::Points),
+            );
+            let pts: Vec<(f64, f64, f64)> = th
+                .iter()
+                .map(|p| {
+                    let (m, se) = net(&p.net);
+                    (p.x, m, se)
+                })
+                .collect();
+            series.extend(with_band("network ± s.e.", &pts, c2));
+            LinePanel {
+                title: title.into(),
+                x_label: "rotation angle θ (rad)".into(),
+                y_label: y_label.into(),
+                series,
+                x_range: None,
+                y_range,
+                legend: true,
+                log_axes: false,
+            }
+        };
+        over_theta(
+            "(c) angular frequency ω",
+            "ω",
+            "closed form tan θ",
+            |m| m.omega,
+            |n| n.omega,
+            |c| c.1,
+            None,
+        )
+        .draw(&cols[0], path)?;
+        let top = d.over_theta.iter().map(|p| p.closed.0).fold(0.0, f64::max) * 1.25;
+        over_theta(
+            "(d) amplitude |S| at g = 0",
+            "|S|",
+            "closed form √ψ⁻¹(1/(ρ cos θ))",
+            |m| m.radius,
+            |n| n.radius,
+            |c| c.0,
+            Some((0.0, top)),
+        )
         .draw(&cols[1], path)?;
         // (e) amplitude over g.
         let gs = &d.over_g;
