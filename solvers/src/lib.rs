@@ -16,6 +16,7 @@
 //! | [`two_time`] | E6-E9, section 2.2: deterministic two-time integrator |
 //! | [`stationary`] | E11-E13, E15, E18: stationary single-region theory, routing boundaries |
 //! | [`fixed_points`] | E14: fixed points of the currents (batched Euler search) |
+//! | [`inputs`] | E19: time-dependent external inputs (filtered input, drives, two-time source) |
 //! | [`spectrum`] | E16: eigenvalues of $\hat T$, spectral dynamics, target-eigenvalue sampler |
 //! | [`polytope`] | E17: fixed-point polytope vertices, masks, fracture number |
 //! | [`pca`] | E14, E17: principal components of fixed-point clouds |
@@ -51,6 +52,7 @@ pub mod driver;
 pub mod eig_small;
 pub mod error;
 pub mod fixed_points;
+pub mod inputs;
 pub mod nonlinearity;
 pub mod pca;
 pub mod polytope;

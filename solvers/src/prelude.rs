@@ -17,6 +17,7 @@ pub use crate::fixed_points::{
     dedup_fixed_points, find_fps, find_fps_from, random_start_rank, FpOutcome, FpSettings, Inputs,
     UniqueFp,
 };
+pub use crate::inputs::InputDrive;
 pub use crate::nonlinearity::Nonlinearity;
 pub use crate::polytope::{constraint_system, polytope, random_polytopes, Polytope};
 pub use crate::sampling::stationary::{

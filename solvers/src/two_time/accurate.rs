@@ -27,6 +27,9 @@ impl TwoTimeDmft<'_> {
     ///    $(t_{j-1},t_{j-1}) \to (t_{j-1},t_j) \to (t_j,t_j)$ through $K = (1+\partial_t)\Delta_\eta$;
     /// 4. $\psi_j = \psi(\Delta_{jj})$, $H_j = \psi_j T S_j$ (E6, E7: no lag).
     ///
+    /// Inputs (E19): $H \mathrel{+}= \psi V\tilde I$ in steps 1 and 4 and the structured part gains
+    /// $\tilde I^m(t_i)\tilde I^m(t_j)$, with $\tilde I$ the exponential-trapezoid filter of $I$.
+    ///
     /// The sources are the erf closed form, or the Hermite series (E9) for other $\phi$.
     ///
     /// # Errors
@@ -65,6 +68,11 @@ impl TwoTimeDmft<'_> {
             .collect();
         let mut h_star = vec![0.0; rr];
         spec.currents_h(&psi_star, &s_euler, &mut h_star);
+        let itil_j: Vec<f64> = self.itil.get(j * r..(j + 1) * r).unwrap_or(&[]).to_vec();
+        if let Some(inp) = self.inputs {
+            // E19: H* += psi* V I~_j (the filtered input is known exactly ahead).
+            inp.add_drive(&psi_star, &itil_j, &mut h_star);
+        }
         for q in 0..rr {
             s_next[q] = e * s_prev[q] + w0 * h_prev[q] + w1 * h_star[q];
         }
@@ -86,6 +94,7 @@ impl TwoTimeDmft<'_> {
             }
         }
         let series = &self.series;
+        let (icol, driven) = (&self.icol, &self.driven);
         let (rcol, gcol, dplus, scol, fdiag, g2) = (
             &self.rcol,
             &self.gcol,
@@ -109,6 +118,14 @@ impl TwoTimeDmft<'_> {
                     let sn = &scol[(m * rk + n) * nt..(m * rk + n + 1) * nt];
                     for (x, &si) in tb[st..=j].iter_mut().zip(&sn[st..=j]) {
                         *x += c * si;
+                    }
+                }
+                if driven[m] {
+                    // E19: the input part I~^m(t_i) I~^m(t_j).
+                    let ic = &icol[m * nt..(m + 1) * nt];
+                    let c = itil_j[m];
+                    for (x, &ii) in tb[st..=j].iter_mut().zip(&ic[st..=j]) {
+                        *x += c * ii;
                     }
                 }
                 // 2. Predicted column (Euler in t'), sources into `dn`, Gamma down the column.
@@ -192,6 +209,9 @@ impl TwoTimeDmft<'_> {
         let (h_done, h_next) = self.h.split_at_mut(j * rr);
         let _ = h_done;
         spec.currents_h(&self.psi[j * r..(j + 1) * r], &s_j, &mut h_next[..rr]);
+        if let Some(inp) = self.inputs {
+            inp.add_drive(&self.psi[j * r..(j + 1) * r], &itil_j, &mut h_next[..rr]);
+        }
         for q in 0..rr {
             self.hcol[q * nt + j] = h_next[q];
         }

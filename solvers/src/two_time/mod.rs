@@ -42,6 +42,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::arrays;
 use crate::error::{check_each, require_all, SolverError};
+use crate::inputs::InputDrive;
 use crate::nonlinearity::Nonlinearity;
 use crate::spec::MeanFieldSpec;
 use series::SeriesPoints;
@@ -464,6 +465,15 @@ pub struct TwoTimeDmft<'a> {
     /// $\phi$ without a closed form: per region the Hermite terms of the diagonal points (E9;
     /// empty for erf; a region with $g_m = 0$ never pushes any).
     series: Vec<SeriesPoints>,
+    /// External inputs (E19), if any.
+    inputs: Option<&'a InputDrive>,
+    /// Filtered inputs $\tilde I^m(t_j)$, step-major `[j*R + m]` (empty without inputs).
+    itil: Vec<f64>,
+    /// Time-contiguous input columns `icol[m*nt + i]`: $I^m(t_i)$ for the reference scheme (the
+    /// drive of its structured source), $\tilde I^m(t_i)$ for the accurate one (its structured part).
+    icol: Vec<f64>,
+    /// Regions that ever receive input (the others skip the input term).
+    driven: Vec<bool>,
 }
 
 /// The gain $\psi(d)$ (E6): the erf closed form, or the rule of the region's Hermite series for
@@ -502,8 +512,45 @@ impl<'a> TwoTimeDmft<'a> {
         s0: &[f64],
         set: TwoTimeSettings,
     ) -> Result<Self, SolverError> {
+        Self::with_inputs(spec, s0, set, None)
+    }
+
+    /// [`TwoTimeDmft::new`] with external inputs (E19): region $m$ receives $I^m(t)$ along a
+    /// direction with overlaps $V^{mn}_k$ to the readouts, so $H^{mn}_k$ gains
+    /// $\psi^n V^{mn}_k\tilde I^n$ and $\Delta^m(t,t')$ gains $\tilde I^m(t)\tilde I^m(t')$
+    /// ([`crate::inputs`]). `None` is [`TwoTimeDmft::new`], identical numbers.
+    ///
+    /// # Errors
+    /// As [`TwoTimeDmft::new`]; inputs on a grid other than `set.steps` points; inputs with
+    /// [`Scheme::ReferenceSingle`].
+    pub fn with_inputs(
+        spec: &'a MeanFieldSpec,
+        s0: &[f64],
+        set: TwoTimeSettings,
+        inputs: Option<&'a InputDrive>,
+    ) -> Result<Self, SolverError> {
         let r = spec.regions();
         set.check(r)?;
+        if let Some(inp) = inputs {
+            if inp.steps() != set.steps || inp.overlaps().len() != spec.n_currents() {
+                return Err(SolverError::invalid(
+                    "inputs",
+                    format!(
+                        "are sampled on {} points with {} overlaps, but the run has {} points and {} currents; sample the schedule on the run's grid",
+                        inp.steps(),
+                        inp.overlaps().len(),
+                        set.steps,
+                        spec.n_currents()
+                    ),
+                ));
+            }
+            if set.scheme == Scheme::ReferenceSingle {
+                return Err(SolverError::invalid(
+                    "dmft.scheme",
+                    "\"reference_single\" is the authors' single-region function without inputs; use \"reference\" or \"accurate\" with inputs",
+                ));
+            }
+        }
         if spec.phi() != Nonlinearity::Erf && set.scheme == Scheme::ReferenceSingle {
             return Err(SolverError::invalid(
                 "model.phi",
@@ -603,6 +650,21 @@ impl<'a> TwoTimeDmft<'a> {
                 .map(|m| diag_source(spec.phi(), series.get(m), g2[m], init[m]))
                 .collect();
         }
+        let (mut itil, mut icol, mut driven) = (Vec::new(), Vec::new(), vec![false; r]);
+        if let Some(inp) = inputs {
+            itil = inp.filtered(set.dt, accurate);
+            icol = vec![0.0; r * nt];
+            for m in 0..r {
+                driven[m] = inp.drives(m);
+                for i in 0..nt {
+                    icol[m * nt + i] = if accurate {
+                        itil[i * r + m]
+                    } else {
+                        inp.at(i)[m]
+                    };
+                }
+            }
+        }
         let dt = set.dt;
         let e = (-dt).exp();
         // w0 = int_0^dt e^{-u} u/dt du, w1 = int_0^dt e^{-u} (1 - u/dt) du.
@@ -640,6 +702,10 @@ impl<'a> TwoTimeDmft<'a> {
             h,
             w: (e, w0, w1),
             set,
+            inputs,
+            itil,
+            icol,
+            driven,
         })
     }
 

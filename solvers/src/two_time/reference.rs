@@ -10,7 +10,8 @@ use crate::nonlinearity::Nonlinearity;
 
 impl TwoTimeDmft<'_> {
     /// (E6, E7; E7K for rank $K$) Currents with the reference lags: $\psi_j = \psi(\Delta_{j-1,j-1})$,
-    /// $H_j = T\psi_{j-1}S_{j-1}$ ([`crate::spec::MeanFieldSpec::currents_h`]),
+    /// $H_j = T\psi_{j-1}S_{j-1}$ ([`crate::spec::MeanFieldSpec::currents_h`]; with inputs, E19,
+    /// $+\,\psi_{j-1}V\tilde I_{j-1}$),
     /// $S_j = (1-dt)S_{j-1} + dt\,H_{j-1}$, over the current index $(mR + n)K + k$.
     fn step_currents(&mut self) {
         let (r, nt, j, dt) = (self.r, self.nt, self.j, self.set.dt);
@@ -24,6 +25,14 @@ impl TwoTimeDmft<'_> {
             &self.s[(j - 1) * nc..j * nc],
             &mut self.h[j * nc..(j + 1) * nc],
         );
+        if let Some(inp) = self.inputs {
+            // E19: H += psi V I~, with the same lag as the currents.
+            inp.add_drive(
+                &self.psi[(j - 1) * r..j * r],
+                &self.itil[(j - 1) * r..j * r],
+                &mut self.h[j * nc..(j + 1) * nc],
+            );
+        }
         for q in 0..nc {
             self.hcol[q * nt + j] = self.h[j * nc + q];
         }
@@ -39,6 +48,8 @@ impl TwoTimeDmft<'_> {
     /// $\Delta_{jj} = (1-dt)\Delta_{j-1,j} + dt\,\Gamma_{j-1,j}$. For rank $K$ the structured
     /// source is $\sum_{(n,k),(r,l)}U^m_{(n,k),(r,l)}H^{mn}_{k,i}H^{mr}_{l,j}$ (E8K), $RK$ terms
     /// $v^{mn}_k H^{mn}_{k,i}$ per entry with $v = $ [`crate::spec::MeanFieldSpec::overlap_weights`]$(H_j)$.
+    /// Inputs (E19) enter as one more structured term per driven region, $I^m_i I^m_j$: the
+    /// filtered input $\tilde I$ is stepped as a current whose drive is $I$.
     ///
     /// Evaluated as a vectorisable source pass ([`corr_fast`] for erf, the Hermite series
     /// [`series_sources`] otherwise; then the structured sources from the time-contiguous $H$
@@ -65,6 +76,8 @@ impl TwoTimeDmft<'_> {
         let g2 = &self.g2;
         let (dcol, gcol, dplus, hcol, diag) =
             (&self.dcol, &self.gcol, &self.dplus, &self.hcol, &self.diag);
+        // E19: the input term I^m_i I^m_j of driven regions (column icol, weight I^m_j).
+        let (icol, driven) = (&self.icol, &self.driven);
         let one_m = 1.0 - dt;
         let work = |m: usize, dn: &mut [f64], gn: &mut [f64], tb: &mut [f64]| {
             let dc = &dcol[m * nt..(m + 1) * nt];
@@ -76,7 +89,16 @@ impl TwoTimeDmft<'_> {
             let g2m = g2[m];
             dn[st] = one_m * dc[st] + dt * gc[st];
             let hcol_m = |n: usize| &hcol[(m * rk + n) * nt..(m * rk + n + 1) * nt];
-            let fused = if erf && g2m > 0.0 && rk <= FUSED_H {
+            let inp: Option<&[f64]> = driven[m].then(|| &icol[m * nt..(m + 1) * nt]);
+            // Structured terms of the fused pass: the RK currents, then the input.
+            let nh = rk + usize::from(inp.is_some());
+            let term = |n: usize| -> (&[f64], f64) {
+                match inp {
+                    Some(ic) if n == rk => (ic, ic[j]),
+                    _ => (hcol_m(n), v[m * rk + n]),
+                }
+            };
+            let fused = if erf && g2m > 0.0 && nh <= FUSED_H {
                 let c = dt * g2m;
                 let k = ColumnKernel {
                     dc: &dc[i0..j],
@@ -86,14 +108,15 @@ impl TwoTimeDmft<'_> {
                     one_m,
                     dt,
                     c,
-                    hs: std::array::from_fn(|n| if n < rk { &hcol_m(n)[i0..j] } else { &[][..] }),
-                    hv: std::array::from_fn(|n| if n < rk { dt * v[m * rk + n] } else { 0.0 }),
-                    nh: rk,
+                    hs: std::array::from_fn(|n| if n < nh { &term(n).0[i0..j] } else { &[][..] }),
+                    hv: std::array::from_fn(|n| if n < nh { dt * term(n).1 } else { 0.0 }),
+                    nh,
                 };
                 column_pass(&k, &mut dn[i0..j], &mut gn[i0..j]);
                 let mut x = c * corr_fast(a22 * a22, prov);
-                for n in 0..rk {
-                    x += dt * v[m * rk + n] * hcol_m(n)[j];
+                for n in 0..nh {
+                    let (col, w) = term(n);
+                    x += dt * w * col[j];
                 }
                 gn[j] = x;
                 true
@@ -129,9 +152,9 @@ impl TwoTimeDmft<'_> {
                 false
             };
             dn[j] = prov;
-            for n in (0..rk).filter(|_| !fused) {
-                let c = dt * v[m * rk + n];
-                let hn = hcol_m(n);
+            for n in (0..nh).filter(|_| !fused) {
+                let (hn, w) = term(n);
+                let c = dt * w;
                 for (x, &hi) in gn[i0..=j].iter_mut().zip(&hn[i0..=j]) {
                     *x += c * hi;
                 }
