@@ -58,6 +58,10 @@ pub fn write_npy(dir: &Path, res: &DmftResult, sol: &TwoTimeSolution) -> Result<
     if let Some(f) = &sol.full {
         io::write_npy(&dir.join("delta_full.npy"), &[sol.steps, sol.steps, r], f)?;
     }
+    if let (Some(i), Some(f)) = (&res.input, &res.input_filtered) {
+        io::write_npy(&dir.join("I.npy"), &[nq, r], &flat2(i))?;
+        io::write_npy(&dir.join("I_filtered.npy"), &[nq, r], &flat2(f))?;
+    }
     Ok(())
 }
 

@@ -4,6 +4,7 @@
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
+use mrdmft_solvers::inputs::InputDrive;
 use mrdmft_solvers::spec::MeanFieldSpec;
 use mrdmft_solvers::two_time::TwoTimeSettings;
 use mrdmft_solvers::SolverError;
@@ -101,6 +102,8 @@ pub struct ComparePlan {
     pub expected_slope: f64,
     /// Size of the spectrum network, if any.
     pub spectrum_n: Option<usize>,
+    /// The networks' inputs on the DMFT grid (E19), if any.
+    pub inputs: Option<InputDrive>,
 }
 
 impl Checked for CompareConfig {
@@ -153,8 +156,16 @@ impl Checked for CompareConfig {
             record_every: 1,
             store_full: false,
             classification: None,
+            inputs: None,
         };
         let (set, s0) = dc.check(r, k)?;
+        // The networks' inputs (E19), sampled on the DMFT's grid: the same I^m(t) and V.
+        let inputs = if net.inputs.is_active() {
+            let i = net.inputs.sample(dt, steps, r);
+            Some(InputDrive::new(&spec, steps, i, net.v_over.clone())?)
+        } else {
+            None
+        };
         let a = &self.analysis;
         if !(a.expected_slope.is_finite() && a.expected_slope < 0.0) {
             return Err(SolverError::invalid(
@@ -197,6 +208,7 @@ impl Checked for CompareConfig {
             burn_row,
             expected_slope: a.expected_slope,
             spectrum_n: a.spectrum_n,
+            inputs,
         })
     }
 }

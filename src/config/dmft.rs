@@ -6,12 +6,14 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use mrdmft_solvers::classify::Classification;
+use mrdmft_solvers::inputs::InputDrive;
 use mrdmft_solvers::nonlinearity::Nonlinearity;
 use mrdmft_solvers::spec::MeanFieldSpec;
 use mrdmft_solvers::two_time::{InitialVariance, Scheme, TwoTimeSettings};
 use mrdmft_solvers::SolverError;
 
 use super::model::vec_of;
+use super::network::InputsConfig;
 use super::{check_schema, Checked, Kind, ModelConfig};
 
 /// Conservative cost of one kernel entry of the two-time integrator with erf (closed form;
@@ -62,6 +64,9 @@ pub struct DmftConfig {
     /// Rule whose labels a sweep's `codes` carry (EQUATIONS.md section 4): "reference" (default, the
     /// authors') or "robust" (scheme- and dt-independent); `codes_robust` is recorded either way.
     pub classification: Option<String>,
+    /// External inputs (E19), as `network.inputs`: a schedule of constant or sinusoidal pieces
+    /// per region and the overlaps `V` of the input directions with the readouts.
+    pub inputs: Option<InputsConfig>,
 }
 
 fn default_scheme() -> String {
@@ -225,7 +230,9 @@ pub struct DmftRunConfig {
 
 impl Checked for DmftRunConfig {
     const KIND: Kind = Kind::Dmft;
-    type Valid = (MeanFieldSpec, TwoTimeSettings, Vec<f64>);
+    /// The problem, the integrator settings, the initial currents and the inputs sampled on
+    /// the grid (E19), if any.
+    type Valid = (MeanFieldSpec, TwoTimeSettings, Vec<f64>, Option<InputDrive>);
     /// Validate everything once.
     fn check(&self) -> std::result::Result<Self::Valid, SolverError> {
         check_schema(self.schema_version)?;
@@ -248,7 +255,12 @@ impl Checked for DmftRunConfig {
             steps * 6.0 * rr
                 + recorded * per_step
                 + self.dmft.delta_rows.len() as f64 * steps * rr
-                + series,
+                + series
+                + if self.dmft.inputs.is_some() {
+                    4.0 * steps * rr
+                } else {
+                    0.0
+                },
         );
         super::budget::check(
             "dmft.steps",
@@ -299,6 +311,20 @@ impl Checked for DmftRunConfig {
                 ));
             }
         }
-        Ok((spec, set, s0))
+        let inputs = match &self.dmft.inputs {
+            None => None,
+            Some(ic) => {
+                if set.scheme == Scheme::ReferenceSingle {
+                    return Err(SolverError::invalid(
+                        "dmft.inputs",
+                        "are given with scheme \"reference_single\" (the authors' single-region function has no inputs); use scheme \"reference\" or \"accurate\"",
+                    ));
+                }
+                let (schedule, v) = ic.check(r, spec.rank(), "dmft.inputs")?;
+                let i = schedule.sample(set.dt, set.steps, r);
+                Some(InputDrive::new(&spec, set.steps, i, v)?)
+            }
+        };
+        Ok((spec, set, s0, inputs))
     }
 }

@@ -14,7 +14,8 @@ pub use crate::network::sample::{DisorderMode, Precision};
 use crate::network::sim::InputSchedule;
 use crate::network::{record_stride, step_count, NetworkPlan};
 
-/// One piece of an input schedule.
+/// One piece of an input schedule: constant from `from` on (steps, pulses), or a sinusoid.
+#[serde_with::skip_serializing_none]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct InputPiece {
@@ -23,6 +24,19 @@ pub struct InputPiece {
     /// Amplitude per region.
     #[serde(rename = "I")]
     pub i: Vec<f64>,
+    /// A sinusoid instead of a constant: $I^m(t) = I_m\sin(2\pi(t - \mathrm{from})/P + \varphi)$.
+    pub sine: Option<SinePiece>,
+}
+
+/// `inputs.schedule[k].sine`: period and phase of a sinusoidal piece.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SinePiece {
+    /// Period $P > 0$ (time units).
+    pub period: f64,
+    /// Phase $\varphi$ in radians (default 0).
+    #[serde(default)]
+    pub phase: f64,
 }
 
 /// External inputs $I^m(t) v^m_i$: piecewise constant amplitudes along per-region directions
@@ -38,6 +52,78 @@ pub struct InputsConfig {
     /// (`V[m][n][k]`) with `model.rank` K > 1 (default 0).
     #[serde(rename = "V")]
     pub v: Option<InputOverlaps>,
+}
+
+impl InputsConfig {
+    /// Validate for `r` regions of rank `kk` into the schedule and the flat overlaps
+    /// $V^{mn}_k$ at $(mR + n)K + k$ (E19); `field` names the section in errors
+    /// (`network.inputs`, `dmft.inputs`).
+    ///
+    /// # Errors
+    /// An empty or unordered schedule, amplitudes not one per region, a bad sine piece, V of
+    /// the wrong shape or non-finite.
+    pub fn check(
+        &self,
+        r: usize,
+        kk: usize,
+        field: &str,
+    ) -> Result<(InputSchedule, Vec<f64>), SolverError> {
+        let bad = |f: &str, m: String| Err(SolverError::invalid(format!("{field}.{f}"), m));
+        if self.schedule.is_empty() {
+            return bad(
+                "schedule",
+                "is empty; give at least one piece {\"from\": 0, \"I\": [..]}".into(),
+            );
+        }
+        let mut prev = f64::NEG_INFINITY;
+        for (k, p) in self.schedule.iter().enumerate() {
+            if !(p.from.is_finite() && p.from > prev) {
+                return bad(
+                    &format!("schedule[{k}].from"),
+                    format!("is {}; start times must be finite and increasing", p.from),
+                );
+            }
+            prev = p.from;
+            if p.i.len() != r || p.i.iter().any(|v| !v.is_finite()) {
+                return bad(
+                    &format!("schedule[{k}].I"),
+                    format!("must list {r} finite amplitudes, one per region"),
+                );
+            }
+            if let Some(sp) = &p.sine {
+                if !(sp.period.is_finite() && sp.period > 0.0) {
+                    return bad(
+                        &format!("schedule[{k}].sine.period"),
+                        format!("is {}; give a positive period (time units)", sp.period),
+                    );
+                }
+                if !sp.phase.is_finite() {
+                    return bad(
+                        &format!("schedule[{k}].sine.phase"),
+                        format!("is {}; give a finite phase in radians", sp.phase),
+                    );
+                }
+            }
+        }
+        let v = match &self.v {
+            None => vec![0.0; r * r * kk],
+            Some(v) => match v.flat(r, kk) {
+                Ok(v) if v.iter().all(|x| x.is_finite()) => v,
+                Ok(_) => return bad("V", "has a non-finite entry; give finite overlaps".into()),
+                Err(m) => return bad("V", m),
+            },
+        };
+        let schedule = InputSchedule {
+            from: self.schedule.iter().map(|p| p.from).collect(),
+            amplitude: self.schedule.iter().map(|p| p.i.clone()).collect(),
+            sine: self
+                .schedule
+                .iter()
+                .map(|p| p.sine.as_ref().map(|s| (s.period, s.phase)))
+                .collect(),
+        };
+        Ok((schedule, v))
+    }
 }
 
 /// `network.inputs.V`: an R x R matrix (rank one) or an R x R x K array (rank K), written as
@@ -298,44 +384,7 @@ impl NetworkConfig {
         }
         let (inputs, v_over) = match &self.inputs {
             None => (InputSchedule::default(), vec![0.0; r * r * kk]),
-            Some(ic) => {
-                if ic.schedule.is_empty() {
-                    return bad(
-                        "inputs.schedule",
-                        "is empty; give at least one piece {\"from\": 0, \"I\": [..]}".into(),
-                    );
-                }
-                let mut prev = f64::NEG_INFINITY;
-                for (k, p) in ic.schedule.iter().enumerate() {
-                    if !(p.from.is_finite() && p.from > prev) {
-                        return bad(
-                            &format!("inputs.schedule[{k}].from"),
-                            format!("is {}; start times must be finite and increasing", p.from),
-                        );
-                    }
-                    prev = p.from;
-                    if p.i.len() != r || p.i.iter().any(|v| !v.is_finite()) {
-                        return bad(
-                            &format!("inputs.schedule[{k}].I"),
-                            format!("must list {r} finite amplitudes, one per region"),
-                        );
-                    }
-                }
-                let v = match &ic.v {
-                    None => vec![0.0; r * r * kk],
-                    Some(v) => match v.flat(r, kk) {
-                        Ok(v) => v,
-                        Err(m) => return bad("inputs.V", m),
-                    },
-                };
-                (
-                    InputSchedule {
-                        from: ic.schedule.iter().map(|p| p.from).collect(),
-                        amplitude: ic.schedule.iter().map(|p| p.i.clone()).collect(),
-                    },
-                    v,
-                )
-            }
+            Some(ic) => ic.check(r, kk, "network.inputs")?,
         };
         let plan = NetworkPlan {
             sizes,

@@ -340,8 +340,8 @@ fn run_point(cfg: &RankKConfig, model: Value) -> Result<Pair> {
         "dmft": {"scheme": "accurate", "dt": cfg.dmft_dt, "steps": steps,
                  "S0": [[[s0[0], s0[1]]]],
                  "initial_variance": plan.initial_variance(&spec), "band": 400}});
-    let (_, (spec, set, s0)) = from_value::<DmftRunConfig>(dj, origin, None)?;
-    let mut integ = TwoTimeDmft::new(&spec, &s0, set)?;
+    let (_, (spec, set, s0, inputs)) = from_value::<DmftRunConfig>(dj, origin, None)?;
+    let mut integ = TwoTimeDmft::with_inputs(&spec, &s0, set, inputs.as_ref())?;
     while integ.step()? {}
     let sol = integ.finish();
     let t: Vec<f64> = (0..sol.steps).map(|j| j as f64 * sol.dt).collect();

@@ -15,21 +15,49 @@ use rayon::prelude::*;
 use super::kernel::{matmul, spmv, Vectors};
 use super::sample::{Disorder, DisorderMode, Loadings, Matrix, Precision};
 
-/// Piecewise-constant input amplitudes: from time `from[k]` on (until `from[k+1]`) region m
-/// receives $I^m(t)\,v^m_i$ with $I^m = $ `amplitude[k][m]`. Before `from[0]` the input is 0.
+/// Input amplitudes by pieces: from time `from[k]` on (until `from[k+1]`) region m receives
+/// $I^m(t)\,v^m_i$ with $I^m = $ `amplitude[k][m]` (a constant piece: steps and pulses), or
+/// $I^m(t) = $ `amplitude[k][m]` $\sin(2\pi(t - t_k)/P + \varphi)$ where `sine[k]` is
+/// `Some((P, phi))`. Before `from[0]` the input is 0.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct InputSchedule {
     /// Start times, increasing.
     pub from: Vec<f64>,
     /// Amplitudes per region for each piece.
     pub amplitude: Vec<Vec<f64>>,
+    /// Per piece: `None` constant, `Some((period, phase))` a sinusoid (empty: all constant).
+    pub sine: Vec<Option<(f64, f64)>>,
 }
 
 impl InputSchedule {
     /// Amplitudes at time `t` (`None`: no input).
-    pub fn at(&self, t: f64) -> Option<&[f64]> {
+    pub fn at(&self, t: f64) -> Option<Vec<f64>> {
         let k = self.from.iter().rposition(|&f| f <= t + 1e-12)?;
-        Some(&self.amplitude[k])
+        let a = &self.amplitude[k];
+        Some(match self.sine.get(k).copied().flatten() {
+            None => a.clone(),
+            Some((period, phase)) => {
+                let w = (std::f64::consts::TAU * (t - self.from[k]) / period + phase).sin();
+                a.iter().map(|x| x * w).collect()
+            }
+        })
+    }
+
+    /// $I^m(t_j)$ on the grid $t_j = j\,dt$, `[j*R + m]`, for `r` regions (E19; zeros where
+    /// there is no input).
+    pub fn sample(&self, dt: f64, steps: usize, r: usize) -> Vec<f64> {
+        let mut out = vec![0.0; steps * r];
+        for j in 0..steps {
+            if let Some(a) = self.at(j as f64 * dt) {
+                out[j * r..(j + 1) * r].copy_from_slice(&a);
+            }
+        }
+        out
+    }
+
+    /// Whether any piece is non-zero.
+    pub fn is_active(&self) -> bool {
+        self.amplitude.iter().flatten().any(|&x| x != 0.0)
     }
 }
 
@@ -264,7 +292,7 @@ impl<'a> Simulation<'a> {
         drive.resize(r * n, 0.0);
         self.disorder_input(&mut drive);
         let t_prev = (self.i - 1) as f64 * dt;
-        let amp = self.set.inputs.at(t_prev).map(<[f64]>::to_vec);
+        let amp = self.set.inputs.at(t_prev);
         let (load, proj) = (self.load, &self.proj);
         // Blocks of PAR_CHUNK neurons inside one region; every neuron's update is the same
         // arithmetic whatever the split.

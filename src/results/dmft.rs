@@ -8,6 +8,7 @@ use crate::error::Result;
 
 use super::{CurrentBlock, Envelope};
 use crate::config::{DmftRunConfig, Kind};
+use mrdmft_solvers::inputs::InputDrive;
 use mrdmft_solvers::two_time::TwoTimeSolution;
 
 /// One requested row $\Delta^m(t_i, t_i + k\,dt)$: `values[k][m]`.
@@ -56,6 +57,13 @@ pub struct DmftBody {
     pub delta_rows: Vec<DeltaRowOut>,
     /// Full upper triangle `[i][j][m]` (0 below the diagonal), when `store_full` is set.
     pub delta_full: Option<Vec<Vec<Vec<f64>>>>,
+    /// With `dmft.inputs` (E19): `I[q][m]` $= I^m(t_q)$, the input amplitude.
+    #[serde(rename = "I")]
+    pub input: Option<Vec<Vec<f64>>>,
+    /// With `dmft.inputs` (E19): `I_filtered[q][m]` $= \tilde I^m(t_q)$, $(1+\partial_t)\tilde I = I$,
+    /// the input's part of $x^m$ (by the scheme's own filter step).
+    #[serde(rename = "I_filtered")]
+    pub input_filtered: Option<Vec<Vec<f64>>>,
 }
 
 fn chunk2(v: &[f64], r: usize, idx: &[usize]) -> Vec<Vec<f64>> {
@@ -115,6 +123,29 @@ impl DmftBody {
         )
     }
 
+    /// Record the inputs of the run (E19): $I^m(t_q)$ and the filtered $\tilde I^m(t_q)$ of
+    /// the scheme (`accurate`: the exponential trapezoid, else the Euler step) at the recorded
+    /// steps.
+    pub fn set_inputs(&mut self, inp: &InputDrive, dt: f64, accurate: bool) {
+        let r = self.psi.first().map_or(0, Vec::len);
+        let idx: Vec<usize> = (0..self.steps).step_by(self.record_every.max(1)).collect();
+        let raw: Vec<f64> = (0..self.steps).flat_map(|j| inp.at(j).to_vec()).collect();
+        self.input = Some(chunk2(&raw, r, &idx));
+        self.input_filtered = Some(chunk2(&inp.filtered(dt, accurate), r, &idx));
+    }
+
+    /// `I[q, m]` $= I^m(t_q)$ (E19), if the run had inputs.
+    pub fn input_array(&self) -> Option<Result<Array2<f64>>> {
+        self.input.as_ref().map(|v| array2(v, "I"))
+    }
+
+    /// `I_filtered[q, m]` $= \tilde I^m(t_q)$ (E19), if the run had inputs.
+    pub fn input_filtered_array(&self) -> Option<Result<Array2<f64>>> {
+        self.input_filtered
+            .as_ref()
+            .map(|v| array2(v, "I_filtered"))
+    }
+
     /// Assemble the result of `config` from a solution.
     pub fn result(
         config: DmftRunConfig,
@@ -160,6 +191,8 @@ impl DmftBody {
             delta_diag: chunk2(&sol.delta_diag, r, &idx),
             delta_rows,
             delta_full,
+            input: None,
+            input_filtered: None,
         };
         Envelope::new(Kind::Dmft, config, body, wall_seconds).with_seed(seed)
     }

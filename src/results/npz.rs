@@ -288,7 +288,8 @@ fn delta_rows(a: &mut Arrays, rows: &[DeltaRowOut]) -> Result<()> {
 }
 
 /// dmft (E6-E9): `t` `[Nq]`, `S0` `[R,R]`, `S`/`H` `[Nq,R,R]`, `psi`/`delta_diag` `[Nq,R]`,
-/// `delta_rows/row` `[K]` and `delta_rows/<i>/values|normalised` `[n_i,R]`, `delta_full` `[Nt,Nt,R]`.
+/// `delta_rows/row` `[K]` and `delta_rows/<i>/values|normalised` `[n_i,R]`, `delta_full` `[Nt,Nt,R]`,
+/// with inputs (E19) `I`/`I_filtered` `[Nq,R]`.
 pub fn dmft(r: &DmftResult) -> Result<Arrays> {
     let mut a = Arrays::default();
     a.add("t", &r.t)?;
@@ -300,6 +301,10 @@ pub fn dmft(r: &DmftResult) -> Result<Arrays> {
     delta_rows(&mut a, &r.delta_rows)?;
     if let Some(f) = &r.delta_full {
         a.add("delta_full", f)?;
+    }
+    if let (Some(i), Some(f)) = (&r.input, &r.input_filtered) {
+        a.add("I", i)?;
+        a.add("I_filtered", f)?;
     }
     Ok(a)
 }

@@ -199,7 +199,7 @@ pub fn run_theory(p: &ComparePlan, t: &[f64], tau: &[f64], late: usize) -> Resul
     let r = p.spec.regions();
     let kk = p.spec.rank();
     let nc = p.spec.n_currents();
-    let sol = TwoTimeDmft::new(&p.spec, &p.s0, p.dmft.clone())?.run()?;
+    let sol = TwoTimeDmft::with_inputs(&p.spec, &p.s0, p.dmft.clone(), p.inputs.as_ref())?.run()?;
     let dt = sol.dt;
     let mut s = Vec::new();
     let mut psi = Vec::new();

@@ -2,8 +2,9 @@
 
 use std::time::Instant;
 
+use mrdmft_solvers::inputs::InputDrive;
 use mrdmft_solvers::spec::MeanFieldSpec;
-use mrdmft_solvers::two_time::{TwoTimeDmft, TwoTimeSettings, TwoTimeSolution};
+use mrdmft_solvers::two_time::{Scheme, TwoTimeDmft, TwoTimeSettings, TwoTimeSolution};
 
 use super::Context;
 use crate::config::DmftRunConfig;
@@ -15,13 +16,13 @@ use crate::runs::Progress;
 /// reporting to `ctx`; returns the result file's contents and the solver's solution.
 pub fn run(
     cfg: &DmftRunConfig,
-    valid: (MeanFieldSpec, TwoTimeSettings, Vec<f64>),
+    valid: (MeanFieldSpec, TwoTimeSettings, Vec<f64>, Option<InputDrive>),
     ctx: &Context,
 ) -> Result<(DmftResult, TwoTimeSolution)> {
-    let (spec, set, s0) = valid;
-    let steps = set.steps;
+    let (spec, set, s0, inputs) = valid;
+    let (steps, dt, accurate) = (set.steps, set.dt, set.scheme == Scheme::Accurate);
     let start = Instant::now();
-    let mut integ = TwoTimeDmft::new(&spec, &s0, set)?;
+    let mut integ = TwoTimeDmft::with_inputs(&spec, &s0, set, inputs.as_ref())?;
     let bar = Progress::new(steps as u64, "dmft", ctx);
     while integ.step()? {
         let j = integ.current_step();
@@ -33,6 +34,9 @@ pub fn run(
     bar.finish();
     let sol = integ.finish();
     let wall = start.elapsed().as_secs_f64();
-    let res = DmftBody::result(cfg.clone(), &s0, &sol, cfg.dmft.record_every, wall);
+    let mut res = DmftBody::result(cfg.clone(), &s0, &sol, cfg.dmft.record_every, wall);
+    if let Some(inp) = &inputs {
+        res.body.set_inputs(inp, dt, accurate);
+    }
     Ok((res, sol))
 }

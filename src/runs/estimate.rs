@@ -395,7 +395,7 @@ pub fn of_value(v: &Value, origin: &Path, threads: usize) -> Result<Estimate> {
     let kind = crate::runs::kind_of(v, origin)?;
     Ok(match kind {
         Kind::Dmft => {
-            let (cfg, (spec, set, _)) = checked::<config::DmftRunConfig>(v, origin)?;
+            let (cfg, (spec, set, _, _)) = checked::<config::DmftRunConfig>(v, origin)?;
             dmft(&set, spec.regions(), cfg.dmft.record_every)
         }
         Kind::Simulate => {
@@ -447,7 +447,7 @@ pub fn sweep(plan: &Plan, origin: &Path, threads: usize) -> Result<Estimate> {
         let mut v = section_config(&v, plan.config.run.section());
         let e = match plan.config.run {
             RunSpec::Dmft => {
-                let (cfg, (spec, set, _)) = checked::<config::DmftRunConfig>(&v, origin)?;
+                let (cfg, (spec, set, _, _)) = checked::<config::DmftRunConfig>(&v, origin)?;
                 dmft(&set, spec.regions(), cfg.dmft.record_every)
             }
             RunSpec::Simulate { .. } => {

@@ -5,6 +5,7 @@ mod common;
 
 mod compare_regimes;
 mod dmft_vs_network;
+mod inputs_dmft;
 mod lyapunov;
 mod network_reference;
 mod rank_k;

@@ -42,7 +42,7 @@ fn run(model: Value, n: usize, trials: usize, t_max: f64) -> Runs {
     let dj = json!({"schema_version": 1, "model": model,
         "dmft": {"scheme": "accurate", "dt": 0.05, "steps": (t_max / 0.05) as usize, "S0": s0n,
                  "initial_variance": plan.initial_variance(&spec), "band": 400}});
-    let (_, (spec, set, s0)) = from_value::<DmftRunConfig>(dj, "rank_k".as_ref(), None).unwrap();
+    let (_, (spec, set, s0, _)) = from_value::<DmftRunConfig>(dj, "rank_k".as_ref(), None).unwrap();
     let mut integ = TwoTimeDmft::new(&spec, &s0, set).unwrap();
     while integ.step().unwrap() {}
     let sol = integ.finish();

@@ -164,10 +164,12 @@ impl Plan {
         }
         cfg.dmft.delta_rows = vec![self.row];
         cfg.dmft.store_full = false;
-        let (spec, mut set, s0) =
+        let (spec, mut set, s0, inputs) =
             crate::config::Checked::check(&cfg).map_err(|e| at(e.to_string()))?;
         set.parallel = false;
-        let sol = match TwoTimeDmft::new(&spec, &s0, set).and_then(|i| i.run()) {
+        let sol = match TwoTimeDmft::with_inputs(&spec, &s0, set, inputs.as_ref())
+            .and_then(|i| i.run())
+        {
             Ok(s) => s,
             Err(e @ SolverError::NonFinite { .. }) => {
                 res.status = "diverged".into();
