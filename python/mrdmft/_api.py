@@ -269,6 +269,7 @@ def dmft(
     progress: bool = True,
     threads: Optional[int] = None,
     *,
+    inputs: Optional[Mapping[str, Any]] = None,
     config: Optional[Config] = None,
     name: Optional[str] = None,
 ) -> DmftResult:
@@ -285,6 +286,9 @@ def dmft(
     - ``band``: drop lags beyond ``band + 1`` steps; ``initial_variance``: ``"reference"``,
       ``"own_g"`` or a list; ``record_every``: keep every k-th step; ``store_full``: keep the
       whole ``Delta(t_i, t_j)`` matrix (``delta_full[i, j, m]``).
+    - ``inputs``: time-dependent external inputs (E19), as the config's ``dmft.inputs``:
+      ``{"schedule": [{"from": 0, "I": [..]}, {"from": 20, "I": [..], "sine": {"period": 10}}],
+      "V": [[..]]}``; the result then has ``I[q, m]`` and ``I_filtered[q, m]``.
     - ``progress``: a tqdm bar (if tqdm is installed); ``threads``: run in a local pool of that
       many threads (results do not depend on it).
     - ``config``: a whole dmft config (dict or path) instead of the arguments above.
@@ -312,6 +316,7 @@ def dmft(
                 "initial_variance": initial_variance,
                 "record_every": record_every,
                 "store_full": store_full,
+                "inputs": inputs,
             }
         )
         config = _config("dmft", {"model": _model_section(model), "dmft": sec}, name)

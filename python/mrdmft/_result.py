@@ -129,6 +129,7 @@ class DmftResult(Result):
       Delta^m(t, t);
     - ``delta_rows[k]`` with ``row`` (i), ``values[k, m]`` = Delta^m(t_i, t_i + k dt) and
       ``normalised[k, m]``; ``delta_full[i, j, m]`` when ``store_full`` was set;
+    - with inputs (E19): ``I[q, m]`` (the amplitude) and ``I_filtered[q, m]`` (the filtered input);
     - ``S0`` (the initial currents used), ``dt``, ``steps``, ``record_every``, ``seed``,
       ``wall_seconds``, ``config``.
 
