@@ -41,6 +41,7 @@ use super::{
 use crate::arrays;
 use crate::driver::{iterate, IterationRun, Step};
 use crate::error::{require_all, SolverError};
+use crate::inputs::InputDrive;
 use crate::spec::MeanFieldSpec;
 use crate::two_time::{check_currents, check_rows, DeltaRow, InitialVariance};
 
@@ -192,34 +193,44 @@ fn filter_weights(dt: f64) -> (f64, f64, f64) {
 /// from the gains `psi[j*R + n]` (exponential Heun).
 pub fn integrate_currents(spec: &MeanFieldSpec, s0: &[f64], psi: &[f64], dt: f64) -> Vec<f64> {
     let r = spec.regions();
-    integrate_currents_with(spec, s0, psi.len() / r, dt, &|j, _s| {
-        psi[j * r..(j + 1) * r].to_vec()
-    })
+    integrate_currents_with(
+        spec,
+        s0,
+        psi.len() / r,
+        dt,
+        &|j, _s| psi[j * r..(j + 1) * r].to_vec(),
+        None,
+    )
 }
 
-/// (E7, E7K) Currents with gains that may depend on the current state: `psi_of(j, S_j)`.
+/// (E7, E7K) Currents with gains that may depend on the current state: `psi_of(j, S_j)`;
+/// with inputs (E19) the drives gain $\psi^n V^{mn}_k\tilde I^n(t_j)$ (`itil` step-major).
 fn integrate_currents_with(
     spec: &MeanFieldSpec,
     s0: &[f64],
     nt: usize,
     dt: f64,
     psi_of: &dyn Fn(usize, &[f64]) -> Vec<f64>,
+    inputs: Option<(&InputDrive, &[f64])>,
 ) -> Vec<f64> {
-    let rr = spec.n_currents();
+    let (r, rr) = (spec.regions(), spec.n_currents());
     let e = (-dt).exp();
     let b = 1.0 - e;
-    let h = |s: &[f64], p: &[f64]| -> Vec<f64> {
+    let h = |j: usize, s: &[f64], p: &[f64]| -> Vec<f64> {
         let mut out = vec![0.0; rr];
         spec.currents_h(p, s, &mut out);
+        if let Some((inp, itil)) = inputs {
+            inp.add_drive(p, &itil[j * r..(j + 1) * r], &mut out);
+        }
         out
     };
     let mut s = vec![0.0; nt * rr];
     s[..rr].copy_from_slice(s0);
     for j in 0..nt - 1 {
         let sj = s[j * rr..(j + 1) * rr].to_vec();
-        let h0 = h(&sj, &psi_of(j, &sj));
+        let h0 = h(j, &sj, &psi_of(j, &sj));
         let pred: Vec<f64> = sj.iter().zip(&h0).map(|(x, y)| e * x + b * y).collect();
-        let h1 = h(&pred, &psi_of(j + 1, &pred));
+        let h1 = h(j + 1, &pred, &psi_of(j + 1, &pred));
         for q in 0..rr {
             s[(j + 1) * rr + q] = e * sj[q] + 0.5 * b * (h0[q] + h1[q]);
         }
@@ -258,8 +269,11 @@ fn currents_and_gains(
     nt: usize,
     dt: f64,
     structured_initial: bool,
+    inputs: Option<(&InputDrive, &[f64])>,
 ) -> (Vec<f64>, Vec<f64>) {
     let r = spec.regions();
+    // E19: the input's variance (I~^m)^2 beside the structured one.
+    let i2 = |j: usize, m: usize| inputs.map_or(0.0, |(_, it)| it[j * r + m] * it[j * r + m]);
     let gains = |j: usize, sj: &[f64]| -> Vec<f64> {
         let ej = if structured_initial {
             0.0
@@ -269,12 +283,15 @@ fn currents_and_gains(
         let sx: Vec<f64> = sj.iter().zip(s0).map(|(x, y)| x - ej * y).collect();
         (0..r)
             .map(|m| {
-                spec.phi()
-                    .gain(de_diag[j * r + m] + spec.structured(&sx, &sx, m))
+                let d = de_diag[j * r + m] + spec.structured(&sx, &sx, m);
+                spec.phi().gain(match inputs {
+                    Some(_) => d + i2(j, m),
+                    None => d,
+                })
             })
             .collect()
     };
-    let s = integrate_currents_with(spec, s0, nt, dt, &gains);
+    let s = integrate_currents_with(spec, s0, nt, dt, &gains, inputs);
     let rr = spec.n_currents();
     let psi = (0..nt)
         .flat_map(|j| gains(j, &s[j * rr..(j + 1) * rr]))
@@ -339,9 +356,46 @@ pub fn solve_window(
     s0: &[f64],
     observer: &mut dyn FnMut(&IterationRecord),
 ) -> Result<WindowSolution, SolverError> {
+    solve_window_with_inputs(spec, set, s0, None, observer)
+}
+
+/// [`solve_window`] with external inputs (E19, [`crate::inputs`]): each sampled path of region
+/// $m$ carries $\tilde I^m(t)\,v$ with its own $v\sim N(0,1)$ (the input direction), the gains see
+/// the variance $(\tilde I^m)^2$, the drives gain $\psi^nV^{mn}_k\tilde I^n$ and $\Delta^m$ gains
+/// $\tilde I^m(t)\tilde I^m(t')$; $\tilde I$ is the exponential-trapezoid filter of $I$ (as the
+/// accurate integrator). `None` is [`solve_window`], identical numbers.
+///
+/// # Errors
+/// As [`solve_window`]; inputs sampled on another grid than `set.steps` points.
+pub fn solve_window_with_inputs(
+    spec: &MeanFieldSpec,
+    set: &WindowSettings,
+    s0: &[f64],
+    inputs: Option<&InputDrive>,
+    observer: &mut dyn FnMut(&IterationRecord),
+) -> Result<WindowSolution, SolverError> {
     let r = spec.regions();
     set.check(r)?;
     check_currents(spec, s0, "sample.S0")?;
+    if let Some(inp) = inputs {
+        if inp.steps() != set.steps || inp.overlaps().len() != spec.n_currents() {
+            return Err(SolverError::invalid(
+                "sample.inputs",
+                format!(
+                    "are sampled on {} points with {} overlaps, but the window has {} points and {} currents; sample the schedule on the window's grid",
+                    inp.steps(),
+                    inp.overlaps().len(),
+                    set.steps,
+                    spec.n_currents()
+                ),
+            ));
+        }
+    }
+    let itil: Vec<f64> = inputs.map_or_else(Vec::new, |inp| inp.filtered(set.dt, true));
+    let drive = inputs.map(|inp| (inp, itil.as_slice()));
+    let driven: Vec<bool> = (0..r)
+        .map(|m| inputs.is_some_and(|inp| inp.drives(m)))
+        .collect();
     let ctl = &set.controls;
     let (nt, dt, a) = (set.steps, set.dt, ctl.damping);
     // Currents S^{mn}_k at (mR + n)K + k; the RK currents into region m are m*rk..(m+1)*rk.
@@ -393,7 +447,8 @@ pub fn solve_window(
     let mut psi_sampled = vec![0.0; nt * r];
     let run = iterate(&ctl.limits(), observer, |iter| {
         let de_diag = random_diag(&c, &g2, nt, dt, &d_init, r);
-        let (s, psi) = currents_and_gains(spec, s0, &de_diag, nt, dt, set.structured_initial);
+        let (s, psi) =
+            currents_and_gains(spec, s0, &de_diag, nt, dt, set.structured_initial, drive);
         let sx = sx_of(&s);
         let mut factors: Vec<Option<Vec<f64>>> = Vec::with_capacity(r);
         let mut failed = false;
@@ -448,6 +503,13 @@ pub fn solve_window(
                     let load: Vec<f64> = (0..rk)
                         .map(|n| (0..=n).map(|k| lm[n * rk + k] * zl[k]).sum())
                         .collect();
+                    // E19: the path's coordinate along the input direction (drawn only for
+                    // driven regions, so runs without inputs keep their random streams).
+                    let vin: f64 = if driven[m] {
+                        rng.sample(StandardNormal)
+                    } else {
+                        0.0
+                    };
                     let mut eta = sd0 * z0;
                     for j in 0..nt {
                         if j > 0 {
@@ -456,6 +518,9 @@ pub fn solve_window(
                         let mut x = eta;
                         for n in 0..rk {
                             x += load[n] * sx[j * rr + m * rk + n];
+                        }
+                        if driven[m] {
+                            x += vin * itil[j * r + m];
                         }
                         f[j] = phi.phi(x);
                         pacc[j] += phi.phi_prime(x);
@@ -590,7 +655,7 @@ pub fn solve_window(
         }
     }
     let de_diag = random_diag(&c, &g2, nt, dt, &d_init, r);
-    let (s, psi) = currents_and_gains(spec, s0, &de_diag, nt, dt, set.structured_initial);
+    let (s, psi) = currents_and_gains(spec, s0, &de_diag, nt, dt, set.structured_initial, drive);
     let sx = sx_of(&s);
     let mut delta_diag = vec![0.0; nt * r];
     let mut c_diag = vec![0.0; nt * r];
@@ -607,7 +672,12 @@ pub fn solve_window(
         let de = delta_eta(&k, nt, dt, d_init[m]);
         // (E8, E8K) sum_{(n,k),(r,l)} U^m_{(n,k),(r,l)} S_x^{mn}_k(t_i) S_x^{mr}_l(t_j).
         let structured = |i: usize, j: usize| -> f64 {
-            spec.structured(&sx[i * rr..(i + 1) * rr], &sx[j * rr..(j + 1) * rr], m)
+            let a = spec.structured(&sx[i * rr..(i + 1) * rr], &sx[j * rr..(j + 1) * rr], m);
+            if driven[m] {
+                a + itil[i * r + m] * itil[j * r + m]
+            } else {
+                a
+            }
         };
         for j in 0..nt {
             delta_diag[j * r + m] = de[j * nt + j] + structured(j, j);
