@@ -96,6 +96,26 @@ pub struct Inputs {
     /// $V^{mn}$, row-major `R x R` (input $I_n$ drives current $S^{mn}$); for rank $K$ (E14K)
     /// $V^{mn}_k$ at $(mR + n)K + k$, $R^2K$ entries (input $I_n$ drives $S^{mn}_k$).
     pub v: Vec<f64>,
+    /// How the input enters the currents.
+    #[serde(default)]
+    pub convention: InputConvention,
+}
+
+/// How a constant input enters the E14 currents.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum InputConvention {
+    /// The authors' input-flip variant: $\dot S^{mn} = -S^{mn} + \psi^n\sum_r T^{mnr}S^{nr} + V^{mn}I_n$.
+    #[default]
+    Authors,
+    /// The finite-N network's input along a direction $v^n$ (E19 at a fixed point, where
+    /// $\tilde I = I$): $\dot S^{mn} = -S^{mn} + \psi^n\big(\sum_r T^{mnr}S^{nr} + V^{mn}I_n\big)$.
+    Network,
+}
+
+impl InputConvention {
+    /// Every accepted name, for error messages.
+    pub const NAMES: &'static [&'static str] = &["authors", "network"];
 }
 
 /// Starts relaxed together in one SIMD-friendly block (structure of arrays: entry-major,
@@ -122,6 +142,8 @@ pub struct FpProblem {
     i2: Vec<f64>,
     /// $V^{mn}_k I_n$.
     drive: Vec<f64>,
+    /// [`InputConvention::Network`]: the drive is multiplied by the gain $\psi^n$.
+    gained: bool,
 }
 
 impl FpProblem {
@@ -192,6 +214,7 @@ impl FpProblem {
             vals,
             i2,
             drive,
+            gained: inputs.is_some_and(|i| i.convention == InputConvention::Network),
         })
     }
 
@@ -240,8 +263,14 @@ impl FpProblem {
                 }
             }
             let (d, sv, g) = (self.drive[mn], &s[mn], &gain[n]);
-            for l in 0..LANES {
-                out[mn][l] = d - sv[l] + g[l] * acc[l];
+            if self.gained {
+                for l in 0..LANES {
+                    out[mn][l] = g[l] * (acc[l] + d) - sv[l];
+                }
+            } else {
+                for l in 0..LANES {
+                    out[mn][l] = d - sv[l] + g[l] * acc[l];
+                }
             }
         }
     }

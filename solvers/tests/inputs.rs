@@ -357,3 +357,73 @@ fn window_sampler_with_inputs_matches_the_accurate_integrator() {
     assert!(wd < 0.03, "Delta(t,t): {wd}");
     assert!(wp < 0.06, "psi: {wp}");
 }
+
+/// Static inputs in the network convention (E19 at a fixed point, `InputConvention::Network`):
+/// the fixed points of $\dot S = -S + \psi^n(TS + VI)$ with $\psi^n = \psi(\sum_r (S^{nr})^2 + I_n^2)$
+/// are where the accurate integrator with the constant input settles (g = 0, U = I), to 1e-6;
+/// the authors' convention ($+VI$ without the gain) settles elsewhere.
+#[test]
+fn network_convention_fixed_points_are_where_the_integrator_settles() {
+    use mrdmft_solvers::fixed_points::{find_fps_from, FpSettings, InputConvention, Inputs};
+    let t = make_t(&[2.0, 0.5], &[0.6, 0.6]).unwrap();
+    let spec = MeanFieldSpec::new(
+        vec![0.0, 0.0],
+        t.clone(),
+        Tensor3::identity_overlaps(2),
+        Nonlinearity::Erf,
+    )
+    .unwrap();
+    let (i1, v21) = (0.5, 0.8);
+    let v = vec![0.0, 0.0, v21, 0.0];
+    let s0 = [0.8, 0.0, 0.0, 0.0];
+    let (dt, nt) = (0.05, 3001);
+    let mut set = settings(Scheme::Accurate, dt, nt);
+    set.store_full = false;
+    set.initial_variance = InitialVariance::Given(vec![0.0, 0.0]);
+    let inp = drive(
+        &spec,
+        dt,
+        nt,
+        |_, m| if m == 0 { i1 } else { 0.0 },
+        v.clone(),
+    );
+    let sol = run(&spec, &s0, set, Some(&inp));
+    let settled: Vec<f64> = (0..4).map(|q| sol.s[(nt - 1) * 4 + q]).collect();
+    let fp = |convention| {
+        let inputs = Inputs {
+            i: vec![i1, 0.0],
+            v: v.clone(),
+            convention,
+        };
+        let set = FpSettings {
+            batch: 1,
+            t_run: 400.0,
+            dt: 0.05,
+            init_size: 1.0,
+            seed: 0,
+            tol: Some(1e-12),
+        };
+        find_fps_from(&t, &[s0.to_vec()], &set, Some(&inputs))
+            .unwrap()
+            .remove(0)
+            .s
+    };
+    let net = fp(InputConvention::Network);
+    let err = net
+        .iter()
+        .zip(&settled)
+        .map(|(a, b)| (a - b).abs())
+        .fold(0.0, f64::max);
+    assert!(err < 1e-6, "fixed point {net:?} vs integrator {settled:?}");
+    assert!(settled[2] > 0.05, "the input reaches S^21: {settled:?}");
+    let authors = fp(InputConvention::Authors);
+    let gap = authors
+        .iter()
+        .zip(&settled)
+        .map(|(a, b)| (a - b).abs())
+        .fold(0.0, f64::max);
+    assert!(
+        gap > 0.05,
+        "the two conventions differ: {authors:?} vs {settled:?}"
+    );
+}

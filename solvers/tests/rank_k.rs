@@ -231,6 +231,7 @@ fn fixed_points_reduction_is_bit_for_bit() {
     let inputs = Inputs {
         i: vec![0.5, 0.0, 1.2],
         v: vec![0.3, -0.1, 0.0, 0.2, 0.5, -0.4, 0.0, 0.1, 0.7],
+        convention: Default::default(),
     };
     let tensors = [
         random_t(3, 2.0 / 3f64.sqrt(), 12).unwrap(),
@@ -243,6 +244,7 @@ fn fixed_points_reduction_is_bit_for_bit() {
             let inputs2 = Inputs {
                 i: inputs.i.clone(),
                 v: embed_s(&inputs.v, 3, c),
+                convention: Default::default(),
             };
             for inp in [None, Some((&inputs, &inputs2))] {
                 let one = find_fps_from(t, &starts, &set, inp.map(|x| x.0)).unwrap();
@@ -473,6 +475,7 @@ fn rank_k_shape_errors_name_the_field() {
     let inputs = Inputs {
         i: vec![1.0, 1.0],
         v: vec![0.0; 4],
+        convention: Default::default(),
     };
     let e = find_fps(&t, &set, Some(&inputs)).unwrap_err();
     assert!(e.to_string().contains("fixed_points.input_weights"), "{e}");

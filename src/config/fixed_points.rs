@@ -83,8 +83,8 @@ impl FixedPointsSection {
                 }
                 Ok(Some(Inputs {
                     i: i.clone(),
-                    v: v.iter().flatten().copied().collect(),
-                }))
+                    v: v.iter().flatten().copied().collect(), convention: Default::default(),
+}))
             }
             (Some(_), None) => Err(SolverError::invalid(
                 "fixed_points.input_weights",

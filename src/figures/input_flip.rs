@@ -168,6 +168,7 @@ pub fn compute(cfg: &InputFlipConfig, preset: Preset) -> Result<InputFlipData> {
         let inp = Inputs {
             i: inputs.clone(),
             v: v.iter().flatten().copied().collect(),
+            convention: Default::default(),
         };
         let out = find_fps(&t, &set, Some(&inp))?;
         let o = &out[0];

@@ -370,6 +370,7 @@ fn fixed_points_with_inputs_satisfy_the_equation() {
     let inp = Inputs {
         i: vec![2.0, 0.0, 0.0],
         v: vec![0.0, 0.0, 0.0, 0.1, 0.0, 0.0, 0.1, 0.0, 0.0],
+        convention: Default::default(),
     };
     let set = FpSettings {
         batch: 3,
