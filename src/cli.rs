@@ -255,6 +255,14 @@ pub fn run(mut cli: Cli) -> Result<()> {
     Ok(())
 }
 
+/// With `--plot`, plot the result file `out` just written.
+fn plot_if(plot: bool, out: &std::path::Path) -> Result<()> {
+    if plot {
+        crate::commands::plot::run(out, None)?;
+    }
+    Ok(())
+}
+
 fn dispatch(cli: Cli) -> Result<()> {
     if let Some(n) = cli.threads {
         // More threads than cores only costs memory and start-up time (100000 threads take
@@ -285,18 +293,12 @@ fn dispatch(cli: Cli) -> Result<()> {
             plot,
         } => {
             crate::commands::dmft::run(&config, &out, npy.as_deref(), ctx)?;
-            if plot {
-                crate::commands::plot::run(&out, None)?;
-            }
-            Ok(())
+            plot_if(plot, &out)
         }
         Command::Figure { id, preset, out } => crate::figures::run(&id, preset, &out, ctx),
         Command::Stationary { config, out, plot } => {
             crate::commands::stationary::run(&config, &out, ctx)?;
-            if plot {
-                crate::commands::plot::run(&out, None)?;
-            }
-            Ok(())
+            plot_if(plot, &out)
         }
         Command::FixedPoints { config, out } => {
             crate::commands::fixed_points::run(&config, &out, ctx)
@@ -313,10 +315,7 @@ fn dispatch(cli: Cli) -> Result<()> {
         } => crate::commands::compare::run_preset(&config, preset.as_deref(), &out, ctx),
         Command::Sample { config, out, plot } => {
             crate::commands::sample::run(&config, &out, ctx)?;
-            if plot {
-                crate::commands::plot::run(&out, None)?;
-            }
-            Ok(())
+            plot_if(plot, &out)
         }
         Command::Validate { config, estimate } => {
             crate::commands::validate::run(&config)?;

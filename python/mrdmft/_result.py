@@ -139,6 +139,11 @@ class DmftResult(Result):
     __slots__ = ()
 
 
+def _grid_property(field: str, doc: str, fill: float = np.nan, dtype: Any = float) -> property:
+    """A read-only property: the cells' ``field`` as :meth:`SweepResult.grid` shapes it."""
+    return property(lambda self: self.grid(field, fill=fill, dtype=dtype), doc=doc)
+
+
 class SweepResult(Result):
     """Result of :func:`mrdmft.sweep`: the file's fields plus the cell grids as numpy arrays.
 
@@ -186,35 +191,16 @@ class SweepResult(Result):
                 out[self._index(c.cell)] = v
         return out
 
-    @property
-    def mode(self) -> np.ndarray:
-        """Most frequent class code of each cell (-1: cell not complete)."""
-        return self.grid("mode", fill=-1, dtype=np.int64)
-
-    @property
-    def entropy(self) -> np.ndarray:
-        """Shannon entropy (bits) of each cell's codes."""
-        return self.grid("entropy")
-
-    @property
-    def counts(self) -> np.ndarray:
-        """Counts of each code 0..5 over runs x regions, shape + (6,)."""
-        return self.grid("counts", fill=0, dtype=np.int64)
-
-    @property
-    def mode_by_region(self) -> np.ndarray:
-        """Mode over runs of each region's code, shape + (R,)."""
-        return self.grid("mode_by_region", fill=-1, dtype=np.int64)
-
-    @property
-    def structured_variance(self) -> np.ndarray:
-        """Mean structured variance A^m (E15) of each cell, shape + (R,)."""
-        return self.grid("structured_variance")
-
-    @property
-    def decorrelation(self) -> np.ndarray:
-        """Mean decorrelated fraction of each cell, shape + (R,)."""
-        return self.grid("decorrelation")
+    mode = _grid_property("mode", "Most frequent class code of each cell (-1: cell not complete).", -1, np.int64)
+    entropy = _grid_property("entropy", "Shannon entropy (bits) of each cell's codes.")
+    counts = _grid_property("counts", "Counts of each code 0..5 over runs x regions, shape + (6,).", 0, np.int64)
+    mode_by_region = _grid_property(
+        "mode_by_region", "Mode over runs of each region's code, shape + (R,).", -1, np.int64
+    )
+    structured_variance = _grid_property(
+        "structured_variance", "Mean structured variance A^m (E15) of each cell, shape + (R,)."
+    )
+    decorrelation = _grid_property("decorrelation", "Mean decorrelated fraction of each cell, shape + (R,).")
 
     @property
     def codes(self) -> np.ndarray:

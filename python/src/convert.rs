@@ -180,6 +180,15 @@ pub fn to_arrays<'py>(
     }
 }
 
+/// The items of a list or tuple as a JSON array; item `i` is `at[i]` in error messages.
+fn array_from_py<'py>(items: impl Iterator<Item = Bound<'py, PyAny>>, at: &str) -> PyResult<Value> {
+    items
+        .enumerate()
+        .map(|(i, x)| from_py(&x, &format!("{at}[{i}]")))
+        .collect::<PyResult<Vec<_>>>()
+        .map(Value::Array)
+}
+
 /// A Python config object (dict, list, tuple, str, number, bool, None, numpy array or scalar)
 /// as JSON. `at` is the dotted path, for error messages.
 pub fn from_py(obj: &Bound<'_, PyAny>, at: &str) -> PyResult<Value> {
@@ -218,20 +227,10 @@ pub fn from_py(obj: &Bound<'_, PyAny>, at: &str) -> PyResult<Value> {
         return Ok(Value::Object(m));
     }
     if let Ok(l) = obj.cast::<PyList>() {
-        return l
-            .iter()
-            .enumerate()
-            .map(|(i, x)| from_py(&x, &format!("{at}[{i}]")))
-            .collect::<PyResult<Vec<_>>>()
-            .map(Value::Array);
+        return array_from_py(l.iter(), at);
     }
     if let Ok(t) = obj.cast::<PyTuple>() {
-        return t
-            .iter()
-            .enumerate()
-            .map(|(i, x)| from_py(&x, &format!("{at}[{i}]")))
-            .collect::<PyResult<Vec<_>>>()
-            .map(Value::Array);
+        return array_from_py(t.iter(), at);
     }
     // numpy arrays, numpy scalars and anything else with tolist(); pathlib paths as strings.
     if obj.hasattr("tolist")? {

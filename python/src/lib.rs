@@ -216,33 +216,43 @@ fn solver_err(py: Python<'_>, e: mrdmft_solvers::SolverError) -> PyErr {
     to_pyerr(py, mrdmft::Error::Solver(e))
 }
 
-/// make_T(a, b) -> ndarray (R, R, R): the routing tensor of E15.
-#[pyfunction]
-fn make_t<'py>(
+/// The tensor `build(x, y)` of a two-vector E15 builder as an ndarray (R, R, R).
+fn two_vector_tensor<'py>(
     py: Python<'py>,
-    a: PyReadonlyArray1<'py, f64>,
-    b: PyReadonlyArray1<'py, f64>,
+    build: fn(&[f64], &[f64]) -> Result<Tensor3, mrdmft_solvers::SolverError>,
+    x: PyReadonlyArray1<'py, f64>,
+    y: PyReadonlyArray1<'py, f64>,
 ) -> PyResult<Bound<'py, PyAny>> {
     guard(|| {
-        let t = mrdmft_solvers::tensors::make_t(a.as_slice()?, b.as_slice()?)
-            .map_err(|e| solver_err(py, e))?;
+        let t = build(x.as_slice()?, y.as_slice()?).map_err(|e| solver_err(py, e))?;
         tensor_out(py, &t)
     })
 }
 
-/// make_T_from_uh(u, h) -> ndarray (R, R, R): E15 from u and h.
-#[pyfunction]
-fn make_t_from_uh<'py>(
-    py: Python<'py>,
-    u: PyReadonlyArray1<'py, f64>,
-    h: PyReadonlyArray1<'py, f64>,
-) -> PyResult<Bound<'py, PyAny>> {
-    guard(|| {
-        let t = mrdmft_solvers::tensors::make_t_from_uh(u.as_slice()?, h.as_slice()?)
-            .map_err(|e| solver_err(py, e))?;
-        tensor_out(py, &t)
-    })
+/// A Python function `name(x, y) -> ndarray (R, R, R)` over the two-vector E15 builder
+/// `build` of `mrdmft_solvers::tensors`.
+macro_rules! two_vector_builder {
+    ($(#[$doc:meta])* $name:ident($x:ident, $y:ident) = $build:path) => {
+        $(#[$doc])*
+        #[pyfunction]
+        fn $name<'py>(
+            py: Python<'py>,
+            $x: PyReadonlyArray1<'py, f64>,
+            $y: PyReadonlyArray1<'py, f64>,
+        ) -> PyResult<Bound<'py, PyAny>> {
+            two_vector_tensor(py, $build, $x, $y)
+        }
+    };
 }
+
+two_vector_builder!(
+    /// make_T(a, b) -> ndarray (R, R, R): the routing tensor of E15.
+    make_t(a, b) = mrdmft_solvers::tensors::make_t
+);
+two_vector_builder!(
+    /// make_T_from_uh(u, h) -> ndarray (R, R, R): E15 from u and h.
+    make_t_from_uh(u, h) = mrdmft_solvers::tensors::make_t_from_uh
+);
 
 /// random_T(R, scale, seed) -> ndarray (R, R, R): scale * standard normal (ChaCha8 stream).
 #[pyfunction]
@@ -410,27 +420,23 @@ fn _time_dmft(py: Python<'_>, config: &Bound<'_, PyAny>, reps: usize) -> PyResul
 }
 
 #[pymodule]
-fn _core(m: &Bound<'_, PyModule>) -> PyResult<()> {
-    let py = m.py();
-    m.add("MrdmftError", py.get_type::<MrdmftError>())?;
-    m.add("ConfigError", config_error_type(py)?)?;
-    m.add("__version__", mrdmft::results::VERSION)?;
-    m.add_function(wrap_pyfunction!(validate, m)?)?;
-    m.add_function(wrap_pyfunction!(kind_of, m)?)?;
-    m.add_function(wrap_pyfunction!(load, m)?)?;
-    m.add_function(wrap_pyfunction!(make_t, m)?)?;
-    m.add_function(wrap_pyfunction!(make_t_from_uh, m)?)?;
-    m.add_function(wrap_pyfunction!(random_t, m)?)?;
-    m.add_function(wrap_pyfunction!(draw_t, m)?)?;
-    m.add_function(wrap_pyfunction!(closed_form, m)?)?;
-    m.add_function(wrap_pyfunction!(main, m)?)?;
-    m.add_function(wrap_pyfunction!(_panic_for_test, m)?)?;
-    m.add_function(wrap_pyfunction!(_arange_for_bench, m)?)?;
-    m.add_function(wrap_pyfunction!(_time_dmft, m)?)?;
-    m.add_function(wrap_pyfunction!(job::start_run, m)?)?;
-    m.add_function(wrap_pyfunction!(job::start_dmft, m)?)?;
-    m.add_function(wrap_pyfunction!(job::start_figure, m)?)?;
-    m.add_class::<job::Job>()?;
-    m.add_class::<job::NativeResult>()?;
-    Ok(())
+mod _core {
+    #[pymodule_export]
+    use super::job::{start_dmft, start_figure, start_run, Job, NativeResult};
+    #[pymodule_export]
+    use super::{
+        _arange_for_bench, _panic_for_test, _time_dmft, closed_form, draw_t, kind_of, load, main,
+        make_t, make_t_from_uh, random_t, validate,
+    };
+    use super::{config_error_type, MrdmftError};
+    use pyo3::prelude::*;
+
+    #[pymodule_init]
+    fn init(m: &Bound<'_, PyModule>) -> PyResult<()> {
+        let py = m.py();
+        m.add("MrdmftError", py.get_type::<MrdmftError>())?;
+        m.add("ConfigError", config_error_type(py)?)?;
+        m.add("__version__", mrdmft::results::VERSION)?;
+        Ok(())
+    }
 }

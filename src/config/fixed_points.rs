@@ -120,8 +120,7 @@ impl Checked for FixedPointsConfig {
 
     fn check(&self) -> Result<Self::Valid, SolverError> {
         check_schema(self.schema_version)?;
-        let spec = self.model.check()?;
-        super::require_rank_one(spec.rank(), "fixed-points")?;
+        let spec = self.model.check_rank_one("fixed-points")?;
         let r = spec.regions();
         for (m, &g) in spec.g().iter().enumerate() {
             if g > 0.0 {

@@ -82,33 +82,33 @@ impl Kind {
             return Ok(kind);
         }
         let has = |k: &str| o.contains_key(k);
-        Ok(if has("axes") && has("base") {
-            Kind::Sweep
-        } else if has("figure") {
-            Kind::Figure
-        } else if has("network") {
-            if has("dmft") {
-                Kind::Compare
-            } else {
-                Kind::Simulate
-            }
-        } else if has("sample") {
-            Kind::Sample
-        } else if has("dmft") {
-            Kind::Dmft
-        } else if has("stationary") {
-            Kind::Stationary
-        } else if has("fixed_points") {
-            Kind::FixedPoints
-        } else if has("spectrum") {
-            Kind::Spectrum
-        } else if has("polytope") {
-            Kind::Polytope
+        if has("axes") && has("base") {
+            return Ok(Kind::Sweep);
+        }
+        // A compare config has a network section beside the theory's.
+        let network = if has("dmft") {
+            Kind::Compare
         } else {
-            return Err(
-                "cannot tell which command this config is for: give a top-level \"kind\" (one of dmft, stationary, fixed_points, spectrum, polytope, sample, simulate, compare, sweep) or its section such as \"dmft\"".into(),
-            );
-        })
+            Kind::Simulate
+        };
+        // The section that names each other kind, first match first.
+        let sections = [
+            ("figure", Kind::Figure),
+            ("network", network),
+            ("sample", Kind::Sample),
+            ("dmft", Kind::Dmft),
+            ("stationary", Kind::Stationary),
+            ("fixed_points", Kind::FixedPoints),
+            ("spectrum", Kind::Spectrum),
+            ("polytope", Kind::Polytope),
+        ];
+        sections
+            .into_iter()
+            .find(|(section, _)| has(section))
+            .map(|(_, kind)| kind)
+            .ok_or_else(|| {
+                "cannot tell which command this config is for: give a top-level \"kind\" (one of dmft, stationary, fixed_points, spectrum, polytope, sample, simulate, compare, sweep) or its section such as \"dmft\"".into()
+            })
     }
 }
 

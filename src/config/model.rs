@@ -231,25 +231,25 @@ impl ModelConfig {
                         None => Ok(()),
                     }
                 };
+                // A builder from two per-region lists (E15; rank K: E15K, one list per channel).
+                type One = fn(&[f64], &[f64]) -> Result<Tensor3, SolverError>;
+                type PerChannel = fn(&[Vec<f64>], &[Vec<f64>]) -> Result<Tensor3, SolverError>;
+                let two_lists = |keys: [&str; 2], one: One, per_channel: PerChannel| {
+                    allow(&keys)?;
+                    let (x, y) = (get(keys[0])?, get(keys[1])?);
+                    if rank == 1 {
+                        one(&x[0], &y[0])
+                    } else {
+                        per_channel(&x, &y)
+                    }
+                };
                 let t = match k.as_str() {
-                    "make_T" => {
-                        allow(&["a", "b"])?;
-                        let (a, b) = (get("a")?, get("b")?);
-                        if rank == 1 {
-                            tensors::make_t(&a[0], &b[0])
-                        } else {
-                            tensors::make_t_rank(&a, &b)
-                        }
-                    }
-                    "from_uh" => {
-                        allow(&["u", "h"])?;
-                        let (u, h) = (get("u")?, get("h")?);
-                        if rank == 1 {
-                            tensors::make_t_from_uh(&u[0], &h[0])
-                        } else {
-                            tensors::make_t_from_uh_rank(&u, &h)
-                        }
-                    }
+                    "make_T" => two_lists(["a", "b"], tensors::make_t, tensors::make_t_rank),
+                    "from_uh" => two_lists(
+                        ["u", "h"],
+                        tensors::make_t_from_uh,
+                        tensors::make_t_from_uh_rank,
+                    ),
                     "random" => {
                         allow(&["scale", "seed"])?;
                         let scale = v.get("scale").and_then(Value::as_f64).ok_or_else(|| {
@@ -277,6 +277,14 @@ impl ModelConfig {
                 "must be an R x R x R array or a builder object such as {\"make_T\": {\"a\": [..], \"b\": [..]}}",
             )),
         }
+    }
+
+    /// [`ModelConfig::check`] for a command that takes rank-one models only
+    /// ([`require_rank_one`]; `command` names it).
+    pub fn check_rank_one(&self, command: &str) -> Result<MeanFieldSpec, SolverError> {
+        let spec = self.check()?;
+        require_rank_one(spec.rank(), command)?;
+        Ok(spec)
     }
 
     /// Validate into the solvers' problem type.

@@ -248,8 +248,7 @@ impl Checked for SampleRunConfig {
     /// Validate everything once (the warm-start file is read by the run).
     fn check(&self) -> Result<Self::Valid, SolverError> {
         check_schema(self.schema_version)?;
-        let spec = self.model.check()?;
-        super::require_rank_one(spec.rank(), "sample")?;
+        let spec = self.model.check_rank_one("sample")?;
         let r = spec.regions();
         let c = &self.sample;
         let controls = c.controls();

@@ -783,13 +783,7 @@ impl Plan {
         Ok(match &self.config.run {
             RunSpec::Dmft => {
                 let c: DmftRunConfig = parse_section(&v, section)?;
-                let spec = c.model.check().map_err(invalid)?;
-                crate::config::require_rank_one(spec.rank(), "dmft").map_err(invalid)?;
-                CellCheck {
-                    regions: spec.regions(),
-                    steps: 0,
-                    dt: 0.0,
-                }
+                CellCheck::rank_one_model(&c.model, "dmft").map_err(invalid)?
             }
             RunSpec::Simulate { .. } => {
                 let c: crate::config::SimulateConfig = parse_section(&v, section)?;
@@ -814,14 +808,9 @@ impl Plan {
             }
             RunSpec::Stationary => {
                 let c: ModelOnly = parse_section(&v, None)?;
-                let spec = c.model.check().map_err(invalid)?;
-                crate::config::require_rank_one(spec.rank(), "stationary").map_err(invalid)?;
+                let check = CellCheck::rank_one_model(&c.model, "stationary").map_err(invalid)?;
                 make_t_params(&c.model.t)?;
-                CellCheck {
-                    regions: spec.regions(),
-                    steps: 0,
-                    dt: 0.0,
-                }
+                check
             }
             RunSpec::Sample { .. } => {
                 let c: crate::config::SampleRunConfig = parse_section(&v, section)?;
@@ -864,6 +853,22 @@ struct CellCheck {
     /// Steps (network) or lags (sample) and their spacing; 0 when the kind has none.
     steps: usize,
     dt: f64,
+}
+
+impl CellCheck {
+    /// A cell of a kind without time steps: its model, checked and of rank one (`kind` names
+    /// the run kind in the error).
+    fn rank_one_model(
+        model: &crate::config::ModelConfig,
+        kind: &str,
+    ) -> std::result::Result<CellCheck, mrdmft_solvers::SolverError> {
+        let spec = model.check_rank_one(kind)?;
+        Ok(CellCheck {
+            regions: spec.regions(),
+            steps: 0,
+            dt: 0.0,
+        })
+    }
 }
 
 /// A base reduced to its model (run kind `stationary`).

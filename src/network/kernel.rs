@@ -90,6 +90,13 @@ mod avx2 {
     }
 }
 
+/// Without x86-64 there is no AVX2 copy: the plain kernels stand in (never called, since
+/// `has_avx2` is false there).
+#[cfg(not(target_arch = "x86_64"))]
+mod avx2 {
+    pub use super::{dot_f32, dot_f32_acc64, dot_f64};
+}
+
 fn has_avx2() -> bool {
     #[cfg(target_arch = "x86_64")]
     {
@@ -117,52 +124,48 @@ pub fn matmul(a: &Matrix, n: usize, ys: &Vectors, k: usize, acc64: bool, out: &m
     assert_eq!(out.len(), n * k, "output length");
     let simd = has_avx2();
     match a {
-        Matrix::F64(m) => {
-            let y = &ys.f64[..n * k];
-            m.par_chunks(ROW_BLOCK * n)
-                .zip(out.par_chunks_mut(ROW_BLOCK * k))
-                .for_each(|(rows, o)| {
-                    #[cfg(target_arch = "x86_64")]
-                    if simd {
-                        // SAFETY: the CPU supports avx2 and fma (checked at run time).
-                        unsafe { avx2::dot_f64(rows, n, y, k, o) };
-                        return;
-                    }
-                    let _ = simd;
-                    dot_f64(rows, n, y, k, o)
-                });
-        }
-        Matrix::F32(m) if acc64 => {
-            let y = &ys.f64[..n * k];
-            m.par_chunks(ROW_BLOCK * n)
-                .zip(out.par_chunks_mut(ROW_BLOCK * k))
-                .for_each(|(rows, o)| {
-                    #[cfg(target_arch = "x86_64")]
-                    if simd {
-                        // SAFETY: the CPU supports avx2 and fma (checked at run time).
-                        unsafe { avx2::dot_f32_acc64(rows, n, y, k, o) };
-                        return;
-                    }
-                    let _ = simd;
-                    dot_f32_acc64(rows, n, y, k, o)
-                });
-        }
-        Matrix::F32(m) => {
-            let y = &ys.f32[..n * k];
-            m.par_chunks(ROW_BLOCK * n)
-                .zip(out.par_chunks_mut(ROW_BLOCK * k))
-                .for_each(|(rows, o)| {
-                    #[cfg(target_arch = "x86_64")]
-                    if simd {
-                        // SAFETY: the CPU supports avx2 and fma (checked at run time).
-                        unsafe { avx2::dot_f32(rows, n, y, k, o) };
-                        return;
-                    }
-                    let _ = simd;
-                    dot_f32(rows, n, y, k, o)
-                });
-        }
+        Matrix::F64(m) => row_blocks(m, n, &ys.f64[..n * k], k, out, simd, dot_f64, avx2::dot_f64),
+        Matrix::F32(m) if acc64 => row_blocks(
+            m,
+            n,
+            &ys.f64[..n * k],
+            k,
+            out,
+            simd,
+            dot_f32_acc64,
+            avx2::dot_f32_acc64,
+        ),
+        Matrix::F32(m) => row_blocks(m, n, &ys.f32[..n * k], k, out, simd, dot_f32, avx2::dot_f32),
     }
+}
+
+/// A dot kernel of [`dot_rows!`] compiled for AVX2+FMA.
+type FastDot<S, A> = unsafe fn(&[S], usize, &[A], usize, &mut [f64]);
+
+/// `dot` over blocks of [`ROW_BLOCK`] rows of the `n`-column matrix `m` in parallel, or `fast`
+/// (the same kernel compiled for AVX2+FMA) when `simd` says the CPU has those features.
+#[allow(clippy::too_many_arguments)]
+fn row_blocks<S: Sync, A: Sync>(
+    m: &[S],
+    n: usize,
+    y: &[A],
+    k: usize,
+    out: &mut [f64],
+    simd: bool,
+    dot: impl Fn(&[S], usize, &[A], usize, &mut [f64]) + Sync,
+    fast: FastDot<S, A>,
+) {
+    m.par_chunks(ROW_BLOCK * n)
+        .zip(out.par_chunks_mut(ROW_BLOCK * k))
+        .for_each(|(rows, o)| {
+            if simd {
+                // SAFETY: `simd` is true only where the CPU supports avx2 and fma (checked at
+                // run time by `has_avx2`).
+                unsafe { fast(rows, n, y, k, o) }
+            } else {
+                dot(rows, n, y, k, o)
+            }
+        });
 }
 
 /// Rows per parallel task of the sparse product.
@@ -239,32 +242,29 @@ fn row_gaussian<T: Rate>(cols: &[u32], vals: &[f32], y: &[T]) -> f64 {
     s
 }
 
+/// `out[i]` = `row(i * k)` (the offset of row `i`'s `k` entries) over blocks of
+/// [`SPARSE_ROW_BLOCK`] rows in parallel.
+fn sparse_rows(out: &mut [f64], k: usize, row: impl Fn(usize) -> f64 + Sync) {
+    out.par_chunks_mut(SPARSE_ROW_BLOCK)
+        .enumerate()
+        .for_each(|(b, o)| {
+            let i0 = b * SPARSE_ROW_BLOCK;
+            for (di, o) in o.iter_mut().enumerate() {
+                *o = row((i0 + di) * k);
+            }
+        })
+}
+
 fn spmv_with<T: Rate>(a: &SparseMatrix, y: &[T], g: f64, out: &mut [f64]) {
     let k = a.k;
     match a.weights {
-        SparseWeights::Gaussian => {
-            out.par_chunks_mut(SPARSE_ROW_BLOCK)
-                .enumerate()
-                .for_each(|(b, o)| {
-                    let i0 = b * SPARSE_ROW_BLOCK;
-                    for (di, o) in o.iter_mut().enumerate() {
-                        let p = (i0 + di) * k;
-                        *o = g * row_gaussian(&a.cols[p..p + k], &a.vals[p..p + k], y);
-                    }
-                })
-        }
+        SparseWeights::Gaussian => sparse_rows(out, k, |p| {
+            g * row_gaussian(&a.cols[p..p + k], &a.vals[p..p + k], y)
+        }),
         SparseWeights::Binary => {
             // The common factor 1/sqrt K applied once per row.
             let gs = g / (k as f64).sqrt();
-            out.par_chunks_mut(SPARSE_ROW_BLOCK)
-                .enumerate()
-                .for_each(|(b, o)| {
-                    let i0 = b * SPARSE_ROW_BLOCK;
-                    for (di, o) in o.iter_mut().enumerate() {
-                        let p = (i0 + di) * k;
-                        *o = gs * row_binary(&a.cols[p..p + k], y);
-                    }
-                });
+            sparse_rows(out, k, |p| gs * row_binary(&a.cols[p..p + k], y))
         }
     }
 }

@@ -100,18 +100,19 @@ pub fn plot_compare(res: &CompareResult, stem: &Path) -> Result<(PathBuf, PathBu
         &math(r"\Delta^{m}(t_{0}, t_{0}+\tau)"),
         dseries,
     ));
-    let mut gseries = Vec::new();
-    for m in 0..r {
-        let [band, sim] = mean_band(
-            &res.t,
-            &big.psi_mean,
-            &big.psi_std,
-            |a| a[m],
-            color(m),
-            Style::Dashed,
-        );
-        gseries.extend([band, sim]);
-    }
+    // Per region the network's band and its mean, then the theory's lines.
+    let mut gseries: Vec<Series> = (0..r)
+        .flat_map(|m| {
+            mean_band(
+                &res.t,
+                &big.psi_mean,
+                &big.psi_std,
+                |a| a[m],
+                color(m),
+                Style::Dashed,
+            )
+        })
+        .collect();
     gseries.extend(per_region(r, |m| {
         after_first(curve(&th.t, &th.psi, |p| p[m]))
     }));

@@ -133,27 +133,22 @@ impl<T: Nested> Nested for [T] {
     }
 }
 
-impl<T: Nested> Nested for Vec<T> {
-    type Elem = T::Elem;
-    const DEPTH: usize = T::DEPTH + 1;
-    fn shape_into(&self, out: &mut Vec<usize>) {
-        self.as_slice().shape_into(out)
-    }
-    fn flatten_into(&self, shape: &[usize], out: &mut Vec<T::Elem>) -> bool {
-        self.as_slice().flatten_into(shape, out)
-    }
+/// List types that nest as their slice `[T]`.
+macro_rules! nested_as_slice {
+    ($($t:ty $(, const $n:ident)?);+) => {$(
+        impl<T: Nested $(, const $n: usize)?> Nested for $t {
+            type Elem = T::Elem;
+            const DEPTH: usize = T::DEPTH + 1;
+            fn shape_into(&self, out: &mut Vec<usize>) {
+                self.as_slice().shape_into(out)
+            }
+            fn flatten_into(&self, shape: &[usize], out: &mut Vec<T::Elem>) -> bool {
+                self.as_slice().flatten_into(shape, out)
+            }
+        }
+    )+};
 }
-
-impl<T: Nested, const N: usize> Nested for [T; N] {
-    type Elem = T::Elem;
-    const DEPTH: usize = T::DEPTH + 1;
-    fn shape_into(&self, out: &mut Vec<usize>) {
-        self.as_slice().shape_into(out)
-    }
-    fn flatten_into(&self, shape: &[usize], out: &mut Vec<T::Elem>) -> bool {
-        self.as_slice().flatten_into(shape, out)
-    }
-}
+nested_as_slice!(Vec<T>; [T; N], const N);
 
 /// A block of currents is `[R, R]` for rank one and `[R, R, K]` for rank K > 1 (E4K): the
 /// trailing channel axis of the result file. (`DEPTH` counts the rank-one axes; it only shapes
@@ -270,6 +265,20 @@ impl Arrays {
     }
 }
 
+/// `a.add(name, &r.field)?` for every `name => field`, in this (the file's) order.
+macro_rules! add_fields {
+    ($a:ident, $r:ident; $($name:literal => $($field:ident).+),+ $(,)?) => {
+        $($a.add($name, &$r.$($field).+)?;)+
+    };
+}
+
+/// `a.stack(name, items, |x| &x.field)?` for every `name => field`, in this order.
+macro_rules! stack_fields {
+    ($a:ident, $items:expr; $($name:literal => $($field:ident).+),+ $(,)?) => {
+        $($a.stack($name, $items, |x| &x.$($field).+)?;)+
+    };
+}
+
 fn records(a: &mut Arrays, prefix: &str, r: &Records) -> Result<()> {
     a.add(&format!("{prefix}t"), &r.t)?;
     a.add(&format!("{prefix}S"), &r.s)?;
@@ -292,12 +301,14 @@ fn delta_rows(a: &mut Arrays, rows: &[DeltaRowOut]) -> Result<()> {
 /// with inputs (E19) `I`/`I_filtered` `[Nq,R]`.
 pub fn dmft(r: &DmftResult) -> Result<Arrays> {
     let mut a = Arrays::default();
-    a.add("t", &r.t)?;
-    a.add("S0", &r.s0)?;
-    a.add("S", &r.s)?;
-    a.add("H", &r.h)?;
-    a.add("psi", &r.psi)?;
-    a.add("delta_diag", &r.delta_diag)?;
+    add_fields!(a, r;
+        "t" => t,
+        "S0" => s0,
+        "S" => s,
+        "H" => h,
+        "psi" => psi,
+        "delta_diag" => delta_diag,
+    );
     delta_rows(&mut a, &r.delta_rows)?;
     if let Some(f) = &r.delta_full {
         a.add("delta_full", f)?;
@@ -314,17 +325,21 @@ pub fn dmft(r: &DmftResult) -> Result<Arrays> {
 /// `branch`/`phase` `[C,G]` (labels in the metadata); per trajectory `tau`/`delta` and its scalars.
 pub fn stationary(r: &StationaryResult) -> Result<Arrays> {
     let mut a = Arrays::default();
-    a.add("g", &r.g)?;
-    a.add("delta0_scs", &r.delta0_scs)?;
+    add_fields!(a, r;
+        "g" => g,
+        "delta0_scs" => delta0_scs,
+    );
     let c = &r.curves;
-    a.stack("curves/b", c, |x| x.b)?;
-    a.stack("curves/delta0", c, |x| x.delta0)?;
-    a.stack("curves/g_c", c, |x| x.g_c)?;
-    a.stack("curves/g_star", c, |x| x.g_star)?;
-    a.stack("curves/transition_g", c, |x| x.transition_g)?;
-    a.stack("curves/delta_inf", c, |x| &x.delta_inf)?;
-    a.stack("curves/A", c, |x| &x.a)?;
-    a.stack("curves/A_fp", c, |x| &x.a_fp)?;
+    stack_fields!(a, c;
+        "curves/b" => b,
+        "curves/delta0" => delta0,
+        "curves/g_c" => g_c,
+        "curves/g_star" => g_star,
+        "curves/transition_g" => transition_g,
+        "curves/delta_inf" => delta_inf,
+        "curves/A" => a,
+        "curves/A_fp" => a_fp,
+    );
     a.add_labels(
         "curves/branch",
         &c.iter().map(|x| x.branch.clone()).collect::<Vec<_>>(),
@@ -334,11 +349,13 @@ pub fn stationary(r: &StationaryResult) -> Result<Arrays> {
         &c.iter().map(|x| x.phase.clone()).collect::<Vec<_>>(),
     )?;
     let tr = &r.trajectories;
-    a.stack("trajectories/g", tr, |x| x.g)?;
-    a.stack("trajectories/b", tr, |x| x.b)?;
-    a.stack("trajectories/delta0", tr, |x| x.delta0)?;
-    a.stack("trajectories/delta_inf", tr, |x| x.delta_inf)?;
-    a.stack("trajectories/A", tr, |x| x.a)?;
+    stack_fields!(a, tr;
+        "trajectories/g" => g,
+        "trajectories/b" => b,
+        "trajectories/delta0" => delta0,
+        "trajectories/delta_inf" => delta_inf,
+        "trajectories/A" => a,
+    );
     a.add_labels(
         "trajectories/solution",
         &[tr.iter().map(|x| x.solution).collect::<Vec<_>>()],
@@ -364,9 +381,11 @@ pub fn fixed_points(r: &FixedPointsResult) -> Result<Arrays> {
     {
         a.add("end_states/S_init", &init)?;
     }
-    a.stack("end_states/residual", e, |x| x.residual)?;
-    a.stack("end_states/steps", e, |x| x.steps)?;
-    a.stack("end_states/row_sums", e, |x| &x.row_sums)?;
+    stack_fields!(a, e;
+        "end_states/residual" => residual,
+        "end_states/steps" => steps,
+        "end_states/row_sums" => row_sums,
+    );
     let mut of = vec![u64::MAX; e.len()];
     for (f, fp) in r.fixed_points.iter().enumerate() {
         for &m in &fp.members {
@@ -377,9 +396,11 @@ pub fn fixed_points(r: &FixedPointsResult) -> Result<Arrays> {
     }
     a.add("end_states/fixed_point_of", &of)?;
     let f = &r.fixed_points;
-    a.stack("fixed_points/S", f, |x| &x.s)?;
-    a.stack("fixed_points/count", f, |x| x.count)?;
-    a.stack("fixed_points/row_sums", f, |x| &x.row_sums)?;
+    stack_fields!(a, f;
+        "fixed_points/S" => s,
+        "fixed_points/count" => count,
+        "fixed_points/row_sums" => row_sums,
+    );
     Ok(a)
 }
 
@@ -397,8 +418,10 @@ pub fn spectrum(r: &SpectrumResult) -> Result<Arrays> {
         a.add("silenced/leading", &[s.leading.re, s.leading.im])?;
     }
     let d = &r.spectral_dynamics;
-    a.stack("spectral_dynamics/t", d, |x| x.t)?;
-    a.stack("spectral_dynamics/psi", d, |x| &x.psi)?;
+    stack_fields!(a, d;
+        "spectral_dynamics/t" => t,
+        "spectral_dynamics/psi" => psi,
+    );
     a.stack("spectral_dynamics/eigenvalues", d, |x| eig(&x.eigenvalues))?;
     Ok(a)
 }
@@ -409,8 +432,10 @@ pub fn spectrum(r: &SpectrumResult) -> Result<Arrays> {
 pub fn polytope(r: &PolytopeResult) -> Result<Arrays> {
     let mut a = Arrays::default();
     let p = &r.polytopes;
-    a.stack("polytopes/fracture", p, |x| x.fracture)?;
-    a.stack("polytopes/num_vertices", p, |x| x.num_vertices)?;
+    stack_fields!(a, p;
+        "polytopes/fracture" => fracture,
+        "polytopes/num_vertices" => num_vertices,
+    );
     for (k, x) in p.iter().enumerate() {
         a.add(&format!("polytopes/{k}/b"), &x.b)?;
         a.add(&format!("polytopes/{k}/a"), &x.a)?;
@@ -423,20 +448,18 @@ pub fn polytope(r: &PolytopeResult) -> Result<Arrays> {
         a.add(&format!("polytopes/{k}/mask_z"), &x.mask_z)?;
     }
     if let Some(rd) = &r.random {
-        let d = &rd.draws;
-        a.stack("random/b", d, |x| &x.b)?;
-        a.stack("random/num_vertices", d, |x| x.num_vertices)?;
-        a.stack("random/fracture", d, |x| x.fracture)?;
-        a.stack("random/mask_nz", d, |x| &x.mask_nz)?;
-        let f = &rd.by_fracture;
-        a.stack("random/by_fracture/f", f, |x| x.f)?;
-        a.stack("random/by_fracture/count", f, |x| x.count)?;
-        a.stack("random/by_fracture/mean_log10_vertices", f, |x| {
-            x.mean_log10_vertices
-        })?;
-        a.stack("random/by_fracture/std_log10_vertices", f, |x| {
-            x.std_log10_vertices
-        })?;
+        stack_fields!(a, &rd.draws;
+            "random/b" => b,
+            "random/num_vertices" => num_vertices,
+            "random/fracture" => fracture,
+            "random/mask_nz" => mask_nz,
+        );
+        stack_fields!(a, &rd.by_fracture;
+            "random/by_fracture/f" => f,
+            "random/by_fracture/count" => count,
+            "random/by_fracture/mean_log10_vertices" => mean_log10_vertices,
+            "random/by_fracture/std_log10_vertices" => std_log10_vertices,
+        );
     }
     Ok(a)
 }
@@ -446,28 +469,32 @@ pub fn polytope(r: &PolytopeResult) -> Result<Arrays> {
 /// kept), the two-time run `t` `[Nq]`, `psi_t` `[Nq,R]`, `S_t` `[Nq,R,R]`, `delta_diag`, `delta_rows`.
 pub fn sample(r: &SampleResult) -> Result<Arrays> {
     let mut a = Arrays::default();
-    a.add("S0", &r.s0)?;
-    a.add("residual_history", &r.residual_history)?;
-    a.add("mc_se_history", &r.mc_se_history)?;
-    a.add("residual_avg_history", &r.residual_avg_history)?;
-    a.add("drift_se_history", &r.drift_se_history)?;
-    a.add("window_history", &r.window_history)?;
-    a.add("psi_sampled", &r.psi_sampled)?;
-    a.add("Delta_0", &r.delta0)?;
-    a.add("psi", &r.psi)?;
-    a.add("S", &r.s)?;
-    a.add("lags", &r.lags)?;
-    if !r.c.is_empty() {
-        a.add("C", &r.c)?;
+    add_fields!(a, r;
+        "S0" => s0,
+        "residual_history" => residual_history,
+        "mc_se_history" => mc_se_history,
+        "residual_avg_history" => residual_avg_history,
+        "drift_se_history" => drift_se_history,
+        "window_history" => window_history,
+        "psi_sampled" => psi_sampled,
+        "Delta_0" => delta0,
+        "psi" => psi,
+        "S" => s,
+        "lags" => lags,
+    );
+    // The stored correlation functions, when kept.
+    for (name, v) in [("C", &r.c), ("Delta", &r.delta)] {
+        if !v.is_empty() {
+            a.add(name, v)?;
+        }
     }
-    if !r.delta.is_empty() {
-        a.add("Delta", &r.delta)?;
-    }
-    a.add("structured_variance", &r.structured_variance)?;
-    a.add("clipped_weights", &r.clipped_weights)?;
-    a.add("clipped_fraction", &r.clipped_fraction)?;
-    a.add("t", &r.t)?;
-    a.add("psi_t", &r.psi_t)?;
+    add_fields!(a, r;
+        "structured_variance" => structured_variance,
+        "clipped_weights" => clipped_weights,
+        "clipped_fraction" => clipped_fraction,
+        "t" => t,
+        "psi_t" => psi_t,
+    );
     if !r.s_t.is_empty() {
         a.add("S_t", &r.s_t)?;
     }
@@ -488,23 +515,29 @@ pub fn simulate(r: &SimResult) -> Result<Arrays> {
     let tr = &r.trials;
     let mut a = Arrays::default();
     a.add("z0", &r.z0)?;
-    a.stack("trial", tr, |x| x.trial)?;
-    a.stack("N", tr, |x| x.n_neurons)?;
+    stack_fields!(a, tr;
+        "trial" => trial,
+        "N" => n_neurons,
+    );
     a.add("t", &tr.first().map(|x| x.t.clone()).unwrap_or_default())?;
-    a.stack("S", tr, |x| &x.s)?;
-    a.stack("A", tr, |x| &x.a)?;
-    a.stack("psi", tr, |x| &x.psi)?;
-    a.stack("traces", tr, |x| &x.traces)?;
-    a.stack("inflation", tr, |x| &x.inflation)?;
+    stack_fields!(a, tr;
+        "S" => s,
+        "A" => a,
+        "psi" => psi,
+        "traces" => traces,
+        "inflation" => inflation,
+    );
     a.add(
         "tau",
         &tr.first()
             .map(|x| x.autocorr.tau.clone())
             .unwrap_or_default(),
     )?;
-    a.stack("delta", tr, |x| &x.autocorr.delta)?;
-    a.stack("normalised", tr, |x| &x.autocorr.normalised)?;
-    a.stack("spread", tr, |x| &x.autocorr.spread)?;
+    stack_fields!(a, tr;
+        "delta" => autocorr.delta,
+        "normalised" => autocorr.normalised,
+        "spread" => autocorr.spread,
+    );
     let lyap: Option<Vec<_>> = tr.iter().map(|x| x.lyapunov.as_ref()).collect();
     if let Some(l) = lyap {
         a.stack("lyapunov/exponent", &l, |x| x.exponent)?;
@@ -524,24 +557,30 @@ pub fn simulate(r: &SimResult) -> Result<Arrays> {
 /// `theory/S` `[Nq,R,R,K]`, `theory/S0` `[R,R,K]`, `S_mean`/`S_std` `[sizes,Nq,R,R,K]`.
 pub fn compare(r: &CompareResult) -> Result<Arrays> {
     let mut a = Arrays::default();
-    a.add("t", &r.t)?;
-    a.add("tau", &r.tau)?;
-    a.add("z0", &r.z0)?;
+    add_fields!(a, r;
+        "t" => t,
+        "tau" => tau,
+        "z0" => z0,
+    );
     records(&mut a, "theory/", &r.theory.records)?;
-    a.add("theory/S0", &r.theory.s0)?;
-    a.add("theory/initial_variance", &r.theory.initial_variance)?;
-    a.add("theory/tau", &r.theory.tau)?;
-    a.add("theory/delta", &r.theory.delta)?;
+    add_fields!(a, r;
+        "theory/S0" => theory.s0,
+        "theory/initial_variance" => theory.initial_variance,
+        "theory/tau" => theory.tau,
+        "theory/delta" => theory.delta,
+    );
     let s = &r.sizes;
-    a.stack("N", s, |x| x.n)?;
-    a.stack("S_mean", s, |x| &x.s_mean)?;
-    a.stack("S_std", s, |x| &x.s_std)?;
-    a.stack("psi_mean", s, |x| &x.psi_mean)?;
-    a.stack("psi_std", s, |x| &x.psi_std)?;
-    a.stack("delta_mean", s, |x| &x.delta_mean)?;
-    a.stack("delta_std", s, |x| &x.delta_std)?;
-    a.stack("A_final_mean", s, |x| &x.a_final_mean)?;
-    a.stack("A_final_std", s, |x| &x.a_final_std)?;
+    stack_fields!(a, s;
+        "N" => n,
+        "S_mean" => s_mean,
+        "S_std" => s_std,
+        "psi_mean" => psi_mean,
+        "psi_std" => psi_std,
+        "delta_mean" => delta_mean,
+        "delta_std" => delta_std,
+        "A_final_mean" => a_final_mean,
+        "A_final_std" => a_final_std,
+    );
     for x in s {
         a.add(
             &format!("sizes/{}/errors", x.n),

@@ -6,17 +6,17 @@ use crate::common::*;
 use std::path::Path;
 use std::process::Command;
 
-/// A copy of a good config in `dir`.
-fn copy(dir: &Path, name: &str) -> std::path::PathBuf {
-    let p = dir.join(name);
-    std::fs::copy(good(name), &p).unwrap();
-    p
+/// A fresh temporary directory and a copy of the good config `sweep_tiny.json` in it.
+fn tiny_sweep() -> (tempfile::TempDir, std::path::PathBuf) {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path().join("sweep_tiny.json");
+    std::fs::copy(good("sweep_tiny.json"), &p).unwrap();
+    (dir, p)
 }
 
 #[test]
 fn output_equal_to_the_input_is_refused_and_the_input_kept() {
-    let dir = tempfile::tempdir().unwrap();
-    let cfg = copy(dir.path(), "sweep_tiny.json");
+    let (dir, cfg) = tiny_sweep();
     let before = std::fs::read(&cfg).unwrap();
     let c = cfg.to_str().unwrap();
     let (ok, err) = mrdmft(&["--quiet", "sweep", c, "-o", c]);
@@ -47,8 +47,7 @@ fn output_equal_to_the_input_is_refused_and_the_input_kept() {
 #[cfg(unix)]
 #[test]
 fn links_fifos_and_files_as_directories_are_not_replaced() {
-    let dir = tempfile::tempdir().unwrap();
-    let cfg = copy(dir.path(), "sweep_tiny.json");
+    let (dir, cfg) = tiny_sweep();
     let c = cfg.to_str().unwrap();
     let target = dir.path().join("target.json");
     std::fs::write(&target, "keep").unwrap();
@@ -85,8 +84,7 @@ fn links_fifos_and_files_as_directories_are_not_replaced() {
 
 #[test]
 fn slurm_scripts_carry_cluster_options_and_refuse_injection() {
-    let dir = tempfile::tempdir().unwrap();
-    let cfg = copy(dir.path(), "sweep_tiny.json");
+    let (dir, cfg) = tiny_sweep();
     let c = cfg.to_str().unwrap();
     let script = dir.path().join("job.sbatch");
     let s = script.to_str().unwrap();
@@ -151,8 +149,7 @@ fn slurm_scripts_carry_cluster_options_and_refuse_injection() {
 
 #[test]
 fn progress_reaches_a_piped_stderr() {
-    let dir = tempfile::tempdir().unwrap();
-    let cfg = copy(dir.path(), "sweep_tiny.json");
+    let (dir, cfg) = tiny_sweep();
     let out = dir.path().join("s.json");
     let (ok, err) = mrdmft(&["sweep", cfg.to_str().unwrap(), "-o", out.to_str().unwrap()]);
     assert!(ok, "{err}");

@@ -129,15 +129,11 @@ fn paths(stem: &str) -> Run {
     }
 }
 
-fn solver_kind(
-    cmd: &str,
-    cfg: &str,
-) -> (
-    mrdmft::results::AnyResult,
-    NpzReader<std::fs::File>,
-    Value,
-    Run,
-) {
+/// A result, the reader of its npz file, the npz metadata, and the files (kept while in use).
+type Solved<R> = (R, NpzReader<std::fs::File>, Value, Run);
+
+/// Run `mrdmft cmd` on the good config `cfg` with `--npz` and check the round trip.
+fn solver_kind(cmd: &str, cfg: &str) -> Solved<mrdmft::results::AnyResult> {
     let p = paths(cmd);
     let c = good(cfg);
     let (res, mut r) = run_npz(
@@ -147,6 +143,31 @@ fn solver_kind(
     );
     let meta = check_round_trip(&res, &mut r, &p.npz);
     (res, r, meta, p)
+}
+
+/// [`solver_kind`] of `mrdmft simulate` on `cfg`, its result as a simulation.
+fn simulate_kind(cfg: &str) -> Solved<mrdmft::results::SimResult> {
+    let (res, r, meta, p) = solver_kind("simulate", cfg);
+    let mrdmft::results::AnyResult::Simulate(s) = res else {
+        panic!("kind")
+    };
+    (s, r, meta, p)
+}
+
+/// Run `args` with `-o DIR/<stem>.json --npz DIR/<stem>.npz` and check the round trip; the
+/// result and the npz reader.
+fn run_checked(
+    dir: &Path,
+    stem: &str,
+    args: &[&str],
+) -> (mrdmft::results::AnyResult, NpzReader<std::fs::File>) {
+    let json = dir.join(format!("{stem}.json"));
+    let npz_path = dir.join(format!("{stem}.npz"));
+    let mut a = args.to_vec();
+    a.extend(["-o", json.to_str().unwrap()]);
+    let (res, mut r) = run_npz(&a, &json, &npz_path);
+    check_round_trip(&res, &mut r, &npz_path);
+    (res, r)
 }
 
 #[test]
@@ -163,10 +184,7 @@ fn dmft_arrays_round_trip_with_their_shapes() {
 
 #[test]
 fn simulate_trials_are_stacked() {
-    let (res, mut r, _, _p) = solver_kind("simulate", "network_simulate.json");
-    let mrdmft::results::AnyResult::Simulate(s) = &res else {
-        panic!("kind")
-    };
+    let (s, mut r, _, _p) = simulate_kind("network_simulate.json");
     let nq = s.trials[0].t.len();
     assert_eq!(shape(&mut r, "S"), [2, nq, 3, 3]);
     assert_eq!(shape(&mut r, "traces"), [2, nq, 3, 20]);
@@ -233,14 +251,7 @@ fn sweep_and_merge_write_grid_shaped_arrays() {
     let dir = tempfile::tempdir().unwrap();
     let c = good("sweep_tiny.json");
     let c = c.to_str().unwrap();
-    let full = dir.path().join("full.json");
-    let full_npz = dir.path().join("full.npz");
-    let (res, mut r) = run_npz(
-        &["sweep", c, "-o", full.to_str().unwrap()],
-        &full,
-        &full_npz,
-    );
-    check_round_trip(&res, &mut r, &full_npz);
+    let (res, mut r) = run_checked(dir.path(), "full", &["sweep", c]);
     let mrdmft::results::AnyResult::Sweep(s) = &res else {
         panic!("kind")
     };
@@ -271,13 +282,9 @@ fn sweep_and_merge_write_grid_shaped_arrays() {
         assert!(ok, "{err}");
         shards.push(o.to_str().unwrap().to_string());
     }
-    let merged = dir.path().join("merged.json");
-    let merged_npz = dir.path().join("merged.npz");
     let mut args = vec!["merge"];
     args.extend(shards.iter().map(String::as_str));
-    args.extend(["-o", merged.to_str().unwrap()]);
-    let (mres, mut mr) = run_npz(&args, &merged, &merged_npz);
-    check_round_trip(&mres, &mut mr, &merged_npz);
+    let (_, mut mr) = run_checked(dir.path(), "merged", &args);
     let mcodes: ArrayD<u8> = mr.by_name("codes").unwrap();
     assert_eq!(mcodes, codes, "merged shards = the full sweep");
 }
@@ -352,10 +359,7 @@ fn dmft_memory_estimate_is_the_bytes_of_its_arrays_and_time_scales_as_steps_squa
 /// estimate's result bytes are the npz arrays' bytes.
 #[test]
 fn rank_two_simulation_has_a_channel_axis() {
-    let (res, mut r, meta, _p) = solver_kind("simulate", "simulate_rank2.json");
-    let mrdmft::results::AnyResult::Simulate(s) = &res else {
-        panic!("kind")
-    };
+    let (s, mut r, meta, _p) = simulate_kind("simulate_rank2.json");
     let nq = s.trials[0].t.len();
     assert_eq!(shape(&mut r, "S"), [2, nq, 2, 2, 2]);
     assert_eq!(shape(&mut r, "z0"), [4]);
@@ -381,7 +385,7 @@ fn rank_two_simulation_has_a_channel_axis() {
     let v = read("simulate_rank2.json");
     assert_eq!(
         estimate_of(&v).result_bytes,
-        f64_bytes(&npz::simulate(s).unwrap())
+        f64_bytes(&npz::simulate(&s).unwrap())
     );
 }
 

@@ -27,22 +27,21 @@ fn run_cli(id: &str) -> PathBuf {
     dir
 }
 
+/// The output directory of `mrdmft figure id` and its data file `<id>.json`.
+fn run_and_read<T: serde::de::DeserializeOwned>(id: &str) -> (PathBuf, T) {
+    let dir = run_cli(id);
+    let d = mrdmft::io::read_json(&dir.join(format!("{id}.json"))).unwrap();
+    (dir, d)
+}
+
 fn fig3_data() -> &'static (PathBuf, Fig3Data) {
     static D: OnceLock<(PathBuf, Fig3Data)> = OnceLock::new();
-    D.get_or_init(|| {
-        let dir = run_cli("fig3");
-        let d = mrdmft::io::read_json(&dir.join("fig3.json")).unwrap();
-        (dir, d)
-    })
+    D.get_or_init(|| run_and_read("fig3"))
 }
 
 fn fig4_data() -> &'static (PathBuf, Fig4Data) {
     static D: OnceLock<(PathBuf, Fig4Data)> = OnceLock::new();
-    D.get_or_init(|| {
-        let dir = run_cli("fig4");
-        let d = mrdmft::io::read_json(&dir.join("fig4.json")).unwrap();
-        (dir, d)
-    })
+    D.get_or_init(|| run_and_read("fig4"))
 }
 
 fn assert_outputs(dir: &Path, id: &str) {

@@ -3,6 +3,8 @@
 //! before rank K existed; and without disorder the networks settle on the closed-form fixed
 //! point of E15K, every active region pinned at $\psi = 1/b$, $A = 2(b^2-1)/\pi$.
 
+use std::path::Path;
+
 use mrdmft::config::{from_value, SimulateConfig};
 use mrdmft::network::sample::sample_loadings;
 use mrdmft::runs::{simulate, Context};
@@ -132,11 +134,7 @@ fn recorded_currents_are_the_channel_projections() {
 /// `tests/data/simulate_rank_one_seeded.json` (written by that earlier build).
 #[test]
 fn rank_one_simulation_is_unchanged_bit_for_bit() {
-    let path = concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/tests/data/simulate_rank_one_seeded.json"
-    );
-    let want: Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    let want = golden("simulate_rank_one_seeded.json");
     let (cfg, valid) =
         from_value::<SimulateConfig>(want["config"].clone(), "golden".as_ref(), None).unwrap();
     let res = simulate::run(&cfg, valid, &Context::quiet()).unwrap();
@@ -170,11 +168,7 @@ fn rank_one_simulation_is_unchanged_bit_for_bit() {
 /// (wall-clock times aside).
 #[test]
 fn rank_one_comparison_is_unchanged_bit_for_bit() {
-    let path = concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/tests/data/compare_rank_one_seeded.json"
-    );
-    let want: Value = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    let want = golden("compare_rank_one_seeded.json");
     let (cfg, valid) = from_value::<mrdmft::config::CompareConfig>(
         want["config"].clone(),
         "golden".as_ref(),
@@ -194,6 +188,14 @@ fn rank_one_comparison_is_unchanged_bit_for_bit() {
         same_numbers(&got[key], &want[key], key, &mut compared);
     }
     assert!(compared > 2_000, "{compared} numbers compared");
+}
+
+/// The result file `tests/data/<name>` written by an earlier build.
+fn golden(name: &str) -> Value {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/data")
+        .join(name);
+    serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
 }
 
 /// Remove every `wall_seconds` (the only numbers that differ between two runs).

@@ -383,8 +383,10 @@ fn run_stationary(
     res: &mut PointResult,
     at: &dyn Fn(String) -> Error,
 ) -> Result<()> {
-    let spec = cfg.model.check().map_err(|e| at(e.to_string()))?;
-    crate::config::require_rank_one(spec.rank(), "stationary").map_err(|e| at(e.to_string()))?;
+    let spec = cfg
+        .model
+        .check_rank_one("stationary")
+        .map_err(|e| at(e.to_string()))?;
     let (a, b) = make_t_params(&cfg.model.t)?;
     let r = spec.regions();
     let mut regions = Vec::with_capacity(r);
