@@ -122,9 +122,10 @@ class Model:
     - ``rank``: the rank K of every communication subspace (``model.rank``, default 1). With
       K > 1 an array ``T`` or ``U`` is ``(R, R, R, K, K)`` (``T[m, n, r, k, l] =
       <n^{mn}_k m^{nr}_l>``) and the builders take one list per channel
-      (``{"make_T": {"a": [[..], [..]], "b": [[..], [..]]}}``); so far :func:`simulate` (and
-      sweeps of run kind ``"simulate"``) take K > 1, and their currents come back with a
-      trailing channel axis, ``S[trial][q, m, n, k]``.
+      (``{"make_T": {"a": [[..], [..]], "b": [[..], [..]]}}``). :func:`simulate`, :func:`dmft`,
+      :func:`compare`, :func:`sample`, :func:`fixed_points` and :func:`spectrum` (and sweeps of
+      run kind ``"simulate"``) take K > 1; their currents come back with a trailing channel
+      axis, ``S[..., m, n, k]`` = S^{mn}_k (``S[trial][q, m, n, k]`` of a simulation).
 
     Nothing is checked here: every run checks its config once, as the CLI does, and raises
     :class:`ConfigError` naming the field (``model.T``, ``model.g[0]``, ...).
@@ -279,7 +280,8 @@ def dmft(
     two-time functions ``Delta^m(t, t')`` (E8, E9) of ``model`` for ``steps`` time points of
     size ``dt``.
 
-    - ``S0``: initial currents, ``(R, R)``; or ``seed`` for uniform [0, 1) random ones.
+    - ``S0``: initial currents, ``(R, R)`` (``(R, R, K)`` with ``Model(rank=K)``); or ``seed``
+      for uniform [0, 1) random ones.
     - ``scheme``: ``"reference"`` (the authors' Euler scheme, to 1e-10), ``"accurate"`` (second
       order, consistent initial conditions) or ``"reference_single"`` (R = 1, T = 0).
     - ``delta_rows``: rows i whose ``Delta(t_i, t_i + k dt)`` is returned (``delta_rows[k]``).
@@ -380,7 +382,10 @@ def fixed_points(
     ``t_run``, ``dt``, ``init_size``, ``seed``, optional ``tol``, ``dedup_tol``,
     ``max_residual``, ``inputs``, ``input_weights``, ``store_starts``. The result has
     ``end_states[i]`` (``S[m, n]``, ``residual``, ``row_sums``) and the distinct
-    ``fixed_points`` (``S``, ``count``, ``members``).
+    ``fixed_points`` (``S``, ``count``, ``members``). With ``Model(rank=K)``, K > 1 (E14K),
+    every ``S`` is ``(R, R, K)``, ``S[m, n, k]`` = S^{mn}_k, ``row_sums[m]`` = sum_{n,k}
+    S[m, n, k]^2, and ``input_weights`` is ``(R, R, K)`` (input ``I_n`` drives S^{mn}_k with
+    weight ``V[m][n][k]``).
     """
     return _kind_fn("fixed_points", "fixed_points", True)(
         model, config=config, name=name, progress=progress, threads=threads, **fields
@@ -396,7 +401,9 @@ def spectrum(
     ``every``); ``silence=k`` also gives the spectrum with region k silenced.
 
     The result has ``T``, ``eigenvalues`` (``re``/``im`` records, decreasing real part),
-    ``leading``, ``unstable``, ``silenced``, ``spectral_dynamics`` and ``draw``.
+    ``leading``, ``unstable``, ``silenced``, ``spectral_dynamics`` and ``draw``. With
+    ``Model(rank=K)``, K > 1 (or a rank-K ``dmft_result``), ``T`` is ``(R, R, R, K, K)`` and
+    there are R^2 K eigenvalues of ``T_hat`` (E16K); ``draw`` draws rank-one tensors.
     """
     return _kind_fn("spectrum", "spectrum", None)(
         model, config=config, name=name, progress=progress, threads=threads, **fields
@@ -428,7 +435,10 @@ def sample(
     ``dt``, ``n_lags`` or ``steps``, ``n_samples``, ``damping``, ``tol``, ``min_iters``,
     ``max_iters``, ``average``, ``timeout_seconds``, ``seed``, ``S0``, ... The result has
     ``Delta_0[m]``, ``psi[m]``, ``S[m, n]``, ``lags``, ``C[m, k]``, ``Delta[m, k]``,
-    ``termination``, ``iterations`` and the convergence histories.
+    ``termination``, ``iterations`` and the convergence histories (window mode: ``t``,
+    ``psi_t[j, m]``, ``S_t[j, m, n]``, ``delta_diag[j, m]``). With ``Model(rank=K)``, K > 1
+    (E10K), ``S0`` is given as ``(R, R, K)`` and the currents come back with a channel axis,
+    ``S[m, n, k]`` and ``S_t[j, m, n, k]``.
     """
     return _kind_fn("sample", "sample", True)(
         model, config=config, name=name, progress=progress, threads=threads, **fields

@@ -1,7 +1,8 @@
 """Rank-K communication subspaces (model.rank = K, E4K) through the Python package: a K = 2
 network simulates from a config dict, its currents come back with a trailing channel axis, and
 its fixed point has the closed-form structured variance of E15K (the stronger channel's loop
-routes, the weaker one decays)."""
+routes, the weaker one decays); the fixed-point search, the spectrum and the sampling solver
+take Model(rank=2) (E14K, E16K, E10K)."""
 
 import math
 
@@ -64,12 +65,73 @@ def test_rank2_config_dict_and_refusals():
     a = (res.S[-1] ** 2).sum(axis=(1, 2))
     assert np.allclose(a, 6 / np.pi, atol=1e-3), a
     assert np.allclose(res.psi[-1], 0.5, atol=1e-3), res.psi[-1]
-    # The fixed-point search's result files are rank-one only so far: refused naming model.rank.
-    f = dict(cfg, fixed_points={"batch": 2, "t_run": 10, "dt": 0.1, "init_size": 1.0, "seed": 0})
+    # The fixed-point search takes rank K too (E14K): the same fixed point from a config dict.
+    f = dict(cfg, fixed_points={"batch": 4, "t_run": 300, "dt": 0.1, "init_size": 1.0, "seed": 0})
     del f["network"]
-    with pytest.raises(mrdmft.ConfigError, match="model.rank"):
+    fp = mrdmft.run(f, progress=False)
+    assert fp.end_states[0].S.shape == (2, 2, 2)
+    np.testing.assert_allclose([e.row_sums for e in fp.end_states], 6 / np.pi, atol=1e-8)
+    # R x R input weights at rank 2 are refused naming the field and the shape.
+    f["fixed_points"] = dict(f["fixed_points"], inputs=[0.3, 0.0], input_weights=[[0, 0], [0.1, 0]])
+    with pytest.raises(mrdmft.ConfigError, match=r"fixed_points\.input_weights.*R x R x K"):
         mrdmft.run(f, progress=False)
     # Flat builder lists at rank 2 are refused naming the builder field.
     bad = {**cfg, "model": {**cfg["model"], "T": {"make_T": {"a": [0.5, 0.5], "b": [2.0, 2.0]}}}}
     with pytest.raises(mrdmft.ConfigError, match=r"model\.T\.make_T\.a"):
         mrdmft.run(bad, progress=False)
+
+
+def test_rank2_fixed_points_follow_e15k():
+    # Channel gains b = 2 and 1.5 (E15K): no region holds two static channels, so every
+    # converged start routes through channel 0 alone, A^m = psi_inv(1/2) = 6/pi, psi^m = 1/2.
+    r = mrdmft.fixed_points(rank2_model(), batch=16, t_run=300, dt=0.1, init_size=1.5, seed=2,
+                            progress=False)
+    assert r.config["model"]["rank"] == K
+    assert len(r.end_states) == 16
+    done = [e for e in r.end_states if e.residual < 1e-10]
+    assert len(done) >= 12, len(done)
+    want = 2.0 * (B * B - 1.0) / math.pi
+    for e in done:
+        assert e.S.shape == (R, R, K)
+        np.testing.assert_allclose(e.row_sums, (e.S ** 2).sum(axis=(1, 2)), rtol=1e-12)
+        np.testing.assert_allclose(e.row_sums, want, atol=1e-8)
+        assert np.all(np.abs(e.S[:, :, 1]) < 1e-6), e.S
+    assert all(fp.S.shape == (R, R, K) for fp in r.fixed_points)
+
+
+def test_rank2_spectrum_is_the_union_of_its_channels():
+    # A block-diagonal rank-2 T (E16K, reduction iii): its R^2 K eigenvalues are those of the
+    # two rank-one channels together, to 1e-12.
+    parts = [mrdmft.random_T(R, 1.0, seed=3), mrdmft.random_T(R, 0.6, seed=4)]
+    t = np.zeros((R, R, R, K, K))
+    for k, p in enumerate(parts):
+        t[:, :, :, k, k] = p
+    two = mrdmft.spectrum(mrdmft.Model(g=0.0, T=t, rank=K), progress=False)
+    assert two.T.shape == (R, R, R, K, K)
+    np.testing.assert_array_equal(two.T, t)
+    got = np.sort_complex(np.array([e.re + 1j * e.im for e in two.eigenvalues]))
+    want = []
+    for p in parts:
+        one = mrdmft.spectrum(mrdmft.Model(g=0.0, T=p), progress=False)
+        assert one.T.shape == (R, R, R)
+        want += [e.re + 1j * e.im for e in one.eigenvalues]
+    assert len(got) == R * R * K
+    np.testing.assert_allclose(got, np.sort_complex(np.array(want)), atol=1e-12)
+
+
+def test_rank2_sample_has_the_channel_axis():
+    # Window mode, one region whose channels rotate (T = rho R(theta), E15K): the currents come
+    # back as S_t[j, m, n, k] and both channels carry current; stationary mode pins region m's
+    # variance at psi_inv(1/b) of the routing channel (E15K; within 3 % at M = 256 paths).
+    rho, theta = 1.8, 0.5
+    c, s = rho * math.cos(theta), rho * math.sin(theta)
+    rot = mrdmft.Model(g=[0.5], T=[[[[[c, -s], [s, c]]]]], rank=K)
+    w = mrdmft.sample(rot, mode="window", dt=0.05, steps=120, n_samples=256, damping=1.0,
+                      average=1, max_iters=10, seed=3, S0=[[[0.8, 0.0]]], progress=False)
+    assert w.S_t.shape == (120, 1, 1, K) and w.S.shape == (1, 1, K)
+    assert np.all(np.abs(w.S[0, 0]) > 0.05), w.S
+    st = mrdmft.sample(mrdmft.Model(g=[1.2, 1.2], T=rank2_model().T, rank=K), mode="stationary",
+                       dt=0.2, n_lags=128, n_samples=256, seed=5,
+                       S0=[[[0.5, 0.1], [0.6, 0.1]], [[0.6, 0.1], [0.5, 0.1]]], progress=False)
+    assert st.S.shape == (R, R, K) and st.S0.shape == (R, R, K)
+    np.testing.assert_allclose(st.Delta_0, 2.0 * (B * B - 1.0) / math.pi, rtol=0.03)

@@ -17,8 +17,12 @@ pub fn run(config: &Path, out: &Path, ctx: &Context) -> Result<()> {
         |cfg: &SpectrumConfig, source| crate::runs::spectrum::run(cfg, source, config, ctx),
         |res| {
             format!(
-                "spectrum: R = {}, leading eigenvalue {:.6} {:+.6}i ({}){} in {:.3} s",
-                res.t.len(),
+                "spectrum: R = {}{}, leading eigenvalue {:.6} {:+.6}i ({}){} in {:.3} s",
+                res.t.regions(),
+                match res.t.rank() {
+                    1 => String::new(),
+                    k => format!(", K = {k}"),
+                },
                 res.leading.re,
                 res.leading.im,
                 if res.unstable {

@@ -7,13 +7,18 @@
 //!                  "tol": null, "dedup_tol": 1e-6, "inputs": [2, 0, 0], "input_weights": [[..]],
 //!                  "store_starts": false}
 //! ```
+//!
+//! With `model.rank` K > 1 (rank-K subspaces, E14K) the currents are $S^{mn}_k$, the starts
+//! draw $R^2K$ of them and `input_weights` is an R x R x K array `V[m][n][k]` (input $I_n$
+//! drives $S^{mn}_k$ with weight $V^{mn}_k$).
 
 use serde::{Deserialize, Serialize};
 
-use mrdmft_solvers::fixed_points::{FpProblem, FpSettings, Inputs};
+use mrdmft_solvers::fixed_points::{FpProblem, FpSettings, InputConvention, Inputs};
 use mrdmft_solvers::spec::{MeanFieldSpec, Tensor3};
 use mrdmft_solvers::SolverError;
 
+use super::network::InputOverlaps;
 use super::{check_schema, Checked, Kind, ModelConfig};
 
 /// The `fixed_points` section.
@@ -43,8 +48,13 @@ pub struct FixedPointsSection {
     pub max_residual: f64,
     /// Constant inputs I_n (one per region).
     pub inputs: Option<Vec<f64>>,
-    /// Input weights `V[m][n]` (R x R); input `I_n` drives `S^{mn}`.
-    pub input_weights: Option<Vec<Vec<f64>>>,
+    /// Input weights `V[m][n]` (R x R); input `I_n` drives `S^{mn}`. With `model.rank` K > 1
+    /// an R x R x K array `V[m][n][k]`: input `I_n` drives `S^{mn}_k`.
+    pub input_weights: Option<InputOverlaps>,
+    /// How the inputs enter the currents: `"authors"` (default, the input-flip appendix:
+    /// $\dot S = -S + \psi TS + VI$) or `"network"` (the finite-N network's convention, E19:
+    /// $\dot S = -S + \psi(TS + VI)$).
+    pub input_convention: Option<String>,
     /// Also store each start's initial currents.
     #[serde(default)]
     pub store_starts: bool,
@@ -70,25 +80,39 @@ impl FixedPointsSection {
         }
     }
 
-    /// The inputs and their weights for `r` regions (both or neither).
-    fn inputs(&self, r: usize) -> Result<Option<Inputs>, SolverError> {
+    /// The convention named by `input_convention` (default the authors').
+    fn input_convention(&self) -> Result<InputConvention, SolverError> {
+        match self.input_convention.as_deref() {
+            None | Some("authors") => Ok(InputConvention::Authors),
+            Some("network") => Ok(InputConvention::Network),
+            Some(other) => Err(SolverError::invalid(
+                "fixed_points.input_convention",
+                format!("is \"{other}\"; choose one of {:?}", InputConvention::NAMES),
+            )),
+        }
+    }
+
+    /// The inputs and their weights for `r` regions of rank `k` (both or neither; E14, E14K).
+    fn inputs(&self, r: usize, k: usize) -> Result<Option<Inputs>, SolverError> {
         match (&self.inputs, &self.input_weights) {
+            (None, None) if self.input_convention.is_some() => Err(SolverError::invalid(
+                "fixed_points.input_convention",
+                "is given without inputs; add inputs and input_weights, or drop it",
+            )),
             (None, None) => Ok(None),
             (Some(i), Some(v)) => {
-                if v.len() != r || v.iter().any(|row| row.len() != r) {
-                    return Err(SolverError::invalid(
-                        "fixed_points.input_weights",
-                        format!("must be an R x R matrix with R = {r}"),
-                    ));
-                }
+                let v = v
+                    .flat(r, k)
+                    .map_err(|msg| SolverError::invalid("fixed_points.input_weights", msg))?;
                 Ok(Some(Inputs {
                     i: i.clone(),
-                    v: v.iter().flatten().copied().collect(), convention: Default::default(),
-}))
+                    v,
+                    convention: self.input_convention()?,
+                }))
             }
             (Some(_), None) => Err(SolverError::invalid(
                 "fixed_points.input_weights",
-                "is missing; inputs need the R x R input weights V (I_n drives S^{mn} with weight V[m][n])",
+                "is missing; inputs need the input weights V, R x R (R x R x K for model.rank K > 1; I_n drives S^{mn}_k with weight V[m][n][k])",
             )),
             (None, Some(_)) => Err(SolverError::invalid(
                 "fixed_points.inputs",
@@ -120,8 +144,8 @@ impl Checked for FixedPointsConfig {
 
     fn check(&self) -> Result<Self::Valid, SolverError> {
         check_schema(self.schema_version)?;
-        let spec = self.model.check_rank_one("fixed-points")?;
-        let r = spec.regions();
+        let spec = self.model.check()?;
+        let (r, k) = (spec.regions(), spec.rank());
         for (m, &g) in spec.g().iter().enumerate() {
             if g > 0.0 {
                 return Err(SolverError::invalid(
@@ -130,10 +154,10 @@ impl Checked for FixedPointsConfig {
                 ));
             }
         }
-        if *spec.u() != Tensor3::identity_overlaps(r) {
+        if *spec.u() != Tensor3::identity_overlaps_rank(r, k) {
             return Err(SolverError::invalid(
                 "model.U",
-                "must be \"identity\": the fixed-point search uses Delta^n = sum_r (S^{nr})^2 (U = I, as the reference)",
+                "must be \"identity\": the fixed-point search uses Delta^n = sum_{r,k} (S^{nr}_k)^2 (U = I, as the reference)",
             ));
         }
         let f = &self.fixed_points;
@@ -147,13 +171,13 @@ impl Checked for FixedPointsConfig {
                 ));
             }
         }
-        // Sizes and run time (E14): per start the initial and end currents and their row
-        // sums (R^2 + R^2 + R values, and the JSON text written for them), and an Euler step
-        // costs ~R^3 multiply-adds (Delta^n = sum_r (S^{nr})^2 and T S).
-        let (batch, rr) = (f.batch as f64, r as f64);
+        // Sizes and run time (E14, E14K): per start the initial and end currents and their row
+        // sums (R^2 K + R^2 K + R values, and the JSON text written for them), and an Euler
+        // step costs ~R^3 K^2 multiply-adds (Delta^n = sum_{r,k} (S^{nr}_k)^2 and T S).
+        let (batch, rr, kf) = (f.batch as f64, r as f64, k as f64);
         super::budget::check(
             "fixed_points.batch",
-            super::budget::f64s(batch * (2.0 * rr * rr + rr) * 4.0),
+            super::budget::f64s(batch * (2.0 * rr * rr * kf + rr) * 4.0),
             super::budget::DEFAULT_GB,
             "use fewer random starts",
         )?;
@@ -164,7 +188,7 @@ impl Checked for FixedPointsConfig {
         };
         super::budget::runtime(
             field,
-            batch * (f.t_run / f.dt) * (rr * rr * rr + 4.0 * rr * rr),
+            batch * (f.t_run / f.dt) * (rr * rr * rr * kf * kf + 4.0 * rr * rr * kf),
             2e-9,
             "lower t_run (or set tol for an early stop), raise dt, or use fewer starts (batch)",
         )?;
@@ -177,7 +201,7 @@ impl Checked for FixedPointsConfig {
                 ),
             ));
         }
-        let inputs = f.inputs(r)?;
+        let inputs = f.inputs(r, k)?;
         // Shape and finiteness of the inputs.
         FpProblem::new(spec.t(), inputs.as_ref())?;
         Ok((spec, set, inputs))

@@ -338,10 +338,10 @@ impl ModelConfig {
     }
 }
 
-/// Refuse a model of rank K > 1 (`model.rank`, E4K) in a command whose results are rank-one
-/// only so far; `command` names it (`"fixed-points"`, `"sample"`, ...). Rank-K models run in
-/// `simulate` (the finite-N network with E4K loadings), `dmft` (E7K, E8K) and `compare`, and in
-/// sweeps of run kind `simulate`.
+/// Refuse a model of rank K > 1 (`model.rank`, E4K) where results are rank-one only so far;
+/// `command` names the run (`"dmft"` or `"stationary"` points of a sweep). Rank-K models run in
+/// `simulate` (the finite-N network with E4K loadings), `dmft` (E7K, E8K), `compare`, `sample`
+/// (E10K), `fixed-points` (E14K) and `spectrum` (E16K), and in sweeps of run kind `simulate`.
 ///
 /// # Errors
 /// [`SolverError::InvalidInput`] naming `model.rank`.
@@ -353,7 +353,7 @@ pub fn require_rank_one(rank: usize, command: &str) -> Result<(), SolverError> {
     Err(SolverError::invalid(
         "model.rank",
         format!(
-            "is {rank}; {why}: give model.rank = 1, or run the rank-{rank} model with `mrdmft dmft`, `mrdmft compare` or `mrdmft simulate` (or a sweep of run kind \"simulate\")"
+            "is {rank}; {why}: give model.rank = 1, or run the rank-{rank} model with `mrdmft dmft`, `mrdmft compare`, `mrdmft simulate`, `mrdmft sample`, `mrdmft fixed-points` or `mrdmft spectrum` (or a sweep of run kind \"simulate\")"
         ),
     ))
 }

@@ -140,7 +140,7 @@ pub enum InputOverlaps {
 impl InputOverlaps {
     /// Flat `(m*R + n)*K + k` for `r` regions of rank `k`, or the message saying which shape
     /// is expected.
-    fn flat(&self, r: usize, k: usize) -> Result<Vec<f64>, String> {
+    pub(crate) fn flat(&self, r: usize, k: usize) -> Result<Vec<f64>, String> {
         let want = if k == 1 {
             format!("must be an R x R matrix (R = {r})")
         } else {

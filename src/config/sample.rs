@@ -243,12 +243,13 @@ pub enum SamplePlan {
 
 impl Checked for SampleRunConfig {
     const KIND: Kind = Kind::Sample;
-    /// The model, what to run, and the initial currents (row-major R x R).
+    /// The model, what to run, and the initial currents ($R^2K$ of them at the current index
+    /// $(mR + n)K + k$; row-major R x R for rank one).
     type Valid = (MeanFieldSpec, SamplePlan, Vec<f64>);
     /// Validate everything once (the warm-start file is read by the run).
     fn check(&self) -> Result<Self::Valid, SolverError> {
         check_schema(self.schema_version)?;
-        let spec = self.model.check_rank_one("sample")?;
+        let spec = self.model.check()?;
         let r = spec.regions();
         let c = &self.sample;
         let controls = c.controls();
@@ -256,8 +257,10 @@ impl Checked for SampleRunConfig {
             Some(s) => s.flat(r, spec.rank(), "sample.S0")?,
             None => random_s0(spec.n_currents(), c.seed),
         };
-        // Memory (E10 sampling): n_samples Gaussian paths per region over the time points (and
-        // their phi images), and the R covariance matrices of the time points.
+        // Memory (E10 sampling; E10K for rank K): n_samples Gaussian paths per region over the
+        // time points (and their phi images), and the R covariance matrices of the time points;
+        // the R K loadings of each path and the R^2 K currents per time point are small beside
+        // them.
         let points = match c.mode {
             SampleMode::Stationary => 2.0 * c.n_lags.unwrap_or(512) as f64,
             SampleMode::Window => c.steps.unwrap_or(0) as f64,

@@ -8,6 +8,10 @@
 //!  "spectrum": {"silence": 0, "dmft_result": "run.json", "every": 20,
 //!               "draw": {"R": 2, "re": 1.5, "im": 0.5, "tol": 0.01875, "seed": 0, "max_draws": 1000000}}}
 //! ```
+//! A model of rank K > 1 (`model.rank`, E16K) gives the $R^2K$ eigenvalues of the
+//! $(R^2K)\times(R^2K)$ matrix $\hat T$; so does the model of a rank-K `dmft_result`. The
+//! sampler of `draw` draws rank-one tensors (the paper's ensemble).
+//!
 //! `silence` is a 0-based region index; `dmft_result` is a path relative to the config file's
 //! folder. The check is static: the DMFT result is read by the run
 //! ([`crate::runs::spectrum::run`]), which is given the config file's path.
@@ -180,8 +184,8 @@ impl Checked for SpectrumConfig {
             ));
         }
         if let Some(m) = &self.model {
+            // Any rank K (E16K): T_hat is (R^2 K) x (R^2 K), its size budgeted by the model.
             let t = m.check()?.t().clone();
-            super::require_rank_one(t.rank(), "spectrum")?;
             if let Some(k) = s.silence {
                 silenced(&t, k)?;
             }

@@ -3,7 +3,7 @@
 
 use std::path::{Path, PathBuf};
 
-use super::regions::{curve, name_suffix, panel, per_region, variance_panel};
+use super::regions::{current_label_of, curve, name_suffix, panel, per_region, variance_panel};
 use super::{color, Figure, LinePanel, Series, Style};
 use crate::config::SampleMode;
 use crate::error::Result;
@@ -11,7 +11,7 @@ use crate::results::SampleResult;
 
 /// Draw `res` to `<stem>.png` and `<stem>.svg`.
 pub fn plot_sample(res: &SampleResult, stem: &Path) -> Result<(PathBuf, PathBuf)> {
-    let r = res.s0.len();
+    let (r, kk) = (res.s0.regions(), res.s0.rank());
     let mut panels = Vec::new();
     match res.mode {
         SampleMode::Stationary => {
@@ -26,19 +26,27 @@ pub fn plot_sample(res: &SampleResult, stem: &Path) -> Result<(PathBuf, PathBuf)
         }
         SampleMode::Window => {
             panels.push(variance_panel(&res.t, &res.delta_diag));
+            // One line per current S^{mn} (rank K > 1: per channel, S^{mn}_k, E7K).
             let mut series = Vec::new();
             for m in 0..r {
                 for n in 0..r {
-                    series.push(Series::line(
-                        super::regions::current_label(m + 1, n + 1),
-                        curve(&res.t, &res.s_t, |s| s[m][n]),
-                        color(m * r + n),
-                    ));
+                    for k in 0..kk {
+                        series.push(Series::line(
+                            current_label_of(m, n, k, kk),
+                            curve(&res.t, &res.s_t, |s| s.get(m, n, k)),
+                            color((m * r + n) * kk + k),
+                        ));
+                    }
                 }
             }
+            let y_label = if kk > 1 {
+                "Sᵐⁿₖ(t)"
+            } else {
+                "Sᵐⁿ(t)"
+            };
             panels.push(LinePanel {
-                legend: r <= 2,
-                ..panel("currents S(t)", super::regions::T_LABEL, "Sᵐⁿ(t)", series)
+                legend: r * r * kk <= 4,
+                ..panel("currents S(t)", super::regions::T_LABEL, y_label, series)
             });
         }
     }
@@ -71,8 +79,13 @@ pub fn plot_sample(res: &SampleResult, stem: &Path) -> Result<(PathBuf, PathBuf)
         ],
     ));
     let title = format!(
-        "sampling solver ({}), R = {r}, phi = {}, M = {}, {} iterations{}",
+        "sampling solver ({}), R = {r}{}, phi = {}, M = {}, {} iterations{}",
         res.mode,
+        if kk > 1 {
+            format!(", K = {kk}")
+        } else {
+            String::new()
+        },
         res.config.model.phi.name(),
         res.n_samples,
         res.iterations,

@@ -87,7 +87,10 @@ pub fn plot_spectrum(res: &SpectrumResult, stem: &Path) -> Result<(PathBuf, Path
     }
     let equal = (0..panels.len()).collect();
     let figure = super::row::row(
-        format!("spectrum, R = {}", res.t.len()),
+        match res.t.rank() {
+            1 => format!("spectrum, R = {}", res.t.regions()),
+            k => format!("spectrum, R = {}, K = {k}", res.t.regions()),
+        },
         res.config.name.as_deref(),
         panels,
         (480, 460),

@@ -4,7 +4,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::Envelope;
+use super::{CurrentBlock, Envelope};
 use crate::config::FixedPointsConfig;
 
 /// Result of `mrdmft fixed-points`: the [`Envelope`] around a [`FixedPointsBody`].
@@ -25,30 +25,31 @@ pub struct FixedPointsBody {
     pub fixed_points: Vec<DistinctFp>,
 }
 
-/// One start's end state. Matrices are `[m][n]` = S^{mn}.
+/// One start's end state. Currents are `[m][n]` = S^{mn}, or `[m][n][k]` = S^{mn}_k for
+/// rank K > 1 (E14K).
 #[serde_with::skip_serializing_none]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct EndState {
     /// Initial currents (when `store_starts`).
     #[serde(rename = "S_init")]
-    pub s_init: Option<Vec<Vec<f64>>>,
+    pub s_init: Option<CurrentBlock>,
     /// Final currents.
     #[serde(rename = "S")]
-    pub s: Vec<Vec<f64>>,
+    pub s: CurrentBlock,
     /// max|dS/dt| at the end.
     pub residual: f64,
     /// Euler steps taken.
     pub steps: usize,
-    /// Row sums A^m = sum_n (S^{mn})^2.
+    /// Row sums A^m = sum_n (S^{mn})^2 (rank K: sum_{n,k} (S^{mn}_k)^2).
     pub row_sums: Vec<f64>,
 }
 
 /// A distinct fixed point.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct DistinctFp {
-    /// Currents `[m][n]`.
+    /// Currents `[m][n]` (`[m][n][k]` for rank K > 1).
     #[serde(rename = "S")]
-    pub s: Vec<Vec<f64>>,
+    pub s: CurrentBlock,
     /// How many starts reached it.
     pub count: usize,
     /// Their indices.

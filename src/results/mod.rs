@@ -34,9 +34,9 @@ pub use dmft::{DeltaRowOut, DmftBody, DmftResult};
 pub use fixed_points::{DistinctFp, EndState, FixedPointsBody, FixedPointsResult};
 pub use polytope::{FractureStats, PolytopeBody, PolytopeOut, PolytopeResult, RandomOut};
 pub use sample::{termination_name, SampleBody, SampleResult};
-pub(crate) use simulate::{blocks, rows};
+pub(crate) use simulate::rows;
 pub use simulate::{AutocorrOut, Records, SimBody, SimResult, TrialOut};
-pub use spectrum::{DrawOut, DynPoint, SilencedOut, SpectrumBody, SpectrumResult};
+pub use spectrum::{DrawOut, DynPoint, SilencedOut, SpectrumBody, SpectrumResult, TensorOut};
 pub use stationary::{Curve, Solution, StationaryBody, StationaryResult, TrajectoryOut};
 pub use sweep::{SweepBody, SweepResult};
 

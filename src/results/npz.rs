@@ -173,6 +173,26 @@ impl Nested for super::CurrentBlock {
     }
 }
 
+/// A spectrum's tensor is `[R, R, R]` for rank one and `[R, R, R, K, K]` for rank K > 1
+/// (E16K), as the result file holds it. (`DEPTH` counts the rank-one axes; it only shapes empty
+/// lists.)
+impl Nested for super::TensorOut {
+    type Elem = f64;
+    const DEPTH: usize = 3;
+    fn shape_into(&self, out: &mut Vec<usize>) {
+        match self {
+            super::TensorOut::RankOne(t) => t.shape_into(out),
+            super::TensorOut::RankK(t) => t.shape_into(out),
+        }
+    }
+    fn flatten_into(&self, shape: &[usize], out: &mut Vec<f64>) -> bool {
+        match self {
+            super::TensorOut::RankOne(t) => t.flatten_into(shape, out),
+            super::TensorOut::RankK(t) => t.flatten_into(shape, out),
+        }
+    }
+}
+
 impl<T: Nested + ?Sized> Nested for &T {
     type Elem = T::Elem;
     const DEPTH: usize = T::DEPTH;
@@ -369,7 +389,8 @@ pub fn stationary(r: &StationaryResult) -> Result<Arrays> {
 
 /// fixed-points (E14): end states `S` `[E,R,R]`, `residual`, `steps` `[E]`, `row_sums` `[E,R]`,
 /// `S_init` `[E,R,R]` (when recorded), `fixed_point_of` `[E]` (index of its distinct fixed point);
-/// distinct fixed points `S` `[F,R,R]`, `count` `[F]`, `row_sums` `[F,R]`.
+/// distinct fixed points `S` `[F,R,R]`, `count` `[F]`, `row_sums` `[F,R]`. With rank-K subspaces
+/// (`model.rank` K > 1, E14K) every `S` and `S_init` has a trailing channel axis, `[E,R,R,K]`.
 pub fn fixed_points(r: &FixedPointsResult) -> Result<Arrays> {
     let mut a = Arrays::default();
     let e = &r.end_states;
@@ -404,8 +425,10 @@ pub fn fixed_points(r: &FixedPointsResult) -> Result<Arrays> {
     Ok(a)
 }
 
-/// spectrum (E16): `T` `[R,R,R]`, `eigenvalues` `[K,2]` (re, im), `leading` `[2]`;
-/// `silenced/eigenvalues` `[K',2]`; `spectral_dynamics/t` `[D]`, `/psi` `[D,R]`, `/eigenvalues` `[D,K,2]`.
+/// spectrum (E16): `T` `[R,R,R]`, `eigenvalues` `[E,2]` (re, im; E = R^2), `leading` `[2]`;
+/// `silenced/eigenvalues` `[E,2]`; `spectral_dynamics/t` `[D]`, `/psi` `[D,R]`, `/eigenvalues`
+/// `[D,E,2]`. With rank-K subspaces (`model.rank` K > 1, E16K) `T` is `[R,R,R,K,K]` and there
+/// are E = R^2 K eigenvalues.
 pub fn spectrum(r: &SpectrumResult) -> Result<Arrays> {
     let eig =
         |v: &[mrdmft_solvers::spectrum::Eig]| v.iter().map(|e| [e.re, e.im]).collect::<Vec<_>>();
@@ -467,6 +490,8 @@ pub fn polytope(r: &PolytopeResult) -> Result<Arrays> {
 /// sample (EQUATIONS.md section 2.1): the histories `[iterations]`, `S0`/`S` `[R,R]`, `psi`, `Delta_0`,
 /// `psi_sampled`, `structured_variance`, `clipped_*` `[R]`, `lags` `[L]`, `C`/`Delta` `[L,R]` (when
 /// kept), the two-time run `t` `[Nq]`, `psi_t` `[Nq,R]`, `S_t` `[Nq,R,R]`, `delta_diag`, `delta_rows`.
+/// With rank-K subspaces (`model.rank` K > 1, E7K) the currents have a trailing channel axis:
+/// `S0`/`S` `[R,R,K]`, `S_t` `[Nq,R,R,K]`.
 pub fn sample(r: &SampleResult) -> Result<Arrays> {
     let mut a = Arrays::default();
     add_fields!(a, r;

@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 
 use mrdmft_solvers::sampling::Termination;
 
-use super::{DeltaRowOut, Envelope};
+use super::{CurrentBlock, DeltaRowOut, Envelope};
 use crate::config::{SampleMode, SampleRunConfig};
 
 /// Result of `mrdmft sample`: the [`Envelope`] (config, version, seed of the random streams,
@@ -14,14 +14,16 @@ pub type SampleResult = Envelope<SampleRunConfig, SampleBody>;
 
 /// The arrays of a `sample` result. Index conventions: `C[m][k]`, `Delta[m][k]` at lag
 /// `lags[k]` (stationary); `psi_t[j][m]`, `S_t[j][m][n]`, `delta_diag[j][m]` at time `t[j]`
-/// (window); `S[m][n]` = current into region m from region n.
+/// (window); `S[m][n]` = current into region m from region n. With rank-K subspaces
+/// (`model.rank` K > 1, E7K) the currents gain a trailing channel axis: `S0[m][n][k]`,
+/// `S[m][n][k]` and `S_t[j][m][n][k]` = $S^{mn}_k$.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Default)]
 pub struct SampleBody {
     /// "stationary" or "window".
     pub mode: SampleMode,
-    /// Initial currents used.
+    /// Initial currents used (`[m][n]`, or `[m][n][k]` for rank K > 1).
     #[serde(rename = "S0")]
-    pub s0: Vec<Vec<f64>>,
+    pub s0: CurrentBlock,
     /// Iterations performed.
     pub iterations: usize,
     /// Paths per region and iteration actually used.
@@ -47,9 +49,9 @@ pub struct SampleBody {
     pub delta0: Vec<f64>,
     /// Gains psi^m (stationary) or psi^m(t_end) (window).
     pub psi: Vec<f64>,
-    /// Currents `S[m][n]` (window: at t_end).
+    /// Currents `S[m][n]` (`S[m][n][k]` for rank K > 1; window: at t_end).
     #[serde(rename = "S")]
-    pub s: Vec<Vec<f64>>,
+    pub s: CurrentBlock,
     /// Stationary: lags tau_k = k dt.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub lags: Vec<f64>,
@@ -74,9 +76,9 @@ pub struct SampleBody {
     /// Window: `psi_t[j][m]`.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub psi_t: Vec<Vec<f64>>,
-    /// Window: `S_t[j][m][n]`.
+    /// Window: `S_t[j][m][n]` (`S_t[j][m][n][k]` for rank K > 1).
     #[serde(rename = "S_t", default, skip_serializing_if = "Vec::is_empty")]
-    pub s_t: Vec<Vec<Vec<f64>>>,
+    pub s_t: Vec<CurrentBlock>,
     /// Window: `delta_diag[j][m]` = Delta^m(t_j, t_j).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub delta_diag: Vec<Vec<f64>>,

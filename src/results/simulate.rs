@@ -167,8 +167,3 @@ pub struct SimBody {
 pub(crate) fn rows(v: &[f64], n: usize) -> Vec<Vec<f64>> {
     v.chunks(n).map(<[f64]>::to_vec).collect()
 }
-
-/// `R x R` blocks of a flat array (`[q][m][n]`).
-pub(crate) fn blocks(v: &[f64], r: usize) -> Vec<Vec<Vec<f64>>> {
-    v.chunks(r * r).map(|q| rows(q, r)).collect()
-}

@@ -3,6 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use mrdmft_solvers::spec::Tensor3;
 use mrdmft_solvers::spectrum::Eig;
 
 use super::Envelope;
@@ -15,10 +16,10 @@ pub type SpectrumResult = Envelope<SpectrumConfig, SpectrumBody>;
 #[serde_with::skip_serializing_none]
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SpectrumBody {
-    /// The tensor `T[m][n][r]`.
+    /// The tensor `T[m][n][r]` (`T[m][n][r][k][l]` for rank K > 1).
     #[serde(rename = "T")]
-    pub t: Vec<Vec<Vec<f64>>>,
-    /// Eigenvalues of T_hat, sorted by decreasing real part.
+    pub t: TensorOut,
+    /// Eigenvalues of T_hat, sorted by decreasing real part (R^2 K of them, E16K).
     pub eigenvalues: Vec<Eig>,
     /// Leading eigenvalue.
     pub leading: Eig,
@@ -31,6 +32,49 @@ pub struct SpectrumBody {
     /// Spectral dynamics along the DMFT result.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub spectral_dynamics: Vec<DynPoint>,
+}
+
+/// The tensor of a spectrum result as the file holds it: `T[m][n][r]` $= T^{mnr}$ for rank
+/// one (exactly the rank-one files), `T[m][n][r][k][l]` $= T^{mnr}_{kl}$ for rank K > 1 (E16K).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum TensorOut {
+    /// `T[m][n][r]`.
+    RankOne(Vec<Vec<Vec<f64>>>),
+    /// `T[m][n][r][k][l]`.
+    #[allow(clippy::type_complexity)]
+    RankK(Vec<Vec<Vec<Vec<Vec<f64>>>>>),
+}
+
+impl TensorOut {
+    /// The nested form of `t`: three levels for rank one, five for rank K > 1.
+    pub fn of(t: &Tensor3) -> Self {
+        if t.rank() == 1 {
+            TensorOut::RankOne(t.to_nested())
+        } else {
+            TensorOut::RankK(t.to_nested_rank())
+        }
+    }
+
+    /// Regions R.
+    pub fn regions(&self) -> usize {
+        match self {
+            TensorOut::RankOne(t) => t.len(),
+            TensorOut::RankK(t) => t.len(),
+        }
+    }
+
+    /// Rank K (1 for a three-level tensor).
+    pub fn rank(&self) -> usize {
+        match self {
+            TensorOut::RankOne(_) => 1,
+            TensorOut::RankK(t) => t
+                .first()
+                .and_then(|x| x.first())
+                .and_then(|x| x.first())
+                .map_or(1, Vec::len),
+        }
+    }
 }
 
 /// Draw statistics.

@@ -8,12 +8,9 @@ use mrdmft_solvers::spec::MeanFieldSpec;
 use super::Context;
 use crate::config::{FixedPointsConfig, Kind};
 use crate::error::Result;
-use crate::results::{DistinctFp, EndState, Envelope, FixedPointsBody, FixedPointsResult};
-
-/// A row-major R x R matrix as rows.
-fn rows(v: &[f64], r: usize) -> Vec<Vec<f64>> {
-    v.chunks(r).map(<[f64]>::to_vec).collect()
-}
+use crate::results::{
+    CurrentBlock, DistinctFp, EndState, Envelope, FixedPointsBody, FixedPointsResult,
+};
 
 /// Why the Euler runs stopped: every start ran all `steps`, or the early stop at `set.tol`
 /// ended all or some of them.
@@ -27,17 +24,17 @@ fn termination(set: &FpSettings, out: &[FpOutcome], steps: usize) -> &'static st
     }
 }
 
-/// Find the fixed points of the currents without disorder (E14) from the batch of random
-/// starts of a checked config (`valid` from [`crate::config::Checked::check`]) and
-/// de-duplicate them.
+/// Find the fixed points of the currents without disorder (E14; E14K for rank K, currents
+/// $S^{mn}_k$) from the batch of random starts of a checked config (`valid` from
+/// [`crate::config::Checked::check`]) and de-duplicate them.
 pub fn run(
     cfg: &FixedPointsConfig,
     valid: (MeanFieldSpec, FpSettings, Option<Inputs>),
     ctx: &Context,
 ) -> Result<FixedPointsResult> {
     let (spec, set, inputs) = valid;
-    super::require_rank_one(&spec, "fixed-points")?;
-    let r = spec.regions();
+    let (r, k) = (spec.regions(), spec.rank());
+    let block = |s: &[f64]| CurrentBlock::new(r, k, s.to_vec());
     ctx.check()?;
     let start = Instant::now();
     let out = find_fps(spec.t(), &set, inputs.as_ref())?;
@@ -49,8 +46,8 @@ pub fn run(
     let end_states: Vec<EndState> = out
         .iter()
         .map(|o| EndState {
-            s_init: f.store_starts.then(|| rows(&o.s_init, r)),
-            s: rows(&o.s, r),
+            s_init: f.store_starts.then(|| block(&o.s_init)),
+            s: block(&o.s),
             residual: o.residual,
             steps: o.steps,
             row_sums: o.row_sums(),
@@ -59,7 +56,7 @@ pub fn run(
     let fixed_points = uniq
         .iter()
         .map(|u| DistinctFp {
-            s: rows(&u.s, r),
+            s: block(&u.s),
             count: u.count,
             members: u.members.clone(),
             // The currents of a distinct fixed point are those of its first member.

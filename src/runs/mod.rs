@@ -29,18 +29,6 @@ pub mod sweep;
 pub use context::{Context, Monitor, ProgressSnapshot};
 pub use progress::Progress;
 
-/// Refuse a model of rank K > 1 (`model.rank`, E4K) at the entry of a run whose solver is
-/// rank-one only so far (`command`: `"dmft"`, `"sample"`, `"fixed-points"`, `"spectrum"`,
-/// `"compare"`); the error names `model.rank` and the commands that take rank K (`simulate`,
-/// sweeps of run kind `simulate`). Every such run's config check calls it too
-/// ([`config::require_rank_one`]), so that `mrdmft validate` refuses the same configs.
-///
-/// # Errors
-/// [`Error::Solver`] naming `model.rank`.
-pub fn require_rank_one(spec: &mrdmft_solvers::spec::MeanFieldSpec, command: &str) -> Result<()> {
-    config::require_rank_one(spec.rank(), command).map_err(Error::from)
-}
-
 /// Where a sweep keeps its checkpoint and result, for [`run`].
 #[derive(Debug, Clone, Default)]
 pub struct Output<'a> {

@@ -14,7 +14,7 @@ use crate::config::{Kind, SampleMode, SamplePlan, SampleRunConfig};
 use crate::error::{Error, Result};
 use crate::io;
 use crate::results::{
-    blocks, rows, termination_name, DeltaRowOut, Envelope, SampleBody, SampleResult,
+    rows, termination_name, CurrentBlock, DeltaRowOut, Envelope, SampleBody, SampleResult,
 };
 use crate::runs::Progress;
 
@@ -36,7 +36,7 @@ fn warm_state(path: &Path) -> Result<StationarySamplingState> {
     Ok(StationarySamplingState {
         dt: body.lags[1] - body.lags[0],
         c: body.c,
-        s: body.s.iter().flatten().copied().collect(),
+        s: body.s.values().to_vec(),
     })
 }
 
@@ -79,22 +79,33 @@ pub fn run_in(
     ctx: &Context,
 ) -> Result<SampleResult> {
     let (spec, plan, s0) = valid;
-    super::require_rank_one(&spec, "sample")?;
-    let r = spec.regions();
+    // Currents S^{mn}_k at (mR + n)K + k (E7K; K = 1: row-major R x R).
+    let (r, k) = (spec.regions(), spec.rank());
+    let nc = spec.n_currents();
     let start = Instant::now();
     let bar = Progress::new(cfg.sample.max_iters as u64, "sample", ctx);
     let mut obs = |rec: &IterationRecord| bar.set(rec.iter as u64 + 1);
     let base = SampleBody {
         mode: cfg.sample.mode,
-        s0: rows(&s0, r),
+        s0: CurrentBlock::new(r, k, s0.clone()),
         ..SampleBody::default()
     };
     let (termination, body) = match plan {
         SamplePlan::Stationary(set) => {
             let init = match &cfg.sample.warm_start {
                 Some(p) => {
-                    let st = warm_state(&dir.join(p))?;
-                    st.check(r)?;
+                    let path = dir.join(p);
+                    let st = warm_state(&path)?;
+                    if st.s.len() != nc {
+                        return Err(Error::config(
+                            &path,
+                            format!(
+                                "sample.warm_start holds {} currents, but the model has R^2 K = {nc} (R = {r}, K = model.rank = {k}); start from a result of the same model",
+                                st.s.len()
+                            ),
+                        ));
+                    }
+                    st.check_for(&spec)?;
                     st
                 }
                 None => StationarySamplingState::guess(&spec, set.dt, set.n_lags, &s0),
@@ -104,7 +115,7 @@ pub fn run_in(
                 psi_sampled: sol.psi_sampled,
                 delta0: sol.delta0,
                 psi: sol.psi,
-                s: rows(&sol.s, r),
+                s: CurrentBlock::new(r, k, sol.s.clone()),
                 lags: (0..sol.n_lags).map(|k| k as f64 * sol.dt).collect(),
                 c: sol.c,
                 delta: sol.delta,
@@ -144,10 +155,10 @@ pub fn run_in(
                 psi_sampled: sol.psi_sampled[(nt - 1) * r..].to_vec(),
                 delta0: sol.delta_diag[(nt - 1) * r..].to_vec(),
                 psi: sol.psi[(nt - 1) * r..].to_vec(),
-                s: rows(&sol.s[(nt - 1) * r * r..], r),
+                s: CurrentBlock::new(r, k, sol.s[(nt - 1) * nc..].to_vec()),
                 t: (0..nt).map(|j| j as f64 * sol.dt).collect(),
                 psi_t: rows(&sol.psi, r),
-                s_t: blocks(&sol.s, r),
+                s_t: CurrentBlock::series(&sol.s, r, k),
                 delta_diag: rows(&sol.delta_diag, r),
                 delta_rows,
                 jitter: sol.jitter,

@@ -11,9 +11,11 @@ use crate::config::{Kind, SpectrumConfig, TensorSource};
 use crate::error::{Error, Result};
 use crate::results::{
     AnyResult, DmftResult, DrawOut, DynPoint, Envelope, SilencedOut, SpectrumBody, SpectrumResult,
+    TensorOut,
 };
 
-/// Eigenvalues of $\hat T$ (E16), sorted by decreasing real part, and the leading one.
+/// Eigenvalues of $\hat T$ (E16; the $R^2K$ of E16K for rank K), sorted by decreasing real
+/// part, and the leading one.
 fn spectrum(t: &Tensor3) -> Result<(Vec<Eig>, Eig)> {
     let e = t_hat_eigenvalues(t, None)?;
     let lead = leading(&e).expect("R >= 1");
@@ -50,7 +52,7 @@ fn read_dmft(p: &Path, origin: &Path) -> Result<DmftResult> {
     }
 }
 
-/// The spectrum of $\hat T$ (E16) of a checked config (`source` from
+/// The spectrum of $\hat T$ (E16, E16K for a model of rank K) of a checked config (`source` from
 /// [`crate::config::Checked::check`]), with a region silenced and the spectral dynamics along
 /// `spectrum.dmft_result` as requested. `origin` is the config file: it names the config in
 /// errors and `spectrum.dmft_result` is read relative to its folder.
@@ -85,7 +87,6 @@ pub fn run(
         }
     };
     ctx.check()?;
-    crate::config::require_rank_one(t.rank(), "spectrum")?;
     let r = t.dim();
     let (eigenvalues, lead) = spectrum(&t)?;
     let silenced = match s.silence {
@@ -119,7 +120,7 @@ pub fn run(
         None => Vec::new(),
     };
     let body = SpectrumBody {
-        t: t.to_nested(),
+        t: TensorOut::of(&t),
         unstable: lead.re > 1.0,
         eigenvalues,
         leading: lead,

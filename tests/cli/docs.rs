@@ -139,6 +139,15 @@ fn tiny_results() -> Vec<(String, Value)> {
     );
     let (c, o) = g("fixed_points_inputs.json");
     add("fixed_points inputs", c, o);
+    // rank-2 subspaces: the same fields with a channel axis.
+    let (c, o) = g("fixed_points_rank2.json");
+    add(
+        "fixed_points rank 2",
+        patch(c, json!({"fixed_points": {"store_starts": true}})),
+        o,
+    );
+    let (c, o) = g("spectrum_rank2.json");
+    add("spectrum rank 2", c, o);
     // polytopes, explicit and random with the draws stored.
     let (c, o) = g("polytope_b.json");
     add(
@@ -162,6 +171,15 @@ fn tiny_results() -> Vec<(String, Value)> {
         patch(
             c,
             json!({"sample": {"steps": 60, "delta_rows": [20], "max_iters": 4, "n_samples": 64}}),
+        ),
+        o,
+    );
+    let (c, o) = g("sample_rank2_window.json");
+    add(
+        "sample window rank 2",
+        patch(
+            c,
+            json!({"sample": {"steps": 60, "delta_rows": [20], "max_iters": 4}}),
         ),
         o,
     );

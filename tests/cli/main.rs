@@ -10,3 +10,4 @@ mod files;
 mod hardening;
 mod network;
 mod npz;
+mod rank_k;

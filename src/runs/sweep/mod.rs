@@ -495,7 +495,7 @@ fn run_sample(
         res.message = Some("the sampling iteration diverged".into());
         return Ok(());
     }
-    res.s_final = CurrentBlock::new(r, 1, sol.s.clone());
+    res.s_final = CurrentBlock::new(r, spec.rank(), sol.s.clone());
     res.psi_final = sol.psi.clone();
     res.delta_diag_final = sol.delta0.clone();
     res.structured_variance = Some(sol.structured_variance.clone());
