@@ -4,6 +4,9 @@
 use std::path::PathBuf;
 
 use serde::{Deserialize, Serialize};
+
+use super::network::InputsConfig;
+use mrdmft_solvers::inputs::InputDrive;
 use serde_json::Value;
 
 use mrdmft_solvers::sampling::stationary::StationarySamplingSettings;
@@ -165,6 +168,8 @@ pub struct SampleConfig {
     /// Window mode: rows i of Delta(t_i, t_i + tau) to return.
     #[serde(default)]
     pub delta_rows: Vec<usize>,
+    /// Window mode: external inputs (E19), as `network.inputs` and `dmft.inputs`.
+    pub inputs: Option<InputsConfig>,
 }
 
 fn default_n_samples() -> usize {
@@ -237,8 +242,8 @@ pub struct SampleRunConfig {
 pub enum SamplePlan {
     /// Stationary mode.
     Stationary(StationarySamplingSettings),
-    /// Window mode.
-    Window(WindowSettings),
+    /// Window mode, with the inputs sampled on its grid (E19), if any.
+    Window(WindowSettings, Option<InputDrive>),
 }
 
 impl Checked for SampleRunConfig {
@@ -282,6 +287,12 @@ impl Checked for SampleRunConfig {
                         "belongs to mode \"window\"; the stationary mode takes n_lags",
                     ));
                 }
+                if c.inputs.is_some() {
+                    return Err(SolverError::invalid(
+                        "sample.inputs",
+                        "belong to mode \"window\" (time-dependent inputs); use mode \"window\", or fixed-points with input_convention \"network\" for a constant input without disorder",
+                    ));
+                }
                 let set = StationarySamplingSettings {
                     controls,
                     dt: c.dt,
@@ -321,7 +332,15 @@ impl Checked for SampleRunConfig {
                     delta_rows: c.delta_rows.clone(),
                 };
                 set.check(r)?;
-                SamplePlan::Window(set)
+                let inputs = match &c.inputs {
+                    None => None,
+                    Some(ic) => {
+                        let (schedule, v) = ic.check(r, spec.rank(), "sample.inputs")?;
+                        let i = schedule.sample(set.dt, set.steps, r);
+                        Some(InputDrive::new(&spec, set.steps, i, v)?)
+                    }
+                };
+                SamplePlan::Window(set, inputs)
             }
         };
         Ok((spec, plan, s0))

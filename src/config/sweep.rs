@@ -835,7 +835,7 @@ impl Plan {
                 let (spec, checked, _) = crate::config::Checked::check(&c).map_err(invalid)?;
                 let n_lags = match checked {
                     crate::config::SamplePlan::Stationary(s) => s.n_lags,
-                    crate::config::SamplePlan::Window(s) => s.steps,
+                    crate::config::SamplePlan::Window(s, _) => s.steps,
                 };
                 CellCheck {
                     regions: spec.regions(),

@@ -346,7 +346,7 @@ pub fn sample(plan: &config::SamplePlan, regions: usize, threads: usize) -> Esti
             "lags",
             s.n_lags,
         ),
-        config::SamplePlan::Window(w) => (
+        config::SamplePlan::Window(w, _) => (
             &w.controls,
             (w.steps as f64).powi(2) / 2.0,
             cost::SAMPLE_NS_PER_PATH_ENTRY,
@@ -369,7 +369,7 @@ pub fn sample(plan: &config::SamplePlan, regions: usize, threads: usize) -> Esti
         c.max_iters,
         duration(e.seconds * c.max_iters as f64 / iters.max(1.0))
     ));
-    if matches!(plan, config::SamplePlan::Window(_)) {
+    if matches!(plan, config::SamplePlan::Window(..)) {
         e.settings
             .push("sample.steps: window mode grows as steps^2 per path".into());
     }

@@ -5,7 +5,7 @@ use std::path::Path;
 use std::time::Instant;
 
 use mrdmft_solvers::sampling::stationary::{solve_stationary, StationarySamplingState};
-use mrdmft_solvers::sampling::window::solve_window;
+use mrdmft_solvers::sampling::window::solve_window_with_inputs;
 use mrdmft_solvers::sampling::IterationRecord;
 use mrdmft_solvers::spec::MeanFieldSpec;
 
@@ -127,8 +127,8 @@ pub fn run_in(
             let body = with_iterations(body, sol.run.iterations, sol.n_samples, &sol.run.history);
             (sol.run.termination, body)
         }
-        SamplePlan::Window(set) => {
-            let sol = solve_window(&spec, &set, &s0, &mut obs)?;
+        SamplePlan::Window(set, inputs) => {
+            let sol = solve_window_with_inputs(&spec, &set, &s0, inputs.as_ref(), &mut obs)?;
             let nt = sol.steps;
             let diag = &sol.delta_diag;
             let delta_rows = sol
