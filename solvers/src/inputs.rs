@@ -79,6 +79,15 @@ impl InputDrive {
         Ok(InputDrive { r, i, v })
     }
 
+    /// Constant inputs $I^m$ (a fixed point or stationary state, where $\tilde I = I$), as a
+    /// one-point grid: [`InputDrive::at`]`(0)` is $I$.
+    ///
+    /// # Errors
+    /// As [`InputDrive::new`].
+    pub fn constant(spec: &MeanFieldSpec, i: Vec<f64>, v: Vec<f64>) -> Result<Self, SolverError> {
+        Self::new(spec, 1, i, v)
+    }
+
     /// Number of grid points.
     pub fn steps(&self) -> usize {
         self.i.len() / self.r.max(1)

@@ -168,7 +168,8 @@ pub struct SampleConfig {
     /// Window mode: rows i of Delta(t_i, t_i + tau) to return.
     #[serde(default)]
     pub delta_rows: Vec<usize>,
-    /// Window mode: external inputs (E19), as `network.inputs` and `dmft.inputs`.
+    /// External inputs (E19), as `network.inputs` and `dmft.inputs`: any schedule in window mode,
+    /// one constant piece in stationary mode.
     pub inputs: Option<InputsConfig>,
 }
 
@@ -240,8 +241,8 @@ pub struct SampleRunConfig {
 /// What a checked `sample` config runs.
 #[derive(Debug, Clone)]
 pub enum SamplePlan {
-    /// Stationary mode.
-    Stationary(StationarySamplingSettings),
+    /// Stationary mode, with constant inputs (E19), if any.
+    Stationary(StationarySamplingSettings, Option<InputDrive>),
     /// Window mode, with the inputs sampled on its grid (E19), if any.
     Window(WindowSettings, Option<InputDrive>),
 }
@@ -287,19 +288,33 @@ impl Checked for SampleRunConfig {
                         "belongs to mode \"window\"; the stationary mode takes n_lags",
                     ));
                 }
-                if c.inputs.is_some() {
-                    return Err(SolverError::invalid(
-                        "sample.inputs",
-                        "belong to mode \"window\" (time-dependent inputs); use mode \"window\", or fixed-points with input_convention \"network\" for a constant input without disorder",
-                    ));
-                }
+                let inputs = match &c.inputs {
+                    None => None,
+                    Some(ic) => {
+                        let (schedule, v) = ic.check(r, spec.rank(), "sample.inputs")?;
+                        let constant = schedule.from.len() == 1
+                            && schedule.from[0] <= 0.0
+                            && schedule.sine.iter().all(Option::is_none);
+                        if !constant {
+                            return Err(SolverError::invalid(
+                                "sample.inputs.schedule",
+                                "has pieces after t = 0 or a sinusoid; the stationary mode takes one constant piece {\"from\": 0, \"I\": [..]} (time-dependent inputs: mode \"window\")",
+                            ));
+                        }
+                        Some(InputDrive::constant(
+                            &spec,
+                            schedule.amplitude[0].clone(),
+                            v,
+                        )?)
+                    }
+                };
                 let set = StationarySamplingSettings {
                     controls,
                     dt: c.dt,
                     n_lags: c.n_lags.unwrap_or(512),
                 };
                 set.check()?;
-                SamplePlan::Stationary(set)
+                SamplePlan::Stationary(set, inputs)
             }
             SampleMode::Window => {
                 if c.n_lags.is_some() {

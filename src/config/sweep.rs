@@ -834,7 +834,7 @@ impl Plan {
                 }
                 let (spec, checked, _) = crate::config::Checked::check(&c).map_err(invalid)?;
                 let n_lags = match checked {
-                    crate::config::SamplePlan::Stationary(s) => s.n_lags,
+                    crate::config::SamplePlan::Stationary(s, _) => s.n_lags,
                     crate::config::SamplePlan::Window(s, _) => s.steps,
                 };
                 CellCheck {

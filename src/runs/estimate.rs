@@ -339,7 +339,7 @@ pub fn sample(plan: &config::SamplePlan, regions: usize, threads: usize) -> Esti
     let r = regions as f64;
     let mut e = Estimate::new(Kind::Sample, threads);
     let (c, per_path, ns, what, len) = match plan {
-        config::SamplePlan::Stationary(s) => (
+        config::SamplePlan::Stationary(s, _) => (
             &s.controls,
             s.n_lags as f64,
             cost::SAMPLE_NS_PER_PATH_LAG,

@@ -4,7 +4,7 @@
 use std::path::Path;
 use std::time::Instant;
 
-use mrdmft_solvers::sampling::stationary::{solve_stationary, StationarySamplingState};
+use mrdmft_solvers::sampling::stationary::{solve_stationary_with_inputs, StationarySamplingState};
 use mrdmft_solvers::sampling::window::solve_window_with_inputs;
 use mrdmft_solvers::sampling::IterationRecord;
 use mrdmft_solvers::spec::MeanFieldSpec;
@@ -91,7 +91,7 @@ pub fn run_in(
         ..SampleBody::default()
     };
     let (termination, body) = match plan {
-        SamplePlan::Stationary(set) => {
+        SamplePlan::Stationary(set, inputs) => {
             let init = match &cfg.sample.warm_start {
                 Some(p) => {
                     let path = dir.join(p);
@@ -110,7 +110,7 @@ pub fn run_in(
                 }
                 None => StationarySamplingState::guess(&spec, set.dt, set.n_lags, &s0),
             };
-            let sol = solve_stationary(&spec, &set, &init, &mut obs)?;
+            let sol = solve_stationary_with_inputs(&spec, &set, &init, inputs.as_ref(), &mut obs)?;
             let body = SampleBody {
                 psi_sampled: sol.psi_sampled,
                 delta0: sol.delta0,

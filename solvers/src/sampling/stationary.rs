@@ -43,6 +43,7 @@ use super::{
 use crate::arrays;
 use crate::driver::{iterate, IterationRun, Step};
 use crate::error::{require_all, SolverError};
+use crate::inputs::InputDrive;
 use crate::spec::MeanFieldSpec;
 
 /// Paths per sample block (one random stream each); `n_samples` is rounded up to a multiple.
@@ -369,19 +370,47 @@ fn precondition(d: &[f64], f: f64, dt: f64, plans: &Plans) -> Vec<f64> {
 
 /// (E6, E7; E7K for rank $K$) The current map at a fixed point, $S^{mn} \mapsto \psi^n\sum_r T^{mnr}S^{nr}$
 /// ($S^{mn}_k \mapsto \psi^n\sum_{r,l}T^{mnr}_{kl}S^{nr}_l$) with $\psi^n = G(\Delta^n_\eta(0) + A^n(S))$.
-fn current_map(spec: &MeanFieldSpec, s: &[f64], de0: &[f64]) -> Vec<f64> {
+/// With static inputs (E19, $\tilde I = I$) the gains see $I_n^2$ and the map gains
+/// $\psi^n V^{mn}_k I_n$.
+fn current_map(
+    spec: &MeanFieldSpec,
+    s: &[f64],
+    de0: &[f64],
+    inputs: Option<&InputDrive>,
+) -> Vec<f64> {
     let r = spec.regions();
-    let a = structured_variance(spec, s);
+    let a = variance_of_means(spec, s, inputs);
     let psi: Vec<f64> = (0..r).map(|n| spec.phi().gain(de0[n] + a[n])).collect();
     let mut out = vec![0.0; spec.n_currents()];
     spec.currents_h(&psi, s, &mut out);
+    if let Some(inp) = inputs {
+        inp.add_drive(&psi, inp.at(0), &mut out);
+    }
     out
+}
+
+/// The static part of each region's variance: the structured $A^m$ (E8), plus $I_m^2$ with
+/// static inputs (E19).
+fn variance_of_means(spec: &MeanFieldSpec, s: &[f64], inputs: Option<&InputDrive>) -> Vec<f64> {
+    let mut a = structured_variance(spec, s);
+    if let Some(inp) = inputs {
+        for (x, i) in a.iter_mut().zip(inp.at(0)) {
+            *x += i * i;
+        }
+    }
+    a
 }
 
 /// (E7) Contraction factor per damped step of the current iteration $S \leftarrow S + a(F(S) - S)$ near
 /// `s`: spectral radius of $I + a(J_F - I)$ ($J_F$ by central differences, radius by power
 /// iteration). The kernels are held fixed.
-fn current_contraction(spec: &MeanFieldSpec, s: &[f64], de0: &[f64], a: f64) -> f64 {
+fn current_contraction(
+    spec: &MeanFieldSpec,
+    s: &[f64],
+    de0: &[f64],
+    a: f64,
+    inputs: Option<&InputDrive>,
+) -> f64 {
     let q = s.len();
     let mut jac = vec![0.0; q * q];
     for j in 0..q {
@@ -389,7 +418,10 @@ fn current_contraction(spec: &MeanFieldSpec, s: &[f64], de0: &[f64], a: f64) -> 
         let (mut sp, mut sm) = (s.to_vec(), s.to_vec());
         sp[j] += h;
         sm[j] -= h;
-        let (fp, fm) = (current_map(spec, &sp, de0), current_map(spec, &sm, de0));
+        let (fp, fm) = (
+            current_map(spec, &sp, de0, inputs),
+            current_map(spec, &sm, de0, inputs),
+        );
         for i in 0..q {
             let d = (fp[i] - fm[i]) / (2.0 * h);
             jac[i * q + j] = a * d + if i == j { 1.0 - a } else { 0.0 };
@@ -448,14 +480,24 @@ fn sample_block(
     l: usize,
     plans: &Plans,
     cv: Option<(f64, f64)>,
+    input: Option<f64>,
 ) -> BlockOut {
     let mut rng = block_rng(seed, iter, m, block);
     let phi = spec.phi();
+    // E19: a static input I_m along a direction v ~ N(0, 1) of the path (drawn only with inputs,
+    // so runs without them keep their random streams).
+    let mean = |rng: &mut ChaCha8Rng| -> f64 {
+        let mu = structured_mean(rng, lf, s_row);
+        match input {
+            Some(i) => mu + i * rng.sample::<f64, _>(StandardNormal),
+            None => mu,
+        }
+    };
     if spec.g()[m] <= 0.0 {
         // No random drive: x is static for each unit.
         let (mut c, mut p) = (0.0, 0.0);
         for _ in 0..BLOCK {
-            let mu = structured_mean(&mut rng, lf, s_row);
+            let mu = mean(&mut rng);
             let f = phi.phi(mu);
             c += f * f;
             p += phi.phi_prime(mu);
@@ -485,8 +527,8 @@ fn sample_block(
             let y: f64 = rng.sample(StandardNormal);
             *b = Complex64::new(a * x, a * y);
         }
-        let mu1 = structured_mean(&mut rng, lf, s_row);
-        let mu2 = structured_mean(&mut rng, lf, s_row);
+        let mu1 = mean(&mut rng);
+        let mu2 = mean(&mut rng);
         if cv.is_some() {
             let z0 = buf[0] + Complex64::new(mu1, mu2);
             power_x[0] += nf * nf * z0.norm_sqr();
@@ -556,9 +598,37 @@ pub fn solve_stationary(
     init: &StationarySamplingState,
     observer: &mut dyn FnMut(&IterationRecord),
 ) -> Result<StationarySamplingSolution, SolverError> {
+    solve_stationary_with_inputs(spec, set, init, None, observer)
+}
+
+/// [`solve_stationary`] with static inputs (E19 in a stationary state, $\tilde I = I$; `inputs`
+/// from [`InputDrive::constant`]): each path of region $m$ carries $I_m v$ with its own
+/// $v\sim N(0,1)$, the gains see $I_m^2$, the currents $S^{mn}_k = \psi^n(\sum TS + V^{mn}_kI_n)$
+/// and $\Delta^m(\tau)$ gains $I_m^2$ (`structured_variance` stays the currents' part $A^m$).
+/// `None` is [`solve_stationary`], identical numbers.
+///
+/// # Errors
+/// As [`solve_stationary`]; inputs that are not constant ([`InputDrive::constant`]) or of
+/// another problem.
+pub fn solve_stationary_with_inputs(
+    spec: &MeanFieldSpec,
+    set: &StationarySamplingSettings,
+    init: &StationarySamplingState,
+    inputs: Option<&InputDrive>,
+    observer: &mut dyn FnMut(&IterationRecord),
+) -> Result<StationarySamplingSolution, SolverError> {
     set.check()?;
     let r = spec.regions();
     init.check_for(spec)?;
+    if let Some(inp) = inputs {
+        if inp.steps() != 1 || inp.overlaps().len() != spec.n_currents() {
+            return Err(SolverError::invalid(
+                "sample.inputs",
+                "the stationary mode takes constant inputs (one value per region) with R^2 K overlaps",
+            ));
+        }
+    }
+    let input_of = |m: usize| inputs.filter(|i| i.drives(m)).map(|i| i.at(0)[m]);
     // Currents S^{mn}_k at (mR + n)K + k (E7K): `nc` in all, `rk` into each region.
     let nc = spec.n_currents();
     let rk = nc / r;
@@ -592,8 +662,9 @@ pub fn solve_stationary(
             clipped_weights[m] = spectra[m].clipped;
             clipped_fraction[m] = spectra[m].clipped_fraction;
         }
-        // Control-variate coefficient b = psi(Delta_0) of the current kernels (E6).
-        let a_struct = structured_variance(spec, &s);
+        // Control-variate coefficient b = psi(Delta_0) of the current kernels (E6); the static
+        // part of the variance includes the inputs' I^2 (E19).
+        let a_struct = variance_of_means(spec, &s, inputs);
         let pre_factor: Vec<f64> = (0..r)
             .map(|m| {
                 let b = spec.phi().gain(a_struct[m] + spectra[m].delta_eta[0]);
@@ -626,6 +697,7 @@ pub fn solve_stationary(
                     l,
                     &plans,
                     cv[m],
+                    input_of(m),
                 )
             })
             .collect();
@@ -667,6 +739,9 @@ pub fn solve_stationary(
         // Currents (E7 at a fixed point): S*^{mn} = psi^n sum_r T^{mnr} S^{nr} (E7K for rank K).
         let mut s_hat = vec![0.0; nc];
         spec.currents_h(&psi_hat, &s, &mut s_hat);
+        if let Some(inp) = inputs {
+            inp.add_drive(&psi_hat, inp.at(0), &mut s_hat);
+        }
         let s_scale = s.iter().fold(1.0f64, |x, v| x.max(v.abs()));
         let res_s = s_hat
             .iter()
@@ -725,7 +800,7 @@ pub fn solve_stationary(
             let de0: Vec<f64> = (0..r)
                 .map(|m| spectrum(&c[m], g2[m], dt, &plans).delta_eta[0])
                 .collect();
-            rho.max(current_contraction(spec, &s, &de0, a))
+            rho.max(current_contraction(spec, &s, &de0, a, inputs))
         } else {
             rho
         }
@@ -745,7 +820,7 @@ pub fn solve_stationary(
                 .fold(x, |x, v| x.max(v.abs() / s_scale))
         };
         let drift = monitor.verdict(mc_se, rho, norm);
-        let av = structured_variance(spec, &s);
+        let av = variance_of_means(spec, &s, inputs);
         let delta0: Vec<f64> = (0..r)
             .map(|m| av[m] + spectrum(&c[m], g2[m], dt, &plans).delta_eta[0])
             .collect();
@@ -777,12 +852,13 @@ pub fn solve_stationary(
         psi.copy_from_slice(&mean[r * l + nc..]);
     }
     let av = structured_variance(spec, &s);
+    let static_part = variance_of_means(spec, &s, inputs);
     let delta: Vec<Vec<f64>> = (0..r)
         .map(|m| {
             spectrum(&c[m], g2[m], dt, &plans)
                 .delta_eta
                 .iter()
-                .map(|x| x + av[m])
+                .map(|x| x + static_part[m])
                 .collect()
         })
         .collect();

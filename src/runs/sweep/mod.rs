@@ -32,7 +32,7 @@ pub use crate::results::sweep::{
 };
 use crate::results::{CurrentBlock, Envelope};
 use crate::runs::Progress;
-use mrdmft_solvers::sampling::stationary::{solve_stationary, StationarySamplingState};
+use mrdmft_solvers::sampling::stationary::{solve_stationary_with_inputs, StationarySamplingState};
 use mrdmft_solvers::sampling::Termination;
 use mrdmft_solvers::stationary::{
     classify_phase, delta0_scs, delta_inf, pinned_variance, routing_boundaries, Branch,
@@ -477,11 +477,11 @@ fn run_sample(
 ) -> Result<()> {
     cfg.sample.seed = mix(seed, 4);
     let (spec, checked, s0) = cfg.check().map_err(|e| at(e.to_string()))?;
-    let SamplePlan::Stationary(set) = checked else {
+    let SamplePlan::Stationary(set, inputs) = checked else {
         return Err(at("sample.mode must be \"stationary\"".into()));
     };
     let init = StationarySamplingState::guess(&spec, set.dt, set.n_lags, &s0);
-    let sol = solve_stationary(&spec, &set, &init, &mut |_| {})?;
+    let sol = solve_stationary_with_inputs(&spec, &set, &init, inputs.as_ref(), &mut |_| {})?;
     let r = spec.regions();
     res.termination = Some(
         serde_json::to_value(sol.run.termination)
