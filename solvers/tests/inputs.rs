@@ -522,7 +522,7 @@ fn stationary_sampler_with_a_static_input_matches_the_integrator() {
                 seed: 0,
                 tol: Some(1e-13),
             };
-            let fp = find_fps_from(&t, &[s_end.clone()], &fs, Some(&inputs))
+            let fp = find_fps_from(&t, std::slice::from_ref(&s_end), &fs, Some(&inputs))
                 .unwrap()
                 .remove(0)
                 .s;
